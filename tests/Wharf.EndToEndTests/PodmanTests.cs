@@ -11,7 +11,7 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
     private readonly Skopeo _skopeo = new();
 
     [Fact]
-    public async Task Podman_pulls_an_image_with_the_pushed_manifest_digest_and_layers()
+    public async Task Podman_pulls_an_image_by_tag_and_by_digest_with_the_pushed_manifest_digest_and_layers()
     {
         var layout = fixture.SingleArchLayout("podman-pull");
         var reference = fixture.Ref("podman/pull");
@@ -27,6 +27,11 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         Assert.Contains($"{fixture.Authority}/podman/pull@{layout.RootDigest}", image.GetProperty("RepoDigests").EnumerateArray().Select(d => d.GetString()));
         Assert.Equal(layout.Image.DiffIds, image.GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(d => d.GetString() ?? string.Empty).ToList());
         Assert.Equal("amd64", image.GetProperty("Architecture").GetString());
+        var byDigest = fixture.Ref("podman/pull", layout.RootDigest);
+        await podman.RunCheckedAsync("rmi", reference);
+        await podman.RunCheckedAsync("pull", "--tls-verify=false", byDigest);
+        var again = await podman.RunCheckedAsync("image", "inspect", "--format", "{{.Digest}} {{.ID}}", byDigest);
+        Assert.Equal($"{layout.RootDigest} {OciLayoutDigests.Hex(layout.Image.ConfigDigest)}", again.Stdout.Trim());
     }
 
     [Theory]

@@ -59,6 +59,33 @@ public sealed class SkopeoTests(RegistryFixture fixture) : IClassFixture<Registr
     }
 
     [Fact]
+    public async Task Skopeo_converts_a_multi_arch_index_to_a_docker_manifest_list_with_all_platforms()
+    {
+        var layout = fixture.MultiArchLayout("skopeo-list");
+
+        var pushed = await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("skopeo/list"), fixture.Temp.Path, "--all", "--format", "v2s2");
+
+        var served = await fixture.Http.GetImageAsync("skopeo/list", "v1");
+        Assert.Equal(pushed, served.Root.Digest);
+        Assert.Equal(OciLayoutMediaTypes.DockerManifestList, served.Root.ContentType);
+        var layerDigests = served.Blobs.Keys.Intersect(layout.Images.SelectMany(i => i.LayerDigests)).Count();
+        Assert.Equal(4, layerDigests);
+    }
+
+    [Fact]
+    public async Task Skopeo_copies_an_image_between_repositories_of_the_registry_byte_for_byte()
+    {
+        var layout = fixture.SingleArchLayout("skopeo-between");
+        await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("skopeo/between-a"), fixture.Temp.Path);
+
+        var pushed = await _skopeo.PushAsync("docker://" + fixture.Ref("skopeo/between-a"), fixture.Ref("skopeo/between-b"), fixture.Temp.Path);
+
+        Assert.Equal(layout.RootDigest, pushed);
+        ImageAssert.ServedEqualsLayout(layout, await fixture.Http.GetImageAsync("skopeo/between-b", "v1"));
+        ImageAssert.ServedEqualsLayout(layout, await fixture.Http.GetImageAsync("skopeo/between-a", "v1"));
+    }
+
+    [Fact]
     public async Task Skopeo_lists_every_tag_of_a_repository()
     {
         var layout = fixture.SingleArchLayout("skopeo-tags");
