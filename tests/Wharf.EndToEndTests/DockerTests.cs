@@ -24,11 +24,8 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
     {
         var layout = _registry.SingleArchLayout("docker-push");
         var reference = _registry.Ref("docker/loaded");
-        var archive = Path.Combine(_registry.NewDirectory("archive"), "image.tar");
-        await _skopeo.CopyAsync(layout.SkopeoReference, $"docker-archive:{archive}:{reference}");
-        await _docker.RunAsync("load", "--input", archive);
 
-        var pushed = await _docker.PushAsync(reference);
+        var pushed = await LoadTagAndPushAsync(layout, reference);
 
         var served = await _registry.Http.GetImageAsync("docker/loaded", "v1");
         Assert.Equal(pushed, served.Root.Digest);
@@ -77,8 +74,8 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
     {
         var amd64 = _registry.SingleArchLayout("docker-list", "amd64");
         var arm64 = _registry.SingleArchLayout("docker-list", "arm64");
-        var amd64Digest = await _skopeo.PushAsync(amd64.SkopeoReference, _registry.Ref("docker/list-amd64"), _registry.Temp.Path, "--format", "v2s2");
-        var arm64Digest = await _skopeo.PushAsync(arm64.SkopeoReference, _registry.Ref("docker/list-arm64"), _registry.Temp.Path, "--format", "v2s2");
+        var amd64Digest = await LoadTagAndPushAsync(amd64, _registry.Ref("docker/list-amd64"));
+        var arm64Digest = await LoadTagAndPushAsync(arm64, _registry.Ref("docker/list-arm64"));
         var list = _registry.Ref("docker/list");
         await _docker.RunAsync("manifest", "create", "--insecure", list, _registry.Ref("docker/list-amd64"), _registry.Ref("docker/list-arm64"));
 
@@ -94,6 +91,21 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
         Assert.Equal(amd64Digest, children["amd64"]);
         Assert.Equal(arm64Digest, children["arm64"]);
         Assert.Equal(2, children.Count);
+    }
+
+    /// <summary>
+    /// skopeo turns the layout into a docker-archive, which <c>docker load</c> reads under a local
+    /// name; <c>docker tag</c> names it for the registry and <c>docker push</c> uploads it.
+    /// </summary>
+    private async Task<string> LoadTagAndPushAsync(OciLayout layout, string reference)
+    {
+        var localName = $"wharf-e2e/{layout.Images[0].Architecture}-{Guid.NewGuid():N}:v1";
+        var archive = Path.Combine(_registry.NewDirectory("archive"), "image.tar");
+        await _skopeo.CopyAsync(layout.SkopeoReference, $"docker-archive:{archive}:{localName}");
+        await _docker.RunAsync("load", "--input", archive);
+        await _docker.RunAsync("tag", localName, reference);
+        await _docker.RunAsync("rmi", localName);
+        return await _docker.PushAsync(reference);
     }
 
     private static List<string> DiffIds(JsonElement image) =>

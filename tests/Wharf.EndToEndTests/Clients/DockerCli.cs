@@ -12,7 +12,7 @@ internal sealed partial class DockerCli(DockerEngineFixture engine)
 
     public async Task<ProcessResult> RunAsync(params string[] arguments)
     {
-        var result = await ProcessRunner.RunAsync(_executable, arguments, engine.Environment(), timeout: TimeSpan.FromMinutes(3));
+        var result = await ProcessRunner.RunAsync(_executable, arguments, engine.Environment(), timeout: TimeSpan.FromSeconds(90));
         if (!result.Succeeded)
         {
             throw new InvalidOperationException($"docker failed:\n{result.Describe()}\n--- dockerd log (tail) ---\n{Tail(engine.Log)}");
