@@ -21,14 +21,15 @@ public sealed class RegistryDispatcher(
     public ValueTask<IResult> DispatchAsync(HttpContext context)
     {
         var parsed = OciPath.Parse(RawPath(context));
+        var method = context.Request.Method;
+        var readOnly = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
         if (parsed.Error is { } error)
         {
-            return Error(error);
+            // A tag that cannot exist is simply not found when pulled or deleted; only a push is told it is invalid.
+            return Error(error.Code == ErrorCode.TagInvalid && !HttpMethods.IsPut(method) ? new RegistryError(ErrorCode.ManifestUnknown) : error);
         }
 
         var request = new RegistryRequest(context, parsed.Route);
-        var method = context.Request.Method;
-        var readOnly = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
         switch (parsed.Route.Kind)
         {
             case OciRouteKind.Base when readOnly:

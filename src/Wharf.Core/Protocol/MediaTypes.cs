@@ -11,6 +11,14 @@ public static class MediaTypes
     public const string DockerSchema1Signed = "application/vnd.docker.distribution.manifest.v1+prettyjws";
     public const string OciEmpty = "application/vnd.oci.empty.v1+json";
 
+    /// <summary>
+    /// Layers that are fetched from their <c>urls</c>, never pushed to a registry (OCI non-distributable,
+    /// Docker foreign layers), so a manifest may name them without the registry holding them.
+    /// </summary>
+    public static bool IsNonDistributable(string mediaType) =>
+        mediaType.StartsWith("application/vnd.oci.image.layer.nondistributable.", StringComparison.Ordinal)
+        || mediaType.StartsWith("application/vnd.docker.image.rootfs.foreign.", StringComparison.Ordinal);
+
     public static bool IsIndex(string mediaType) => mediaType is OciIndex or DockerManifestList;
 
     public static bool IsImageManifest(string mediaType) => mediaType is OciManifest or DockerManifest;

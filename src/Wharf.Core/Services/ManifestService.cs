@@ -59,7 +59,7 @@ public sealed class ManifestService(IStorageDriver storage, IManifestReader read
             manifest.ArtifactType,
             manifest.Subject?.Digest,
             manifest.AnnotationsJson,
-            manifest.Blobs.Select(b => b.Digest).Distinct().ToArray(),
+            manifest.Blobs.Where(b => !MediaTypes.IsNonDistributable(b.MediaType)).Select(b => b.Digest).Distinct().ToArray(),
             manifest.Manifests.Select(m => m.Digest).Distinct().ToArray());
         var result = await writer.PutAsync(repository, record, tag, cancellationToken);
         return result.Status switch

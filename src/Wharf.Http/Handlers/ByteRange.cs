@@ -8,7 +8,7 @@ public readonly record struct ByteRange(long Start, long Length)
     /// <summary>
     /// Parses <c>bytes=a-b</c>, <c>bytes=a-</c> or <c>bytes=-n</c>. Returns null for a header to ignore
     /// (absent, malformed or several ranges: the whole entity is served). <paramref name="unsatisfiable"/> is set
-    /// when the single range lies outside the entity.
+    /// when the single range lies outside the entity or ends before it starts.
     /// </summary>
     public static ByteRange? Parse(string? header, long entityLength, out bool unsatisfiable)
     {
@@ -60,8 +60,13 @@ public readonly record struct ByteRange(long Start, long Length)
         {
             end = entityLength - 1;
         }
-        else if (!long.TryParse(second, digits, null, out end) || end < start)
+        else if (!long.TryParse(second, digits, null, out end))
         {
+            return null;
+        }
+        else if (end < start)
+        {
+            unsatisfiable = true;
             return null;
         }
 
