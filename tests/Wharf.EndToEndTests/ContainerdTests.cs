@@ -66,6 +66,21 @@ public sealed class ContainerdTests : IClassFixture<RegistryFixture>, IClassFixt
         ImageAssert.ServedEqualsLayout(layout, await _registry.Http.GetImageAsync("ctr/pushed-multi", "v1"));
     }
 
+    [Fact]
+    public async Task Ctr_pushes_a_pulled_image_to_another_repository_byte_for_byte()
+    {
+        var layout = _registry.SingleArchLayout("ctr-retag");
+        var source = _registry.Ref("ctr/retag-source");
+        var target = _registry.Ref("ctr/retag-target");
+        await _skopeo.PushAsync(layout.SkopeoReference, source, _registry.Temp.Path);
+        await _ctr.RunAsync("images", "pull", "--plain-http", source);
+        await _ctr.RunAsync("images", "tag", source, target);
+
+        await _ctr.RunAsync("images", "push", "--plain-http", target);
+
+        ImageAssert.ServedEqualsLayout(layout, await _registry.Http.GetImageAsync("ctr/retag-target", "v1"));
+    }
+
     /// <summary><c>ctr images import</c> of the layout as a tar, named REGISTRY/<paramref name="repository"/>:TAG.</summary>
     private async Task<string> ImportAsync(OciLayout layout, string repository, params string[] options)
     {

@@ -91,6 +91,13 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
         Assert.Equal(amd64Digest, children["amd64"]);
         Assert.Equal(arm64Digest, children["arm64"]);
         Assert.Equal(2, children.Count);
+        var inspect = await _docker.RunAsync("manifest", "inspect", "--insecure", list);
+        using var inspected = JsonDocument.Parse(inspect.Stdout);
+        var inspectedDigests = inspected.RootElement.GetProperty("manifests").EnumerateArray()
+            .Select(m => m.GetProperty("digest").GetString() ?? string.Empty)
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { amd64Digest, arm64Digest }.Order(StringComparer.Ordinal), inspectedDigests);
+        Assert.Equal(pushed, await _docker.PullAsync(list));
     }
 
     /// <summary>

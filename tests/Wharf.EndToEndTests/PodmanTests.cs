@@ -58,4 +58,26 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         var inspect = await fresh.RunCheckedAsync("image", "inspect", "--format", "{{.Digest}}", destination);
         Assert.Equal(pushed, inspect.Stdout.Trim());
     }
+
+    [Fact]
+    public async Task Podman_search_lists_repositories_and_tags_of_the_registry()
+    {
+        var layout = fixture.SingleArchLayout("podman-search");
+        await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("search/findme-alpha", "v1"), fixture.Temp.Path);
+        await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("search/findme-alpha", "v2"), fixture.Temp.Path);
+        await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("search/other"), fixture.Temp.Path);
+        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"));
+
+        var search = await podman.RunCheckedAsync("search", "--tls-verify=false", "--format", "{{.Name}}", $"{fixture.Authority}/findme");
+        var tags = await podman.RunCheckedAsync("search", "--tls-verify=false", "--list-tags", $"{fixture.Authority}/search/findme-alpha");
+
+        Assert.Equal([$"{fixture.Authority}/search/findme-alpha"], Lines(search.Stdout));
+        // --list-tags prints a NAME/TAG table (it ignores --format)
+        var listed = Lines(tags.Stdout).Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.All(listed, row => Assert.Equal($"{fixture.Authority}/search/findme-alpha", row[0]));
+        Assert.Equal(["v1", "v2"], listed.Select(row => row[^1]).Order(StringComparer.Ordinal));
+    }
+
+    private static List<string> Lines(string text) =>
+        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 }
