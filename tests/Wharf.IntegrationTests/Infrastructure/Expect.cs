@@ -101,6 +101,9 @@ public static class Expect
         return location.OriginalString;
     }
 
+    /// <summary>Path and query of an absolute URI, as a relative reference.</summary>
+    public static string LocationPathOf(Uri uri) => uri.PathAndQuery;
+
     /// <summary>The path part of a Location header.</summary>
     public static string LocationPath(HttpResponseMessage response)
     {
