@@ -15,7 +15,7 @@ public sealed class ContainerdTests : IClassFixture<RegistryFixture>, IClassFixt
     public ContainerdTests(RegistryFixture registry, ContainerdFixture containerd)
     {
         _registry = registry;
-        _ctr = new Ctr(containerd.Socket);
+        _ctr = new Ctr(containerd);
     }
 
     [Fact]
@@ -42,6 +42,21 @@ public sealed class ContainerdTests : IClassFixture<RegistryFixture>, IClassFixt
 
         Assert.Equal(layout.RootDigest, await _ctr.ImageDigestAsync(reference));
         ImageAssert.LayoutEqualsLayout(layout, await ExportAsync(reference, "--all-platforms"));
+    }
+
+    [Fact]
+    public async Task Ctr_pulls_only_the_arm64_image_of_a_multi_arch_index_when_asked()
+    {
+        var layout = _registry.MultiArchLayout("ctr-arm64");
+        var reference = _registry.Ref("ctr/arm64");
+        await _skopeo.PushAsync(layout.SkopeoReference, reference, _registry.Temp.Path, "--all");
+
+        await _ctr.RunAsync("images", "pull", "--plain-http", "--platform", "linux/arm64", reference);
+
+        Assert.Equal(layout.RootDigest, await _ctr.ImageDigestAsync(reference));
+        var content = (await _ctr.RunAsync("content", "ls", "--quiet")).Stdout;
+        Assert.All(layout.ImageFor("arm64").BlobDigests, digest => Assert.Contains(digest, content, StringComparison.Ordinal));
+        Assert.All(layout.ImageFor("amd64").LayerDigests, digest => Assert.DoesNotContain(digest, content, StringComparison.Ordinal));
     }
 
     [Fact]

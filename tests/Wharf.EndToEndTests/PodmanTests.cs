@@ -34,6 +34,21 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         Assert.Equal($"{layout.RootDigest} {OciLayoutDigests.Hex(layout.Image.ConfigDigest)}", again.Stdout.Trim());
     }
 
+    [Fact]
+    public async Task Podman_pulls_the_arm64_image_of_a_multi_arch_index()
+    {
+        var layout = fixture.MultiArchLayout("podman-arch");
+        var reference = fixture.Ref("podman/arch");
+        await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path, "--all");
+        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"));
+
+        await podman.RunCheckedAsync("pull", "--tls-verify=false", "--arch", "arm64", reference);
+
+        var inspect = await podman.RunCheckedAsync("image", "inspect", "--format", "{{.ID}} {{.Architecture}} {{.Digest}}", reference);
+        var arm64 = layout.ImageFor("arm64");
+        Assert.Equal($"{OciLayoutDigests.Hex(arm64.ConfigDigest)} arm64 {layout.RootDigest}", inspect.Stdout.Trim());
+    }
+
     [Theory]
     [InlineData("oci", OciLayoutMediaTypes.OciManifest)]
     [InlineData("v2s2", OciLayoutMediaTypes.DockerManifest)]

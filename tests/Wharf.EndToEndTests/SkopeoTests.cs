@@ -59,6 +59,25 @@ public sealed class SkopeoTests(RegistryFixture fixture) : IClassFixture<Registr
     }
 
     [Fact]
+    public async Task Skopeo_copies_only_the_chosen_platform_out_of_a_multi_arch_index()
+    {
+        var layout = fixture.MultiArchLayout("skopeo-arch");
+        var reference = fixture.Ref("skopeo/arch");
+        await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path, "--all");
+        var arm64 = layout.ImageFor("arm64");
+
+        var inspect = await _skopeo.InspectAsync(reference, "--override-arch", "arm64");
+        var output = fixture.NewDirectory("out");
+        await _skopeo.CopyAsync("docker://" + reference, $"oci:{output}:v1", "--override-arch", "arm64");
+
+        using var json = JsonDocument.Parse(inspect.Stdout);
+        Assert.Equal(arm64.LayerDigests, json.RootElement.GetProperty("Layers").EnumerateArray().Select(l => l.GetString() ?? string.Empty).ToList());
+        var copied = OciLayoutReader.Read(output, "v1");
+        Assert.Equal(arm64.ManifestDigest, copied.Root.Digest);
+        Assert.Equal(new[] { arm64.ManifestDigest }.Concat(arm64.BlobDigests).Order(StringComparer.Ordinal), copied.AllDigests.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Skopeo_converts_a_multi_arch_index_to_a_docker_manifest_list_with_all_platforms()
     {
         var layout = fixture.MultiArchLayout("skopeo-list");
