@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Builder;
+using Wharf.Hosting;
+
 namespace Wharf.TestKit;
 
 /// <summary>
@@ -6,8 +9,13 @@ namespace Wharf.TestKit;
 /// </summary>
 public sealed class WharfTestServer : IAsyncDisposable
 {
-    private WharfTestServer(Uri baseAddress, string dataDirectory)
+    private readonly WebApplication _app;
+    private readonly bool _ownsData;
+
+    private WharfTestServer(WebApplication app, Uri baseAddress, string dataDirectory, bool ownsData)
     {
+        _app = app;
+        _ownsData = ownsData;
         BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
         Client = new HttpClient { BaseAddress = baseAddress };
@@ -25,13 +33,43 @@ public sealed class WharfTestServer : IAsyncDisposable
     /// <summary>A client whose base address is the registry root.</summary>
     public HttpClient Client { get; }
 
-    /// <summary>Starts a server. <paramref name="settings"/> are configuration keys (e.g. "Wharf:Uploads:ExpireAfter").</summary>
-    public static Task<WharfTestServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
-        => throw new NotImplementedException();
+    /// <summary>The application's services, for tests that look behind the HTTP surface.</summary>
+    public IServiceProvider Services => _app.Services;
 
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Starts a server. <paramref name="settings"/> are configuration keys (e.g. "Uploads:ExpireAfter").
+    /// With <paramref name="dataDirectory"/> the server reuses that directory and leaves it in place (to test restarts).
+    /// </summary>
+    public static async Task<WharfTestServer> StartAsync(
+        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, string? dataDirectory = null)
+    {
+        var ownsData = dataDirectory is null;
+        var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-test-" + Guid.NewGuid().ToString("N"));
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Listen"] = "127.0.0.1:0",
+            ["Data"] = data,
+        };
+        var app = WharfHost.Build(WharfConfiguration.Build(null, all), time);
+        var uri = await WharfHost.StartAsync(app);
+        return new WharfTestServer(app, new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), data, ownsData);
+    }
+
+    public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        return ValueTask.CompletedTask;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_ownsData)
+        {
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp directory is harmless.
+            }
+        }
     }
 }

@@ -1,0 +1,31 @@
+namespace Wharf.Core.Errors;
+
+/// <summary>
+/// Every error Wharf can answer with. The wire code and HTTP status of each member live in
+/// <see cref="ErrorCodes"/>, and nowhere else.
+/// </summary>
+public enum ErrorCode
+{
+    BlobUnknown,
+    BlobUploadInvalid,
+    BlobUploadUnknown,
+    DigestInvalid,
+    ManifestBlobUnknown,
+    ManifestInvalid,
+    ManifestUnknown,
+    ManifestTooLarge,
+    NameInvalid,
+    NameUnknown,
+    SizeInvalid,
+    TagInvalid,
+    RangeInvalid,
+    PaginationNumberInvalid,
+    Unauthorized,
+    Denied,
+    Unsupported,
+    MethodNotAllowed,
+    UnknownEndpoint,
+    TooManyRequests,
+    Unavailable,
+    Unknown,
+}

@@ -1,0 +1,40 @@
+using Wharf.Core.Protocol;
+
+namespace Wharf.Core.Metadata;
+
+/// <summary>A blob whose bytes are durable in storage.</summary>
+public sealed record BlobInfo(Digest Digest, long Size);
+
+/// <summary>A manifest as stored: its exact bytes and what was extracted from them at push time.</summary>
+public sealed record StoredManifest(Digest Digest, string MediaType, byte[] Payload, string? ArtifactType, Digest? Subject, string? AnnotationsJson);
+
+/// <summary>A manifest about to be stored, with the references that must already exist.</summary>
+public sealed record ManifestRecord(
+    Digest Digest,
+    string MediaType,
+    byte[] Payload,
+    string? ArtifactType,
+    Digest? Subject,
+    string? AnnotationsJson,
+    IReadOnlyList<Digest> Blobs,
+    IReadOnlyList<Digest> Manifests);
+
+/// <summary>A referrer of a subject, as listed by the referrers API.</summary>
+public sealed record Referrer(Digest Digest, string MediaType, long Size, string? ArtifactType, string? AnnotationsJson);
+
+/// <summary>An upload in progress. <paramref name="Size"/> is the number of bytes durably received.</summary>
+public sealed record UploadSession(string Id, string Repository, long Size, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>One page of a lexically ordered listing.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, bool HasMore);
+
+/// <summary>Outcome of storing a manifest.</summary>
+public enum ManifestPutStatus
+{
+    Stored,
+    BlobUnknown,
+    ManifestUnknown,
+}
+
+/// <summary>The outcome of <see cref="IManifestWriter.PutAsync"/>; <paramref name="Missing"/> names the absent reference.</summary>
+public sealed record ManifestPutResult(ManifestPutStatus Status, Digest? Missing = null);

@@ -1,0 +1,75 @@
+using Wharf.Core.Protocol;
+
+namespace Wharf.Core.Metadata;
+
+/// <summary>Which blobs are stored, and which repositories may see them.</summary>
+public interface IBlobIndex
+{
+    /// <summary>The blob if its bytes are stored for any repository, else null.</summary>
+    ValueTask<BlobInfo?> GetAsync(Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>The blob if <paramref name="repository"/> may see it, else null.</summary>
+    ValueTask<BlobInfo?> GetInRepositoryAsync(string repository, Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>Records a durable blob and makes it visible to <paramref name="repository"/> (creating the repository). Idempotent.</summary>
+    ValueTask LinkAsync(string repository, BlobInfo blob, CancellationToken cancellationToken);
+
+    /// <summary>Hides a blob from a repository. False when it was not visible there.</summary>
+    ValueTask<bool> UnlinkAsync(string repository, Digest digest, CancellationToken cancellationToken);
+}
+
+/// <summary>Reads manifests and tags.</summary>
+public interface IManifestReader
+{
+    ValueTask<StoredManifest?> GetAsync(string repository, Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>The manifest a tag points to, or null when the tag (or repository) is unknown.</summary>
+    ValueTask<StoredManifest?> GetByTagAsync(string repository, string tag, CancellationToken cancellationToken);
+
+    /// <summary>Tags in lexical order after <paramref name="last"/>; null when the repository is unknown.</summary>
+    ValueTask<Page<string>?> ListTagsAsync(string repository, string? last, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Manifests in <paramref name="repository"/> whose subject is <paramref name="subject"/>, optionally of one artifact type.</summary>
+    ValueTask<IReadOnlyList<Referrer>> ListReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken);
+}
+
+/// <summary>Writes manifests and tags. Each call is one transaction.</summary>
+public interface IManifestWriter
+{
+    /// <summary>
+    /// Stores the manifest (idempotent) and, when <paramref name="tag"/> is given, points the tag at it,
+    /// after checking in the same transaction that every referenced blob and child manifest is present in the repository.
+    /// </summary>
+    ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a manifest and every tag pointing to it. False when it did not exist.</summary>
+    ValueTask<bool> DeleteAsync(string repository, Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>Deletes only a tag. False when it did not exist.</summary>
+    ValueTask<bool> DeleteTagAsync(string repository, string tag, CancellationToken cancellationToken);
+}
+
+/// <summary>The catalog of repositories.</summary>
+public interface IRepositoryReader
+{
+    /// <summary>Repository names in lexical order after <paramref name="last"/>.</summary>
+    ValueTask<Page<string>> ListAsync(string? last, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>Upload sessions, shared by every instance.</summary>
+public interface IUploadSessionStore
+{
+    ValueTask CreateAsync(UploadSession session, CancellationToken cancellationToken);
+
+    /// <summary>The session, or null when unknown.</summary>
+    ValueTask<UploadSession?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Records progress only if the stored size is still <paramref name="expectedSize"/>; false otherwise.</summary>
+    ValueTask<bool> AdvanceAsync(string id, long expectedSize, long newSize, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Removes a session. False when it was already gone.</summary>
+    ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Sessions with no activity since <paramref name="before"/>, at most <paramref name="limit"/>.</summary>
+    ValueTask<IReadOnlyList<UploadSession>> ListStaleAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,31 @@
+using Wharf.Core.Errors;
+using Wharf.Core.Metadata;
+using Wharf.Core.Protocol;
+using Wharf.Core.Storage;
+
+namespace Wharf.Core.Services;
+
+/// <summary>Blob pulls and deletes.</summary>
+public sealed class BlobService(IStorageDriver storage, IBlobIndex blobs)
+{
+    /// <summary>The blob if <paramref name="repository"/> may see it.</summary>
+    public async ValueTask<Result<BlobInfo>> StatAsync(string repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var blob = await blobs.GetInRepositoryAsync(repository, digest, cancellationToken);
+        return blob is null ? ErrorCode.BlobUnknown : blob;
+    }
+
+    /// <summary>The local file holding the blob, for zero-copy sends, or null when the driver has none.</summary>
+    public string? LocalFilePath(Digest digest) => storage.LocalFilePath(StorageLayout.Blob(digest));
+
+    /// <summary>Opens the blob's bytes from <paramref name="offset"/>; the caller disposes the stream.</summary>
+    public async ValueTask<Result<Stream>> OpenAsync(Digest digest, long offset, CancellationToken cancellationToken)
+    {
+        var stream = await storage.OpenReadAsync(StorageLayout.Blob(digest), offset, cancellationToken);
+        return stream is null ? ErrorCode.BlobUnknown : stream;
+    }
+
+    /// <summary>Removes the blob from a repository. Its bytes stay for other repositories until garbage collection.</summary>
+    public async ValueTask<Result<bool>> DeleteAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
+        await blobs.UnlinkAsync(repository, digest, cancellationToken) ? true : ErrorCode.BlobUnknown;
+}

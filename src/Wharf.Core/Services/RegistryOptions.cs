@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Wharf.Core.Services;
+
+/// <summary>Upload settings (config section <c>Uploads</c>).</summary>
+public sealed class UploadOptions
+{
+    /// <summary>An upload with no activity for this long is abandoned and removed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan ExpireAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often abandoned uploads are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Manifest settings (config section <c>Manifests</c>).</summary>
+public sealed class ManifestOptions
+{
+    /// <summary>Largest manifest accepted, in bytes; larger pushes get 413.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxSize { get; set; } = 4 * 1024 * 1024;
+}
+
+/// <summary>Listing settings (config section <c>Pagination</c>).</summary>
+public sealed class PaginationOptions
+{
+    /// <summary>Page size when a client gives no <c>n</c>, and the most a page ever holds.</summary>
+    [Range(1, 100_000)]
+    public int MaxPageSize { get; set; } = 10_000;
+}

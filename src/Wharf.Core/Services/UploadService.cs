@@ -1,0 +1,303 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Wharf.Core.Errors;
+using Wharf.Core.Metadata;
+using Wharf.Core.Protocol;
+using Wharf.Core.Storage;
+
+namespace Wharf.Core.Services;
+
+/// <summary>
+/// Blob pushes: monolithic, chunked and streamed uploads, cross-repository mounts, and the expiry of
+/// abandoned sessions. See docs/design/uploads.md for the protocol and its races.
+/// </summary>
+public sealed partial class UploadService(
+    IStorageDriver storage,
+    IBlobIndex blobs,
+    IUploadSessionStore sessions,
+    RunningHashes runningHashes,
+    KeyedLock locks,
+    UploadOptions options,
+    TimeProvider time,
+    ILogger<UploadService> logger)
+{
+    public async ValueTask<UploadSession> StartAsync(string repository, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var session = new UploadSession(UploadId.New(), repository, 0, now, now);
+        await sessions.CreateAsync(session, cancellationToken);
+        return session;
+    }
+
+    /// <summary>
+    /// Makes an existing blob visible in <paramref name="repository"/>. With <paramref name="from"/>, only a blob
+    /// visible in that repository is mounted; without it, any stored blob is. Null means "not mountable".
+    /// </summary>
+    public async ValueTask<BlobInfo?> MountAsync(string repository, Digest digest, string? from, CancellationToken cancellationToken)
+    {
+        var blob = await blobs.GetInRepositoryAsync(repository, digest, cancellationToken);
+        if (blob is not null)
+        {
+            return blob;
+        }
+
+        blob = from is null
+            ? await blobs.GetAsync(digest, cancellationToken)
+            : await blobs.GetInRepositoryAsync(from, digest, cancellationToken);
+        if (blob is null || await storage.StatAsync(StorageLayout.Blob(digest), cancellationToken) is null)
+        {
+            return null;
+        }
+
+        await blobs.LinkAsync(repository, blob, cancellationToken);
+        return blob;
+    }
+
+    /// <summary>A whole blob in one request (<c>POST ?digest=</c> with a body).</summary>
+    public async ValueTask<Result<BlobInfo>> PutMonolithicAsync(string repository, Digest expected, Stream body, CancellationToken cancellationToken)
+    {
+        var path = StorageLayout.Upload(UploadId.New());
+        var committed = false;
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(Digest.HashName(expected.Algorithm));
+            long size;
+            await using (var writer = await storage.OpenWriterAsync(path, 0, cancellationToken))
+            {
+                size = await BodyCopier.CopyAsync(body, writer, hash, cancellationToken);
+                await writer.CommitAsync(cancellationToken);
+            }
+
+            var actual = Digest.FromHash(expected.Algorithm, hash.GetHashAndReset());
+            if (actual != expected)
+            {
+                return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
+            }
+
+            var blob = await CommitBlobAsync(repository, path, expected, size, cancellationToken);
+            committed = true;
+            return blob;
+        }
+        finally
+        {
+            if (!committed)
+            {
+                await storage.DeleteAsync(path, CancellationToken.None);
+            }
+        }
+    }
+
+    public async ValueTask<Result<UploadSession>> GetAsync(string repository, string id, CancellationToken cancellationToken)
+    {
+        var session = await FindAsync(repository, id, cancellationToken);
+        return session is null ? ErrorCode.BlobUploadUnknown : session;
+    }
+
+    /// <summary>
+    /// Appends a chunk (<paramref name="range"/> given) or a stream (no range) to an upload. The bytes are durable
+    /// before the session records them, so a crash never leaves a session claiming bytes it lacks.
+    /// </summary>
+    public async ValueTask<Result<UploadSession>> AppendAsync(
+        string repository, string id, Stream body, ChunkRange? range, long? contentLength, CancellationToken cancellationToken)
+    {
+        using var held = await locks.AcquireAsync(id, cancellationToken);
+        return await AppendLockedAsync(repository, id, body, range, contentLength, cancellationToken);
+    }
+
+    /// <summary>Finishes an upload, with an optional last chunk in <paramref name="body"/>.</summary>
+    public async ValueTask<Result<BlobInfo>> CompleteAsync(
+        string repository, string id, Digest expected, Stream body, ChunkRange? range, long? contentLength, CancellationToken cancellationToken)
+    {
+        using var held = await locks.AcquireAsync(id, cancellationToken);
+        var appended = await AppendLockedAsync(repository, id, body, range, contentLength, cancellationToken);
+        if (!appended.IsOk)
+        {
+            return appended.Error!;
+        }
+
+        var session = appended.Value;
+        var path = StorageLayout.Upload(id);
+        var hash = expected.Algorithm == Digest.Sha256 ? runningHashes.Take(id, session.Size) : null;
+        byte[] digestBytes;
+        if (hash is not null)
+        {
+            digestBytes = hash.GetHashAndReset();
+            hash.Dispose();
+        }
+        else
+        {
+            if (await storage.StatAsync(path, cancellationToken) is null)
+            {
+                await CreateEmptyAsync(path, cancellationToken);
+            }
+
+            LogRehash(logger, id, session.Size);
+            digestBytes = await BodyCopier.HashStoredAsync(storage, path, Digest.HashName(expected.Algorithm), cancellationToken);
+        }
+
+        var actual = Digest.FromHash(expected.Algorithm, digestBytes);
+        if (actual != expected)
+        {
+            await DiscardAsync(id);
+            return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
+        }
+
+        var blob = await CommitBlobAsync(repository, path, expected, session.Size, cancellationToken);
+        await sessions.DeleteAsync(id, CancellationToken.None);
+        runningHashes.Forget(id);
+        return blob;
+    }
+
+    public async ValueTask<Result<bool>> CancelAsync(string repository, string id, CancellationToken cancellationToken)
+    {
+        using var held = await locks.AcquireAsync(id, cancellationToken);
+        if (await FindAsync(repository, id, cancellationToken) is null)
+        {
+            return ErrorCode.BlobUploadUnknown;
+        }
+
+        await DiscardAsync(id);
+        return true;
+    }
+
+    /// <summary>Removes sessions idle for longer than the expiry, and upload files no session owns. Returns how many went.</summary>
+    public async ValueTask<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - options.ExpireAfter;
+        var removed = 0;
+        foreach (var stale in await sessions.ListStaleAsync(cutoff, 1000, cancellationToken))
+        {
+            await DiscardAsync(stale.Id);
+            removed++;
+        }
+
+        await foreach (var name in storage.ListAsync(StorageLayout.UploadsRoot, cancellationToken))
+        {
+            var path = StorageLayout.UploadsRoot + "/" + name;
+            if (UploadId.IsValid(name)
+                && await sessions.GetAsync(name, cancellationToken) is null
+                && await storage.StatAsync(path, cancellationToken) is { } info
+                && info.LastModified < cutoff)
+            {
+                await storage.DeleteAsync(path, cancellationToken);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    private async ValueTask<Result<UploadSession>> AppendLockedAsync(
+        string repository, string id, Stream body, ChunkRange? range, long? contentLength, CancellationToken cancellationToken)
+    {
+        var session = await FindAsync(repository, id, cancellationToken);
+        if (session is null)
+        {
+            return ErrorCode.BlobUploadUnknown;
+        }
+
+        if (range is { } r)
+        {
+            if (r.Start != session.Size)
+            {
+                return new RegistryError(ErrorCode.RangeInvalid, $"chunk starts at {r.Start}, but the upload holds {session.Size} bytes");
+            }
+
+            if (contentLength is { } length && length != r.Length)
+            {
+                return new RegistryError(ErrorCode.SizeInvalid, $"Content-Range covers {r.Length} bytes but Content-Length is {length}");
+            }
+        }
+
+        if (contentLength == 0 && session.Size > 0)
+        {
+            return session;
+        }
+
+        var hash = runningHashes.Take(id, session.Size);
+        var path = StorageLayout.Upload(id);
+        long written;
+        try
+        {
+            await using var writer = await storage.OpenWriterAsync(path, session.Size, cancellationToken);
+            written = await BodyCopier.CopyAsync(body, writer, hash, cancellationToken);
+            if (range is { } rr && written != rr.Length)
+            {
+                hash?.Dispose();
+                return new RegistryError(ErrorCode.SizeInvalid, $"Content-Range covers {rr.Length} bytes but the body had {written}");
+            }
+
+            await writer.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            hash?.Dispose();
+            throw;
+        }
+
+        var newSize = session.Size + written;
+        var now = time.GetUtcNow();
+        if (!await sessions.AdvanceAsync(id, session.Size, newSize, now, cancellationToken))
+        {
+            hash?.Dispose();
+            return new RegistryError(ErrorCode.RangeInvalid, "the upload changed while this chunk was written");
+        }
+
+        if (hash is not null)
+        {
+            runningHashes.Return(id, hash, newSize);
+        }
+
+        return session with { Size = newSize, UpdatedAt = now };
+    }
+
+    private async ValueTask<UploadSession?> FindAsync(string repository, string id, CancellationToken cancellationToken)
+    {
+        var session = await sessions.GetAsync(id, cancellationToken);
+        if (session is null || session.Repository != repository)
+        {
+            return null;
+        }
+
+        if (session.UpdatedAt + options.ExpireAfter <= time.GetUtcNow())
+        {
+            await DiscardAsync(id);
+            return null;
+        }
+
+        return session;
+    }
+
+    private async ValueTask<BlobInfo> CommitBlobAsync(string repository, string uploadPath, Digest digest, long size, CancellationToken cancellationToken)
+    {
+        var blobPath = StorageLayout.Blob(digest);
+        if (await storage.StatAsync(blobPath, cancellationToken) is { } existing && existing.Size == size)
+        {
+            await storage.DeleteAsync(uploadPath, cancellationToken);
+        }
+        else
+        {
+            await storage.MoveAsync(uploadPath, blobPath, cancellationToken);
+        }
+
+        var blob = new BlobInfo(digest, size);
+        await blobs.LinkAsync(repository, blob, cancellationToken);
+        return blob;
+    }
+
+    private async ValueTask CreateEmptyAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var writer = await storage.OpenWriterAsync(path, 0, cancellationToken);
+        await writer.CommitAsync(cancellationToken);
+    }
+
+    private async ValueTask DiscardAsync(string id)
+    {
+        runningHashes.Forget(id);
+        await storage.DeleteAsync(StorageLayout.Upload(id), CancellationToken.None);
+        await sessions.DeleteAsync(id, CancellationToken.None);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Re-hashing {Size} stored bytes of upload {UploadId}")]
+    private static partial void LogRehash(ILogger logger, string uploadId, long size);
+}

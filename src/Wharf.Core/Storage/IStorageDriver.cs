@@ -1,0 +1,44 @@
+namespace Wharf.Core.Storage;
+
+/// <summary>What a driver knows about a stored object.</summary>
+public readonly record struct StorageObjectInfo(long Size, DateTimeOffset LastModified);
+
+/// <summary>
+/// Bytes by path. A driver knows nothing of registries: paths are '/'-separated, relative, and built
+/// only by <see cref="StorageLayout"/>. Every method is safe to call concurrently.
+/// </summary>
+public interface IStorageDriver
+{
+    /// <summary>Size and modification time of the object at <paramref name="path"/>, or null when there is none.</summary>
+    ValueTask<StorageObjectInfo?> StatAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens the object for reading from <paramref name="offset"/>, or returns null when it does not exist.
+    /// The caller owns and disposes the stream.
+    /// </summary>
+    ValueTask<Stream?> OpenReadAsync(string path, long offset, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The object's path on the local file system when the driver has one (for zero-copy sends), else null.
+    /// </summary>
+    string? LocalFilePath(string path);
+
+    /// <summary>
+    /// Opens a writer that continues the object at <paramref name="offset"/>, dropping anything stored after it
+    /// (offset 0 starts a new object, creating it). The caller disposes the writer. Nothing is durable until
+    /// <see cref="IStorageWriter.CommitAsync"/>; disposing without it leaves an object that may be cut back and continued later.
+    /// </summary>
+    ValueTask<IStorageWriter> OpenWriterAsync(string path, long offset, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Atomically moves an object, replacing any object at <paramref name="destination"/>. After it returns
+    /// the object is durable at its new path.
+    /// </summary>
+    ValueTask MoveAsync(string source, string destination, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an object or a whole directory prefix. Idempotent: deleting nothing succeeds.</summary>
+    ValueTask DeleteAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>The immediate children of a directory prefix (names only), empty when there are none.</summary>
+    IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken);
+}

@@ -1,0 +1,16 @@
+namespace Wharf.Core.Storage;
+
+/// <summary>Writes one object sequentially. Not thread-safe.</summary>
+public interface IStorageWriter : IAsyncDisposable
+{
+    /// <summary>Bytes in the object so far, including any appended-to content.</summary>
+    long Size { get; }
+
+    ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken);
+
+    /// <summary>Makes everything written durable (fsync). The object can then be moved or appended to.</summary>
+    ValueTask CommitAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes the object.</summary>
+    ValueTask CancelAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,114 @@
+using Microsoft.AspNetCore.Http;
+using Wharf.Core.Errors;
+using Wharf.Core.Services;
+using Wharf.Http.Results;
+
+namespace Wharf.Http.Handlers;
+
+/// <summary>GET, HEAD, PUT and DELETE of /v2/&lt;name&gt;/manifests/&lt;reference&gt;.</summary>
+public sealed class ManifestHandler(ManifestService manifests, ManifestOptions options)
+{
+    public ValueTask<IResult> HandleAsync(RegistryRequest request)
+    {
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        {
+            return GetAsync(request);
+        }
+
+        if (HttpMethods.IsPut(request.Method))
+        {
+            return PutAsync(request);
+        }
+
+        if (HttpMethods.IsDelete(request.Method))
+        {
+            return DeleteAsync(request);
+        }
+
+        return ValueTask.FromResult<IResult>(new ErrorResult(ErrorCode.MethodNotAllowed));
+    }
+
+    private async ValueTask<IResult> GetAsync(RegistryRequest request)
+    {
+        var found = await manifests.GetAsync(request.Route.Name, request.Route.Reference, request.Aborted);
+        return found.IsOk ? new ManifestContentResult(found.Value) : new ErrorResult(found.Error!);
+    }
+
+    private async ValueTask<IResult> PutAsync(RegistryRequest request)
+    {
+        var body = await ReadBodyAsync(request.Http.Request, options.MaxSize, request.Aborted);
+        if (body is null)
+        {
+            return new ErrorResult(new RegistryError(ErrorCode.ManifestTooLarge, $"manifests are limited to {options.MaxSize} bytes"));
+        }
+
+        var name = request.Route.Name;
+        var pushed = await manifests.PutAsync(name, request.Route.Reference, body, request.Http.Request.ContentType, request.Aborted);
+        if (!pushed.IsOk)
+        {
+            return new ErrorResult(pushed.Error!);
+        }
+
+        var digest = pushed.Value.Digest.Value;
+        var headers = new List<KeyValuePair<string, string>>
+        {
+            RegistryHeaders.Location($"/v2/{name}/manifests/{digest}"),
+            RegistryHeaders.ContentDigest(digest),
+        };
+        if (pushed.Value.Subject is { } subject)
+        {
+            headers.Add(new("OCI-Subject", subject.Value));
+        }
+
+        return new RegistryResponse(StatusCodes.Status201Created, headers);
+    }
+
+    private async ValueTask<IResult> DeleteAsync(RegistryRequest request)
+    {
+        var deleted = await manifests.DeleteAsync(request.Route.Name, request.Route.Reference, request.Aborted);
+        return deleted.IsOk ? RegistryResponse.Accepted() : new ErrorResult(deleted.Error!);
+    }
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger.</summary>
+    private static async ValueTask<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        if (request.ContentLength == 0)
+        {
+            return [];
+        }
+
+        var buffer = new byte[request.ContentLength is { } known ? (int)known : 16 * 1024];
+        var total = 0;
+        while (true)
+        {
+            if (total == buffer.Length)
+            {
+                if (buffer.Length > limit)
+                {
+                    return null;
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1L));
+            }
+
+            var read = await request.Body.ReadAsync(buffer.AsMemory(total), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+            if (total > limit)
+            {
+                return null;
+            }
+        }
+
+        return total == buffer.Length ? buffer : buffer[..total];
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Wharf.Core.Errors;
+using Wharf.Http.Handlers;
+using Wharf.Http.Results;
+using Wharf.Http.Routing;
+
+namespace Wharf.Http;
+
+/// <summary>
+/// The single /v2/ endpoint: parses the raw path with <see cref="OciPath"/> and hands the request to the
+/// handler of its resource.
+/// </summary>
+public sealed class RegistryDispatcher(
+    BlobHandler blobs,
+    UploadHandler uploads,
+    ManifestHandler manifests,
+    ListingHandler listings,
+    ReferrersHandler referrers)
+{
+    public ValueTask<IResult> DispatchAsync(HttpContext context)
+    {
+        var parsed = OciPath.Parse(RawPath(context));
+        var method = context.Request.Method;
+        var readOnly = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+        if (parsed.Error is { } error)
+        {
+            // A tag that cannot exist is simply not found when pulled or deleted; only a push is told it is invalid.
+            return Error(error.Code == ErrorCode.TagInvalid && !HttpMethods.IsPut(method) ? new RegistryError(ErrorCode.ManifestUnknown) : error);
+        }
+
+        var request = new RegistryRequest(context, parsed.Route);
+        switch (parsed.Route.Kind)
+        {
+            case OciRouteKind.Base when readOnly:
+                return ValueTask.FromResult<IResult>(RegistryResponse.Ok());
+            case OciRouteKind.Catalog when readOnly:
+                return listings.CatalogAsync(request);
+            case OciRouteKind.TagList when readOnly:
+                return listings.TagsAsync(request);
+            case OciRouteKind.Referrers when readOnly:
+                return referrers.HandleAsync(request);
+            case OciRouteKind.Blob when readOnly || HttpMethods.IsDelete(method):
+                return blobs.HandleAsync(request);
+            case OciRouteKind.Manifest:
+                return manifests.HandleAsync(request);
+            case OciRouteKind.UploadStart or OciRouteKind.Upload:
+                LiftBodyLimit(context);
+                return uploads.HandleAsync(request);
+            default:
+                return Error(ErrorCode.MethodNotAllowed);
+        }
+    }
+
+    /// <summary>The path as the client sent it, before any decoding or dot-segment removal.</summary>
+    private static string RawPath(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw) || raw[0] != '/')
+        {
+            return context.Request.PathBase + context.Request.Path;
+        }
+
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        return query >= 0 ? raw[..query] : raw;
+    }
+
+    /// <summary>Blob bodies stream to storage, so uploads take any size; everything else keeps Kestrel's limit.</summary>
+    private static void LiftBodyLimit(HttpContext context)
+    {
+        var feature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (feature is { IsReadOnly: false })
+        {
+            feature.MaxRequestBodySize = null;
+        }
+    }
+
+    private static ValueTask<IResult> Error(RegistryError error) => ValueTask.FromResult<IResult>(new ErrorResult(error));
+}

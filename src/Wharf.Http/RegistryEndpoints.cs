@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Wharf.Core.Errors;
+using Wharf.Core.Services;
+using Wharf.Http.Handlers;
+using Wharf.Http.Middleware;
+using Wharf.Http.Results;
+
+namespace Wharf.Http;
+
+public static class RegistryEndpoints
+{
+    /// <summary>Registers the registry's core services and HTTP handlers.</summary>
+    public static IServiceCollection AddWharfRegistry(this IServiceCollection services)
+    {
+        services.AddSingleton<RunningHashes>();
+        services.AddSingleton<KeyedLock>();
+        services.AddSingleton<UploadService>();
+        services.AddSingleton<BlobService>();
+        services.AddSingleton<ManifestService>();
+        services.AddSingleton<CatalogService>();
+        services.AddSingleton<BlobHandler>();
+        services.AddSingleton<UploadHandler>();
+        services.AddSingleton<ManifestHandler>();
+        services.AddSingleton<ListingHandler>();
+        services.AddSingleton<ReferrersHandler>();
+        services.AddSingleton<RegistryDispatcher>();
+        return services;
+    }
+
+    /// <summary>Request logging and fault mapping, in front of everything.</summary>
+    public static IApplicationBuilder UseWharfRegistry(this IApplicationBuilder app) =>
+        app.UseMiddleware<RequestLogMiddleware>().UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader);
+
+    /// <summary>Maps the one /v2/ endpoint; anything else answers a JSON 404.</summary>
+    public static IEndpointRouteBuilder MapWharfRegistry(this IEndpointRouteBuilder endpoints)
+    {
+        var dispatcher = endpoints.ServiceProvider.GetRequiredService<RegistryDispatcher>();
+        RequestDelegate handle = async context => await (await dispatcher.DispatchAsync(context)).ExecuteAsync(context);
+        endpoints.Map("/v2", handle);
+        endpoints.Map("/v2/{**path}", handle);
+        endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
+        return endpoints;
+    }
+
+    private static Task AddApiVersionHeader(HttpContext context, RequestDelegate next)
+    {
+        context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+        return next(context);
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http;
+using Wharf.Core.Protocol;
+using Wharf.Core.Services;
+using Wharf.Http.Handlers;
+
+namespace Wharf.Http.Results;
+
+/// <summary>Sends a blob, or one range of it, with a zero-copy file send when storage is local.</summary>
+public sealed class BlobContentResult(BlobService blobs, Digest digest, long size, ByteRange? range) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        var (offset, length) = range is { } r ? (r.Start, r.Length) : (0L, size);
+        if (range is not null)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = $"bytes {offset}-{offset + length - 1}/{size}";
+        }
+        else
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+        }
+
+        response.ContentLength = length;
+        if (HttpMethods.IsHead(httpContext.Request.Method) || length == 0)
+        {
+            return;
+        }
+
+        var local = blobs.LocalFilePath(digest);
+        if (local is not null)
+        {
+            await response.SendFileAsync(local, offset, length, httpContext.RequestAborted);
+            return;
+        }
+
+        var opened = await blobs.OpenAsync(digest, offset, httpContext.RequestAborted);
+        await using var stream = opened.Value;
+        await StreamCopier.CopyAsync(stream, response.Body, length, httpContext.RequestAborted);
+    }
+}
+
+/// <summary>Copies an exact number of bytes between streams.</summary>
+internal static class StreamCopier
+{
+    public static async Task CopyAsync(Stream source, Stream destination, long count, CancellationToken cancellationToken)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            while (count > 0)
+            {
+                var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken);
+                if (read == 0)
+                {
+                    throw new IOException("Blob ended before its recorded size");
+                }
+
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                count -= read;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

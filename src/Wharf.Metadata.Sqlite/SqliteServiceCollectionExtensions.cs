@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Wharf.Core.Metadata;
+
+namespace Wharf.Metadata.Sqlite;
+
+public static class SqliteServiceCollectionExtensions
+{
+    /// <summary>Registers the SQLite metadata store at <paramref name="databasePath"/> for every metadata role.</summary>
+    public static IServiceCollection AddWharfSqliteMetadata(this IServiceCollection services, string databasePath)
+    {
+        services.AddSingleton(_ => new SqliteDatabase(databasePath));
+        services.AddSingleton<IBlobIndex, SqliteBlobIndex>();
+        services.AddSingleton<IManifestReader, SqliteManifestReader>();
+        services.AddSingleton<IManifestWriter, SqliteManifestWriter>();
+        services.AddSingleton<IRepositoryReader, SqliteRepositoryReader>();
+        services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
+        return services;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Runtime.CompilerServices;
+using Wharf.Core.Storage;
+
+namespace Wharf.Storage.FileSystem;
+
+/// <summary>
+/// Stores objects as files under one root directory. Writes go to their final name only through
+/// <see cref="MoveAsync"/>, an atomic rename followed by an fsync of the directory.
+/// </summary>
+public sealed class FileSystemDriver : IStorageDriver
+{
+    private readonly string _root;
+
+    public FileSystemDriver(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public ValueTask<StorageObjectInfo?> StatAsync(string path, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(Full(path));
+        return ValueTask.FromResult<StorageObjectInfo?>(info.Exists
+            ? new StorageObjectInfo(info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero))
+            : null);
+    }
+
+    public ValueTask<Stream?> OpenReadAsync(string path, long offset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = new FileStream(Full(path), new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+                BufferSize = 0,
+            });
+            if (offset > 0)
+            {
+                stream.Position = offset;
+            }
+
+            return ValueTask.FromResult<Stream?>(stream);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return ValueTask.FromResult<Stream?>(null);
+        }
+    }
+
+    public string? LocalFilePath(string path) => Full(path);
+
+    public ValueTask<IStorageWriter> OpenWriterAsync(string path, long offset, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var full = Full(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var stream = new FileStream(full, new FileStreamOptions
+        {
+            Mode = offset == 0 ? FileMode.Create : FileMode.Open,
+            Access = FileAccess.Write,
+            Share = FileShare.Read | FileShare.Delete,
+            Options = FileOptions.Asynchronous,
+            BufferSize = 0,
+        });
+        if (offset > 0)
+        {
+            if (stream.Length < offset)
+            {
+                stream.Dispose();
+                throw new IOException($"'{path}' holds fewer than {offset} bytes");
+            }
+
+            stream.SetLength(offset);
+            stream.Position = offset;
+        }
+
+        return ValueTask.FromResult<IStorageWriter>(new FileSystemWriter(stream, full));
+    }
+
+    public ValueTask MoveAsync(string source, string destination, CancellationToken cancellationToken)
+    {
+        var to = Full(destination);
+        var directory = Path.GetDirectoryName(to)!;
+        Directory.CreateDirectory(directory);
+        File.Move(Full(source), to, overwrite: true);
+        DirectorySync.Sync(directory);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        var full = Full(path);
+        if (File.Exists(full))
+        {
+            File.Delete(full);
+        }
+        else if (Directory.Exists(full))
+        {
+            Directory.Delete(full, recursive: true);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var full = Full(prefix);
+        if (!Directory.Exists(full))
+        {
+            yield break;
+        }
+
+        foreach (var entry in Directory.EnumerateFileSystemEntries(full))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return Path.GetFileName(entry);
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private string Full(string path)
+    {
+        if (path.Length == 0 || path[0] == '/' || path.Contains('\\', StringComparison.Ordinal)
+            || path.Split('/').Any(s => s is "" or "." or ".."))
+        {
+            throw new ArgumentException($"Not a valid storage path: '{path}'", nameof(path));
+        }
+
+        return Path.Join(_root, path);
+    }
+}

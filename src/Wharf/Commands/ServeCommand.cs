@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Wharf.Hosting;
+
+namespace Wharf.Commands;
+
+/// <summary><c>wharf serve [--listen HOST:PORT] [--data DIR] [--config FILE]</c></summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var listen = new Option<string?>("--listen") { Description = "Address to listen on, HOST:PORT (default 127.0.0.1:5000)" };
+        var data = new Option<string?>("--data") { Description = "Data directory (default ./data)" };
+        var config = new Option<string?>("--config") { Description = "Config file, YAML or JSON" };
+        var command = new Command("serve", "Run the registry") { listen, data, config };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var configuration = WharfConfiguration.Build(parse.GetValue(config), new Dictionary<string, string?>
+            {
+                ["Listen"] = parse.GetValue(listen),
+                ["Data"] = parse.GetValue(data),
+            });
+            await using var app = WharfHost.Build(configuration);
+            await WharfHost.StartAsync(app, cancellationToken);
+            await app.WaitForShutdownAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+}

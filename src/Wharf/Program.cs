@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Wharf.Commands;
+
+var root = new RootCommand("Wharf, a container image registry")
+{
+    ServeCommand.Create(),
+    ConfigCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
