@@ -8,7 +8,8 @@ public sealed class SqliteBlobIndex(SqliteDatabase database, TimeProvider time) 
     public async ValueTask<BlobInfo?> GetAsync(Digest digest, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT size FROM blobs WHERE digest = $d").With("$d", digest.Value);
+        await using var command = connection.Command(
+            "SELECT b.size FROM blobs b WHERE b.digest = $d AND EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest)").With("$d", digest.Value);
         return await command.ExecuteScalarAsync(cancellationToken) is long size ? new BlobInfo(digest, size) : null;
     }
 

@@ -5,7 +5,7 @@ namespace Wharf.Core.Metadata;
 /// <summary>Which blobs are stored, and which repositories may see them.</summary>
 public interface IBlobIndex
 {
-    /// <summary>The blob if its bytes are stored for any repository, else null.</summary>
+    /// <summary>The blob if any repository may see it, else null.</summary>
     ValueTask<BlobInfo?> GetAsync(Digest digest, CancellationToken cancellationToken);
 
     /// <summary>The blob if <paramref name="repository"/> may see it, else null.</summary>

@@ -66,7 +66,7 @@ public sealed class ManifestService(IStorageDriver storage, IManifestReader read
         {
             ManifestPutStatus.Stored => new PushedManifest(digest, manifest.Subject?.Digest),
             ManifestPutStatus.BlobUnknown => new RegistryError(ErrorCode.ManifestBlobUnknown, $"blob {result.Missing} is not in repository {repository}", new { digest = result.Missing?.Value }),
-            _ => new RegistryError(ErrorCode.ManifestUnknown, $"manifest {result.Missing} is not in repository {repository}", new { digest = result.Missing?.Value }),
+            _ => new RegistryError(ErrorCode.ManifestChildUnknown, $"manifest {result.Missing} is not in repository {repository}", new { digest = result.Missing?.Value }),
         };
     }
 

@@ -83,6 +83,14 @@ public static partial class WharfHost
         return uri;
     }
 
+    /// <summary>Resolves every validated options section, throwing <see cref="OptionsValidationException"/> on the first bad one.</summary>
+    public static void ValidateSections(IServiceProvider services)
+    {
+        _ = services.GetRequiredService<UploadOptions>();
+        _ = services.GetRequiredService<ManifestOptions>();
+        _ = services.GetRequiredService<PaginationOptions>();
+    }
+
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
     public static void Validate(WharfOptions options)
     {
