@@ -55,6 +55,11 @@ public static partial class WharfHost
         var data = Path.GetFullPath(options.Data);
         services.AddSingleton<IStorageDriver>(_ => new FileSystemDriver(data));
         services.AddWharfSqliteMetadata(Path.Combine(data, "wharf.db"));
+        if (configuration.GetSection("Cache").Get<CacheOptions>()?.Enabled ?? true)
+        {
+            services.AddWharfMetadataCaches();
+        }
+
         services.AddWharfRegistry();
         services.AddHostedService<UploadJanitor>();
 
