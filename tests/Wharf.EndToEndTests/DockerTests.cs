@@ -55,6 +55,26 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
     }
 
     [Fact]
+    public async Task Docker_pushes_a_pulled_image_to_another_repository_with_the_same_layer_blobs()
+    {
+        var layout = _registry.SingleArchLayout("docker-repush");
+        var sourceRef = _registry.Ref("docker/repush-source");
+        var target = _registry.Ref("docker/repush-target");
+        await _skopeo.PushAsync(layout.SkopeoReference, sourceRef, _registry.Temp.Path, "--format", "v2s2");
+        await _docker.PullAsync(sourceRef);
+        await _docker.RunAsync("tag", sourceRef, target);
+
+        var pushed = await _docker.PushAsync(target);
+
+        var served = await _registry.Http.GetImageAsync("docker/repush-target", "v1");
+        Assert.Equal(pushed, served.Root.Digest);
+        ImageAssert.SameLayerBlobs(layout.Image, served);
+        ImageAssert.SameFilesystem(layout.Image, served);
+        var source = await _registry.Http.GetManifestAsync("docker/repush-source", "v1");
+        Assert.Equal(OciLayoutReader.References(source.Bytes)[0].Digest, OciLayoutReader.References(served.Root.Bytes)[0].Digest);
+    }
+
+    [Fact]
     public async Task Docker_pulls_the_amd64_image_of_a_multi_arch_index_by_the_index_digest()
     {
         var layout = _registry.MultiArchLayout("docker-multi");

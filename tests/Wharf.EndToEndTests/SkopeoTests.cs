@@ -121,6 +121,24 @@ public sealed class SkopeoTests(RegistryFixture fixture) : IClassFixture<Registr
     }
 
     [Fact]
+    public async Task Skopeo_lists_all_of_several_hundred_tags()
+    {
+        var layout = fixture.SingleArchLayout("skopeo-many-tags");
+        await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("skopeo/many-tags"), fixture.Temp.Path);
+        var expected = Enumerable.Range(0, 300).Select(i => $"t{i:D3}").Append("v1").Order(StringComparer.Ordinal).ToList();
+        foreach (var tag in expected.Where(t => t != "v1"))
+        {
+            await fixture.Http.PutManifestAsync("skopeo/many-tags", tag, layout.RootBytes, layout.RootMediaType);
+        }
+
+        var result = (await _skopeo.RunAsync("list-tags", "--tls-verify=false", $"docker://{fixture.Authority}/skopeo/many-tags")).EnsureSuccess();
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        var tags = json.RootElement.GetProperty("Tags").EnumerateArray().Select(t => t.GetString() ?? string.Empty).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, tags);
+    }
+
+    [Fact]
     public async Task Skopeo_delete_removes_the_manifest_so_a_pull_fails()
     {
         var layout = fixture.SingleArchLayout("skopeo-delete");
