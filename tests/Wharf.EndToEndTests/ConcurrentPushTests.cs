@@ -32,7 +32,7 @@ public sealed class ConcurrentPushTests(RegistryFixture fixture) : IClassFixture
         var layout = fixture.SingleArchLayout("repush");
         var reference = fixture.Ref("repush/image");
         await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path);
-        (await _skopeo.RunAsync("delete", "--tls-verify=false", "docker://" + reference)).EnsureSuccess();
+        await _skopeo.RunCheckedAsync("delete", "--tls-verify=false", "docker://" + reference);
         Assert.Equal(HttpStatusCode.NotFound, await fixture.Http.ManifestStatusAsync("repush/image", "v1"));
 
         var pushed = await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path);

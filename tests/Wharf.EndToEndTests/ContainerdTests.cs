@@ -10,12 +10,13 @@ public sealed class ContainerdTests : IClassFixture<RegistryFixture>, IClassFixt
 {
     private readonly RegistryFixture _registry;
     private readonly Ctr _ctr;
-    private readonly Skopeo _skopeo = new();
+    private readonly Skopeo _skopeo;
 
     public ContainerdTests(RegistryFixture registry, ContainerdFixture containerd)
     {
         _registry = registry;
-        _ctr = new Ctr(containerd);
+        _ctr = new Ctr(containerd, registry.RegistryLog);
+        _skopeo = new Skopeo(registry.RegistryLog);
     }
 
     [Fact]

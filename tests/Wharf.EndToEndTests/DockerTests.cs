@@ -11,12 +11,13 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
 {
     private readonly RegistryFixture _registry;
     private readonly DockerCli _docker;
-    private readonly Skopeo _skopeo = new();
+    private readonly Skopeo _skopeo;
 
     public DockerTests(RegistryFixture registry, DockerEngineFixture engine)
     {
         _registry = registry;
-        _docker = new DockerCli(engine);
+        _docker = new DockerCli(engine, registry.RegistryLog);
+        _skopeo = new Skopeo(registry.RegistryLog);
     }
 
     [Fact]

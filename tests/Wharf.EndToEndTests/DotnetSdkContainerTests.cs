@@ -18,9 +18,9 @@ public sealed class DotnetSdkContainerTests(RegistryFixture fixture) : IClassFix
         await _skopeo.PushAsync(baseLayout.SkopeoReference, fixture.Ref("dotnet/base"), fixture.Temp.Path);
         var project = Path.Combine(fixture.NewDirectory("sdk"), "app");
         var environment = Environment(project);
-        (await ProcessRunner.RunAsync(dotnet, ["new", "console", "--output", project, "--name", "app"], environment)).EnsureSuccess();
+        ClientFailure.Check(await ProcessRunner.RunAsync(dotnet, ["new", "console", "--output", project, "--name", "app"], environment), fixture.RegistryLog);
 
-        var publish = (await ProcessRunner.RunAsync(
+        var publish = ClientFailure.Check(await ProcessRunner.RunAsync(
             dotnet,
             [
                 "publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-t:PublishContainer",
@@ -29,7 +29,7 @@ public sealed class DotnetSdkContainerTests(RegistryFixture fixture) : IClassFix
                 "-getProperty:GeneratedContainerDigest", "-getProperty:GeneratedContainerMediaType",
             ],
             environment,
-            timeout: TimeSpan.FromMinutes(3))).EnsureSuccess();
+            timeout: TimeSpan.FromMinutes(3)), fixture.RegistryLog);
 
         using var properties = JsonDocument.Parse(publish.Stdout);
         var generated = properties.RootElement.GetProperty("Properties");

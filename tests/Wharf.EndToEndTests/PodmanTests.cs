@@ -16,7 +16,7 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         var layout = fixture.SingleArchLayout("podman-pull");
         var reference = fixture.Ref("podman/pull");
         await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path);
-        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"));
+        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
 
         await podman.RunCheckedAsync("pull", "--tls-verify=false", reference);
 
@@ -40,7 +40,7 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         var layout = fixture.MultiArchLayout("podman-arch");
         var reference = fixture.Ref("podman/arch");
         await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path, "--all");
-        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"));
+        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
 
         await podman.RunCheckedAsync("pull", "--tls-verify=false", "--arch", "arm64", reference);
 
@@ -58,7 +58,7 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         var source = fixture.Ref("podman/source-" + format);
         var destination = fixture.Ref("podman/pushed-" + format);
         await _skopeo.PushAsync(layout.SkopeoReference, source, fixture.Temp.Path);
-        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"));
+        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
         await podman.RunCheckedAsync("pull", "--tls-verify=false", source);
         await podman.RunCheckedAsync("tag", source, destination);
 
@@ -68,7 +68,7 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         Assert.Equal(pushed, served.Root.Digest);
         Assert.Equal(mediaType, served.Root.ContentType);
         ImageAssert.SameFilesystem(layout.Image, served);
-        var fresh = ContainersStorageClient.Podman(fixture.NewDirectory("pm"));
+        var fresh = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
         await fresh.RunCheckedAsync("pull", "--tls-verify=false", destination);
         var inspect = await fresh.RunCheckedAsync("image", "inspect", "--format", "{{.Digest}}", destination);
         Assert.Equal(pushed, inspect.Stdout.Trim());
@@ -81,7 +81,7 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("search/findme-alpha", "v1"), fixture.Temp.Path);
         await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("search/findme-alpha", "v2"), fixture.Temp.Path);
         await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("search/other"), fixture.Temp.Path);
-        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"));
+        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
 
         var search = await podman.RunCheckedAsync("search", "--tls-verify=false", "--format", "{{.Name}}", $"{fixture.Authority}/findme");
         var tags = await podman.RunCheckedAsync("search", "--tls-verify=false", "--list-tags", $"{fixture.Authority}/search/findme-alpha");

@@ -32,15 +32,15 @@ public sealed class SkopeoRepositoryTests(RegistryFixture fixture) : IClassFixtu
         await _skopeo.PushAsync(single.SkopeoReference, fixture.Ref("sync/source", "single"), fixture.Temp.Path);
         await _skopeo.PushAsync(multi.SkopeoReference, fixture.Ref("sync/source", "multi"), fixture.Temp.Path, "--all");
 
-        (await _skopeo.RunAsync(
+        await _skopeo.RunCheckedAsync(
             "sync", "--src", "docker", "--dest", "docker", "--all", "--src-tls-verify=false", "--dest-tls-verify=false",
-            $"{fixture.Authority}/sync/source", $"{fixture.Authority}/mirror")).EnsureSuccess();
+            $"{fixture.Authority}/sync/source", $"{fixture.Authority}/mirror");
 
         Assert.Equal(["multi", "single"], (await fixture.Http.ListTagsAsync("mirror/source")).Order(StringComparer.Ordinal).ToList());
         ImageAssert.ServedEqualsLayout(single, await fixture.Http.GetImageAsync("mirror/source", "single"));
         ImageAssert.ServedEqualsLayout(multi, await fixture.Http.GetImageAsync("mirror/source", "multi"));
-        var tags = await _skopeo.RunAsync("list-tags", "--tls-verify=false", $"docker://{fixture.Authority}/mirror/source");
-        using var json = JsonDocument.Parse(tags.EnsureSuccess().Stdout);
+        var tags = await _skopeo.RunCheckedAsync("list-tags", "--tls-verify=false", $"docker://{fixture.Authority}/mirror/source");
+        using var json = JsonDocument.Parse(tags.Stdout);
         Assert.Equal(2, json.RootElement.GetProperty("Tags").GetArrayLength());
     }
 }

@@ -113,7 +113,7 @@ public sealed class SkopeoTests(RegistryFixture fixture) : IClassFixture<Registr
             await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("skopeo/tags", tag), fixture.Temp.Path);
         }
 
-        var result = (await _skopeo.RunAsync("list-tags", "--tls-verify=false", $"docker://{fixture.Authority}/skopeo/tags")).EnsureSuccess();
+        var result = await _skopeo.RunCheckedAsync("list-tags", "--tls-verify=false", $"docker://{fixture.Authority}/skopeo/tags");
 
         using var json = JsonDocument.Parse(result.Stdout);
         var tags = json.RootElement.GetProperty("Tags").EnumerateArray().Select(t => t.GetString()).Order().ToList();
@@ -131,7 +131,7 @@ public sealed class SkopeoTests(RegistryFixture fixture) : IClassFixture<Registr
             await fixture.Http.PutManifestAsync("skopeo/many-tags", tag, layout.RootBytes, layout.RootMediaType);
         }
 
-        var result = (await _skopeo.RunAsync("list-tags", "--tls-verify=false", $"docker://{fixture.Authority}/skopeo/many-tags")).EnsureSuccess();
+        var result = await _skopeo.RunCheckedAsync("list-tags", "--tls-verify=false", $"docker://{fixture.Authority}/skopeo/many-tags");
 
         using var json = JsonDocument.Parse(result.Stdout);
         var tags = json.RootElement.GetProperty("Tags").EnumerateArray().Select(t => t.GetString() ?? string.Empty).Order(StringComparer.Ordinal).ToList();
@@ -145,7 +145,7 @@ public sealed class SkopeoTests(RegistryFixture fixture) : IClassFixture<Registr
         var reference = fixture.Ref("skopeo/delete");
         await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path);
 
-        (await _skopeo.RunAsync("delete", "--tls-verify=false", "docker://" + reference)).EnsureSuccess();
+        await _skopeo.RunCheckedAsync("delete", "--tls-verify=false", "docker://" + reference);
 
         Assert.Equal(HttpStatusCode.NotFound, await fixture.Http.ManifestStatusAsync("skopeo/delete", "v1"));
         Assert.Equal(HttpStatusCode.NotFound, await fixture.Http.ManifestStatusAsync("skopeo/delete", layout.RootDigest));

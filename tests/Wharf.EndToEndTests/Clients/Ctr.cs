@@ -4,7 +4,7 @@ using Wharf.TestKit;
 namespace Wharf.EndToEndTests.Clients;
 
 /// <summary><c>ctr</c> (Debian package <c>containerd</c>) talking to a test containerd, in its own namespace.</summary>
-internal sealed class Ctr(ContainerdFixture containerd)
+internal sealed class Ctr(ContainerdFixture containerd, Func<string>? registryLog = null)
 {
     /// <summary>
     /// A containerd 1.6 client-side flake: ctr reading a blob from containerd's content store over
@@ -24,14 +24,7 @@ internal sealed class Ctr(ContainerdFixture containerd)
             result = retry with { Stderr = $"(first try failed: {result.Stderr.Trim()})\n{retry.Stderr}" };
         }
 
-        if (!result.Succeeded)
-        {
-            var log = containerd.Log;
-            throw new InvalidOperationException(
-                $"ctr failed:\n{result.Describe()}\n--- containerd log (tail) ---\n{(log.Length > 4000 ? log[^4000..] : log)}");
-        }
-
-        return result;
+        return ClientFailure.Check(result, registryLog, ("containerd log", containerd.Log));
     }
 
     /// <summary>The target digest of <paramref name="reference"/> as <c>ctr images ls</c> shows it.</summary>
