@@ -44,7 +44,8 @@ public sealed class FileSystemDriver : IStorageDriver
 
             return ValueTask.FromResult<Stream?>(stream);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException
+            || e is UnauthorizedAccessException && Directory.Exists(Full(path)))
         {
             return ValueTask.FromResult<Stream?>(null);
         }

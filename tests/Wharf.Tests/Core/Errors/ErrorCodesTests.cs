@@ -40,10 +40,12 @@ public sealed class ErrorCodesTests
     [InlineData(ErrorCode.Unauthorized, "UNAUTHORIZED", 401)]
     [InlineData(ErrorCode.Denied, "DENIED", 403)]
     [InlineData(ErrorCode.TooManyRequests, "TOOMANYREQUESTS", 429)]
-    [InlineData(ErrorCode.RangeInvalid, "RANGE_INVALID", 416)]
+    [InlineData(ErrorCode.RangeInvalid, "BLOB_UPLOAD_INVALID", 416)]
+    [InlineData(ErrorCode.RangeNotSatisfiable, "SIZE_INVALID", 416)]
+    [InlineData(ErrorCode.ManifestChildUnknown, "MANIFEST_UNKNOWN", 400)]
+    [InlineData(ErrorCode.UnknownEndpoint, "UNSUPPORTED", 404)]
     [InlineData(ErrorCode.Unavailable, "UNAVAILABLE", 503)]
     [InlineData(ErrorCode.ManifestTooLarge, "SIZE_INVALID", 413)]
-    [InlineData(ErrorCode.PaginationNumberInvalid, "PAGINATION_NUMBER_INVALID", 400)]
     [InlineData(ErrorCode.MethodNotAllowed, "UNSUPPORTED", 405)]
     [InlineData(ErrorCode.Unknown, "UNKNOWN", 500)]
     public void Spec_codes_map_to_the_spec_statuses(ErrorCode code, string wire, int status)
@@ -51,6 +53,20 @@ public sealed class ErrorCodesTests
         var info = code.Describe();
         Assert.Equal(wire, info.Code);
         Assert.Equal(status, info.Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllCodes))]
+    public void Every_wire_code_is_one_the_distribution_spec_lists(ErrorCode code)
+    {
+        string[] spec =
+        [
+            "BLOB_UNKNOWN", "BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN", "DIGEST_INVALID", "MANIFEST_BLOB_UNKNOWN",
+            "MANIFEST_INVALID", "MANIFEST_UNKNOWN", "NAME_INVALID", "NAME_UNKNOWN", "SIZE_INVALID", "UNAUTHORIZED",
+            "DENIED", "UNSUPPORTED", "TOOMANYREQUESTS",
+        ];
+        string[] dockerExtras = ["TAG_INVALID", "UNAVAILABLE", "UNKNOWN"];
+        Assert.Contains(code.Describe().Code, spec.Concat(dockerExtras));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Wharf.Tests.Core.Protocol;
 
 public sealed class ManifestParserMediaTypeTests
 {
-    [Theory(Skip = "BUG: ManifestParser compares Content-Type and mediaType case-sensitively; media types are case-insensitive (RFC 9110 8.3.1)")]
+    [Theory]
     [InlineData("APPLICATION/VND.OCI.IMAGE.MANIFEST.V1+JSON")]
     [InlineData("Application/vnd.oci.image.manifest.v1+json")]
     public void Content_type_matches_case_insensitively(string contentType)

@@ -58,7 +58,7 @@ public sealed class FileSystemDriverTests : StorageDriverContract
         Assert.Equal(Bytes("persisted"), await ReadAllAsync(reopened, "blobs/kept"));
     }
 
-    [Fact(Skip = "BUG: FileSystemDriver.OpenReadAsync catches only FileNotFound/DirectoryNotFound; on a directory it throws UnauthorizedAccessException instead of returning null")]
+    [Fact]
     public async Task Read_of_a_directory_is_null()
     {
         await PutAsync("blobs/sha256/ab/abcd", Bytes("file"));
