@@ -22,13 +22,14 @@ public static class ErrorCodes
         Set(ErrorCode.ManifestBlobUnknown, "MANIFEST_BLOB_UNKNOWN", 400, "manifest references a manifest or blob unknown to registry");
         Set(ErrorCode.ManifestInvalid, "MANIFEST_INVALID", 400, "manifest invalid");
         Set(ErrorCode.ManifestUnknown, "MANIFEST_UNKNOWN", 404, "manifest unknown to registry");
+        Set(ErrorCode.ManifestChildUnknown, "MANIFEST_UNKNOWN", 400, "index references a manifest unknown to the repository");
         Set(ErrorCode.ManifestTooLarge, "SIZE_INVALID", 413, "manifest exceeds the size limit");
         Set(ErrorCode.NameInvalid, "NAME_INVALID", 400, "invalid repository name");
         Set(ErrorCode.NameUnknown, "NAME_UNKNOWN", 404, "repository name not known to registry");
         Set(ErrorCode.SizeInvalid, "SIZE_INVALID", 400, "provided length did not match content length");
         Set(ErrorCode.TagInvalid, "TAG_INVALID", 400, "invalid tag");
-        Set(ErrorCode.RangeInvalid, "RANGE_INVALID", 416, "invalid content range");
-        Set(ErrorCode.PaginationNumberInvalid, "PAGINATION_NUMBER_INVALID", 400, "invalid number of results requested");
+        Set(ErrorCode.RangeInvalid, "BLOB_UPLOAD_INVALID", 416, "the chunk does not continue the upload");
+        Set(ErrorCode.RangeNotSatisfiable, "SIZE_INVALID", 416, "the requested range is not satisfiable");
         Set(ErrorCode.Unauthorized, "UNAUTHORIZED", 401, "authentication required");
         Set(ErrorCode.Denied, "DENIED", 403, "requested access to the resource is denied");
         Set(ErrorCode.Unsupported, "UNSUPPORTED", 415, "the operation is unsupported");

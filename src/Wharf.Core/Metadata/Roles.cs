@@ -5,14 +5,17 @@ namespace Wharf.Core.Metadata;
 /// <summary>Which blobs are stored, and which repositories may see them.</summary>
 public interface IBlobIndex
 {
-    /// <summary>The blob if its bytes are stored for any repository, else null.</summary>
+    /// <summary>The blob if any repository may see it, else null.</summary>
     ValueTask<BlobInfo?> GetAsync(Digest digest, CancellationToken cancellationToken);
 
     /// <summary>The blob if <paramref name="repository"/> may see it, else null.</summary>
     ValueTask<BlobInfo?> GetInRepositoryAsync(string repository, Digest digest, CancellationToken cancellationToken);
 
-    /// <summary>Records a durable blob and makes it visible to <paramref name="repository"/> (creating the repository). Idempotent.</summary>
-    ValueTask LinkAsync(string repository, BlobInfo blob, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a durable blob and makes it visible to <paramref name="repository"/> (creating the repository).
+    /// With <paramref name="completedUpload"/>, that upload session is removed in the same transaction. Idempotent.
+    /// </summary>
+    ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken);
 
     /// <summary>Hides a blob from a repository. False when it was not visible there.</summary>
     ValueTask<bool> UnlinkAsync(string repository, Digest digest, CancellationToken cancellationToken);

@@ -42,7 +42,7 @@ public sealed class BlobHandler(BlobService blobs)
         if (unsatisfiable)
         {
             response.Headers.ContentRange = $"bytes */{size}";
-            return new ErrorResult(new RegistryError(ErrorCode.RangeInvalid, $"the blob holds {size} bytes"));
+            return new ErrorResult(new RegistryError(ErrorCode.RangeNotSatisfiable, $"the blob holds {size} bytes"));
         }
 
         return new BlobContentResult(blobs, digest, size, range);

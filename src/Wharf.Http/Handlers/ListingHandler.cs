@@ -10,13 +10,9 @@ public sealed class ListingHandler(CatalogService catalog)
     public async ValueTask<IResult> TagsAsync(RegistryRequest request)
     {
         var n = Pagination.ReadCount(request);
-        if (!n.IsOk)
-        {
-            return new ErrorResult(n.Error!);
-        }
 
         var name = request.Route.Name;
-        var page = await catalog.ListTagsAsync(name, n.Value, request.Query("last"), request.Aborted);
+        var page = await catalog.ListTagsAsync(name, n, request.Query("last"), request.Aborted);
         if (!page.IsOk)
         {
             return new ErrorResult(page.Error!);
@@ -44,12 +40,8 @@ public sealed class ListingHandler(CatalogService catalog)
     public async ValueTask<IResult> CatalogAsync(RegistryRequest request)
     {
         var n = Pagination.ReadCount(request);
-        if (!n.IsOk)
-        {
-            return new ErrorResult(n.Error!);
-        }
 
-        var page = await catalog.ListRepositoriesAsync(n.Value, request.Query("last"), request.Aborted);
+        var page = await catalog.ListRepositoriesAsync(n, request.Query("last"), request.Aborted);
         var headers = page.HasMore && page.Items.Count > 0
             ? new[] { Pagination.NextLink("/v2/_catalog", page.Items.Count, page.Items[^1]) }
             : [];

@@ -1,22 +1,21 @@
-using Wharf.Core.Errors;
-
 namespace Wharf.Http.Handlers;
 
 /// <summary>The <c>n</c> and <c>last</c> query parameters, and the <c>Link</c> header to the next page.</summary>
 public static class Pagination
 {
-    /// <summary>Reads <c>n</c>: null when absent, an error when not a non-negative integer.</summary>
-    public static Result<int?> ReadCount(RegistryRequest request)
+    /// <summary>
+    /// Reads <c>n</c>. The spec has no error code for a bad page size, so anything but a non-negative
+    /// integer is ignored (null: the default page size), and a huge one is capped by the caller.
+    /// </summary>
+    public static int? ReadCount(RegistryRequest request)
     {
         var text = request.Query("n");
-        if (text is null || text.Length == 0)
+        if (string.IsNullOrEmpty(text) || text.Length > 18)
         {
-            return Result<int?>.Ok(null);
+            return text?.Length > 18 && text.All(char.IsAsciiDigit) ? int.MaxValue : null;
         }
 
-        return int.TryParse(text, System.Globalization.NumberStyles.None, null, out var n)
-            ? Result<int?>.Ok(n)
-            : new RegistryError(ErrorCode.PaginationNumberInvalid, $"n must be a non-negative integer, not '{text}'");
+        return long.TryParse(text, System.Globalization.NumberStyles.None, null, out var n) ? (int)Math.Min(n, int.MaxValue) : null;
     }
 
     /// <summary><c>&lt;path?n=N&amp;last=L&gt;; rel="next"</c>, with extra query already encoded in <paramref name="extraQuery"/>.</summary>

@@ -11,10 +11,6 @@ public sealed class ReferrersHandler(ManifestService manifests, PaginationOption
     public async ValueTask<IResult> HandleAsync(RegistryRequest request)
     {
         var n = Pagination.ReadCount(request);
-        if (!n.IsOk)
-        {
-            return new Results.ErrorResult(n.Error!);
-        }
 
         var subject = Digest.Parse(request.Route.Reference);
         var artifactType = request.Query("artifactType");
@@ -25,7 +21,7 @@ public sealed class ReferrersHandler(ManifestService manifests, PaginationOption
 
         var all = await manifests.ListReferrersAsync(request.Route.Name, subject, artifactType, request.Aborted);
         var last = request.Query("last");
-        var limit = Math.Min(n.Value ?? options.MaxPageSize, options.MaxPageSize);
+        var limit = Math.Min(n ?? options.MaxPageSize, options.MaxPageSize);
         var after = last is null ? all : all.Where(r => string.CompareOrdinal(r.Digest.Value, last) > 0).ToList();
         var page = after.Take(limit).ToList();
 

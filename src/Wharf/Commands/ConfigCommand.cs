@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
 using Wharf.Hosting;
 
 namespace Wharf.Commands;
@@ -11,27 +10,13 @@ public static class ConfigCommand
     {
         var config = new Option<string?>("--config") { Description = "Config file, YAML or JSON" };
         var validate = new Command("validate", "Check the configuration and exit") { config };
-        validate.SetAction(parse =>
+        validate.SetAction(parse => ConfigErrors.Report(() =>
         {
-            try
-            {
-                var configuration = WharfConfiguration.Build(parse.GetValue(config), null);
-                using var app = (IDisposable)WharfHost.Build(configuration);
-                foreach (var type in new[] { typeof(Core.Services.UploadOptions), typeof(Core.Services.ManifestOptions), typeof(Core.Services.PaginationOptions) })
-                {
-                    _ = ((WebApplication)app).Services.GetRequiredService(typeof(IOptions<>).MakeGenericType(type)).GetType().GetProperty("Value")!.GetValue(
-                        ((WebApplication)app).Services.GetRequiredService(typeof(IOptions<>).MakeGenericType(type)));
-                }
-
-                Console.WriteLine("configuration is valid");
-                return 0;
-            }
-            catch (Exception e) when (e is OptionsValidationException or FormatException or FileNotFoundException or InvalidOperationException or System.Reflection.TargetInvocationException)
-            {
-                Console.Error.WriteLine("configuration is invalid: " + (e.InnerException ?? e).Message);
-                return 1;
-            }
-        });
+            using var app = (IDisposable)WharfHost.Build(WharfConfiguration.Build(parse.GetValue(config), null));
+            WharfHost.ValidateSections(((WebApplication)app).Services);
+            Console.WriteLine("configuration is valid");
+            return 0;
+        }));
         return new Command("config", "Configuration tools") { validate };
     }
 }

@@ -12,7 +12,7 @@ public static class ServeCommand
         var data = new Option<string?>("--data") { Description = "Data directory (default ./data)" };
         var config = new Option<string?>("--config") { Description = "Config file, YAML or JSON" };
         var command = new Command("serve", "Run the registry") { listen, data, config };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => ConfigErrors.ReportAsync(async () =>
         {
             var configuration = WharfConfiguration.Build(parse.GetValue(config), new Dictionary<string, string?>
             {
@@ -23,7 +23,7 @@ public static class ServeCommand
             await WharfHost.StartAsync(app, cancellationToken);
             await app.WaitForShutdownAsync(CancellationToken.None);
             return 0;
-        });
+        }));
         return command;
     }
 }

@@ -55,6 +55,11 @@ public static partial class WharfHost
         var data = Path.GetFullPath(options.Data);
         services.AddSingleton<IStorageDriver>(_ => new FileSystemDriver(data));
         services.AddWharfSqliteMetadata(Path.Combine(data, "wharf.db"));
+        if (configuration.GetSection("Cache").Get<CacheOptions>()?.Enabled ?? true)
+        {
+            services.AddWharfMetadataCaches();
+        }
+
         services.AddWharfRegistry();
         services.AddHostedService<UploadJanitor>();
 
@@ -81,6 +86,14 @@ public static partial class WharfHost
         }
 
         return uri;
+    }
+
+    /// <summary>Resolves every validated options section, throwing <see cref="OptionsValidationException"/> on the first bad one.</summary>
+    public static void ValidateSections(IServiceProvider services)
+    {
+        _ = services.GetRequiredService<UploadOptions>();
+        _ = services.GetRequiredService<ManifestOptions>();
+        _ = services.GetRequiredService<PaginationOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
