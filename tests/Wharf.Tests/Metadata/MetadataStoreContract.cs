@@ -50,7 +50,7 @@ public abstract partial class MetadataStoreContract : IAsyncLifetime
     protected async Task<Digest> LinkBlobAsync(string repository, string seed, long size = 100)
     {
         var digest = BlobDigest(seed);
-        await Blobs.LinkAsync(repository, new BlobInfo(digest, size), None);
+        await Blobs.LinkAsync(repository, new BlobInfo(digest, size), null, None);
         return digest;
     }
 

@@ -24,7 +24,7 @@ public sealed class SqliteSharedFileTests
         await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(async () =>
         {
             var digest = Digest.Compute(BitConverter.GetBytes(i));
-            await indexes[i % 2].LinkAsync($"repo{i % 5}", new BlobInfo(digest, i), CancellationToken.None);
+            await indexes[i % 2].LinkAsync($"repo{i % 5}", new BlobInfo(digest, i), null, CancellationToken.None);
         })));
 
         for (var i = 0; i < 64; i++)
@@ -47,7 +47,7 @@ public sealed class SqliteSharedFileTests
             Task.Run(async () => await second.MigrateAsync(CancellationToken.None)));
 
         var repositories = new SqliteRepositoryReader(second);
-        await new SqliteBlobIndex(first, new FakeTimeProvider()).LinkAsync("a", new BlobInfo(Digest.Compute([1]), 1), CancellationToken.None);
+        await new SqliteBlobIndex(first, new FakeTimeProvider()).LinkAsync("a", new BlobInfo(Digest.Compute([1]), 1), null, CancellationToken.None);
         Assert.Equal(["a"], (await repositories.ListAsync(null, 10, CancellationToken.None)).Items);
     }
 }
