@@ -1,4 +1,5 @@
 using Wharf.Core.Metadata;
+using Wharf.Core.Protocol;
 
 namespace Wharf.Tests.Metadata;
 
@@ -62,5 +63,32 @@ public abstract partial class MetadataStoreContract
         Assert.False(await Blobs.UnlinkAsync("a", BlobDigest("never"), None));
         Assert.True(await Blobs.UnlinkAsync("a", digest, None));
         Assert.False(await Blobs.UnlinkAsync("a", digest, None));
+    }
+
+    [Fact]
+    public async Task Blob_unlinked_from_every_repository_is_unknown_globally()
+    {
+        var digest = await LinkBlobAsync("a", "shared");
+        await LinkBlobAsync("b", "shared");
+
+        await Blobs.UnlinkAsync("a", digest, None);
+        await Blobs.UnlinkAsync("b", digest, None);
+
+        Assert.Null(await Blobs.GetAsync(digest, None));
+    }
+
+    [Fact]
+    public async Task Link_with_a_completed_upload_removes_its_session()
+    {
+        var session = new UploadSession(UploadId.New(), "a", 100, Time.GetUtcNow(), Time.GetUtcNow());
+        var other = session with { Id = UploadId.New() };
+        await Uploads.CreateAsync(session, None);
+        await Uploads.CreateAsync(other, None);
+
+        await Blobs.LinkAsync("a", new BlobInfo(BlobDigest("b"), 100), session.Id, None);
+
+        Assert.Null(await Uploads.GetAsync(session.Id, None));
+        Assert.NotNull(await Uploads.GetAsync(other.Id, None));
+        Assert.NotNull(await Blobs.GetInRepositoryAsync("a", BlobDigest("b"), None));
     }
 }

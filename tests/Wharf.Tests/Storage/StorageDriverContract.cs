@@ -51,7 +51,11 @@ public abstract partial class StorageDriverContract : IAsyncLifetime
     /// <summary>Declares that the test may leave an object at <paramref name="path"/>.</summary>
     protected string Use(string path)
     {
-        _used.Add(path);
+        lock (_used)
+        {
+            _used.Add(path);
+        }
+
         return path;
     }
 

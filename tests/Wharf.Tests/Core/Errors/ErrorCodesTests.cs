@@ -4,6 +4,15 @@ namespace Wharf.Tests.Core.Errors;
 
 public sealed class ErrorCodesTests
 {
+    /// <summary>The error codes of the OCI Distribution Spec v1.1, plus Docker's TAG_INVALID, UNAVAILABLE and UNKNOWN.</summary>
+    private static readonly HashSet<string> SpecCodes =
+    [
+        "BLOB_UNKNOWN", "BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN", "DIGEST_INVALID", "MANIFEST_BLOB_UNKNOWN",
+        "MANIFEST_INVALID", "MANIFEST_UNKNOWN", "NAME_INVALID", "NAME_UNKNOWN", "SIZE_INVALID", "UNAUTHORIZED",
+        "DENIED", "UNSUPPORTED", "TOOMANYREQUESTS",
+        "TAG_INVALID", "UNAVAILABLE", "UNKNOWN",
+    ];
+
     public static TheoryData<ErrorCode> AllCodes()
     {
         var data = new TheoryData<ErrorCode>();
@@ -21,7 +30,7 @@ public sealed class ErrorCodesTests
     {
         var info = code.Describe();
         Assert.False(string.IsNullOrEmpty(info.Code));
-        Assert.Matches("^[A-Z_]+$", info.Code);
+        Assert.Contains(info.Code, SpecCodes);
         Assert.InRange(info.Status, 400, 599);
         Assert.False(string.IsNullOrWhiteSpace(info.Message));
     }
@@ -43,7 +52,6 @@ public sealed class ErrorCodesTests
     [InlineData(ErrorCode.RangeInvalid, "BLOB_UPLOAD_INVALID", 416)]
     [InlineData(ErrorCode.RangeNotSatisfiable, "SIZE_INVALID", 416)]
     [InlineData(ErrorCode.ManifestChildUnknown, "MANIFEST_UNKNOWN", 400)]
-    [InlineData(ErrorCode.UnknownEndpoint, "UNSUPPORTED", 404)]
     [InlineData(ErrorCode.Unavailable, "UNAVAILABLE", 503)]
     [InlineData(ErrorCode.ManifestTooLarge, "SIZE_INVALID", 413)]
     [InlineData(ErrorCode.MethodNotAllowed, "UNSUPPORTED", 405)]
@@ -53,20 +61,6 @@ public sealed class ErrorCodesTests
         var info = code.Describe();
         Assert.Equal(wire, info.Code);
         Assert.Equal(status, info.Status);
-    }
-
-    [Theory]
-    [MemberData(nameof(AllCodes))]
-    public void Every_wire_code_is_one_the_distribution_spec_lists(ErrorCode code)
-    {
-        string[] spec =
-        [
-            "BLOB_UNKNOWN", "BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN", "DIGEST_INVALID", "MANIFEST_BLOB_UNKNOWN",
-            "MANIFEST_INVALID", "MANIFEST_UNKNOWN", "NAME_INVALID", "NAME_UNKNOWN", "SIZE_INVALID", "UNAUTHORIZED",
-            "DENIED", "UNSUPPORTED", "TOOMANYREQUESTS",
-        ];
-        string[] dockerExtras = ["TAG_INVALID", "UNAVAILABLE", "UNKNOWN"];
-        Assert.Contains(code.Describe().Code, spec.Concat(dockerExtras));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Wharf.TestKit;
 
 namespace Wharf.Tests.Metadata.Caching;
 
-/// <summary>The caching decorators must keep every promise of the metadata contract, reads after writes included.</summary>
+/// <summary>The metadata contract through the in-process caches, over SQLite, as the single-node host wires them.</summary>
 public sealed class CachedSqliteMetadataStoreTests : MetadataStoreContract
 {
     private TempDirectory? _temp;
@@ -15,9 +15,10 @@ public sealed class CachedSqliteMetadataStoreTests : MetadataStoreContract
         _temp = new TempDirectory("wharf-db");
         _database = new SqliteDatabase(Path.Combine(_temp.Path, "wharf.db"));
         await _database.MigrateAsync(None);
-        var manifests = new CachingManifestStore(new SqliteManifestReader(_database), new SqliteManifestWriter(_database, time));
+        // Small capacities so that eviction runs during the contract too.
+        var manifests = new CachingManifestStore(new SqliteManifestReader(_database), new SqliteManifestWriter(_database, time), capacityBytes: 2048);
         return new MetadataStores(
-            new CachingBlobIndex(new SqliteBlobIndex(_database, time)),
+            new CachingBlobIndex(new SqliteBlobIndex(_database, time), capacity: 8),
             manifests,
             manifests,
             new SqliteRepositoryReader(_database),
