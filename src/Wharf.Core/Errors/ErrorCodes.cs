@@ -34,7 +34,7 @@ public static class ErrorCodes
         Set(ErrorCode.Denied, "DENIED", 403, "requested access to the resource is denied");
         Set(ErrorCode.Unsupported, "UNSUPPORTED", 415, "the operation is unsupported");
         Set(ErrorCode.MethodNotAllowed, "UNSUPPORTED", 405, "the method is not allowed on this endpoint");
-        Set(ErrorCode.UnknownEndpoint, "NOT_FOUND", 404, "no registry endpoint at this path");
+        Set(ErrorCode.UnknownEndpoint, "UNSUPPORTED", 404, "no registry endpoint at this path");
         Set(ErrorCode.TooManyRequests, "TOOMANYREQUESTS", 429, "too many requests");
         Set(ErrorCode.Unavailable, "UNAVAILABLE", 503, "service unavailable");
         Set(ErrorCode.Unknown, "UNKNOWN", 500, "unknown error");
