@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Wharf.Core.Metadata;
+
+namespace Wharf.Metadata.PostgreSql;
+
+public static class PostgreSqlServiceCollectionExtensions
+{
+    /// <summary>Registers the PostgreSQL metadata store (tables in <paramref name="schema"/>) for every metadata role.</summary>
+    public static IServiceCollection AddWharfPostgreSqlMetadata(this IServiceCollection services, string connectionString, string schema = "public")
+    {
+        services.AddSingleton(_ => new PostgreSqlDatabase(connectionString, schema));
+        services.AddSingleton<IBlobIndex, PostgreSqlBlobIndex>();
+        services.AddSingleton<IManifestReader, PostgreSqlManifestReader>();
+        services.AddSingleton<IManifestWriter, PostgreSqlManifestWriter>();
+        services.AddSingleton<IRepositoryReader, PostgreSqlRepositoryReader>();
+        services.AddSingleton<IUploadSessionStore, PostgreSqlUploadSessionStore>();
+        return services;
+    }
+}
