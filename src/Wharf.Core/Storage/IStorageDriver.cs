@@ -24,6 +24,12 @@ public interface IStorageDriver
     string? LocalFilePath(string path);
 
     /// <summary>
+    /// A short-lived URL from which a client may GET the object's bytes directly (with Range), or null when the
+    /// driver cannot offer one (then the registry streams the bytes itself). Does not check that the object exists.
+    /// </summary>
+    ValueTask<Uri?> RedirectUrlAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Opens a writer that continues the object at <paramref name="offset"/>, dropping anything stored after it
     /// (offset 0 starts a new object, creating it). The caller disposes the writer. Nothing is durable until
     /// <see cref="IStorageWriter.CommitAsync"/>; disposing without it leaves an object that may be cut back and continued later.

@@ -129,6 +129,13 @@ public sealed class FileSystemDriver : IStorageDriver
         await Task.CompletedTask;
     }
 
+    /// <summary>Files are served by the registry itself (zero-copy): no redirect.</summary>
+    public ValueTask<Uri?> RedirectUrlAsync(string path, CancellationToken cancellationToken)
+    {
+        _ = Full(path);
+        return ValueTask.FromResult<Uri?>(null);
+    }
+
     private string Full(string path)
     {
         if (path.Length == 0 || path[0] == '/' || path.Contains('\\', StringComparison.Ordinal)

@@ -1,0 +1,27 @@
+using Amazon.Runtime;
+using Amazon.S3;
+
+namespace Wharf.Storage.S3;
+
+/// <summary>Builds the SDK client with the settings S3-compatible stores need.</summary>
+public static class S3ClientFactory
+{
+    public static AmazonS3Client Create(S3StorageOptions options)
+    {
+        var endpoint = new Uri(options.Endpoint);
+        var config = new AmazonS3Config
+        {
+            ServiceURL = options.Endpoint,
+            ForcePathStyle = options.ForcePathStyle,
+            AuthenticationRegion = options.Region,
+            // Checksums only where S3 demands them: the SDK's default trailing checksums (aws-chunked bodies)
+            // are refused by Ceph RGW 16 and some other S3-compatible stores (XAmzContentSHA256Mismatch).
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            Timeout = options.RequestTimeout,
+            MaxErrorRetry = options.MaxRetries,
+            UseHttp = endpoint.Scheme == Uri.UriSchemeHttp,
+        };
+        return new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
+    }
+}
