@@ -5,5 +5,6 @@ var root = new RootCommand("Wharf, a container image registry")
 {
     ServeCommand.Create(),
     ConfigCommand.Create(),
+    MigrateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -77,10 +77,14 @@ public class ConcurrencyTests
             using var get = await registry.GetAsync($"/v2/shared/blobs/{digest}");
             Assert.Equal(digest, Expect.Header(get, "Docker-Content-Digest"));
             Assert.Equal(blob, await get.Content.ReadAsByteArrayAsync());
-            var copies = Directory.GetFiles(server.DataDirectory, "*", SearchOption.AllDirectories)
-                .Where(f => new FileInfo(f).Length == blob.Length)
-                .ToList();
-            Assert.Single(copies);
+            if (!ScaleOutBackend.Requested)
+            {
+                // On the filesystem exactly one copy remains; the two-instance tests check the same in the bucket.
+                var copies = Directory.GetFiles(server.DataDirectory, "*", SearchOption.AllDirectories)
+                    .Where(f => new FileInfo(f).Length == blob.Length)
+                    .ToList();
+                Assert.Single(copies);
+            }
         }
         finally
         {

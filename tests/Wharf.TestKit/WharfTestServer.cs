@@ -11,11 +11,13 @@ public sealed class WharfTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly bool _ownsData;
+    private readonly ScaleOutBackend? _backend;
 
-    private WharfTestServer(WebApplication app, Uri baseAddress, string dataDirectory, bool ownsData)
+    private WharfTestServer(WebApplication app, Uri baseAddress, string dataDirectory, bool ownsData, ScaleOutBackend? backend)
     {
         _app = app;
         _ownsData = ownsData;
+        _backend = backend;
         BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
         Client = new HttpClient { BaseAddress = baseAddress };
@@ -39,20 +41,36 @@ public sealed class WharfTestServer : IAsyncDisposable
     /// <summary>
     /// Starts a server. <paramref name="settings"/> are configuration keys (e.g. "Uploads:ExpireAfter").
     /// With <paramref name="dataDirectory"/> the server reuses that directory and leaves it in place (to test restarts).
+    /// When the run asks for the scale-out engines (<see cref="ScaleOutBackend.Requested"/>) and the settings choose
+    /// no driver themselves, the server stores blobs in S3 and metadata in PostgreSQL instead, in a slice of its own.
     /// </summary>
     public static async Task<WharfTestServer> StartAsync(
         IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, string? dataDirectory = null)
     {
         var ownsData = dataDirectory is null;
         var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-test-" + Guid.NewGuid().ToString("N"));
-        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        ScaleOutBackend? backend = null;
+        var choosesDrivers = settings is not null && settings.Keys.Any(k => k.StartsWith("Storage:", StringComparison.OrdinalIgnoreCase) || k.StartsWith("Metadata:", StringComparison.OrdinalIgnoreCase));
+        if (ScaleOutBackend.Requested && !choosesDrivers)
         {
-            ["Listen"] = "127.0.0.1:0",
-            ["Data"] = data,
-        };
+            backend = ownsData ? await ScaleOutBackend.CreateAsync() : await ScaleOutBackend.ForDataDirectoryAsync(data);
+            foreach (var (key, value) in backend.Settings)
+            {
+                all[key] = value;
+            }
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        all["Listen"] = "127.0.0.1:0";
+        all["Data"] = data;
         var app = WharfHost.Build(WharfConfiguration.Build(null, all), time);
         var uri = await WharfHost.StartAsync(app);
-        return new WharfTestServer(app, new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), data, ownsData);
+        return new WharfTestServer(app, new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), data, ownsData, ownsData ? backend : null);
     }
 
     public async ValueTask DisposeAsync()
@@ -60,6 +78,11 @@ public sealed class WharfTestServer : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_backend is not null)
+        {
+            await _backend.DisposeAsync();
+        }
+
         if (_ownsData)
         {
             try

@@ -18,6 +18,10 @@ public sealed class BlobService(IStorageDriver storage, IBlobIndex blobs)
     /// <summary>The local file holding the blob, for zero-copy sends, or null when the driver has none.</summary>
     public string? LocalFilePath(Digest digest) => storage.LocalFilePath(StorageLayout.Blob(digest));
 
+    /// <summary>A short-lived direct URL for the blob's bytes, or null when storage offers none.</summary>
+    public ValueTask<Uri?> RedirectUrlAsync(Digest digest, CancellationToken cancellationToken) =>
+        storage.RedirectUrlAsync(StorageLayout.Blob(digest), cancellationToken);
+
     /// <summary>Opens the blob's bytes from <paramref name="offset"/>; the caller disposes the stream.</summary>
     public async ValueTask<Result<Stream>> OpenAsync(Digest digest, long offset, CancellationToken cancellationToken)
     {

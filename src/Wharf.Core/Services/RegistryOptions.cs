@@ -29,3 +29,20 @@ public sealed class PaginationOptions
     [Range(1, 100_000)]
     public int MaxPageSize { get; set; } = 10_000;
 }
+
+/// <summary>How blob GETs are answered when the storage driver can hand out direct URLs.</summary>
+public enum BlobDelivery
+{
+    /// <summary>307 to a short-lived presigned URL: the bytes flow from storage to the client, not through Wharf.</summary>
+    Redirect,
+
+    /// <summary>Wharf streams the bytes itself.</summary>
+    Proxy,
+}
+
+/// <summary>Blob-serving settings (config section <c>Blobs</c>).</summary>
+public sealed class BlobOptions
+{
+    /// <summary>Redirect (the default) or Proxy. Drivers without direct URLs (the filesystem) always serve the bytes.</summary>
+    public BlobDelivery Delivery { get; set; } = BlobDelivery.Redirect;
+}

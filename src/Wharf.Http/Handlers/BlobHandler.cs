@@ -7,7 +7,7 @@ using Wharf.Http.Results;
 namespace Wharf.Http.Handlers;
 
 /// <summary>GET, HEAD and DELETE of /v2/&lt;name&gt;/blobs/&lt;digest&gt;.</summary>
-public sealed class BlobHandler(BlobService blobs)
+public sealed class BlobHandler(BlobService blobs, BlobOptions options)
 {
     public async ValueTask<IResult> HandleAsync(RegistryRequest request)
     {
@@ -43,6 +43,13 @@ public sealed class BlobHandler(BlobService blobs)
         if (request.Http.Request.Headers.IfNoneMatch == etag)
         {
             return new RegistryResponse(StatusCodes.Status304NotModified, []);
+        }
+
+        if (options.Delivery == BlobDelivery.Redirect && HttpMethods.IsGet(request.Method) && size > 0
+            && await blobs.RedirectUrlAsync(digest, request.Aborted) is { } url)
+        {
+            // The client repeats its Range header at the URL; the store answers 206 there.
+            return new RegistryResponse(StatusCodes.Status307TemporaryRedirect, [RegistryHeaders.Location(url.AbsoluteUri), RegistryHeaders.ContentDigest(digest.Value)]);
         }
 
         return new BlobContentResult(blobs, digest, size, range);

@@ -1,7 +1,10 @@
+using System.Data.Common;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Wharf.Core.Errors;
+using Wharf.Core.Storage;
 using Wharf.Http.Results;
 
 namespace Wharf.Http.Middleware;
@@ -40,10 +43,25 @@ public sealed partial class RegistryExceptionMiddleware(RequestDelegate next, IL
         }
     }
 
-    /// <summary>Storage and database faults that a retry may cure.</summary>
-    private static bool IsUnavailable(Exception e) =>
-        e.GetType().Name is "SqliteException" && e.Message.Contains("locked", StringComparison.OrdinalIgnoreCase)
-        || e is TimeoutException;
+    /// <summary>
+    /// Storage and database faults that a retry may cure: a store that cannot be reached or did not answer in
+    /// time (drivers report <see cref="StorageUnavailableException"/>; database clients report transient
+    /// <see cref="DbException"/>s, e.g. PostgreSQL down or restarting), anywhere in the exception chain.
+    /// </summary>
+    private static bool IsUnavailable(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            if (current is StorageUnavailableException or TimeoutException or SocketException
+                || current is DbException { IsTransient: true }
+                || (current.GetType().Name is "SqliteException" && current.Message.Contains("locked", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "{Method} {Path}: the client went away")]
     private static partial void LogClientGone(ILogger logger, string method, PathString path);

@@ -2,10 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Wharf.Core.Services;
-using Wharf.Core.Storage;
 using Wharf.Http;
-using Wharf.Metadata.Sqlite;
-using Wharf.Storage.FileSystem;
 
 namespace Wharf.Hosting;
 
@@ -52,10 +49,13 @@ public static partial class WharfHost
         AddValidated<ManifestOptions>(services, configuration, "Manifests");
         AddValidated<PaginationOptions>(services, configuration, "Pagination");
 
+        AddValidated<BlobOptions>(services, configuration, "Blobs");
+
         var data = Path.GetFullPath(options.Data);
-        services.AddSingleton<IStorageDriver>(_ => new FileSystemDriver(data));
-        services.AddWharfSqliteMetadata(Path.Combine(data, "wharf.db"));
-        if (configuration.GetSection("Cache").Get<CacheOptions>()?.Enabled ?? true)
+        services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
+        var shared = services.AddWharfMetadata(configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions(), data);
+        // The in-process caches are correct only for a single writer; a shared database has several.
+        if (!shared && (configuration.GetSection("Cache").Get<CacheOptions>()?.Enabled ?? true))
         {
             services.AddWharfMetadataCaches();
         }
@@ -72,7 +72,12 @@ public static partial class WharfHost
     /// <summary>Migrates the metadata store, starts listening and returns the bound address.</summary>
     public static async Task<Uri> StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
-        await app.Services.GetRequiredService<SqliteDatabase>().MigrateAsync(cancellationToken);
+        var migrate = app.Configuration.GetSection("Metadata").Get<MetadataOptions>()?.MigrateOnStart ?? true;
+        foreach (var task in app.Services.GetServices<StartupTask>().Where(t => migrate || t.Name != "migrations"))
+        {
+            await task.RunAsync(app.Services, cancellationToken);
+        }
+
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
@@ -94,6 +99,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<UploadOptions>();
         _ = services.GetRequiredService<ManifestOptions>();
         _ = services.GetRequiredService<PaginationOptions>();
+        _ = services.GetRequiredService<BlobOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>

@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+using Wharf.Storage.S3;
+
+namespace Wharf.Hosting;
+
+/// <summary>Where blob bytes live.</summary>
+public enum StorageDriverKind
+{
+    /// <summary>Files under <c>Data</c> (single node).</summary>
+    FileSystem,
+
+    /// <summary>An S3-compatible bucket (section <c>Storage:S3</c>).</summary>
+    S3,
+}
+
+/// <summary>Where metadata lives.</summary>
+public enum MetadataDriverKind
+{
+    /// <summary>An SQLite file under <c>Data</c> (single node).</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database (section <c>Metadata:PostgreSql</c>), shared by every instance.</summary>
+    PostgreSql,
+}
+
+/// <summary>The <c>Storage</c> section.</summary>
+public sealed class StorageOptions
+{
+    public StorageDriverKind Driver { get; set; } = StorageDriverKind.FileSystem;
+
+    /// <summary>Required when <see cref="Driver"/> is S3.</summary>
+    public S3StorageOptions? S3 { get; set; }
+}
+
+/// <summary>The <c>Metadata</c> section.</summary>
+public sealed class MetadataOptions
+{
+    public MetadataDriverKind Driver { get; set; } = MetadataDriverKind.Sqlite;
+
+    /// <summary>Required when <see cref="Driver"/> is PostgreSql.</summary>
+    public PostgreSqlOptions? PostgreSql { get; set; }
+
+    /// <summary>Apply pending migrations when <c>serve</c> starts (otherwise run <c>wharf migrate</c> first).</summary>
+    public bool MigrateOnStart { get; set; } = true;
+}
+
+/// <summary>The <c>Metadata:PostgreSql</c> section.</summary>
+public sealed class PostgreSqlOptions
+{
+    /// <summary>An Npgsql connection string, e.g. <c>Host=db;Database=wharf;Username=wharf;Password=…</c>.</summary>
+    [Required]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The schema holding Wharf's tables.</summary>
+    [Required]
+    [RegularExpression("^[a-z_][a-z0-9_]{0,62}$", ErrorMessage = "Schema must be a lowercase SQL identifier")]
+    public string Schema { get; set; } = "public";
+}

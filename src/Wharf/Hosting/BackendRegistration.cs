@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Wharf.Core.Storage;
+using Wharf.Metadata.PostgreSql;
+using Wharf.Metadata.Sqlite;
+using Wharf.Storage.FileSystem;
+using Wharf.Storage.S3;
+
+namespace Wharf.Hosting;
+
+/// <summary>Work to do before serving: schema migrations, bucket creation.</summary>
+public sealed record StartupTask(string Name, Func<IServiceProvider, CancellationToken, Task> RunAsync);
+
+/// <summary>Chooses the storage driver and metadata store from configuration.</summary>
+public static class BackendRegistration
+{
+    /// <summary>Registers the storage driver named by <c>Storage:Driver</c>.</summary>
+    public static void AddWharfStorage(this IServiceCollection services, StorageOptions storage, string data)
+    {
+        if (storage.Driver == StorageDriverKind.FileSystem)
+        {
+            services.AddSingleton<IStorageDriver>(_ => new FileSystemDriver(data));
+            return;
+        }
+
+        var s3 = Validated(storage.S3, "Storage:S3");
+        services.AddSingleton(sp => new S3Driver(s3, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IStorageDriver>(sp => sp.GetRequiredService<S3Driver>());
+        if (s3.CreateBucket)
+        {
+            services.AddSingleton(new StartupTask("bucket", (sp, ct) => sp.GetRequiredService<S3Driver>().EnsureBucketAsync(ct)));
+        }
+    }
+
+    /// <summary>Registers the metadata store named by <c>Metadata:Driver</c>; returns whether it is shared by several processes.</summary>
+    public static bool AddWharfMetadata(this IServiceCollection services, MetadataOptions metadata, string data)
+    {
+        if (metadata.Driver == MetadataDriverKind.Sqlite)
+        {
+            services.AddWharfSqliteMetadata(Path.Combine(data, "wharf.db"));
+            services.AddSingleton(new StartupTask("migrations", (sp, ct) => sp.GetRequiredService<SqliteDatabase>().MigrateAsync(ct)));
+            return false;
+        }
+
+        var postgres = Validated(metadata.PostgreSql, "Metadata:PostgreSql");
+        services.AddWharfPostgreSqlMetadata(postgres.ConnectionString, postgres.Schema);
+        services.AddSingleton(new StartupTask("migrations", (sp, ct) => sp.GetRequiredService<PostgreSqlDatabase>().MigrateAsync(ct)));
+        return true;
+    }
+
+    private static T Validated<T>(T? options, string section)
+        where T : class
+    {
+        if (options is null)
+        {
+            throw new OptionsValidationException(section, typeof(T), [$"{section} is required by the chosen driver"]);
+        }
+
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(section, typeof(T), results.Select(r => $"{section}: {r.ErrorMessage}"));
+        }
+
+        return options;
+    }
+}
