@@ -11,9 +11,6 @@ namespace Wharf.Metadata.PostgreSql;
 /// </summary>
 public sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
 {
-    /// <summary>Key of the advisory lock that serialises migrations across instances ("wharf" in ASCII).</summary>
-    private const long MigrationLockKey = 0x7768_6172_66;
-
     private readonly NpgsqlDataSource _dataSource;
 
     /// <param name="connectionString">An Npgsql connection string.</param>
@@ -64,7 +61,7 @@ public sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         await using var connection = await OpenAsync(cancellationToken);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})", cancellationToken);
+            await LockMigrationsAsync(connection, transaction, cancellationToken);
             await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS {Quote(Schema)}", cancellationToken);
             await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -74,7 +71,7 @@ public sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         foreach (var (version, name) in Migrations(assembly))
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})", cancellationToken);
+            await LockMigrationsAsync(connection, transaction, cancellationToken);
             await using (var check = new NpgsqlCommand("SELECT 1 FROM schema_migrations WHERE version = @v", connection, transaction))
             {
                 check.Parameters.AddWithValue("v", version);
@@ -90,6 +87,14 @@ public sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
                 $"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()})"), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
+    }
+
+    /// <summary>Takes the advisory lock that serialises migrations of this schema across instances, until the transaction ends.</summary>
+    private async Task LockMigrationsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('wharf-migrate:' || @s, 0))", connection, transaction);
+        command.Parameters.AddWithValue("s", Schema);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The applied migration versions, ascending.</summary>

@@ -29,19 +29,25 @@ public sealed class ScaleOutBackend : IAsyncDisposable
     /// <summary>True when the test run asked for S3 + PostgreSQL instead of the filesystem and SQLite.</summary>
     public static bool Requested => Environment.GetEnvironmentVariable(SwitchVariable) == "s3-postgres";
 
-    /// <summary>Configuration keys pointing a server at this slice. Blobs are proxied unless a test asks for redirects.</summary>
-    public Dictionary<string, string?> Settings => new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// Configuration keys pointing a server at this slice. Blobs are proxied (so that tests see Wharf's own
+    /// answers) unless WHARF_TEST_BLOB_DELIVERY=Redirect, as for the real-client runs.
+    /// </summary>
+    public Dictionary<string, string?> Settings => SettingsVia(TestEngines.S3Endpoint, TestEngines.PostgreSql);
+
+    /// <summary>The settings with other engine addresses (e.g. through a <see cref="TcpRelay"/>).</summary>
+    public Dictionary<string, string?> SettingsVia(string s3Endpoint, string postgres) => new(StringComparer.OrdinalIgnoreCase)
     {
         ["Storage:Driver"] = "S3",
-        ["Storage:S3:Endpoint"] = TestEngines.S3Endpoint,
+        ["Storage:S3:Endpoint"] = s3Endpoint,
         ["Storage:S3:Bucket"] = Bucket,
         ["Storage:S3:AccessKey"] = TestEngines.S3AccessKey,
         ["Storage:S3:SecretKey"] = TestEngines.S3SecretKey,
         ["Storage:S3:Prefix"] = Name,
         ["Metadata:Driver"] = "PostgreSql",
-        ["Metadata:PostgreSql:ConnectionString"] = TestEngines.PostgreSql,
+        ["Metadata:PostgreSql:ConnectionString"] = postgres,
         ["Metadata:PostgreSql:Schema"] = Name,
-        ["Blobs:Delivery"] = "Proxy",
+        ["Blobs:Delivery"] = Environment.GetEnvironmentVariable("WHARF_TEST_BLOB_DELIVERY") ?? "Proxy",
     };
 
     /// <summary>A fresh slice.</summary>
