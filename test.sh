@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Runs every Wharf test: unit, contract, integration (real Kestrel) and end-to-end (real clients).
 # As root it installs what the tests need with apt-get; otherwise it names what is missing.
+# It starts PostgreSQL and Ceph RGW (S3) on 127.0.0.1 for the scale-out tests and stops them at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # shellcheck source=scripts/e2e-deps.sh
 source scripts/e2e-deps.sh
+# shellcheck source=scripts/engines.sh
+source scripts/engines.sh
 if [ "$(id -u)" -eq 0 ]; then
     wharf_e2e_install_deps
+    wharf_engines_install_deps
 else
     missing=()
-    for package in "${WHARF_E2E_DEPS[@]}"; do
+    for package in "${WHARF_E2E_DEPS[@]}" "${WHARF_ENGINE_DEPS[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
     done
     if [ "${#missing[@]}" -gt 0 ]; then
@@ -28,9 +32,23 @@ mkdir -p "$results"
 
 dotnet restore Wharf.sln --nologo
 dotnet build Wharf.sln -c Release --no-restore --nologo
+
+trap wharf_engines_stop EXIT
+wharf_engines_start
+
 status=0
 dotnet test Wharf.sln -c Release --no-build --nologo \
     --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+
+# The core integration tests again, every server on S3 (Ceph RGW) + PostgreSQL instead of files + SQLite.
+WHARF_TEST_BACKEND=s3-postgres dotnet test tests/Wharf.IntegrationTests -c Release --no-build --nologo \
+    --filter "Category!=ScaleOut" \
+    --logger "trx;LogFileName=integration-s3-postgres.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+
+# Real clients pulling through presigned redirects to the bucket.
+WHARF_TEST_BACKEND=s3-postgres WHARF_TEST_BLOB_DELIVERY=Redirect dotnet test tests/Wharf.EndToEndTests -c Release --no-build --nologo \
+    --filter "FullyQualifiedName~.SkopeoTests|FullyQualifiedName~.PodmanTests|FullyQualifiedName~.DockerTests" \
+    --logger "trx;LogFileName=e2e-s3-redirect.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 
 # One closing line over every test assembly.
 passed=0; failed=0; skipped=0
