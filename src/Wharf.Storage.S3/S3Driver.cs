@@ -12,6 +12,9 @@ namespace Wharf.Storage.S3;
 /// </summary>
 public sealed class S3Driver : IStorageDriver, IDisposable
 {
+    /// <summary>User metadata holding the writer's version token (see <see cref="StorageObjectInfo.Version"/>).</summary>
+    public const string VersionMetadata = "x-amz-meta-wharf-version";
+
     private readonly IAmazonS3 _client;
     private readonly string _keyPrefix;
     private readonly TimeProvider _time;
@@ -63,7 +66,7 @@ public sealed class S3Driver : IStorageDriver, IDisposable
             try
             {
                 var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken);
-                return new StorageObjectInfo(head.ContentLength, new DateTimeOffset(head.LastModified ?? DateTime.UtcNow));
+                return new StorageObjectInfo(head.ContentLength, new DateTimeOffset(head.LastModified ?? DateTime.UtcNow), head.Metadata[VersionMetadata]);
             }
             catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
             {

@@ -25,6 +25,12 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
 
     public long Size { get; private set; } = offset;
 
+    /// <summary>
+    /// A random token stored with the object (user metadata <see cref="S3Driver.VersionMetadata"/>). Unlike an ETag
+    /// (an MD5), two different contents can never share it.
+    /// </summary>
+    public string? Version { get; } = Guid.NewGuid().ToString("N");
+
     /// <summary>Carries the kept head of the object over into this writer.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -81,7 +87,9 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
                 await S3Calls.RunAsync(async () =>
                 {
                     using var body = new MemoryStream(_buffer ?? [], 0, _filled, writable: false);
-                    await driver.Client.PutObjectAsync(new PutObjectRequest { BucketName = driver.Bucket, Key = key, InputStream = body, AutoCloseStream = false }, cancellationToken);
+                    var put = new PutObjectRequest { BucketName = driver.Bucket, Key = key, InputStream = body, AutoCloseStream = false };
+                    put.Metadata[S3Driver.VersionMetadata] = Version;
+                    await driver.Client.PutObjectAsync(put, cancellationToken);
                     return true;
                 }, cancellationToken);
                 return;
@@ -143,8 +151,9 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
 
     private async Task BeginMultipartAsync(CancellationToken cancellationToken)
     {
-        var start = await S3Calls.RunAsync(() => driver.Client.InitiateMultipartUploadAsync(
-            new InitiateMultipartUploadRequest { BucketName = driver.Bucket, Key = key }, cancellationToken), cancellationToken);
+        var request = new InitiateMultipartUploadRequest { BucketName = driver.Bucket, Key = key };
+        request.Metadata[S3Driver.VersionMetadata] = Version;
+        var start = await S3Calls.RunAsync(() => driver.Client.InitiateMultipartUploadAsync(request, cancellationToken), cancellationToken);
         _uploadId = start.UploadId;
     }
 

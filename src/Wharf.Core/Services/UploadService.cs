@@ -118,7 +118,7 @@ public sealed partial class UploadService(
 
         var session = appended.Value;
         var path = StorageLayout.Upload(id);
-        var hash = expected.Algorithm == Digest.Sha256 ? runningHashes.Take(id, session.Size) : null;
+        var hash = expected.Algorithm == Digest.Sha256 ? await TakeHashAsync(id, session.Size, cancellationToken) : null;
         byte[] digestBytes;
         if (hash is not null)
         {
@@ -214,9 +214,10 @@ public sealed partial class UploadService(
             return session;
         }
 
-        var hash = runningHashes.Take(id, session.Size);
+        var hash = await TakeHashAsync(id, session.Size, cancellationToken);
         var path = StorageLayout.Upload(id);
         long written;
+        string? version;
         try
         {
             await using var writer = await storage.OpenWriterAsync(path, session.Size, cancellationToken);
@@ -228,6 +229,7 @@ public sealed partial class UploadService(
             }
 
             await writer.CommitAsync(cancellationToken);
+            version = writer.Version;
         }
         catch
         {
@@ -245,10 +247,34 @@ public sealed partial class UploadService(
 
         if (hash is not null)
         {
-            runningHashes.Return(id, hash, newSize);
+            runningHashes.Return(id, hash, newSize, version);
         }
 
         return session with { Size = newSize, UpdatedAt = now };
+    }
+
+    /// <summary>
+    /// This process's running hash of the upload, if it covers <paramref name="size"/> bytes and the stored object is
+    /// still the one this process wrote. With shared storage, a client sending the same chunk through two instances
+    /// at once can leave the losing instance's bytes in storage; then the stored bytes are re-hashed instead.
+    /// </summary>
+    private async ValueTask<IncrementalHash?> TakeHashAsync(string id, long size, CancellationToken cancellationToken)
+    {
+        var (hash, version) = runningHashes.Take(id, size);
+        if (hash is null || version is null)
+        {
+            return hash;
+        }
+
+        var stored = await storage.StatAsync(StorageLayout.Upload(id), cancellationToken);
+        if (stored?.Version == version)
+        {
+            return hash;
+        }
+
+        hash.Dispose();
+        LogRewrittenElsewhere(logger, id);
+        return null;
     }
 
     private async ValueTask<UploadSession?> FindAsync(string repository, string id, CancellationToken cancellationToken)
@@ -300,4 +326,7 @@ public sealed partial class UploadService(
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Re-hashing {Size} stored bytes of upload {UploadId}")]
     private static partial void LogRehash(ILogger logger, string uploadId, long size);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Upload {UploadId} was rewritten by another instance since this one wrote it; its running hash is dropped")]
+    private static partial void LogRewrittenElsewhere(ILogger logger, string uploadId);
 }

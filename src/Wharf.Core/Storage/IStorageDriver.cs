@@ -1,7 +1,10 @@
 namespace Wharf.Core.Storage;
 
-/// <summary>What a driver knows about a stored object.</summary>
-public readonly record struct StorageObjectInfo(long Size, DateTimeOffset LastModified);
+/// <summary>
+/// What a driver knows about a stored object. <paramref name="Version"/> is an opaque token that changes
+/// whenever the object is rewritten (S3: a random token the writer stores with it), or null when the driver has none.
+/// </summary>
+public readonly record struct StorageObjectInfo(long Size, DateTimeOffset LastModified, string? Version = null);
 
 /// <summary>
 /// Bytes by path. A driver knows nothing of registries: paths are '/'-separated, relative, and built

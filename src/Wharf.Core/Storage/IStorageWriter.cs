@@ -6,6 +6,12 @@ public interface IStorageWriter : IAsyncDisposable
     /// <summary>Bytes in the object so far, including any appended-to content.</summary>
     long Size { get; }
 
+    /// <summary>
+    /// After <see cref="CommitAsync"/>: the object's <see cref="StorageObjectInfo.Version"/>, so that a caller can
+    /// later tell whether anyone rewrote it since; null when the driver keeps no versions.
+    /// </summary>
+    string? Version { get; }
+
     ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken);
 
     /// <summary>Makes everything written durable (fsync). The object can then be moved or appended to.</summary>

@@ -12,6 +12,9 @@ internal sealed class FileSystemWriter(FileStream stream, string fullPath) : ISt
 
     public long Size => stream.Length;
 
+    /// <summary>Files have no version: one process writes an upload at a time (the in-process upload lock).</summary>
+    public string? Version => null;
+
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         await stream.WriteAsync(buffer, cancellationToken);

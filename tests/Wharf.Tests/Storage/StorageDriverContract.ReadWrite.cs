@@ -159,6 +159,32 @@ public abstract partial class StorageDriverContract
     }
 
     [Fact]
+    public async Task A_writer_version_is_the_stored_version_until_the_object_is_rewritten()
+    {
+        Use("uploads/v");
+        string? first;
+        await using (var writer = await Driver.OpenWriterAsync("uploads/v", 0, None))
+        {
+            await writer.WriteAsync(Bytes("same"), None);
+            await writer.CommitAsync(None);
+            first = writer.Version;
+        }
+
+        Assert.Equal(first, (await Driver.StatAsync("uploads/v", None))!.Value.Version);
+        await using (var writer = await Driver.OpenWriterAsync("uploads/v", 0, None))
+        {
+            await writer.WriteAsync(Bytes("same"), None);
+            await writer.CommitAsync(None);
+            Assert.Equal(writer.Version, (await Driver.StatAsync("uploads/v", None))!.Value.Version);
+        }
+
+        if (first is not null)
+        {
+            Assert.NotEqual(first, (await Driver.StatAsync("uploads/v", None))!.Value.Version);
+        }
+    }
+
+    [Fact]
     public async Task Local_file_path_when_given_holds_the_object_bytes()
     {
         await PutAsync("blobs/sha256/ab/abcd", Bytes("local"));
