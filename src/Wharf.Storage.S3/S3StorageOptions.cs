@@ -33,9 +33,13 @@ public sealed class S3StorageOptions
     [RegularExpression("^([A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*)?$", ErrorMessage = "Prefix must be '/'-separated segments without a leading or trailing '/'")]
     public string Prefix { get; set; } = "";
 
-    /// <summary>Size of one multipart part, and so of the buffer each upload in flight holds (twice: one filling, one sending).</summary>
+    /// <summary>Size of one multipart part, and so of each buffer an upload holds (one filling, plus one per part in flight).</summary>
     [Range(MinimumPartSize, 512 * 1024 * 1024)]
     public int PartSize { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Parts of one upload sent at once while the next fills; memory per upload is (this + 1) × <see cref="PartSize"/>.</summary>
+    [Range(1, 16)]
+    public int PartsInFlight { get; set; } = 3;
 
     /// <summary>Objects larger than this move with a multipart copy instead of one CopyObject (S3 allows at most 5 GiB per copy).</summary>
     [Range(MinimumPartSize, 5L * 1024 * 1024 * 1024)]

@@ -6,7 +6,7 @@ namespace Wharf.Storage.S3;
 
 /// <summary>
 /// Writes one object. Bytes fill a part-sized buffer; a full buffer goes out as a multipart part while the
-/// next one fills (one part in flight). An object that never fills a part is written with one PutObject.
+/// next one fills (up to <see cref="S3StorageOptions.PartsInFlight"/> parts at once). An object that never fills a part is written with one PutObject.
 /// Continuing an object at an offset starts a new multipart upload at the same key whose first parts are
 /// server-side copies of the kept bytes; a kept head under S3's 5 MiB part minimum is read back into the
 /// buffer instead. The old object stays readable until the new one completes. See docs/design/s3.md.
@@ -19,8 +19,8 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
     private byte[]? _buffer;
     private int _filled;
     private string? _uploadId;
-    private Task<PartETag>? _inflight;
-    private byte[]? _inflightBuffer;
+    private readonly Queue<(Task<PartETag> Part, byte[]? Buffer)> _inflight = new();
+    private int _nextPart = 1;
     private bool _finished;
 
     public long Size { get; private set; } = offset;
@@ -56,6 +56,7 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
         await BeginMultipartAsync(cancellationToken);
         _parts.AddRange(await S3Calls.RunAsync(
             () => S3Copy.CopyRangeAsync(driver, _uploadId!, key, key, _offset, 1, cancellationToken), cancellationToken));
+        _nextPart = _parts.Count + 1;
     }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
@@ -95,12 +96,13 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
                 return;
             }
 
-            if (_filled > 0 || (_parts.Count == 0 && _inflight is null))
+            if (_filled > 0 || (_parts.Count == 0 && _inflight.Count == 0))
             {
                 await SendPartAsync(cancellationToken);
             }
 
-            await DrainAsync();
+            await DrainAsync(0);
+            _parts.Sort((x, y) => x.PartNumber.GetValueOrDefault().CompareTo(y.PartNumber.GetValueOrDefault()));
             await S3Calls.RunAsync(() => driver.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
                 BucketName = driver.Bucket,
@@ -157,7 +159,7 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
         _uploadId = start.UploadId;
     }
 
-    /// <summary>Sends the filled buffer as the next part, after the part before it has gone.</summary>
+    /// <summary>Sends the filled buffer as the next part, once fewer than the allowed parts are in flight.</summary>
     private async Task SendPartAsync(CancellationToken cancellationToken)
     {
         if (_uploadId is null)
@@ -165,14 +167,14 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
             await BeginMultipartAsync(cancellationToken);
         }
 
-        await DrainAsync();
+        await DrainAsync(driver.Options.PartsInFlight - 1);
         var buffer = _buffer ?? [];
         var length = _filled;
-        var number = _parts.Count + 1;
-        _inflightBuffer = _buffer;
+        var number = _nextPart++;
+        var owned = _buffer;
         _buffer = null;
         _filled = 0;
-        _inflight = S3Calls.RunAsync(async () =>
+        var part = S3Calls.RunAsync(async () =>
         {
             using var body = new MemoryStream(buffer, 0, length, writable: false);
             var sent = await driver.Client.UploadPartAsync(new UploadPartRequest
@@ -186,37 +188,36 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
             }, cancellationToken);
             return new PartETag(number, sent.ETag);
         }, cancellationToken);
+        _inflight.Enqueue((part, owned));
     }
 
-    private async Task DrainAsync()
+    /// <summary>Waits for parts in flight, oldest first, until at most <paramref name="remaining"/> are; returns their buffers.</summary>
+    private async Task DrainAsync(int remaining)
     {
-        if (_inflight is null)
+        while (_inflight.Count > remaining)
         {
-            return;
-        }
-
-        try
-        {
-            _parts.Add(await _inflight);
-        }
-        finally
-        {
-            _inflight = null;
-            if (_inflightBuffer is not null)
+            var (part, buffer) = _inflight.Dequeue();
+            try
             {
-                ArrayPool<byte>.Shared.Return(_inflightBuffer);
-                _inflightBuffer = null;
+                _parts.Add(await part);
+            }
+            finally
+            {
+                if (buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
         }
     }
 
     private async Task AbortAsync()
     {
-        if (_inflight is not null)
+        while (_inflight.Count > 0)
         {
             try
             {
-                await DrainAsync();
+                await DrainAsync(_inflight.Count - 1);
             }
 #pragma warning disable CA1031 // The upload is being abandoned; the part's failure no longer matters.
             catch (Exception)
@@ -234,7 +235,7 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
 
     private void ReturnBuffers()
     {
-        if (_buffer is not null && _inflight is null)
+        if (_buffer is not null)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
