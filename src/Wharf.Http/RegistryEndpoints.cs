@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Wharf.Core.Errors;
+using Wharf.Http.Auth;
 using Wharf.Core.Services;
 using Wharf.Http.Handlers;
 using Wharf.Http.Middleware;
@@ -41,6 +42,7 @@ public static class RegistryEndpoints
         RequestDelegate handle = async context => await (await dispatcher.DispatchAsync(context)).ExecuteAsync(context);
         endpoints.Map("/v2", handle);
         endpoints.Map("/v2/{**path}", handle);
+        endpoints.MapWharfTokenService();
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;
     }
