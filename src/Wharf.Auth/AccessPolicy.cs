@@ -39,13 +39,13 @@ public sealed class AccessPolicy
 
         if (principal.IsRobot)
         {
-            return anonymous | Scope.On(principal.Limit ?? [], repository);
+            return anonymous | Scope.OnPattern(principal.Limit ?? [], repository);
         }
 
         var granted = UserRights(name, principal.Groups, repository);
         if (principal.Limit is { } limit)
         {
-            granted &= Scope.On(limit, repository);
+            granted &= Scope.OnPattern(limit, repository);
         }
 
         return anonymous | granted;

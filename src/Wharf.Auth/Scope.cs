@@ -43,7 +43,16 @@ public sealed record Scope(string Type, string Name, AccessActions Actions)
     public override string ToString() =>
         IsCatalog ? "registry:catalog:*" : $"{Type}:{Name}:{string.Join(',', AccessActionsText.Names(Actions))}";
 
-    /// <summary>The actions <paramref name="scopes"/> give on repository <paramref name="repository"/>.</summary>
+    /// <summary>
+    /// The actions stored access-token scopes give on <paramref name="repository"/>; their names may be patterns
+    /// (<c>repository:team-a/**:pull</c>, see <see cref="RepositoryPattern"/>).
+    /// </summary>
+    public static AccessActions OnPattern(IEnumerable<Scope> scopes, string repository) =>
+        scopes.Where(s => s.Type == RepositoryType && (s.Name == repository || (s.Name.Contains('*', StringComparison.Ordinal)
+            && RepositoryPattern.TryCreate(s.Name, out var pattern) && pattern.Matches(repository))))
+            .Aggregate(AccessActions.None, (all, s) => all | s.Actions);
+
+    /// <summary>The actions <paramref name="scopes"/> give on repository <paramref name="repository"/> (exact names, as in a JWT).</summary>
     public static AccessActions On(IEnumerable<Scope> scopes, string repository) =>
         scopes.Where(s => s.Type == RepositoryType && s.Name == repository).Aggregate(AccessActions.None, (all, s) => all | s.Actions);
 }
