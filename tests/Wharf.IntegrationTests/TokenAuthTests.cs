@@ -238,6 +238,25 @@ public sealed class TokenAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_mount_from_another_repository_needs_pull_on_it_in_the_token_as_the_challenge_says()
+    {
+        WithToken(await Tokens.TokenAsync(Accounts.Basic("alice", "alice-password"), "repository:team/source:pull,push"));
+        var image = await Registry.PushImageAsync("team/source", "v1");
+        var mount = $"/v2/alice/target/blobs/uploads/?mount={image.Config.Digest}&from=team/source";
+        WithToken(await Tokens.TokenAsync(Accounts.Basic("alice", "alice-password"), "repository:alice/target:pull,push"));
+
+        using (var without = await Registry.SendAsync(HttpMethod.Post, mount, []))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+            Assert.Contains("scope=\"repository:alice/target:pull,push repository:team/source:pull\",error=\"insufficient_scope\"", without.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+
+        WithToken(await Tokens.TokenAsync(Accounts.Basic("alice", "alice-password"), "repository:alice/target:pull,push repository:team/source:pull"));
+        using var with = await Registry.SendAsync(HttpMethod.Post, mount, []);
+        Assert.Equal(HttpStatusCode.Created, with.StatusCode);
+    }
+
+    [Fact]
     public void The_signing_key_is_created_at_first_start_readable_only_by_its_owner()
     {
         var file = Assert.Single(Directory.GetFiles(Path.Combine(Server.DataDirectory, "auth-keys")));

@@ -12,13 +12,13 @@ public sealed class WharfTestServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly bool _ownsData;
 
-    private WharfTestServer(WebApplication app, Uri baseAddress, string dataDirectory, bool ownsData)
+    private WharfTestServer(WebApplication app, Uri baseAddress, string dataDirectory, bool ownsData, HttpMessageHandler? handler)
     {
         _app = app;
         _ownsData = ownsData;
         BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
-        Client = new HttpClient { BaseAddress = baseAddress };
+        Client = handler is null ? new HttpClient { BaseAddress = baseAddress } : new HttpClient(handler) { BaseAddress = baseAddress };
     }
 
     /// <summary>The registry's root, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
@@ -39,9 +39,10 @@ public sealed class WharfTestServer : IAsyncDisposable
     /// <summary>
     /// Starts a server. <paramref name="settings"/> are configuration keys (e.g. "Uploads:ExpireAfter").
     /// With <paramref name="dataDirectory"/> the server reuses that directory and leaves it in place (to test restarts).
+    /// With <paramref name="handler"/>, <see cref="Client"/> sends through it (e.g. one that signs in).
     /// </summary>
     public static async Task<WharfTestServer> StartAsync(
-        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, string? dataDirectory = null)
+        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, string? dataDirectory = null, HttpMessageHandler? handler = null)
     {
         var ownsData = dataDirectory is null;
         var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-test-" + Guid.NewGuid().ToString("N"));
@@ -52,7 +53,7 @@ public sealed class WharfTestServer : IAsyncDisposable
         };
         var app = WharfHost.Build(WharfConfiguration.Build(null, all), time);
         var uri = await WharfHost.StartAsync(app);
-        return new WharfTestServer(app, new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), data, ownsData);
+        return new WharfTestServer(app, new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), data, ownsData, handler);
     }
 
     public async ValueTask DisposeAsync()

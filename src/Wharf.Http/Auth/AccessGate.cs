@@ -59,7 +59,7 @@ public sealed partial class AccessGate(
 
     private async ValueTask<IResult?> AuthorizeBearerAsync(HttpContext context, OciRoute route)
     {
-        var required = RequiredAccess.For(route, context.Request.Method);
+        var required = RequiredAccess.For(route, context.Request);
         var jwt = AuthorizationHeader.ReadBearer(context.Request);
         _tokens ??= (TokenValidator)services.GetService(typeof(TokenValidator))!;
         var token = jwt is null ? null : await _tokens.ValidateAccessAsync(jwt);
@@ -83,7 +83,8 @@ public sealed partial class AccessGate(
         {
             RequiredAccessKind.SignedIn => true,
             RequiredAccessKind.Catalog => token.Access.Any(s => s.IsCatalog),
-            _ => (Scope.On(token.Access, required.Repository) & required.Actions) == required.Actions,
+            _ => (Scope.On(token.Access, required.Repository) & required.Actions) == required.Actions
+                && (required.MountFrom is not { } from || Scope.On(token.Access, from).HasFlag(AccessActions.Pull)),
         };
         if (!allowed)
         {

@@ -5,8 +5,25 @@ using Wharf.Http.Routing;
 namespace Wharf.Http.Auth;
 
 /// <summary>What a /v2/ request needs, decided from its route and method alone (never from what exists).</summary>
-public readonly record struct RequiredAccess(RequiredAccessKind Kind, string Repository, AccessActions Actions)
+/// <remarks>
+/// <see cref="MountFrom"/> names the source of a cross-repository mount (<c>POST …/uploads/?mount=&amp;from=</c>): in
+/// token mode the token must also grant pull on it, as with Distribution, so clients know to ask for it.
+/// </remarks>
+public readonly record struct RequiredAccess(RequiredAccessKind Kind, string Repository, AccessActions Actions, string? MountFrom = null)
 {
+    public static RequiredAccess For(OciRoute route, HttpRequest request)
+    {
+        var required = For(route, request.Method);
+        if (route.Kind == OciRouteKind.UploadStart && HttpMethods.IsPost(request.Method)
+            && request.Query.ContainsKey("mount") && request.Query["from"].ToString() is { Length: > 0 } from
+            && from != route.Name && Core.Protocol.RepositoryName.IsValid(from))
+        {
+            required = required with { MountFrom = from };
+        }
+
+        return required;
+    }
+
     public static RequiredAccess For(OciRoute route, string method) => route.Kind switch
     {
         OciRouteKind.Base => new(RequiredAccessKind.SignedIn, "", AccessActions.None),
@@ -21,7 +38,8 @@ public readonly record struct RequiredAccess(RequiredAccessKind Kind, string Rep
     public string? ChallengeScope => Kind switch
     {
         RequiredAccessKind.Catalog => "registry:catalog:*",
-        RequiredAccessKind.Repository => new Scope(Scope.RepositoryType, Repository, Actions == AccessActions.Push ? AccessActions.Pull | AccessActions.Push : Actions).ToString(),
+        RequiredAccessKind.Repository => new Scope(Scope.RepositoryType, Repository, Actions == AccessActions.Push ? AccessActions.Pull | AccessActions.Push : Actions).ToString()
+            + (MountFrom is { } from ? " " + new Scope(Scope.RepositoryType, from, AccessActions.Pull) : ""),
         _ => null,
     };
 }

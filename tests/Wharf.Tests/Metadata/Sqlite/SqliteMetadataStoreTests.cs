@@ -43,7 +43,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
         await _database.MigrateAsync(None);
 
         Assert.Equal(manifest.Digest, (await Reader.GetByTagAsync("a", "latest", None))!.Digest);
-        Assert.Equal([1L], await SchemaVersionsAsync());
+        Assert.Equal([1L, 2L], await SchemaVersionsAsync());
     }
 
     [Fact]
