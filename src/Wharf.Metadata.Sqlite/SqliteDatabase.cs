@@ -1,16 +1,19 @@
 using System.Reflection;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Wharf.Metadata.Sqlite;
 
 /// <summary>
-/// The SQLite file: connections, the single-writer gate and migrations. WAL mode lets reads run beside
-/// the one writer; writes are serialised in-process so they never spin on SQLITE_BUSY.
+/// The SQLite file: connections, the single group-committing writer, and migrations. WAL mode lets reads
+/// run beside the one writer; writes are serialised in-process so they never spin on SQLITE_BUSY.
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
+    private const int MaxBatch = 64;
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly Channel<IWriteItem> _queue = Channel.CreateUnbounded<IWriteItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
 
     public SqliteDatabase(string path)
     {
@@ -21,6 +24,7 @@ public sealed class SqliteDatabase : IDisposable
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+        _writer = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>Opens a pooled connection for reading. The caller disposes it.</summary>
@@ -32,32 +36,118 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one immediate transaction; commits when it returns, rolls back when it throws.
-    /// A durable commit is fsynced before it returns (and with it every commit before it, as the WAL is
-    /// sequential). A non-durable one survives a crash of the process but may be lost with the machine's power:
-    /// used only for upload-session bookkeeping, where the worst case is a client restarting an upload.
+    /// Runs <paramref name="work"/> atomically and returns its result once it has committed; when it throws,
+    /// none of its changes persist and the exception is rethrown to the caller.
     /// </summary>
-    public async ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true)
+    /// <remarks>
+    /// Group commit: concurrent writes queue up and one writer runs every queued piece of work in a single
+    /// transaction, each inside its own savepoint, then commits once. With <c>synchronous=FULL</c> a commit
+    /// costs one WAL fsync (~1.7 ms on this machine class), so eight concurrent pushes share one fsync
+    /// instead of queueing for eight. A durable batch is fsynced before any of its callers returns (and with
+    /// it every earlier commit, as the WAL is sequential). A batch of only non-durable work — upload-session
+    /// bookkeeping — skips the fsync: it survives a crash of the process but may be lost with the power,
+    /// after which the client restarts its upload.
+    /// </remarks>
+    public ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true)
     {
-        await _writeGate.WaitAsync(cancellationToken);
-        try
+        cancellationToken.ThrowIfCancellationRequested();
+        var item = new WriteItem<T>(work, durable);
+        if (!_queue.Writer.TryWrite(item))
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using (var pragma = connection.CreateCommand())
+            throw new ObjectDisposedException(nameof(SqliteDatabase));
+        }
+
+        return new ValueTask<T>(item.Task);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<IWriteItem>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
             {
-                pragma.CommandText = durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
-                await pragma.ExecuteNonQueryAsync(cancellationToken);
+                batch.Add(item);
             }
 
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(CancellationToken.None);
-            return result;
+            await CommitBatchAsync(batch);
         }
-        finally
+    }
+
+    private async Task CommitBatchAsync(List<IWriteItem> batch)
+    {
+        var committed = new List<IWriteItem>(batch.Count);
+        try
         {
-            _writeGate.Release();
+            await using var connection = await OpenAsync(CancellationToken.None);
+            await using (var pragma = connection.CreateCommand())
+            {
+                pragma.CommandText = batch.Exists(i => i.Durable) ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+                await pragma.ExecuteNonQueryAsync();
+            }
+
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+            foreach (var item in batch)
+            {
+                await transaction.SaveAsync("item");
+                try
+                {
+                    await item.RunAsync(connection, transaction);
+                    await transaction.ReleaseAsync("item");
+                    committed.Add(item);
+                }
+                catch (Exception e)
+                {
+                    await transaction.RollbackAsync("item");
+                    await transaction.ReleaseAsync("item");
+                    item.Fail(e);
+                }
+            }
+
+            await transaction.CommitAsync();
         }
+        catch (Exception e)
+        {
+            foreach (var item in batch)
+            {
+                item.Fail(e);
+            }
+
+            return;
+        }
+
+        foreach (var item in committed)
+        {
+            item.Complete();
+        }
+    }
+
+    private interface IWriteItem
+    {
+        bool Durable { get; }
+
+        Task RunAsync(SqliteConnection connection, SqliteTransaction transaction);
+
+        void Complete();
+
+        void Fail(Exception exception);
+    }
+
+    private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, bool durable) : IWriteItem
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public bool Durable => durable;
+
+        public Task<T> Task => _completion.Task;
+
+        public async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction) => _result = await work(connection, transaction);
+
+        public void Complete() => _completion.TrySetResult(_result!);
+
+        public void Fail(Exception exception) => _completion.TrySetException(exception);
     }
 
     /// <summary>Brings the schema up to date. Idempotent; each migration runs once, in its own transaction.</summary>
@@ -103,7 +193,8 @@ public sealed class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
-        _writeGate.Dispose();
+        _queue.Writer.TryComplete();
+        _writer.Wait(TimeSpan.FromSeconds(10));
         SqliteConnection.ClearAllPools();
     }
 }

@@ -50,6 +50,8 @@ public static partial class WharfHost
         });
 
         var services = builder.Services;
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Wharf.Http.Transport.LargeBlockMemoryPoolFactory>();
+        builder.WebHost.UseSockets(o => o.WaitForDataBeforeAllocatingBuffer = false);
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(listen);
