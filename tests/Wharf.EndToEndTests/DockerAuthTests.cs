@@ -39,6 +39,13 @@ public sealed class DockerAuthTests : IClassFixture<BasicAuthRegistryFixture>, I
         var pulled = await docker.PullAsync(reference);
 
         Assert.Equal(pushed, pulled);
+        if (mode == "token")
+        {
+            // docker login kept the refresh token (identity token) and the engine traded it in with the OAuth2 form.
+            Assert.Contains("identitytoken", await File.ReadAllTextAsync(Path.Combine(_engine.ConfigDirectory, "config.json")), StringComparison.Ordinal);
+            Assert.Contains("POST /auth/token 200", registry.RegistryLog(), StringComparison.Ordinal);
+        }
+
         await docker.RunAsync("logout", registry.Authority);
     }
 

@@ -75,7 +75,7 @@ public static class TokenCommand
                 return UserCommand.Fail($"no user '{userName}'");
             }
 
-            var now = DateTimeOffset.UtcNow;
+            var now = TimeProvider.System.GetUtcNow();
             var (id, secret, text) = AccessTokenSecret.Create();
             var subject = userName ?? AccountOptions.RobotPrefix + robotName;
             var record = new AccessTokenRecord(
@@ -104,7 +104,7 @@ public static class TokenCommand
         command.SetAction((parse, ct) => ConfigErrors.ReportAsync(async () =>
         {
             using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
-            var now = DateTimeOffset.UtcNow;
+            var now = TimeProvider.System.GetUtcNow();
             foreach (var token in await store.Tokens.ListAsync(parse.GetValue(subject), ct))
             {
                 var state = token.RevokedAt is not null ? "revoked" : token.IsActive(now) ? "active" : "expired";
@@ -126,7 +126,7 @@ public static class TokenCommand
         {
             using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
             var tokenId = parse.GetValue(id)!;
-            if (!await store.Tokens.RevokeAsync(tokenId, DateTimeOffset.UtcNow, ct))
+            if (!await store.Tokens.RevokeAsync(tokenId, TimeProvider.System.GetUtcNow(), ct))
             {
                 return UserCommand.Fail($"no active token '{tokenId}'");
             }

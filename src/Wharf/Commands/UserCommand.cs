@@ -35,7 +35,7 @@ public static class UserCommand
             }
 
             using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
-            var record = new UserRecord(user, store.Hasher.Hash(secret), parse.GetValue(groups) ?? [], DateTimeOffset.UtcNow);
+            var record = new UserRecord(user, store.Hasher.Hash(secret), parse.GetValue(groups) ?? [], TimeProvider.System.GetUtcNow());
             if (!await store.Users.CreateAsync(record, ct))
             {
                 return Fail($"user '{user}' already exists");
@@ -134,7 +134,7 @@ public static class UserCommand
                     continue;
                 }
 
-                if (await store.Users.CreateAsync(new UserRecord(user, hash, parse.GetValue(groups) ?? [], DateTimeOffset.UtcNow), ct))
+                if (await store.Users.CreateAsync(new UserRecord(user, hash, parse.GetValue(groups) ?? [], TimeProvider.System.GetUtcNow()), ct))
                 {
                     added++;
                 }

@@ -27,6 +27,9 @@ public abstract class AuthRegistryFixture(string mode) : RegistryFixture
         {
             ["Auth:Mode"] = Mode,
             ["Auth:BcryptCost"] = "6",
+            // Every client here connects from 127.0.0.1 and several tests try wrong passwords on purpose;
+            // throttling itself is tested at integration level with a fake clock.
+            ["Auth:Throttle:MaxFailures"] = "1000",
             ["Auth:Anonymous:0:Repositories"] = "public/**",
             ["Auth:Anonymous:0:Actions:0"] = "pull",
             ["Auth:Policies:0:Repositories"] = "team/**",
