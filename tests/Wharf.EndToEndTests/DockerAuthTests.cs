@@ -115,6 +115,30 @@ public sealed class DockerAuthTests : IClassFixture<BasicAuthRegistryFixture>, I
         await docker.RunAsync("logout", registry.Authority);
     }
 
+    /// <summary>
+    /// Token mode only: in basic mode dockerd, told by <c>GET /v2/</c> to use Basic and holding no credentials,
+    /// refuses to send anything ("no basic auth credentials"), as it does with Distribution's htpasswd.
+    /// </summary>
+    [Fact]
+    public async Task Docker_pulls_a_public_repository_anonymously_in_token_mode_and_cannot_push_to_it()
+    {
+        const string mode = "token";
+        var registry = Registry(mode);
+        var docker = new DockerCli(_engine, registry.RegistryLog);
+        var layout = registry.SingleArchLayout("docker-public-" + mode);
+        var reference = registry.Ref("public/docker-" + mode);
+        var pushed = await new Skopeo(registry.RegistryLog).PushAsync(
+            layout.SkopeoReference, reference, registry.Temp.Path, "--format", "v2s2", "--dest-creds", "alice:" + AuthRegistryFixture.AlicePassword);
+        await ProcessRunner.RunAsync(RequiredTool.Find("docker", "docker.io"), ["logout", registry.Authority], _engine.Environment());
+
+        Assert.Equal(pushed, await docker.PullAsync(reference));
+
+        var other = registry.Ref("public/docker-anonymous-" + mode);
+        await docker.RunAsync("tag", reference, other);
+        var push = await ProcessRunner.RunAsync(RequiredTool.Find("docker", "docker.io"), ["push", other], _engine.Environment(), timeout: TimeSpan.FromSeconds(90));
+        Assert.False(push.Succeeded);
+    }
+
     private static Task LoginAsync(DockerCli docker, AuthRegistryFixture registry, string user, string password) =>
         docker.RunAsync("login", "-u", user, "-p", password, registry.Authority);
 
