@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# check-budgets.sh - runs Wharf's micro-benchmarks (bench/Wharf.Benchmarks) with a short job and fails when
+# a benchmark allocates more than 10 % over its budget in bench/budgets.json (bytes per operation).
+#   bench/check-budgets.sh            check
+#   bench/check-budgets.sh --update   write the measured allocations as the new budgets (review the diff)
+# Env: FILTER='*' (BenchmarkDotNet filter), JOB=short, TOLERANCE=0.10
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUDGETS=$HERE/budgets.json
+FILTER=${FILTER:-*}
+JOB=${JOB:-short}
+TOLERANCE=${TOLERANCE:-0.10}
+command -v jq >/dev/null || {
+  if [[ $(id -u) -eq 0 ]]; then apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends jq >&2
+  else echo "check-budgets.sh: jq is missing (apt-get install jq)" >&2; exit 1; fi
+}
+ART=$(mktemp -d /tmp/wharf-budgets.XXXXXX)
+trap 'rm -rf "$ART"' EXIT
+
+dotnet run -c Release --project "$HERE/Wharf.Benchmarks/Wharf.Benchmarks.csproj" -- \
+  --filter "$FILTER" --job "$JOB" --memory --exporters json --artifacts "$ART" >"$ART/log.txt" 2>&1 || {
+  tail -n 40 "$ART/log.txt" >&2; echo "check-budgets.sh: benchmarks failed" >&2; exit 1; }
+
+# One line per benchmark: key <TAB> allocated bytes per operation
+jq -r '.Benchmarks[] | [(.Type + "." + .Method + (if (.Parameters // "") != "" then "(" + .Parameters + ")" else "" end)),
+       (.Memory.BytesAllocatedPerOperation // 0)] | @tsv' "$ART"/results/*.json | sort >"$ART/measured.tsv"
+[[ -s $ART/measured.tsv ]] || { echo "check-budgets.sh: no results found" >&2; exit 1; }
+
+if [[ ${1:-} == --update ]]; then
+  jq -Rn '[inputs | split("\t") | {key: .[0], value: (.[1] | tonumber)}] | from_entries' "$ART/measured.tsv" >"$BUDGETS"
+  echo "wrote $BUDGETS"; cat "$BUDGETS"; exit 0
+fi
+
+fail=0
+printf '%-100s %12s %12s  %s\n' benchmark allocated budget status
+while IFS=$'\t' read -r key bytes; do
+  budget=$(jq -r --arg k "$key" '.[$k] // empty' "$BUDGETS")
+  if [[ -z $budget ]]; then
+    status="NO BUDGET"; fail=1
+  elif awk -v b="$bytes" -v l="$budget" -v t="$TOLERANCE" 'BEGIN{exit !(b > l * (1 + t))}'; then
+    status="OVER BUDGET"; fail=1
+  else
+    status=ok
+  fi
+  printf '%-100s %12s %12s  %s\n' "$key" "$bytes" "${budget:--}" "$status"
+done <"$ART/measured.tsv"
+if ((fail)); then echo "check-budgets.sh: allocation budgets exceeded (or missing); see above" >&2; exit 1; fi
+echo "all allocations within budget (+$(awk -v t="$TOLERANCE" 'BEGIN{print t*100}') %)"
