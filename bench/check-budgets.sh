@@ -3,13 +3,15 @@
 # a benchmark allocates more than 10 % over its budget in bench/budgets.json (bytes per operation).
 #   bench/check-budgets.sh            check
 #   bench/check-budgets.sh --update   write the measured allocations as the new budgets (review the diff)
-# Env: FILTER='*' (BenchmarkDotNet filter), JOB=short, TOLERANCE=0.10
+# Env: FILTER='*' (BenchmarkDotNet filter), JOB=short, TOLERANCE=0.10,
+#      INPROCESS=1 (run in this process: faster, same allocations; INPROCESS= builds BenchmarkDotNet's own exe)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUDGETS=$HERE/budgets.json
 FILTER=${FILTER:-*}
 JOB=${JOB:-short}
 TOLERANCE=${TOLERANCE:-0.10}
+INPROCESS=${INPROCESS-1}
 command -v jq >/dev/null || {
   if [[ $(id -u) -eq 0 ]]; then apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends jq >&2
   else echo "check-budgets.sh: jq is missing (apt-get install jq)" >&2; exit 1; fi
@@ -18,8 +20,12 @@ ART=$(mktemp -d /tmp/wharf-budgets.XXXXXX)
 trap 'rm -rf "$ART"' EXIT
 
 dotnet run -c Release --project "$HERE/Wharf.Benchmarks/Wharf.Benchmarks.csproj" -- \
-  --filter "$FILTER" --job "$JOB" --memory --exporters json --artifacts "$ART" >"$ART/log.txt" 2>&1 || {
+  --filter "$FILTER" --job "$JOB" ${INPROCESS:+--inProcess} --memory --exporters json --artifacts "$ART" >"$ART/log.txt" 2>&1 || {
   tail -n 40 "$ART/log.txt" >&2; echo "check-budgets.sh: benchmarks failed" >&2; exit 1; }
+
+# BenchmarkDotNet's summary tables (time and allocations)
+grep -E '^\|' "$ART/log.txt" || true
+echo
 
 # One line per benchmark: key <TAB> allocated bytes per operation
 jq -r '.Benchmarks[] | [(.Type + "." + .Method + (if (.Parameters // "") != "" then "(" + .Parameters + ")" else "" end)),

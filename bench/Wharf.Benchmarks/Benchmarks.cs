@@ -59,15 +59,31 @@ public class OciPathBenchmarks
 {
     private const string BlobDigest = "sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b";
 
-    [Params(
-        "/v2/library/ubuntu/manifests/latest",
-        "/v2/library/ubuntu/blobs/" + BlobDigest,
-        "/v2/team/app/blobs/uploads/0f3e1c1e-7d7a-4b8e-9f3b-5b1c2a0d9e8f",
-        "/v2/team/app/tags/list")]
-    public string Path { get; set; } = "";
+    private static readonly Dictionary<string, string> Paths = new(StringComparer.Ordinal)
+    {
+        ["manifest"] = "/v2/library/ubuntu/manifests/latest",
+        ["blob"] = "/v2/library/ubuntu/blobs/" + BlobDigest,
+        ["upload"] = "/v2/team/app/blobs/uploads/0f3e1c1e7d7a4b8e9f3b5b1c2a0d9e8f",
+        ["tags"] = "/v2/team/app/tags/list",
+    };
+
+    private string _path = "";
+
+    [Params("manifest", "blob", "upload", "tags")]
+    public string Route { get; set; } = "manifest";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _path = Paths[Route];
+        if (OciPath.Parse(_path).Error is { } error)
+        {
+            throw new InvalidOperationException($"{_path} does not parse: {error.Code}");
+        }
+    }
 
     [Benchmark]
-    public OciPathResult Parse() => OciPath.Parse(Path);
+    public OciPathResult Parse() => OciPath.Parse(_path);
 }
 
 /// <summary>Manifest validation at push time.</summary>
@@ -82,6 +98,10 @@ public class ManifestParserBenchmarks
     {
         _image = Samples.ImageManifest(layers: 5);
         _index = Samples.Index(entries: 4);
+        if (!ManifestParser.Parse(_image, "application/vnd.oci.image.manifest.v1+json").IsOk || !ManifestParser.Parse(_index, "application/vnd.oci.image.index.v1+json").IsOk)
+        {
+            throw new InvalidOperationException("sample manifests do not validate");
+        }
     }
 
     [Benchmark]
@@ -136,6 +156,14 @@ public class ManifestGetBenchmarks
         _request = (HttpRequestFeature)_context.Features.Get<IHttpRequestFeature>()!;
         _context.Request.Headers.Accept = "application/vnd.oci.image.manifest.v1+json";
         _context.Response.Body = Stream.Null;
+        foreach (var (name, run) in new (string, Func<Task<int>>)[] { ("GET manifest", DispatchGetManifestByTag), ("HEAD blob", DispatchHeadBlob), ("manifest result", ManifestResultExecute) })
+        {
+            var status = run().GetAwaiter().GetResult();
+            if (status != StatusCodes.Status200OK)
+            {
+                throw new InvalidOperationException($"{name} answered {status}");
+            }
+        }
     }
 
     [GlobalCleanup]
