@@ -25,7 +25,7 @@ public sealed class SqliteBlobIndex(SqliteDatabase database, TimeProvider time) 
         return await command.ExecuteScalarAsync(cancellationToken) is long size ? new BlobInfo(digest, size) : null;
     }
 
-    public ValueTask LinkAsync(string repository, BlobInfo blob, CancellationToken cancellationToken) =>
+    public ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken) =>
         new(database.WriteAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -36,6 +36,12 @@ public sealed class SqliteBlobIndex(SqliteDatabase database, TimeProvider time) 
             await using var link = connection.Command("INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES ($r, $d, $t) ON CONFLICT DO NOTHING", transaction)
                 .With("$r", repositoryId).With("$d", blob.Digest.Value).With("$t", now);
             await link.ExecuteNonQueryAsync(cancellationToken);
+            if (completedUpload is not null)
+            {
+                await using var done = connection.Command("DELETE FROM upload_sessions WHERE id = $i", transaction).With("$i", completedUpload);
+                await done.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             return true;
         }, cancellationToken).AsTask());
 

@@ -31,13 +31,24 @@ public sealed class SqliteDatabase : IDisposable
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one immediate transaction; commits when it returns, rolls back when it throws.</summary>
-    public async ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> in one immediate transaction; commits when it returns, rolls back when it throws.
+    /// A durable commit is fsynced before it returns (and with it every commit before it, as the WAL is
+    /// sequential). A non-durable one survives a crash of the process but may be lost with the machine's power:
+    /// used only for upload-session bookkeeping, where the worst case is a client restarting an upload.
+    /// </summary>
+    public async ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
+            await using (var pragma = connection.CreateCommand())
+            {
+                pragma.CommandText = durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var result = await work(connection, transaction);
             await transaction.CommitAsync(CancellationToken.None);

@@ -12,7 +12,7 @@ public sealed class SqliteUploadSessionStore(SqliteDatabase database) : IUploadS
                 .With("$i", session.Id).With("$r", session.Repository).With("$s", session.Size)
                 .With("$b", session.StartedAt.ToUnixTimeMilliseconds()).With("$u", session.UpdatedAt.ToUnixTimeMilliseconds());
             return await command.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken).AsTask());
+        }, cancellationToken, durable: false).AsTask());
 
     public async ValueTask<UploadSession?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -28,14 +28,14 @@ public sealed class SqliteUploadSessionStore(SqliteDatabase database) : IUploadS
             await using var command = connection.Command("UPDATE upload_sessions SET size = $n, updated_at = $u WHERE id = $i AND size = $e", transaction)
                 .With("$i", id).With("$e", expectedSize).With("$n", newSize).With("$u", now.ToUnixTimeMilliseconds());
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-        }, cancellationToken);
+        }, cancellationToken, durable: false);
 
     public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command("DELETE FROM upload_sessions WHERE id = $i", transaction).With("$i", id);
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-        }, cancellationToken);
+        }, cancellationToken, durable: false);
 
     public async ValueTask<IReadOnlyList<UploadSession>> ListStaleAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ public sealed class BuildahTests(RegistryFixture fixture) : IClassFixture<Regist
     [Fact]
     public async Task Buildah_pushes_an_image_built_from_scratch_and_the_registry_serves_its_files()
     {
-        var buildah = ContainersStorageClient.Buildah(fixture.NewDirectory("buildah"));
+        var buildah = ContainersStorageClient.Buildah(fixture.NewDirectory("buildah"), fixture.RegistryLog);
         var local = await BuildAsync(buildah, "buildah-single", "amd64");
 
         var pushed = await buildah.RunWithDigestFileAsync(["push", "--tls-verify=false"], local, "docker://" + fixture.Ref("buildah/single"));
@@ -28,7 +28,7 @@ public sealed class BuildahTests(RegistryFixture fixture) : IClassFixture<Regist
     [Fact]
     public async Task Buildah_manifest_push_all_uploads_the_index_and_every_image_in_it()
     {
-        var buildah = ContainersStorageClient.Buildah(fixture.NewDirectory("buildah"));
+        var buildah = ContainersStorageClient.Buildah(fixture.NewDirectory("buildah"), fixture.RegistryLog);
         var amd64 = await BuildAsync(buildah, "buildah-list", "amd64");
         var arm64 = await BuildAsync(buildah, "buildah-list", "arm64");
         await buildah.RunCheckedAsync("manifest", "create", "localhost/buildah-list:v1");

@@ -10,12 +10,13 @@ public sealed class ContainerdTests : IClassFixture<RegistryFixture>, IClassFixt
 {
     private readonly RegistryFixture _registry;
     private readonly Ctr _ctr;
-    private readonly Skopeo _skopeo = new();
+    private readonly Skopeo _skopeo;
 
     public ContainerdTests(RegistryFixture registry, ContainerdFixture containerd)
     {
         _registry = registry;
-        _ctr = new Ctr(containerd.Socket);
+        _ctr = new Ctr(containerd, registry.RegistryLog);
+        _skopeo = new Skopeo(registry.RegistryLog);
     }
 
     [Fact]
@@ -45,6 +46,21 @@ public sealed class ContainerdTests : IClassFixture<RegistryFixture>, IClassFixt
     }
 
     [Fact]
+    public async Task Ctr_pulls_only_the_arm64_image_of_a_multi_arch_index_when_asked()
+    {
+        var layout = _registry.MultiArchLayout("ctr-arm64");
+        var reference = _registry.Ref("ctr/arm64");
+        await _skopeo.PushAsync(layout.SkopeoReference, reference, _registry.Temp.Path, "--all");
+
+        await _ctr.RunAsync("images", "pull", "--plain-http", "--platform", "linux/arm64", reference);
+
+        Assert.Equal(layout.RootDigest, await _ctr.ImageDigestAsync(reference));
+        var content = (await _ctr.RunAsync("content", "ls", "--quiet")).Stdout;
+        Assert.All(layout.ImageFor("arm64").BlobDigests, digest => Assert.Contains(digest, content, StringComparison.Ordinal));
+        Assert.All(layout.ImageFor("amd64").LayerDigests, digest => Assert.DoesNotContain(digest, content, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Ctr_pushes_an_imported_oci_image_and_the_registry_serves_it_byte_for_byte()
     {
         var layout = _registry.SingleArchLayout("ctr-push");
@@ -64,6 +80,21 @@ public sealed class ContainerdTests : IClassFixture<RegistryFixture>, IClassFixt
         await _ctr.RunAsync("images", "push", "--plain-http", reference);
 
         ImageAssert.ServedEqualsLayout(layout, await _registry.Http.GetImageAsync("ctr/pushed-multi", "v1"));
+    }
+
+    [Fact]
+    public async Task Ctr_pushes_a_pulled_image_to_another_repository_byte_for_byte()
+    {
+        var layout = _registry.SingleArchLayout("ctr-retag");
+        var source = _registry.Ref("ctr/retag-source");
+        var target = _registry.Ref("ctr/retag-target");
+        await _skopeo.PushAsync(layout.SkopeoReference, source, _registry.Temp.Path);
+        await _ctr.RunAsync("images", "pull", "--plain-http", source);
+        await _ctr.RunAsync("images", "tag", source, target);
+
+        await _ctr.RunAsync("images", "push", "--plain-http", target);
+
+        ImageAssert.ServedEqualsLayout(layout, await _registry.Http.GetImageAsync("ctr/retag-target", "v1"));
     }
 
     /// <summary><c>ctr images import</c> of the layout as a tar, named REGISTRY/<paramref name="repository"/>:TAG.</summary>

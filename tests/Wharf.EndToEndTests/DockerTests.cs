@@ -11,12 +11,13 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
 {
     private readonly RegistryFixture _registry;
     private readonly DockerCli _docker;
-    private readonly Skopeo _skopeo = new();
+    private readonly Skopeo _skopeo;
 
     public DockerTests(RegistryFixture registry, DockerEngineFixture engine)
     {
         _registry = registry;
-        _docker = new DockerCli(engine);
+        _docker = new DockerCli(engine, registry.RegistryLog);
+        _skopeo = new Skopeo(registry.RegistryLog);
     }
 
     [Fact]
@@ -24,11 +25,8 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
     {
         var layout = _registry.SingleArchLayout("docker-push");
         var reference = _registry.Ref("docker/loaded");
-        var archive = Path.Combine(_registry.NewDirectory("archive"), "image.tar");
-        await _skopeo.CopyAsync(layout.SkopeoReference, $"docker-archive:{archive}:{reference}");
-        await _docker.RunAsync("load", "--input", archive);
 
-        var pushed = await _docker.PushAsync(reference);
+        var pushed = await LoadTagAndPushAsync(layout, reference);
 
         var served = await _registry.Http.GetImageAsync("docker/loaded", "v1");
         Assert.Equal(pushed, served.Root.Digest);
@@ -58,6 +56,26 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
     }
 
     [Fact]
+    public async Task Docker_pushes_a_pulled_image_to_another_repository_with_the_same_layer_blobs()
+    {
+        var layout = _registry.SingleArchLayout("docker-repush");
+        var sourceRef = _registry.Ref("docker/repush-source");
+        var target = _registry.Ref("docker/repush-target");
+        await _skopeo.PushAsync(layout.SkopeoReference, sourceRef, _registry.Temp.Path, "--format", "v2s2");
+        await _docker.PullAsync(sourceRef);
+        await _docker.RunAsync("tag", sourceRef, target);
+
+        var pushed = await _docker.PushAsync(target);
+
+        var served = await _registry.Http.GetImageAsync("docker/repush-target", "v1");
+        Assert.Equal(pushed, served.Root.Digest);
+        ImageAssert.SameLayerBlobs(layout.Image, served);
+        ImageAssert.SameFilesystem(layout.Image, served);
+        var source = await _registry.Http.GetManifestAsync("docker/repush-source", "v1");
+        Assert.Equal(OciLayoutReader.References(source.Bytes)[0].Digest, OciLayoutReader.References(served.Root.Bytes)[0].Digest);
+    }
+
+    [Fact]
     public async Task Docker_pulls_the_amd64_image_of_a_multi_arch_index_by_the_index_digest()
     {
         var layout = _registry.MultiArchLayout("docker-multi");
@@ -77,8 +95,8 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
     {
         var amd64 = _registry.SingleArchLayout("docker-list", "amd64");
         var arm64 = _registry.SingleArchLayout("docker-list", "arm64");
-        var amd64Digest = await _skopeo.PushAsync(amd64.SkopeoReference, _registry.Ref("docker/list-amd64"), _registry.Temp.Path, "--format", "v2s2");
-        var arm64Digest = await _skopeo.PushAsync(arm64.SkopeoReference, _registry.Ref("docker/list-arm64"), _registry.Temp.Path, "--format", "v2s2");
+        var amd64Digest = await LoadTagAndPushAsync(amd64, _registry.Ref("docker/list-amd64"));
+        var arm64Digest = await LoadTagAndPushAsync(arm64, _registry.Ref("docker/list-arm64"));
         var list = _registry.Ref("docker/list");
         await _docker.RunAsync("manifest", "create", "--insecure", list, _registry.Ref("docker/list-amd64"), _registry.Ref("docker/list-arm64"));
 
@@ -94,6 +112,28 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
         Assert.Equal(amd64Digest, children["amd64"]);
         Assert.Equal(arm64Digest, children["arm64"]);
         Assert.Equal(2, children.Count);
+        var inspect = await _docker.RunAsync("manifest", "inspect", "--insecure", list);
+        using var inspected = JsonDocument.Parse(inspect.Stdout);
+        var inspectedDigests = inspected.RootElement.GetProperty("manifests").EnumerateArray()
+            .Select(m => m.GetProperty("digest").GetString() ?? string.Empty)
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { amd64Digest, arm64Digest }.Order(StringComparer.Ordinal), inspectedDigests);
+        Assert.Equal(pushed, await _docker.PullAsync(list));
+    }
+
+    /// <summary>
+    /// skopeo turns the layout into a docker-archive, which <c>docker load</c> reads under a local
+    /// name; <c>docker tag</c> names it for the registry and <c>docker push</c> uploads it.
+    /// </summary>
+    private async Task<string> LoadTagAndPushAsync(OciLayout layout, string reference)
+    {
+        var localName = $"wharf-e2e/{layout.Images[0].Architecture}-{Guid.NewGuid():N}:v1";
+        var archive = Path.Combine(_registry.NewDirectory("archive"), "image.tar");
+        await _skopeo.CopyAsync(layout.SkopeoReference, $"docker-archive:{archive}:{localName}");
+        await _docker.RunAsync("load", "--input", archive);
+        await _docker.RunAsync("tag", localName, reference);
+        await _docker.RunAsync("rmi", localName);
+        return await _docker.PushAsync(reference);
     }
 
     private static List<string> DiffIds(JsonElement image) =>

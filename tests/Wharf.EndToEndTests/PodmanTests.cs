@@ -16,7 +16,7 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         var layout = fixture.SingleArchLayout("podman-pull");
         var reference = fixture.Ref("podman/pull");
         await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path);
-        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"));
+        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
 
         await podman.RunCheckedAsync("pull", "--tls-verify=false", reference);
 
@@ -34,6 +34,21 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         Assert.Equal($"{layout.RootDigest} {OciLayoutDigests.Hex(layout.Image.ConfigDigest)}", again.Stdout.Trim());
     }
 
+    [Fact]
+    public async Task Podman_pulls_the_arm64_image_of_a_multi_arch_index()
+    {
+        var layout = fixture.MultiArchLayout("podman-arch");
+        var reference = fixture.Ref("podman/arch");
+        await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path, "--all");
+        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
+
+        await podman.RunCheckedAsync("pull", "--tls-verify=false", "--arch", "arm64", reference);
+
+        var inspect = await podman.RunCheckedAsync("image", "inspect", "--format", "{{.ID}} {{.Architecture}} {{.Digest}}", reference);
+        var arm64 = layout.ImageFor("arm64");
+        Assert.Equal($"{OciLayoutDigests.Hex(arm64.ConfigDigest)} arm64 {layout.RootDigest}", inspect.Stdout.Trim());
+    }
+
     [Theory]
     [InlineData("oci", OciLayoutMediaTypes.OciManifest)]
     [InlineData("v2s2", OciLayoutMediaTypes.DockerManifest)]
@@ -43,7 +58,7 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         var source = fixture.Ref("podman/source-" + format);
         var destination = fixture.Ref("podman/pushed-" + format);
         await _skopeo.PushAsync(layout.SkopeoReference, source, fixture.Temp.Path);
-        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"));
+        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
         await podman.RunCheckedAsync("pull", "--tls-verify=false", source);
         await podman.RunCheckedAsync("tag", source, destination);
 
@@ -53,9 +68,31 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         Assert.Equal(pushed, served.Root.Digest);
         Assert.Equal(mediaType, served.Root.ContentType);
         ImageAssert.SameFilesystem(layout.Image, served);
-        var fresh = ContainersStorageClient.Podman(fixture.NewDirectory("pm"));
+        var fresh = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
         await fresh.RunCheckedAsync("pull", "--tls-verify=false", destination);
         var inspect = await fresh.RunCheckedAsync("image", "inspect", "--format", "{{.Digest}}", destination);
         Assert.Equal(pushed, inspect.Stdout.Trim());
     }
+
+    [Fact]
+    public async Task Podman_search_lists_repositories_and_tags_of_the_registry()
+    {
+        var layout = fixture.SingleArchLayout("podman-search");
+        await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("search/findme-alpha", "v1"), fixture.Temp.Path);
+        await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("search/findme-alpha", "v2"), fixture.Temp.Path);
+        await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("search/other"), fixture.Temp.Path);
+        var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
+
+        var search = await podman.RunCheckedAsync("search", "--tls-verify=false", "--format", "{{.Name}}", $"{fixture.Authority}/findme");
+        var tags = await podman.RunCheckedAsync("search", "--tls-verify=false", "--list-tags", $"{fixture.Authority}/search/findme-alpha");
+
+        Assert.Equal([$"{fixture.Authority}/search/findme-alpha"], Lines(search.Stdout));
+        // --list-tags prints a NAME/TAG table (it ignores --format)
+        var listed = Lines(tags.Stdout).Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.All(listed, row => Assert.Equal($"{fixture.Authority}/search/findme-alpha", row[0]));
+        Assert.Equal(["v1", "v2"], listed.Select(row => row[^1]).Order(StringComparer.Ordinal));
+    }
+
+    private static List<string> Lines(string text) =>
+        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 }

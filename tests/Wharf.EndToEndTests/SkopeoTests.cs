@@ -59,6 +59,25 @@ public sealed class SkopeoTests(RegistryFixture fixture) : IClassFixture<Registr
     }
 
     [Fact]
+    public async Task Skopeo_copies_only_the_chosen_platform_out_of_a_multi_arch_index()
+    {
+        var layout = fixture.MultiArchLayout("skopeo-arch");
+        var reference = fixture.Ref("skopeo/arch");
+        await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path, "--all");
+        var arm64 = layout.ImageFor("arm64");
+
+        var inspect = await _skopeo.InspectAsync(reference, "--override-arch", "arm64");
+        var output = fixture.NewDirectory("out");
+        await _skopeo.CopyAsync("docker://" + reference, $"oci:{output}:v1", "--override-arch", "arm64");
+
+        using var json = JsonDocument.Parse(inspect.Stdout);
+        Assert.Equal(arm64.LayerDigests, json.RootElement.GetProperty("Layers").EnumerateArray().Select(l => l.GetString() ?? string.Empty).ToList());
+        var copied = OciLayoutReader.Read(output, "v1");
+        Assert.Equal(arm64.ManifestDigest, copied.Root.Digest);
+        Assert.Equal(new[] { arm64.ManifestDigest }.Concat(arm64.BlobDigests).Order(StringComparer.Ordinal), copied.AllDigests.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Skopeo_converts_a_multi_arch_index_to_a_docker_manifest_list_with_all_platforms()
     {
         var layout = fixture.MultiArchLayout("skopeo-list");
@@ -94,11 +113,29 @@ public sealed class SkopeoTests(RegistryFixture fixture) : IClassFixture<Registr
             await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("skopeo/tags", tag), fixture.Temp.Path);
         }
 
-        var result = (await _skopeo.RunAsync("list-tags", "--tls-verify=false", $"docker://{fixture.Authority}/skopeo/tags")).EnsureSuccess();
+        var result = await _skopeo.RunCheckedAsync("list-tags", "--tls-verify=false", $"docker://{fixture.Authority}/skopeo/tags");
 
         using var json = JsonDocument.Parse(result.Stdout);
         var tags = json.RootElement.GetProperty("Tags").EnumerateArray().Select(t => t.GetString()).Order().ToList();
         Assert.True(tags.SequenceEqual(["latest", "v1", "v2"]), $"tags were [{string.Join(", ", tags)}]\n{result.Describe()}");
+    }
+
+    [Fact]
+    public async Task Skopeo_lists_all_of_several_hundred_tags()
+    {
+        var layout = fixture.SingleArchLayout("skopeo-many-tags");
+        await _skopeo.PushAsync(layout.SkopeoReference, fixture.Ref("skopeo/many-tags"), fixture.Temp.Path);
+        var expected = Enumerable.Range(0, 300).Select(i => $"t{i:D3}").Append("v1").Order(StringComparer.Ordinal).ToList();
+        foreach (var tag in expected.Where(t => t != "v1"))
+        {
+            await fixture.Http.PutManifestAsync("skopeo/many-tags", tag, layout.RootBytes, layout.RootMediaType);
+        }
+
+        var result = await _skopeo.RunCheckedAsync("list-tags", "--tls-verify=false", $"docker://{fixture.Authority}/skopeo/many-tags");
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        var tags = json.RootElement.GetProperty("Tags").EnumerateArray().Select(t => t.GetString() ?? string.Empty).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, tags);
     }
 
     [Fact]
@@ -108,7 +145,7 @@ public sealed class SkopeoTests(RegistryFixture fixture) : IClassFixture<Registr
         var reference = fixture.Ref("skopeo/delete");
         await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path);
 
-        (await _skopeo.RunAsync("delete", "--tls-verify=false", "docker://" + reference)).EnsureSuccess();
+        await _skopeo.RunCheckedAsync("delete", "--tls-verify=false", "docker://" + reference);
 
         Assert.Equal(HttpStatusCode.NotFound, await fixture.Http.ManifestStatusAsync("skopeo/delete", "v1"));
         Assert.Equal(HttpStatusCode.NotFound, await fixture.Http.ManifestStatusAsync("skopeo/delete", layout.RootDigest));

@@ -18,6 +18,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         Name = name;
         LogPath = logPath;
         CommandLine = commandLine;
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
     }
 
     public string Name { get; }
@@ -114,6 +115,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         }
 
         _disposed = true;
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         await SignalGroupAsync("TERM");
         using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
@@ -135,6 +137,16 @@ public sealed class DaemonProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>Last resort when the test host exits without disposing: SIGKILL the group.</summary>
+    private void KillOnExit(object? sender, EventArgs e)
+    {
+        if (!_disposed)
+        {
+            using var kill = Process.Start("/bin/kill", ["-KILL", "--", $"-{_process.Id}"]);
+            kill?.WaitForExit(5000);
+        }
     }
 
     private async Task SignalGroupAsync(string signal) =>

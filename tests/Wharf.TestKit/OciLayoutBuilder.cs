@@ -13,10 +13,10 @@ public static class OciLayoutBuilder
 {
     /// <summary>
     /// A two-layer image for <paramref name="architecture"/>: a base layer with a release file and a
-    /// pseudo-random data file, and an app layer with a script and a text file. Different labels give
-    /// different blobs.
+    /// pseudo-random data file of <paramref name="dataBytes"/> bytes (incompressible), and an app layer
+    /// with a script and a text file. Different labels give different blobs.
     /// </summary>
-    public static OciImage CreateImage(string label, string architecture = "amd64", string os = "linux")
+    public static OciImage CreateImage(string label, string architecture = "amd64", string os = "linux", int dataBytes = 96 * 1024)
     {
         var tag = $"{label}/{os}/{architecture}";
         OciLayer[] layers =
@@ -24,7 +24,7 @@ public static class OciLayoutBuilder
             CreateLayer(new Dictionary<string, byte[]>
             {
                 ["etc/wharf-release"] = Encoding.UTF8.GetBytes($"WHARF_TEST_IMAGE={tag}\n"),
-                ["usr/share/wharf/data.bin"] = PseudoRandomBytes(tag, 96 * 1024),
+                ["usr/share/wharf/data.bin"] = PseudoRandomBytes(tag, dataBytes),
             }),
             CreateLayer(new Dictionary<string, byte[]>
             {
@@ -64,8 +64,8 @@ public static class OciLayoutBuilder
     }
 
     /// <summary>A single-image layout for <paramref name="label"/> under <paramref name="directory"/>.</summary>
-    public static OciLayout SingleArch(string directory, string label, string architecture = "amd64") =>
-        WriteImage(directory, CreateImage(label, architecture));
+    public static OciLayout SingleArch(string directory, string label, string architecture = "amd64", int dataBytes = 96 * 1024) =>
+        WriteImage(directory, CreateImage(label, architecture, dataBytes: dataBytes));
 
     /// <summary>A linux/amd64 + linux/arm64 index layout for <paramref name="label"/>.</summary>
     public static OciLayout MultiArch(string directory, string label) =>

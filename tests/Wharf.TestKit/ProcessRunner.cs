@@ -6,7 +6,7 @@ namespace Wharf.TestKit;
 /// <summary>Runs command-line tools (registry clients) and captures their output.</summary>
 public static class ProcessRunner
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Runs <paramref name="fileName"/> with <paramref name="arguments"/> (no shell), waits for it to

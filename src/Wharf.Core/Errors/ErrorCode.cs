@@ -20,6 +20,7 @@ public enum ErrorCode
     SizeInvalid,
     TagInvalid,
     RangeInvalid,
+    RangeNotSatisfiable,
     Unauthorized,
     Denied,
     Unsupported,

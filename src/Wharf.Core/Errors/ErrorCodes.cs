@@ -28,12 +28,13 @@ public static class ErrorCodes
         Set(ErrorCode.NameUnknown, "NAME_UNKNOWN", 404, "repository name not known to registry");
         Set(ErrorCode.SizeInvalid, "SIZE_INVALID", 400, "provided length did not match content length");
         Set(ErrorCode.TagInvalid, "TAG_INVALID", 400, "invalid tag");
-        Set(ErrorCode.RangeInvalid, "RANGE_INVALID", 416, "invalid content range");
+        Set(ErrorCode.RangeInvalid, "BLOB_UPLOAD_INVALID", 416, "the chunk does not continue the upload");
+        Set(ErrorCode.RangeNotSatisfiable, "SIZE_INVALID", 416, "the requested range is not satisfiable");
         Set(ErrorCode.Unauthorized, "UNAUTHORIZED", 401, "authentication required");
         Set(ErrorCode.Denied, "DENIED", 403, "requested access to the resource is denied");
         Set(ErrorCode.Unsupported, "UNSUPPORTED", 415, "the operation is unsupported");
         Set(ErrorCode.MethodNotAllowed, "UNSUPPORTED", 405, "the method is not allowed on this endpoint");
-        Set(ErrorCode.UnknownEndpoint, "NOT_FOUND", 404, "no registry endpoint at this path");
+        Set(ErrorCode.UnknownEndpoint, "UNSUPPORTED", 404, "no registry endpoint at this path");
         Set(ErrorCode.TooManyRequests, "TOOMANYREQUESTS", 429, "too many requests");
         Set(ErrorCode.Unavailable, "UNAVAILABLE", 503, "service unavailable");
         Set(ErrorCode.Unknown, "UNKNOWN", 500, "unknown error");

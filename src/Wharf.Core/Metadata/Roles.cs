@@ -11,8 +11,11 @@ public interface IBlobIndex
     /// <summary>The blob if <paramref name="repository"/> may see it, else null.</summary>
     ValueTask<BlobInfo?> GetInRepositoryAsync(string repository, Digest digest, CancellationToken cancellationToken);
 
-    /// <summary>Records a durable blob and makes it visible to <paramref name="repository"/> (creating the repository). Idempotent.</summary>
-    ValueTask LinkAsync(string repository, BlobInfo blob, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a durable blob and makes it visible to <paramref name="repository"/> (creating the repository).
+    /// With <paramref name="completedUpload"/>, that upload session is removed in the same transaction. Idempotent.
+    /// </summary>
+    ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken);
 
     /// <summary>Hides a blob from a repository. False when it was not visible there.</summary>
     ValueTask<bool> UnlinkAsync(string repository, Digest digest, CancellationToken cancellationToken);

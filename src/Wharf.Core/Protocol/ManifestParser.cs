@@ -35,7 +35,7 @@ public static class ManifestParser
             return Invalid("manifest must be a JSON object");
         }
 
-        var bodyMediaType = OptionalString(root, "mediaType", out var badMediaType);
+        var bodyMediaType = OptionalString(root, "mediaType", out var badMediaType) is { } given ? MediaTypes.Canonical(given) : null;
         if (badMediaType)
         {
             return Invalid("mediaType must be a string");
@@ -212,7 +212,7 @@ public static class ManifestParser
         }
 
         var semi = contentType.IndexOf(';', StringComparison.Ordinal);
-        return (semi >= 0 ? contentType[..semi] : contentType).Trim();
+        return MediaTypes.Canonical((semi >= 0 ? contentType[..semi] : contentType).Trim());
     }
 
     private static RegistryError Invalid(string message) => new(ErrorCode.ManifestInvalid, message);

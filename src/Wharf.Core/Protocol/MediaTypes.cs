@@ -26,4 +26,20 @@ public static class MediaTypes
     public static bool IsSchema1(string mediaType) => mediaType is DockerSchema1 or DockerSchema1Signed;
 
     public static bool IsKnownManifest(string mediaType) => IsIndex(mediaType) || IsImageManifest(mediaType);
+
+    /// <summary>Media types compare case-insensitively (RFC 9110); known ones are returned in their canonical spelling.</summary>
+    public static string Canonical(string mediaType)
+    {
+        foreach (var known in Known)
+        {
+            if (string.Equals(known, mediaType, StringComparison.OrdinalIgnoreCase))
+            {
+                return known;
+            }
+        }
+
+        return mediaType;
+    }
+
+    private static readonly string[] Known = [OciManifest, OciIndex, DockerManifest, DockerManifestList, DockerSchema1, DockerSchema1Signed, "application/json"];
 }

@@ -7,32 +7,55 @@ namespace Wharf.Core.Services;
 /// <summary>Streams a request body into a storage writer, hashing it on the way. Nothing is buffered whole.</summary>
 public static class BodyCopier
 {
-    private const int BufferSize = 1024 * 1024;
+    // 1 MiB blocks: large enough that per-block overhead (syscalls, task hops) vanishes next to hashing
+    // (~0.6 ms per block at 1.6 GB/s), small enough that three in flight cost only 3 MiB per upload.
+    private const int BlockSize = 1024 * 1024;
 
     /// <summary>
     /// Copies <paramref name="body"/> to <paramref name="writer"/> until the end of the stream, feeding
-    /// <paramref name="hash"/> when given. Returns the number of bytes copied. Throws the body's
+    /// <paramref name="hash"/> when given, and returns the number of bytes copied. Throws the body's
     /// <see cref="IOException"/> when the client goes away early.
     /// </summary>
+    /// <remarks>
+    /// A three-stage pipeline: while block N is hashed on this thread and written by the storage writer,
+    /// block N+1 is already being received. A digest is sequential, so overlapping the three is the only
+    /// way for one upload to approach the slower of the hash rate and the disk rate.
+    /// </remarks>
     public static async ValueTask<long> CopyAsync(Stream body, IStorageWriter writer, IncrementalHash? hash, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var pool = ArrayPool<byte>.Shared;
+        var current = pool.Rent(BlockSize);
+        var next = pool.Rent(BlockSize);
+        var spare = pool.Rent(BlockSize);
+        var pendingWrite = Task.CompletedTask;
+        var pendingRead = Task.FromResult(0);
         try
         {
             long total = 0;
-            int read;
-            while ((read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+            var filled = await body.ReadAtLeastAsync(current.AsMemory(0, BlockSize), BlockSize, throwOnEndOfStream: false, cancellationToken);
+            while (filled > 0)
             {
-                hash?.AppendData(buffer, 0, read);
-                await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                total += read;
+                pendingRead = body.ReadAtLeastAsync(next.AsMemory(0, BlockSize), BlockSize, throwOnEndOfStream: false, cancellationToken).AsTask();
+                hash?.AppendData(current, 0, filled);
+                await pendingWrite;
+                pendingWrite = writer.WriteAsync(current.AsMemory(0, filled), cancellationToken).AsTask();
+                total += filled;
+                filled = await pendingRead;
+
+                // The block just handed to the writer is not reused until that write has completed.
+                (current, next, spare) = (next, spare, current);
             }
 
+            await pendingWrite;
             return total;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // On failure, never hand a block back to the pool while a read or write still uses it.
+            await Task.WhenAll(pendingWrite, pendingRead).ContinueWith(static _ => { }, TaskScheduler.Default);
+            pool.Return(current);
+            pool.Return(next);
+            pool.Return(spare);
         }
     }
 
@@ -42,11 +65,11 @@ public static class BodyCopier
         using var hash = IncrementalHash.CreateHash(algorithm);
         await using var stream = await driver.OpenReadAsync(path, 0, cancellationToken)
             ?? throw new FileNotFoundException("Upload data is missing", path);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
         try
         {
             int read;
-            while ((read = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, BlockSize), cancellationToken)) > 0)
             {
                 hash.AppendData(buffer, 0, read);
             }

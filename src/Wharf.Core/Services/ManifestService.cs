@@ -1,7 +1,6 @@
 using Wharf.Core.Errors;
 using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
-using Wharf.Core.Storage;
 
 namespace Wharf.Core.Services;
 
@@ -9,7 +8,7 @@ namespace Wharf.Core.Services;
 public sealed record PushedManifest(Digest Digest, Digest? Subject);
 
 /// <summary>Manifest pushes, pulls and deletes, and the referrers API.</summary>
-public sealed class ManifestService(IStorageDriver storage, IManifestReader reader, IManifestWriter writer)
+public sealed class ManifestService(IManifestReader reader, IManifestWriter writer)
 {
     /// <summary>Resolves <paramref name="reference"/> (a tag or a digest, already validated) to a stored manifest.</summary>
     public async ValueTask<Result<StoredManifest>> GetAsync(string repository, string reference, CancellationToken cancellationToken)
@@ -21,8 +20,8 @@ public sealed class ManifestService(IStorageDriver storage, IManifestReader read
     }
 
     /// <summary>
-    /// Validates and stores a manifest byte-exact. The bytes become durable in storage (for rebuilds) before the
-    /// metadata refers to them; the metadata write checks every reference in the same transaction as the tag.
+    /// Validates and stores a manifest byte-exact in the metadata store, checking every reference in the
+    /// same transaction that writes the manifest and moves the tag.
     /// </summary>
     public async ValueTask<Result<PushedManifest>> PutAsync(
         string repository, string reference, byte[] payload, string? contentType, CancellationToken cancellationToken)
@@ -49,8 +48,6 @@ public sealed class ManifestService(IStorageDriver storage, IManifestReader read
             tag = reference;
             digest = Digest.Compute(payload);
         }
-
-        await StoreBytesAsync(digest, payload, cancellationToken);
 
         var record = new ManifestRecord(
             digest,
@@ -81,30 +78,4 @@ public sealed class ManifestService(IStorageDriver storage, IManifestReader read
 
     public ValueTask<IReadOnlyList<Referrer>> ListReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken) =>
         reader.ListReferrersAsync(repository, subject, artifactType, cancellationToken);
-
-    private async ValueTask StoreBytesAsync(Digest digest, byte[] payload, CancellationToken cancellationToken)
-    {
-        var path = StorageLayout.Blob(digest);
-        if (await storage.StatAsync(path, cancellationToken) is { } info && info.Size == payload.Length)
-        {
-            return;
-        }
-
-        var temp = StorageLayout.Upload(UploadId.New());
-        try
-        {
-            await using (var w = await storage.OpenWriterAsync(temp, 0, cancellationToken))
-            {
-                await w.WriteAsync(payload, cancellationToken);
-                await w.CommitAsync(cancellationToken);
-            }
-
-            await storage.MoveAsync(temp, path, cancellationToken);
-        }
-        catch
-        {
-            await storage.DeleteAsync(temp, CancellationToken.None);
-            throw;
-        }
-    }
 }

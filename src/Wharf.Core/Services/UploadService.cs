@@ -49,7 +49,7 @@ public sealed partial class UploadService(
             return null;
         }
 
-        await blobs.LinkAsync(repository, blob, cancellationToken);
+        await blobs.LinkAsync(repository, blob, null, cancellationToken);
         return blob;
     }
 
@@ -74,7 +74,7 @@ public sealed partial class UploadService(
                 return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
             }
 
-            var blob = await CommitBlobAsync(repository, path, expected, size, cancellationToken);
+            var blob = await CommitBlobAsync(repository, path, expected, size, null, cancellationToken);
             committed = true;
             return blob;
         }
@@ -101,7 +101,7 @@ public sealed partial class UploadService(
         string repository, string id, Stream body, ChunkRange? range, long? contentLength, CancellationToken cancellationToken)
     {
         using var held = await locks.AcquireAsync(id, cancellationToken);
-        return await AppendLockedAsync(repository, id, body, range, contentLength, cancellationToken);
+        return await AppendLockedAsync(repository, id, body, range, contentLength, record: true, cancellationToken);
     }
 
     /// <summary>Finishes an upload, with an optional last chunk in <paramref name="body"/>.</summary>
@@ -109,7 +109,8 @@ public sealed partial class UploadService(
         string repository, string id, Digest expected, Stream body, ChunkRange? range, long? contentLength, CancellationToken cancellationToken)
     {
         using var held = await locks.AcquireAsync(id, cancellationToken);
-        var appended = await AppendLockedAsync(repository, id, body, range, contentLength, cancellationToken);
+        // The last chunk's size is not recorded on its own: the commit below removes the session anyway.
+        var appended = await AppendLockedAsync(repository, id, body, range, contentLength, record: false, cancellationToken);
         if (!appended.IsOk)
         {
             return appended.Error!;
@@ -142,8 +143,7 @@ public sealed partial class UploadService(
             return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
         }
 
-        var blob = await CommitBlobAsync(repository, path, expected, session.Size, cancellationToken);
-        await sessions.DeleteAsync(id, CancellationToken.None);
+        var blob = await CommitBlobAsync(repository, path, expected, session.Size, id, cancellationToken);
         runningHashes.Forget(id);
         return blob;
     }
@@ -188,7 +188,7 @@ public sealed partial class UploadService(
     }
 
     private async ValueTask<Result<UploadSession>> AppendLockedAsync(
-        string repository, string id, Stream body, ChunkRange? range, long? contentLength, CancellationToken cancellationToken)
+        string repository, string id, Stream body, ChunkRange? range, long? contentLength, bool record, CancellationToken cancellationToken)
     {
         var session = await FindAsync(repository, id, cancellationToken);
         if (session is null)
@@ -237,7 +237,7 @@ public sealed partial class UploadService(
 
         var newSize = session.Size + written;
         var now = time.GetUtcNow();
-        if (!await sessions.AdvanceAsync(id, session.Size, newSize, now, cancellationToken))
+        if (record && written > 0 && !await sessions.AdvanceAsync(id, session.Size, newSize, now, cancellationToken))
         {
             hash?.Dispose();
             return new RegistryError(ErrorCode.RangeInvalid, "the upload changed while this chunk was written");
@@ -268,7 +268,7 @@ public sealed partial class UploadService(
         return session;
     }
 
-    private async ValueTask<BlobInfo> CommitBlobAsync(string repository, string uploadPath, Digest digest, long size, CancellationToken cancellationToken)
+    private async ValueTask<BlobInfo> CommitBlobAsync(string repository, string uploadPath, Digest digest, long size, string? uploadId, CancellationToken cancellationToken)
     {
         var blobPath = StorageLayout.Blob(digest);
         if (await storage.StatAsync(blobPath, cancellationToken) is { } existing && existing.Size == size)
@@ -281,7 +281,7 @@ public sealed partial class UploadService(
         }
 
         var blob = new BlobInfo(digest, size);
-        await blobs.LinkAsync(repository, blob, cancellationToken);
+        await blobs.LinkAsync(repository, blob, uploadId, cancellationToken);
         return blob;
     }
 

@@ -26,6 +26,13 @@ public sealed class BlobHandler(BlobService blobs)
 
         var size = stat.Value.Size;
         var response = request.Http.Response;
+        var range = ByteRange.Parse(request.Http.Request.Headers.Range, size, out var unsatisfiable);
+        if (unsatisfiable)
+        {
+            response.Headers.ContentRange = $"bytes */{size}";
+            return new ErrorResult(new RegistryError(ErrorCode.RangeNotSatisfiable, $"the blob holds {size} bytes"));
+        }
+
         var etag = "\"" + digest.Value + "\"";
         response.Headers["Docker-Content-Digest"] = digest.Value;
         response.Headers.ETag = etag;
@@ -36,13 +43,6 @@ public sealed class BlobHandler(BlobService blobs)
         if (request.Http.Request.Headers.IfNoneMatch == etag)
         {
             return new RegistryResponse(StatusCodes.Status304NotModified, []);
-        }
-
-        var range = ByteRange.Parse(request.Http.Request.Headers.Range, size, out var unsatisfiable);
-        if (unsatisfiable)
-        {
-            response.Headers.ContentRange = $"bytes */{size}";
-            return new ErrorResult(new RegistryError(ErrorCode.RangeInvalid, $"the blob holds {size} bytes"));
         }
 
         return new BlobContentResult(blobs, digest, size, range);

@@ -50,6 +50,11 @@ public sealed class UploadHandler(UploadService uploads)
             return stored.IsOk ? BlobCreated(name, stored.Value) : new ErrorResult(stored.Error!);
         }
 
+        if (request.Query("digest-algorithm") is { } algorithm && algorithm is not (Digest.Sha256 or Digest.Sha512))
+        {
+            return new ErrorResult(new RegistryError(ErrorCode.DigestInvalid, $"unsupported digest algorithm '{algorithm}'; use sha256 or sha512"));
+        }
+
         var session = await uploads.StartAsync(name, request.Aborted);
         return SessionResponse(StatusCodes.Status202Accepted, session);
     }

@@ -25,7 +25,7 @@ public sealed partial class RegistryExceptionMiddleware(RequestDelegate next, IL
         catch (BadHttpRequestException e)
         {
             LogBadRequest(logger, context.Request.Method, context.Request.Path, e.Message);
-            var code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCode.SizeInvalid : ErrorCode.BlobUploadInvalid;
+            var code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCode.ManifestTooLarge : ErrorCode.BlobUploadInvalid;
             await new ErrorResult(new RegistryError(code, e.Message)).ExecuteAsync(context);
         }
         catch (Exception e) when (IsUnavailable(e))

@@ -44,7 +44,8 @@ public sealed class FileSystemDriver : IStorageDriver
 
             return ValueTask.FromResult<Stream?>(stream);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException
+            || e is UnauthorizedAccessException && Directory.Exists(Full(path)))
         {
             return ValueTask.FromResult<Stream?>(null);
         }
@@ -82,10 +83,16 @@ public sealed class FileSystemDriver : IStorageDriver
 
     public ValueTask MoveAsync(string source, string destination, CancellationToken cancellationToken)
     {
+        var from = Full(source);
+        if (!File.Exists(from))
+        {
+            throw new FileNotFoundException($"Nothing to move at '{source}'", source);
+        }
+
         var to = Full(destination);
         var directory = Path.GetDirectoryName(to)!;
         Directory.CreateDirectory(directory);
-        File.Move(Full(source), to, overwrite: true);
+        File.Move(from, to, overwrite: true);
         DirectorySync.Sync(directory);
         return ValueTask.CompletedTask;
     }

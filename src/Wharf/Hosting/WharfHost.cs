@@ -45,6 +45,8 @@ public static partial class WharfHost
         });
 
         var services = builder.Services;
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Wharf.Http.Transport.LargeBlockMemoryPoolFactory>();
+        builder.WebHost.UseSockets(o => o.WaitForDataBeforeAllocatingBuffer = false);
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(listen);
@@ -55,6 +57,11 @@ public static partial class WharfHost
         var data = Path.GetFullPath(options.Data);
         services.AddSingleton<IStorageDriver>(_ => new FileSystemDriver(data));
         services.AddWharfSqliteMetadata(Path.Combine(data, "wharf.db"));
+        if (configuration.GetSection("Cache").Get<CacheOptions>()?.Enabled ?? true)
+        {
+            services.AddWharfMetadataCaches();
+        }
+
         services.AddWharfRegistry();
         services.AddHostedService<UploadJanitor>();
 

@@ -6,19 +6,14 @@ using Wharf.TestKit;
 namespace Wharf.EndToEndTests.Clients;
 
 /// <summary>The docker CLI talking to a test engine (<see cref="DockerEngineFixture"/>).</summary>
-internal sealed partial class DockerCli(DockerEngineFixture engine)
+internal sealed partial class DockerCli(DockerEngineFixture engine, Func<string>? registryLog = null)
 {
     private readonly string _executable = RequiredTool.Find("docker", "docker.io");
 
     public async Task<ProcessResult> RunAsync(params string[] arguments)
     {
-        var result = await ProcessRunner.RunAsync(_executable, arguments, engine.Environment(), timeout: TimeSpan.FromMinutes(3));
-        if (!result.Succeeded)
-        {
-            throw new InvalidOperationException($"docker failed:\n{result.Describe()}\n--- dockerd log (tail) ---\n{Tail(engine.Log)}");
-        }
-
-        return result;
+        var result = await ProcessRunner.RunAsync(_executable, arguments, engine.Environment(), timeout: TimeSpan.FromSeconds(90));
+        return ClientFailure.Check(result, registryLog, ("dockerd log", engine.Log));
     }
 
     /// <summary><c>docker push</c>; returns the manifest digest docker reports.</summary>
@@ -44,8 +39,6 @@ internal sealed partial class DockerCli(DockerEngineFixture engine)
         using var json = JsonDocument.Parse(result.Stdout);
         return json.RootElement[0].Clone();
     }
-
-    private static string Tail(string log) => log.Length > 4000 ? log[^4000..] : log;
 
     [GeneratedRegex(@"digest: (sha256:[0-9a-f]{64}) size: \d+")]
     private static partial Regex PushDigest();

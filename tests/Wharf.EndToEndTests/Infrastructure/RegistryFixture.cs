@@ -31,8 +31,8 @@ public sealed class RegistryFixture : IAsyncLifetime
     public string NewDirectory(string name) => Temp.CreateSubdirectory($"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
 
     /// <summary>A single-image (linux/<paramref name="architecture"/>) OCI layout whose blobs are unique to <paramref name="label"/>.</summary>
-    public OciLayout SingleArchLayout(string label, string architecture = "amd64") =>
-        OciLayoutBuilder.SingleArch(NewDirectory("layout"), label, architecture);
+    public OciLayout SingleArchLayout(string label, string architecture = "amd64", int dataBytes = 96 * 1024) =>
+        OciLayoutBuilder.SingleArch(NewDirectory("layout"), label, architecture, dataBytes);
 
     /// <summary>An OCI layout holding a linux/amd64 + linux/arm64 index, blobs unique to <paramref name="label"/>.</summary>
     public OciLayout MultiArchLayout(string label) => OciLayoutBuilder.MultiArch(NewDirectory("layout"), label);

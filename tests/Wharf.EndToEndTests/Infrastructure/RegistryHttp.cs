@@ -45,6 +45,16 @@ internal sealed class RegistryHttp(Uri baseAddress) : IDisposable
         return manifest;
     }
 
+    /// <summary>PUT manifests/<paramref name="reference"/>; throws with the exchange unless 201.</summary>
+    public async Task PutManifestAsync(string repository, string reference, byte[] manifest, string mediaType)
+    {
+        using var content = new ByteArrayContent(manifest);
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        using var response = await _client.PutAsync(new Uri($"v2/{repository}/manifests/{reference}", UriKind.Relative), content);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Check(response.StatusCode == HttpStatusCode.Created, $"PUT manifest {repository}:{reference} did not return 201", HttpTranscript.Describe(response, body));
+    }
+
     /// <summary>The HTTP status of GET manifests/<paramref name="reference"/>.</summary>
     public async Task<HttpStatusCode> ManifestStatusAsync(string repository, string reference)
     {

@@ -1,20 +1,8 @@
 namespace Wharf.IntegrationTests.Infrastructure;
 
-/// <summary>
-/// Server settings. Each key is given both bare ("Uploads:ExpireAfter") and under "Wharf:"
-/// because the TestKit documents the prefixed form; Wharf reads one of them.
-/// </summary>
+/// <summary>Server settings as configuration keys, e.g. ("Uploads:ExpireAfter", "00:10:00").</summary>
 public static class Settings
 {
     public static IReadOnlyDictionary<string, string?> Of(params (string Key, string Value)[] pairs)
-    {
-        var d = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in pairs)
-        {
-            d[key] = value;
-            d["Wharf:" + key] = value;
-        }
-
-        return d;
-    }
+        => pairs.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.OrdinalIgnoreCase);
 }

@@ -26,7 +26,8 @@ public sealed class DistributionRegistry : ITestRegistry
 
     public string ReadLog() => _daemon.ReadLog();
 
-    public static async Task<DistributionRegistry> StartAsync()
+    /// <summary>Starts Distribution; with <paramref name="dataDirectory"/> its storage lives there and outlives it.</summary>
+    public static async Task<DistributionRegistry> StartAsync(string? dataDirectory = null)
     {
         var executable = RequiredTool.Find("docker-registry", "docker-registry");
         var directory = new TempDirectory("wharf-distribution");
@@ -34,7 +35,7 @@ public sealed class DistributionRegistry : ITestRegistry
         {
             var port = FreePort.Next();
             var configPath = directory.Combine("config.yml");
-            await File.WriteAllTextAsync(configPath, Config(directory.CreateSubdirectory("data"), port));
+            await File.WriteAllTextAsync(configPath, Config(dataDirectory ?? directory.CreateSubdirectory("data"), port));
             var daemon = DaemonProcess.Start("docker-registry", executable, ["serve", configPath], directory.Combine("registry.log"));
             var registry = new DistributionRegistry(directory, daemon, port);
             try

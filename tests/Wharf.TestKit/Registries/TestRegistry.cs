@@ -21,9 +21,14 @@ public static class TestRegistry
 
     public static bool IsDistribution => SelectedKind == "distribution";
 
-    public static async Task<ITestRegistry> StartAsync() => SelectedKind switch
+    /// <summary>
+    /// Starts the selected registry. With <paramref name="dataDirectory"/> it keeps its data there and
+    /// leaves it in place on dispose, so a second registry started on the same directory sees the
+    /// same content (a restart); without it the data lives and dies with the registry.
+    /// </summary>
+    public static async Task<ITestRegistry> StartAsync(string? dataDirectory = null) => SelectedKind switch
     {
-        "distribution" => await DistributionRegistry.StartAsync(),
-        _ => new WharfRegistry(await WharfTestServer.StartAsync()),
+        "distribution" => await DistributionRegistry.StartAsync(dataDirectory),
+        _ => new WharfRegistry(await WharfTestServer.StartAsync(dataDirectory: dataDirectory)),
     };
 }

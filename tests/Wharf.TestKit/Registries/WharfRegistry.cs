@@ -1,9 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
 namespace Wharf.TestKit.Registries;
 
-/// <summary>Adapts <see cref="WharfTestServer"/> to <see cref="ITestRegistry"/>.</summary>
-public sealed class WharfRegistry(WharfTestServer server) : ITestRegistry
+/// <summary>Adapts <see cref="WharfTestServer"/> to <see cref="ITestRegistry"/>, capturing the server's log.</summary>
+public sealed class WharfRegistry : ITestRegistry
 {
-    public WharfTestServer Server { get; } = server;
+    private readonly CapturingLoggerProvider _log = new();
+
+    public WharfRegistry(WharfTestServer server)
+    {
+        Server = server;
+        server.Services.GetRequiredService<ILoggerFactory>().AddProvider(_log);
+    }
+
+    public WharfTestServer Server { get; }
 
     public Uri BaseAddress => Server.BaseAddress;
 
@@ -11,7 +22,12 @@ public sealed class WharfRegistry(WharfTestServer server) : ITestRegistry
 
     public string Kind => "wharf";
 
-    public string ReadLog() => string.Empty;
+    /// <summary>What Wharf logged since it started (its own filters apply: warnings and errors from ASP.NET Core).</summary>
+    public string ReadLog() => _log.Text;
 
-    public ValueTask DisposeAsync() => Server.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        _log.Dispose();
+    }
 }
