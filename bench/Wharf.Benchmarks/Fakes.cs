@@ -33,7 +33,7 @@ public sealed class InMemoryMetadata(StoredManifest manifest, string tag, BlobIn
 
     public ValueTask<bool> DeleteTagAsync(string repository, string tag1, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public ValueTask LinkAsync(string repository, BlobInfo blob1, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public ValueTask LinkAsync(string repository, BlobInfo blob1, string? completedUpload, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public ValueTask<bool> UnlinkAsync(string repository, Digest digest, CancellationToken cancellationToken) => throw new NotSupportedException();
 
