@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wharf.Auth;
 using Wharf.Core.Errors;
 using Wharf.Http.Auth;
 using Wharf.Core.Services;
@@ -27,6 +29,8 @@ public static class RegistryEndpoints
         services.AddSingleton<ManifestHandler>();
         services.AddSingleton<ListingHandler>();
         services.AddSingleton<ReferrersHandler>();
+        services.TryAddSingleton(new AuthOptions()); // Auth off unless AddWharfAuth says otherwise.
+        services.TryAddSingleton<AccessGate>();
         services.AddSingleton<RegistryDispatcher>();
         return services;
     }

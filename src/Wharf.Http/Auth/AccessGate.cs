@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Wharf.Auth;
 using Wharf.Http.Routing;
@@ -10,16 +11,22 @@ namespace Wharf.Http.Auth;
 /// the method and the caller, so it never reveals whether a repository exists. On success it leaves a
 /// <see cref="CallerAccess"/> in the request's features.
 /// </summary>
-public sealed partial class AccessGate(
-    AuthOptions options,
-    AccessPolicy policy,
-    CredentialVerifier credentials,
-    LoginThrottle throttle,
-    AuthChallenges challenges,
-    IServiceProvider services,
-    ILogger<AccessGate> logger)
+/// <remarks>With auth off it needs nothing but <see cref="AuthOptions"/>; the rest is resolved on first use.</remarks>
+public sealed partial class AccessGate(AuthOptions options, IServiceProvider services, ILogger<AccessGate> logger)
 {
+    private AccessPolicy? _policy;
+    private CredentialVerifier? _credentials;
+    private LoginThrottle? _throttle;
+    private AuthChallenges? _challenges;
     private TokenValidator? _tokens;
+
+    private AccessPolicy Policy => _policy ??= services.GetRequiredService<AccessPolicy>();
+
+    private CredentialVerifier Credentials => _credentials ??= services.GetRequiredService<CredentialVerifier>();
+
+    private LoginThrottle Throttle => _throttle ??= services.GetRequiredService<LoginThrottle>();
+
+    private AuthChallenges Challenges => _challenges ??= services.GetRequiredService<AuthChallenges>();
 
     public bool Enabled => options.Mode != AuthMode.None;
 
@@ -42,40 +49,40 @@ public sealed partial class AccessGate(
             principal = signedIn.Principal!;
         }
 
-        context.Features.Set(new CallerAccess(repository => policy.Allowed(principal, repository)));
+        context.Features.Set(new CallerAccess(repository => Policy.Allowed(principal, repository)));
         var allowed = required.Kind switch
         {
             RequiredAccessKind.SignedIn => !principal.IsAnonymous,
             RequiredAccessKind.Catalog => true,
-            _ => (policy.Allowed(principal, required.Repository) & required.Actions) == required.Actions,
+            _ => (Policy.Allowed(principal, required.Repository) & required.Actions) == required.Actions,
         };
         if (allowed)
         {
             return null;
         }
 
-        return principal.IsAnonymous ? challenges.Unauthorized(context, required) : AuthChallenges.Denied();
+        return principal.IsAnonymous ? Challenges.Unauthorized(context, required) : AuthChallenges.Denied();
     }
 
     private async ValueTask<IResult?> AuthorizeBearerAsync(HttpContext context, OciRoute route)
     {
         var required = RequiredAccess.For(route, context.Request);
         var jwt = AuthorizationHeader.ReadBearer(context.Request);
-        _tokens ??= (TokenValidator)services.GetService(typeof(TokenValidator))!;
+        _tokens ??= services.GetRequiredService<TokenValidator>();
         var token = jwt is null ? null : await _tokens.ValidateAccessAsync(jwt);
         if (token is null)
         {
-            return challenges.Unauthorized(context, required);
+            return Challenges.Unauthorized(context, required);
         }
 
         Principal? principal = null;
         if (token.TokenId is { } tokenId)
         {
             // Revocation of an access token applies at once, also to JWTs already issued for it.
-            principal = await credentials.ResolveTokenAsync(tokenId, context.RequestAborted);
+            principal = await Credentials.ResolveTokenAsync(tokenId, context.RequestAborted);
             if (principal is null)
             {
-                return challenges.Unauthorized(context, required);
+                return Challenges.Unauthorized(context, required);
             }
         }
 
@@ -88,15 +95,15 @@ public sealed partial class AccessGate(
         };
         if (!allowed)
         {
-            return challenges.Unauthorized(context, required, insufficientScope: true);
+            return Challenges.Unauthorized(context, required, insufficientScope: true);
         }
 
         if (required.Kind == RequiredAccessKind.Catalog && token.IsOwn)
         {
             principal ??= token.Subject.Length == 0 ? Principal.Anonymous
-                : await credentials.ResolveUserAsync(token.Subject, context.RequestAborted) ?? Principal.Anonymous;
+                : await Credentials.ResolveUserAsync(token.Subject, context.RequestAborted) ?? Principal.Anonymous;
             var caller = principal;
-            context.Features.Set(new CallerAccess(repository => policy.Allowed(caller, repository)));
+            context.Features.Set(new CallerAccess(repository => Policy.Allowed(caller, repository)));
         }
         else
         {
@@ -110,18 +117,18 @@ public sealed partial class AccessGate(
     public async ValueTask<(Principal? Principal, IResult? Refusal)> SignInAsync(HttpContext context, string username, string password)
     {
         var client = AuthorizationHeader.Client(context);
-        if (throttle.RetryAfter(client, username) is { } wait)
+        if (Throttle.RetryAfter(client, username) is { } wait)
         {
             LogThrottled(logger, username, client);
             return (null, AuthChallenges.TooManyRequests(wait));
         }
 
-        var principal = await credentials.VerifyAsync(username, password, context.RequestAborted);
+        var principal = await Credentials.VerifyAsync(username, password, context.RequestAborted);
         if (principal is null)
         {
-            throttle.RecordFailure(client, username);
+            Throttle.RecordFailure(client, username);
             LogLoginFailed(logger, username, client);
-            return (null, challenges.Unauthorized(context, null));
+            return (null, Challenges.Unauthorized(context, null));
         }
 
         return (principal, null);

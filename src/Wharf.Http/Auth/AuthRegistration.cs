@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wharf.Auth;
 
 namespace Wharf.Http.Auth;
@@ -10,13 +11,14 @@ public static class AuthRegistration
     /// <summary>Registers accounts and access control for <paramref name="options"/>'s mode; token services only in token mode.</summary>
     public static IServiceCollection AddWharfAuth(this IServiceCollection services, AuthOptions options, string dataDirectory)
     {
+        services.RemoveAll<AuthOptions>();
         services.AddSingleton(options);
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<CredentialVerifier>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuthChallenges>();
-        services.AddSingleton<AccessGate>();
+        services.TryAddSingleton<AccessGate>();
         if (options.Mode == AuthMode.Token)
         {
             var keyDirectory = AuthKeyDirectory.Resolve(options, dataDirectory);
