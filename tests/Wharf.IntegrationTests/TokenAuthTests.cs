@@ -257,6 +257,30 @@ public sealed class TokenAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_token_service_throttles_repeated_failed_logins()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            var (failed, _, failedResponse) = await Tokens.GetAsync(Accounts.Basic("bob", "guess-" + i));
+            failedResponse.Dispose();
+            Assert.Equal(HttpStatusCode.Unauthorized, failed);
+        }
+
+        var (status, _, response) = await Tokens.GetAsync(Accounts.Basic("bob", "bob-password"));
+        using (response)
+        {
+            Assert.Equal((HttpStatusCode)429, status);
+            Assert.NotNull(response.Headers.RetryAfter?.Delta);
+        }
+
+        var (form, _, formResponse) = await Tokens.PostAsync(("grant_type", "password"), ("username", "bob"), ("password", "bob-password"));
+        formResponse.Dispose();
+        Assert.Equal((HttpStatusCode)429, form);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.NotEmpty(await Tokens.TokenAsync(Accounts.Basic("bob", "bob-password")));
+    }
+
+    [Fact]
     public void The_signing_key_is_created_at_first_start_readable_only_by_its_owner()
     {
         var file = Assert.Single(Directory.GetFiles(Path.Combine(Server.DataDirectory, "auth-keys")));

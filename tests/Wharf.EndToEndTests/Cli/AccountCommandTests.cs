@@ -94,6 +94,21 @@ public sealed class AccountCommandTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, "/v2/", null));
     }
 
+    [Fact]
+    public async Task Config_validate_names_every_mistake_in_the_Auth_section()
+    {
+        var config = Path.Combine(_work, "wharf.yaml");
+        await File.WriteAllTextAsync(config, "Auth:\n  Mode: token\n  Policies:\n    - Repositories: \"Team/**\"\n      Actions: [pull, fly]\n  Token:\n    Algorithm: HS256\n");
+
+        await using var wharf = WharfProcess.Start(["config", "validate", "--config", config]);
+        var exitCode = await wharf.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Repositories 'Team/**' is not a valid pattern", wharf.Output, StringComparison.Ordinal);
+        Assert.Contains("unknown action 'fly'", wharf.Output, StringComparison.Ordinal);
+        Assert.Contains("Auth:Token:Algorithm must be ES256 or RS256", wharf.Output, StringComparison.Ordinal);
+    }
+
     private static async Task<HttpStatusCode> StatusAsync(HttpClient client, string path, (string User, string Password)? credentials)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
