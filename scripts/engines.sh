@@ -28,6 +28,7 @@ wharf_free_port() {
 wharf_engines_start() {
     WHARF_ENGINES_DIR=${WHARF_ENGINES_DIR:-$(mktemp -d /tmp/wharf-engines.XXXXXX)}
     export WHARF_ENGINES_DIR
+    mkdir -p "$WHARF_ENGINES_DIR"
     chmod 755 "$WHARF_ENGINES_DIR"  # the PostgreSQL server runs as the postgres user
     local started=$SECONDS
     PG_DIR="$WHARF_ENGINES_DIR/pg" PG_PORT=$(wharf_free_port) PG_DB=wharf PG_USER=wharf PG_PASSWORD=wharf \

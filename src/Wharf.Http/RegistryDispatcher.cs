@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Wharf.Core.Errors;
+using Wharf.Http.Auth;
 using Wharf.Http.Handlers;
 using Wharf.Http.Results;
 using Wharf.Http.Routing;
@@ -16,11 +17,21 @@ public sealed class RegistryDispatcher(
     UploadHandler uploads,
     ManifestHandler manifests,
     ListingHandler listings,
-    ReferrersHandler referrers)
+    ReferrersHandler referrers,
+    AccessGate gate)
 {
     public ValueTask<IResult> DispatchAsync(HttpContext context)
     {
         var parsed = OciPath.Parse(RawPath(context));
+        return gate.Enabled && parsed.Error is null ? AuthorizeThenRouteAsync(context, parsed) : Route(context, parsed);
+    }
+
+    /// <summary>Authorization comes before any lookup, so a denial cannot depend on what exists.</summary>
+    private async ValueTask<IResult> AuthorizeThenRouteAsync(HttpContext context, OciPathResult parsed) =>
+        await gate.AuthorizeAsync(context, parsed.Route) ?? await Route(context, parsed);
+
+    private ValueTask<IResult> Route(HttpContext context, OciPathResult parsed)
+    {
         var method = context.Request.Method;
         var readOnly = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
         if (parsed.Error is { } error)

@@ -2,7 +2,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wharf.Auth;
 using Wharf.Core.Errors;
+using Wharf.Http.Auth;
 using Wharf.Core.Services;
 using Wharf.Http.Handlers;
 using Wharf.Http.Middleware;
@@ -26,6 +29,8 @@ public static class RegistryEndpoints
         services.AddSingleton<ManifestHandler>();
         services.AddSingleton<ListingHandler>();
         services.AddSingleton<ReferrersHandler>();
+        services.TryAddSingleton(new AuthOptions()); // Auth off unless AddWharfAuth says otherwise.
+        services.TryAddSingleton<AccessGate>();
         services.AddSingleton<RegistryDispatcher>();
         return services;
     }
@@ -41,6 +46,7 @@ public static class RegistryEndpoints
         RequestDelegate handle = async context => await (await dispatcher.DispatchAsync(context)).ExecuteAsync(context);
         endpoints.Map("/v2", handle);
         endpoints.Map("/v2/{**path}", handle);
+        endpoints.MapWharfTokenService();
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;
     }

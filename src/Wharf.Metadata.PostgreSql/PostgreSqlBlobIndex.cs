@@ -25,6 +25,16 @@ public sealed class PostgreSqlBlobIndex(PostgreSqlDatabase database, TimeProvide
         return await command.ExecuteScalarAsync(cancellationToken) is long size ? new BlobInfo(digest, size) : null;
     }
 
+    public async ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT r.name FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+            WHERE rb.digest = @d ORDER BY r.name LIMIT @n
+            """).With("d", digest.Value).With("n", limit);
+        return (await command.ReadPageAsync(limit, cancellationToken)).Items;
+    }
+
     public ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken) =>
         new(database.WriteAsync(async (connection, transaction) =>
         {

@@ -14,6 +14,8 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<IManifestWriter, PostgreSqlManifestWriter>();
         services.AddSingleton<IRepositoryReader, PostgreSqlRepositoryReader>();
         services.AddSingleton<IUploadSessionStore, PostgreSqlUploadSessionStore>();
+        services.AddSingleton<IUserStore, PostgreSqlUserStore>();
+        services.AddSingleton<IAccessTokenStore, PostgreSqlAccessTokenStore>();
         return services;
     }
 }

@@ -14,6 +14,8 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IManifestWriter, SqliteManifestWriter>();
         services.AddSingleton<IRepositoryReader, SqliteRepositoryReader>();
         services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
+        services.AddSingleton<IUserStore, SqliteUserStore>();
+        services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
         return services;
     }
 }

@@ -6,5 +6,7 @@ var root = new RootCommand("Wharf, a container image registry")
     ServeCommand.Create(),
     ConfigCommand.Create(),
     MigrateCommand.Create(),
+    UserCommand.Create(),
+    TokenCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

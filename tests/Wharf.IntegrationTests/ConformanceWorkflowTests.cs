@@ -38,12 +38,15 @@ public class ConformanceWorkflowTests
         return await registry.SendAsync(HttpMethod.Put, Registry.PutUrl(Expect.Location(post), Digests.Sha256(blob)), blob, MediaTypes.OctetStream);
     }
 
+    /// <summary>Starts the registry under test, with a client that signs in when the registry asks.</summary>
+    protected virtual Task<WharfTestServer> StartServerAsync() => WharfTestServer.StartAsync();
+
     private static void Success(HttpResponseMessage r) => Assert.True((int)r.StatusCode is >= 200 and < 300, $"{r.RequestMessage?.Method} {r.RequestMessage?.RequestUri} answered {(int)r.StatusCode}");
 
     [Fact]
     public async Task Pull_workflow()
     {
-        await using var server = await WharfTestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var registry = new Registry(server);
         var config0 = TestBlobs.Config();
         var config1 = TestBlobs.Config();
@@ -113,7 +116,7 @@ public class ConformanceWorkflowTests
     [Fact]
     public async Task Push_workflow_with_automatic_cross_mount()
     {
-        await using var server = await WharfTestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var registry = new Registry(server);
         var crossmount = "conformance-" + Guid.NewGuid().ToString("N");
         var blobA = TestBlobs.Random(42);
@@ -226,7 +229,7 @@ public class ConformanceWorkflowTests
     [Fact]
     public async Task Content_management_workflow()
     {
-        await using var server = await WharfTestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var registry = new Registry(server);
         var config3 = TestBlobs.Config();
         var layer = TestBlobs.Random(150);

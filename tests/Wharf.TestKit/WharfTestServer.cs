@@ -13,14 +13,14 @@ public sealed class WharfTestServer : IAsyncDisposable
     private readonly bool _ownsData;
     private readonly ScaleOutBackend? _backend;
 
-    private WharfTestServer(WebApplication app, Uri baseAddress, string dataDirectory, bool ownsData, ScaleOutBackend? backend)
+    private WharfTestServer(WebApplication app, Uri baseAddress, string dataDirectory, bool ownsData, ScaleOutBackend? backend, HttpMessageHandler? handler)
     {
         _app = app;
         _ownsData = ownsData;
         _backend = backend;
         BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
-        Client = new HttpClient { BaseAddress = baseAddress };
+        Client = handler is null ? new HttpClient { BaseAddress = baseAddress } : new HttpClient(handler) { BaseAddress = baseAddress };
     }
 
     /// <summary>The registry's root, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
@@ -43,9 +43,10 @@ public sealed class WharfTestServer : IAsyncDisposable
     /// With <paramref name="dataDirectory"/> the server reuses that directory and leaves it in place (to test restarts).
     /// When the run asks for the scale-out engines (<see cref="ScaleOutBackend.Requested"/>) and the settings choose
     /// no driver themselves, the server stores blobs in S3 and metadata in PostgreSQL instead, in a slice of its own.
+    /// With <paramref name="handler"/>, <see cref="Client"/> sends through it (e.g. one that signs in).
     /// </summary>
     public static async Task<WharfTestServer> StartAsync(
-        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, string? dataDirectory = null)
+        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, string? dataDirectory = null, HttpMessageHandler? handler = null)
     {
         var ownsData = dataDirectory is null;
         var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-test-" + Guid.NewGuid().ToString("N"));
@@ -70,7 +71,7 @@ public sealed class WharfTestServer : IAsyncDisposable
         all["Data"] = data;
         var app = WharfHost.Build(WharfConfiguration.Build(null, all), time);
         var uri = await WharfHost.StartAsync(app);
-        return new WharfTestServer(app, new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), data, ownsData, ownsData ? backend : null);
+        return new WharfTestServer(app, new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), data, ownsData, ownsData ? backend : null, handler);
     }
 
     public async ValueTask DisposeAsync()

@@ -17,6 +17,9 @@ public interface IBlobIndex
     /// </summary>
     ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken);
 
+    /// <summary>Up to <paramref name="limit"/> repositories that may see the blob, in lexical order.</summary>
+    ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken);
+
     /// <summary>Hides a blob from a repository. False when it was not visible there.</summary>
     ValueTask<bool> UnlinkAsync(string repository, Digest digest, CancellationToken cancellationToken);
 }
@@ -75,4 +78,39 @@ public interface IUploadSessionStore
 
     /// <summary>Sessions with no activity since <paramref name="before"/>, at most <paramref name="limit"/>.</summary>
     ValueTask<IReadOnlyList<UploadSession>> ListStaleAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>Wharf's users. Each write is one transaction.</summary>
+public interface IUserStore
+{
+    /// <summary>The user, or null when unknown.</summary>
+    ValueTask<UserRecord?> GetAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Every user, by name.</summary>
+    ValueTask<IReadOnlyList<UserRecord>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds a user. False (and nothing changes) when the name is taken.</summary>
+    ValueTask<bool> CreateAsync(UserRecord user, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a user's password hash and, when given, groups. False when the user is unknown.</summary>
+    ValueTask<bool> UpdateAsync(string name, string passwordHash, IReadOnlyList<string>? groups, CancellationToken cancellationToken);
+
+    /// <summary>Removes a user and, in the same transaction, the user's personal access tokens. False when unknown.</summary>
+    ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>Personal access tokens and robot accounts. Each write is one transaction.</summary>
+public interface IAccessTokenStore
+{
+    /// <summary>Stores a new token. False when the id is taken.</summary>
+    ValueTask<bool> CreateAsync(AccessTokenRecord token, CancellationToken cancellationToken);
+
+    /// <summary>The token (revoked or not), or null when unknown. Always reads the committed row: revocation is seen at once.</summary>
+    ValueTask<AccessTokenRecord?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Tokens of one subject, or all when <paramref name="subject"/> is null, by creation time.</summary>
+    ValueTask<IReadOnlyList<AccessTokenRecord>> ListAsync(string? subject, CancellationToken cancellationToken);
+
+    /// <summary>Marks a token revoked. False when unknown or already revoked. Idempotent in effect.</summary>
+    ValueTask<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken);
 }

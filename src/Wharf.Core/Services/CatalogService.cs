@@ -12,8 +12,45 @@ public sealed class CatalogService(IManifestReader manifests, IRepositoryReader 
         return page is null ? ErrorCode.NameUnknown : page;
     }
 
-    public async ValueTask<Page<string>> ListRepositoriesAsync(int? n, string? last, CancellationToken cancellationToken) =>
-        await repositories.ListAsync(last, Limit(n), cancellationToken);
+    /// <summary>
+    /// Repository names after <paramref name="last"/>; with <paramref name="visible"/>, only those it accepts
+    /// (the store is read page by page until the page is full or the catalog ends).
+    /// </summary>
+    public async ValueTask<Page<string>> ListRepositoriesAsync(int? n, string? last, CancellationToken cancellationToken, Func<string, bool>? visible = null)
+    {
+        var limit = Limit(n);
+        if (visible is null)
+        {
+            return await repositories.ListAsync(last, limit, cancellationToken);
+        }
+
+        var items = new List<string>(Math.Min(limit, 1024));
+        while (true)
+        {
+            var page = await repositories.ListAsync(last, Math.Max(limit, 100), cancellationToken);
+            foreach (var name in page.Items)
+            {
+                if (!visible(name))
+                {
+                    continue;
+                }
+
+                if (items.Count == limit)
+                {
+                    return new Page<string>(items, true);
+                }
+
+                items.Add(name);
+            }
+
+            if (!page.HasMore || page.Items.Count == 0)
+            {
+                return new Page<string>(items, false);
+            }
+
+            last = page.Items[^1];
+        }
+    }
 
     private int Limit(int? n) => Math.Min(n ?? options.MaxPageSize, options.MaxPageSize);
 }

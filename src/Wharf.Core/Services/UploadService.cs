@@ -21,6 +21,9 @@ public sealed partial class UploadService(
     TimeProvider time,
     ILogger<UploadService> logger)
 {
+    /// <summary>How many repositories holding a blob a mount without <c>from</c> considers under access control.</summary>
+    private const int MountCandidates = 1000;
+
     public async ValueTask<UploadSession> StartAsync(string repository, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -33,12 +36,32 @@ public sealed partial class UploadService(
     /// Makes an existing blob visible in <paramref name="repository"/>. With <paramref name="from"/>, only a blob
     /// visible in that repository is mounted; without it, any stored blob is. Null means "not mountable".
     /// </summary>
-    public async ValueTask<BlobInfo?> MountAsync(string repository, Digest digest, string? from, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="mayPull"/> (access control on), a source is used only if the caller may pull it: a
+    /// <paramref name="from"/> the caller may not pull is ignored, and without <paramref name="from"/> the blob is
+    /// taken only from a repository the caller may pull.
+    /// </remarks>
+    public async ValueTask<BlobInfo?> MountAsync(string repository, Digest digest, string? from, CancellationToken cancellationToken, Func<string, bool>? mayPull = null)
     {
         var blob = await blobs.GetInRepositoryAsync(repository, digest, cancellationToken);
         if (blob is not null)
         {
             return blob;
+        }
+
+        if (mayPull is not null && from is not null && !mayPull(from))
+        {
+            return null;
+        }
+
+        if (mayPull is not null && from is null)
+        {
+            var holders = await blobs.ListRepositoriesAsync(digest, MountCandidates, cancellationToken);
+            from = holders.FirstOrDefault(mayPull);
+            if (from is null)
+            {
+                return null;
+            }
         }
 
         blob = from is null

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Wharf.Core.Services;
+using Wharf.Http.Auth;
 using Wharf.Http.Results;
 
 namespace Wharf.Http.Handlers;
@@ -41,7 +42,7 @@ public sealed class ListingHandler(CatalogService catalog)
     {
         var n = Pagination.ReadCount(request);
 
-        var page = await catalog.ListRepositoriesAsync(n, request.Query("last"), request.Aborted);
+        var page = await catalog.ListRepositoriesAsync(n, request.Query("last"), request.Aborted, request.Http.Features.Get<CallerAccess>() is { } caller ? caller.MayPull : null);
         var headers = page.HasMore && page.Items.Count > 0
             ? new[] { Pagination.NextLink("/v2/_catalog", page.Items.Count, page.Items[^1]) }
             : [];

@@ -3,6 +3,7 @@ using Wharf.Core.Errors;
 using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services;
+using Wharf.Http.Auth;
 using Wharf.Http.Results;
 using Wharf.Http.Routing;
 
@@ -34,7 +35,7 @@ public sealed class UploadHandler(UploadService uploads)
 
             var from = request.Query("from");
             var mountable = from is null || RepositoryName.IsValid(from);
-            if (mountable && await uploads.MountAsync(name, mountDigest, from, request.Aborted) is { } blob)
+            if (mountable && await uploads.MountAsync(name, mountDigest, from, request.Aborted, request.Http.Features.Get<CallerAccess>() is { } caller ? caller.MayPull : null) is { } blob)
             {
                 return BlobCreated(name, blob);
             }

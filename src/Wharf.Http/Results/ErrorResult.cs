@@ -12,6 +12,9 @@ public sealed class ErrorResult(RegistryError error) : IResult
 {
     public RegistryError Error { get; } = error;
 
+    /// <summary>Headers that belong to this error, such as <c>WWW-Authenticate</c> or <c>Retry-After</c>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
@@ -24,6 +27,10 @@ public sealed class ErrorResult(RegistryError error) : IResult
         response.StatusCode = info.Status;
         response.ContentType = "application/json";
         response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+        foreach (var (name, value) in Headers)
+        {
+            response.Headers.Append(name, value);
+        }
 
         using var buffer = new MemoryStream(256);
         await using (var json = new Utf8JsonWriter(buffer))

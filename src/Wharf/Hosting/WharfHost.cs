@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using Wharf.Auth;
 using Wharf.Core.Services;
 using Wharf.Http;
+using Wharf.Http.Auth;
 
 namespace Wharf.Hosting;
 
@@ -27,17 +29,20 @@ public static partial class WharfHost
 
         var options = configuration.Get<WharfOptions>() ?? new WharfOptions();
         Validate(options);
+        var auth = AuthConfiguration.Read(configuration);
         var listen = ListenAddress.Parse(options.Listen);
+        var certificate = TlsCertificate.Load(options.Tls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> https = certificate is null ? _ => { } : l => l.UseHttps(certificate);
             if (listen.Address is null)
             {
-                kestrel.ListenLocalhost(listen.Port);
+                kestrel.ListenLocalhost(listen.Port, https);
             }
             else
             {
-                kestrel.Listen(listen.Address, listen.Port);
+                kestrel.Listen(listen.Address, listen.Port, https);
             }
         });
 
@@ -63,6 +68,7 @@ public static partial class WharfHost
         }
 
         services.AddWharfRegistry();
+        services.AddWharfAuth(auth, data);
         services.AddHostedService<UploadJanitor>();
 
         var app = builder.Build();
@@ -80,6 +86,12 @@ public static partial class WharfHost
             await task.RunAsync(app.Services, cancellationToken);
         }
 
+        var auth = app.Services.GetRequiredService<AuthOptions>();
+        if (auth.Mode == AuthMode.Token)
+        {
+            _ = app.Services.GetRequiredService<TokenValidator>(); // Creates the signing key at first start.
+        }
+
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
@@ -89,7 +101,14 @@ public static partial class WharfHost
         LogListening(logger, address, Path.GetFullPath(options.Data));
         if (!app.Services.GetRequiredService<ListenAddress>().IsLoopback)
         {
-            LogOpenWithoutAuth(logger, address);
+            if (auth.Mode == AuthMode.None)
+            {
+                LogOpenWithoutAuth(logger, address);
+            }
+            else if (!options.Tls.Enabled)
+            {
+                LogCredentialsInClear(logger, address);
+            }
         }
 
         return uri;
@@ -126,4 +145,7 @@ public static partial class WharfHost
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Listening on {Address}, reachable beyond this machine, with no authentication: anyone who can connect may push, pull and delete")]
     private static partial void LogOpenWithoutAuth(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Listening on {Address}, reachable beyond this machine, over plain HTTP: passwords and tokens cross the network in clear; serve with --tls-cert and --tls-key")]
+    private static partial void LogCredentialsInClear(ILogger logger, string address);
 }

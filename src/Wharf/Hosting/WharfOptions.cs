@@ -13,4 +13,17 @@ public sealed class WharfOptions
     /// <summary>The data directory: blobs on the filesystem and the SQLite metadata database.</summary>
     [Required]
     public string Data { get; set; } = "./data";
+
+    /// <summary>HTTPS: a PEM certificate (chain) and its PEM private key. Both or neither.</summary>
+    public TlsOptions Tls { get; set; } = new();
+}
+
+/// <summary>The <c>Tls</c> section: serve HTTPS with this certificate and key (PEM files).</summary>
+public sealed class TlsOptions
+{
+    public string? Certificate { get; set; }
+
+    public string? Key { get; set; }
+
+    public bool Enabled => Certificate is not null || Key is not null;
 }

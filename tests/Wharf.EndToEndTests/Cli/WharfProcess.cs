@@ -134,6 +134,6 @@ internal sealed partial class WharfProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Wharf is listening on (http://\S+) with data")]
+    [GeneratedRegex(@"Wharf is listening on (https?://\S+) with data")]
     private static partial Regex ListeningLine();
 }

@@ -7,7 +7,7 @@ namespace Wharf.EndToEndTests.Infrastructure;
 /// One registry (Wharf, or Distribution when WHARF_TEST_REGISTRY=distribution) per test class, plus
 /// a temp directory for the test images and client state of that class.
 /// </summary>
-public sealed class RegistryFixture : IAsyncLifetime
+public class RegistryFixture : IAsyncLifetime
 {
     private ITestRegistry? _registry;
     private RegistryHttp? _http;
@@ -42,9 +42,12 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _registry = await TestRegistry.StartAsync();
+        _registry = await StartRegistryAsync();
         _http = new RegistryHttp(_registry.BaseAddress);
     }
+
+    /// <summary>Starts the registry of this fixture; subclasses start a configured Wharf.</summary>
+    protected virtual Task<ITestRegistry> StartRegistryAsync() => TestRegistry.StartAsync();
 
     public async Task DisposeAsync()
     {

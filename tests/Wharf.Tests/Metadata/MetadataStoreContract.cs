@@ -11,7 +11,9 @@ public sealed record MetadataStores(
     IManifestReader Reader,
     IManifestWriter Writer,
     IRepositoryReader Repositories,
-    IUploadSessionStore Uploads);
+    IUploadSessionStore Uploads,
+    IUserStore Users,
+    IAccessTokenStore Tokens);
 
 /// <summary>
 /// What every metadata store must do, through the role interfaces of Wharf.Core.Metadata. A subclass
@@ -34,6 +36,10 @@ public abstract partial class MetadataStoreContract : IAsyncLifetime
     protected IRepositoryReader Repositories => Stores.Repositories;
 
     protected IUploadSessionStore Uploads => Stores.Uploads;
+
+    protected IUserStore Users => Stores.Users;
+
+    protected IAccessTokenStore Tokens => Stores.Tokens;
 
     protected static CancellationToken None => CancellationToken.None;
 

@@ -31,6 +31,9 @@ public sealed class CachingBlobIndex(IBlobIndex inner, int capacity = 50_000) : 
         return blob;
     }
 
+    public ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken) =>
+        inner.ListRepositoriesAsync(digest, limit, cancellationToken);
+
     public ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken) =>
         inner.LinkAsync(repository, blob, completedUpload, cancellationToken);
 

@@ -22,7 +22,9 @@ public sealed class CachedSqliteMetadataStoreTests : MetadataStoreContract
             manifests,
             manifests,
             new SqliteRepositoryReader(_database),
-            new SqliteUploadSessionStore(_database));
+            new SqliteUploadSessionStore(_database),
+            new SqliteUserStore(_database),
+            new SqliteAccessTokenStore(_database));
     }
 
     protected override Task DestroyStoresAsync()

@@ -29,7 +29,9 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         new PostgreSqlManifestReader(db),
         new PostgreSqlManifestWriter(db, time),
         new PostgreSqlRepositoryReader(db),
-        new PostgreSqlUploadSessionStore(db));
+        new PostgreSqlUploadSessionStore(db),
+        new PostgreSqlUserStore(db),
+        new PostgreSqlAccessTokenStore(db));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()
@@ -40,7 +42,7 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         await _database.MigrateAsync(None);
 
         Assert.Equal(manifest.Digest, (await Reader.GetByTagAsync("a", "latest", None))!.Digest);
-        Assert.Equal([1], await _database.AppliedVersionsAsync(None));
+        Assert.Equal([1, 2], await _database.AppliedVersionsAsync(None));
     }
 
     [Fact]
@@ -51,7 +53,7 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         try
         {
             await Task.WhenAll(databases.Select(d => Task.Run(async () => await d.MigrateAsync(None))));
-            Assert.Equal([1], await databases[0].AppliedVersionsAsync(None));
+            Assert.Equal([1, 2], await databases[0].AppliedVersionsAsync(None));
         }
         finally
         {

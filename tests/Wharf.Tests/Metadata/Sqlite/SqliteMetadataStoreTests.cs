@@ -30,7 +30,9 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
         new SqliteManifestReader(db),
         new SqliteManifestWriter(db, time),
         new SqliteRepositoryReader(db),
-        new SqliteUploadSessionStore(db));
+        new SqliteUploadSessionStore(db),
+        new SqliteUserStore(db),
+        new SqliteAccessTokenStore(db));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()
@@ -41,7 +43,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
         await _database.MigrateAsync(None);
 
         Assert.Equal(manifest.Digest, (await Reader.GetByTagAsync("a", "latest", None))!.Digest);
-        Assert.Equal([1L], await SchemaVersionsAsync());
+        Assert.Equal([1L, 2L], await SchemaVersionsAsync());
     }
 
     [Fact]

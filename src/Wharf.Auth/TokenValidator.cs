@@ -1,0 +1,153 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Wharf.Auth;
+
+/// <summary>
+/// Validates bearer JWTs: signature by a key of the token's own issuer (Wharf's keys, or a trusted issuer's
+/// PEM keys), <c>iss</c>, <c>aud</c>, and <c>exp</c>/<c>nbf</c> against the injected clock with a bounded skew.
+/// </summary>
+public sealed class TokenValidator
+{
+    private static readonly string[] Algorithms =
+    [
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512, SecurityAlgorithms.RsaSsaPssSha256,
+    ];
+
+    private readonly AuthOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, IReadOnlyList<SecurityKey>> _keysByIssuer = new(StringComparer.Ordinal);
+    private readonly JsonWebTokenHandler _handler = new();
+
+    public TokenValidator(AuthOptions options, SigningKeys keys, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+        _keysByIssuer[options.Token.Issuer] = keys.All;
+        foreach (var trusted in options.Token.TrustedIssuers)
+        {
+            _keysByIssuer[trusted.Issuer] = LoadPublicKeys(trusted.Keys);
+        }
+    }
+
+    /// <summary>An access token for /v2/, or null when invalid in any way.</summary>
+    public async ValueTask<BearerToken?> ValidateAccessAsync(string jwt)
+    {
+        var token = await ValidateAsync(jwt, _options.Token.Service);
+        if (token is null || token.TryGetPayloadValue<string>(TokenIssuer.UseClaim, out _))
+        {
+            return null;
+        }
+
+        var own = token.Issuer == _options.Token.Issuer;
+        return new BearerToken(token.Subject ?? "", ReadAccess(token), own && token.TryGetPayloadValue<string>(TokenIssuer.TokenIdClaim, out var id) ? id : null, own);
+    }
+
+    /// <summary>A refresh token Wharf issued: its subject and token id, or null when invalid.</summary>
+    public async ValueTask<(string Subject, string? TokenId)?> ValidateRefreshAsync(string jwt)
+    {
+        var token = await ValidateAsync(jwt, _options.Token.Service + "#refresh");
+        if (token is null || token.Issuer != _options.Token.Issuer
+            || !token.TryGetPayloadValue<string>(TokenIssuer.UseClaim, out var use) || use != TokenIssuer.RefreshUse || string.IsNullOrEmpty(token.Subject))
+        {
+            return null;
+        }
+
+        return (token.Subject, token.TryGetPayloadValue<string>(TokenIssuer.TokenIdClaim, out var id) ? id : null);
+    }
+
+    private async ValueTask<JsonWebToken?> ValidateAsync(string jwt, string audience)
+    {
+        if (jwt.Length > 16 * 1024)
+        {
+            return null;
+        }
+
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuers = _keysByIssuer.Keys,
+            ValidAudience = audience,
+            ValidAlgorithms = Algorithms,
+            ValidateLifetime = false, // Checked below against the injected clock.
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            IssuerSigningKeyResolver = (_, securityToken, _, _) =>
+                securityToken is JsonWebToken t && _keysByIssuer.TryGetValue(t.Issuer, out var keys) ? keys : [],
+        };
+        var result = await _handler.ValidateTokenAsync(jwt, parameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken token)
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow().UtcDateTime;
+        var skew = _options.Token.ClockSkew;
+        if (token.ValidTo == DateTime.MinValue || now > token.ValidTo + skew || (token.ValidFrom != DateTime.MinValue && token.ValidFrom > now + skew))
+        {
+            return null;
+        }
+
+        return token;
+    }
+
+    private static List<Scope> ReadAccess(JsonWebToken token)
+    {
+        var access = new List<Scope>();
+        if (!token.TryGetPayloadValue<JsonElement>("access", out var claim) || claim.ValueKind != JsonValueKind.Array)
+        {
+            return access;
+        }
+
+        foreach (var entry in claim.EnumerateArray())
+        {
+            if (entry.ValueKind == JsonValueKind.Object
+                && entry.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+                && entry.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+                && entry.TryGetProperty("actions", out var actions) && actions.ValueKind == JsonValueKind.Array)
+            {
+                var names = actions.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.String).Select(a => a.GetString()!).ToList();
+                var scope = new Scope(type.GetString()!, name.GetString()!, AccessActionsText.ParseList(names));
+                access.Add(scope.IsCatalog && names.Contains("*") ? Scope.Catalog : scope);
+            }
+        }
+
+        return access;
+    }
+
+    /// <summary>Certificates and public keys from a PEM file.</summary>
+    private static List<SecurityKey> LoadPublicKeys(string path)
+    {
+        var pem = File.ReadAllText(path);
+        var keys = new List<SecurityKey>();
+        var certificates = new X509Certificate2Collection();
+        if (pem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal))
+        {
+            certificates.ImportFromPem(pem);
+            keys.AddRange(certificates.Select(c => new X509SecurityKey(c)));
+        }
+
+        foreach (var block in pem.Split("-----END PUBLIC KEY-----", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var start = block.IndexOf("-----BEGIN PUBLIC KEY-----", StringComparison.Ordinal);
+            if (start < 0)
+            {
+                continue;
+            }
+
+            var one = block[start..] + "-----END PUBLIC KEY-----";
+            if (SigningKeys.TryEcdsa(one) is { } ecdsa)
+            {
+                keys.Add(new ECDsaSecurityKey(ecdsa) { KeyId = SigningKeys.KeyId(ecdsa.ExportSubjectPublicKeyInfo()) });
+            }
+            else if (SigningKeys.TryRsa(one) is { } rsa)
+            {
+                keys.Add(new RsaSecurityKey(rsa) { KeyId = SigningKeys.KeyId(rsa.ExportSubjectPublicKeyInfo()) });
+            }
+        }
+
+        return keys;
+    }
+}

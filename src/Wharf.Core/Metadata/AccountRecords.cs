@@ -1,0 +1,34 @@
+namespace Wharf.Core.Metadata;
+
+/// <summary>A Wharf user. <paramref name="PasswordHash"/> is a bcrypt hash; the password itself is never stored.</summary>
+public sealed record UserRecord(string Name, string PasswordHash, IReadOnlyList<string> Groups, DateTimeOffset CreatedAt);
+
+/// <summary>What an access token stands for.</summary>
+public enum AccessTokenKind
+{
+    /// <summary>A user's personal access token: the user's rights, narrowed to the token's scopes.</summary>
+    Personal,
+
+    /// <summary>A robot account (for CI): exactly the token's scopes, owned by no user.</summary>
+    Robot,
+}
+
+/// <summary>
+/// A personal access token or robot account. <paramref name="SecretHash"/> is the SHA-256 of the secret (hex);
+/// <paramref name="Subject"/> is the owning user's name, or <c>robot.&lt;name&gt;</c> for a robot.
+/// <paramref name="Scopes"/> are Docker token scopes such as <c>repository:team/app:pull,push</c>.
+/// </summary>
+public sealed record AccessTokenRecord(
+    string Id,
+    string Subject,
+    AccessTokenKind Kind,
+    string SecretHash,
+    IReadOnlyList<string> Scopes,
+    string Description,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RevokedAt)
+{
+    /// <summary>True when the token may be used at <paramref name="now"/>: not revoked and not expired.</summary>
+    public bool IsActive(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is not { } expires || now < expires);
+}
