@@ -1,25 +1,27 @@
 using Wharf.Auth;
 using Wharf.Core.Metadata;
 using Wharf.Hosting;
+using Wharf.Metadata.PostgreSql;
 using Wharf.Metadata.Sqlite;
 
 namespace Wharf.Commands;
 
 /// <summary>
-/// The metadata store of a data directory, opened (and migrated) by the <c>user</c> and <c>token</c> commands
-/// with the same <c>--data</c>/<c>--config</c> as <c>serve</c>. Safe while the server runs: SQLite serialises
-/// the writers of both processes.
+/// The metadata store holding accounts, opened (and migrated) by the <c>user</c> and <c>token</c> commands
+/// with the same <c>--data</c>/<c>--config</c> as <c>serve</c>: the data directory's SQLite file, or the shared
+/// PostgreSQL database when <c>Metadata:Driver</c> is PostgreSql. Safe while servers run: SQLite serialises the
+/// writers of both processes, PostgreSQL those of every instance.
 /// </summary>
 public sealed class AccountStore : IDisposable
 {
-    private readonly SqliteDatabase _database;
+    private readonly IDisposable _database;
 
-    private AccountStore(SqliteDatabase database, AuthOptions options)
+    private AccountStore(IDisposable database, IUserStore users, IAccessTokenStore tokens, AuthOptions options)
     {
         _database = database;
         Options = options;
-        Users = new SqliteUserStore(database);
-        Tokens = new SqliteAccessTokenStore(database);
+        Users = users;
+        Tokens = tokens;
         Hasher = new PasswordHasher(options, TimeProvider.System);
     }
 
@@ -35,9 +37,20 @@ public sealed class AccountStore : IDisposable
     {
         var configuration = WharfConfiguration.Build(configFile, new Dictionary<string, string?> { ["Data"] = data });
         var options = configuration.Get<WharfOptions>() ?? new WharfOptions();
+        var auth = AuthConfiguration.Read(configuration);
+        var metadata = configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions();
+        if (metadata.Driver == MetadataDriverKind.PostgreSql)
+        {
+            var postgres = metadata.PostgreSql
+                ?? throw new Microsoft.Extensions.Options.OptionsValidationException("Metadata:PostgreSql", typeof(PostgreSqlOptions), ["Metadata:PostgreSql is required by the chosen driver"]);
+            var shared = new PostgreSqlDatabase(postgres.ConnectionString, postgres.Schema);
+            await shared.MigrateAsync(cancellationToken);
+            return new AccountStore(shared, new PostgreSqlUserStore(shared), new PostgreSqlAccessTokenStore(shared), auth);
+        }
+
         var database = new SqliteDatabase(Path.Combine(Path.GetFullPath(options.Data), "wharf.db"));
         await database.MigrateAsync(cancellationToken);
-        return new AccountStore(database, AuthConfiguration.Read(configuration));
+        return new AccountStore(database, new SqliteUserStore(database), new SqliteAccessTokenStore(database), auth);
     }
 
     public void Dispose() => _database.Dispose();
