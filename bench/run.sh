@@ -73,7 +73,8 @@ load() { dotnet "$LOAD_DLL" "$@"; }
 
 # ------------------------------------------------------------------ servers
 start_wharf() { # data-dir log
-  dotnet "$WORK/wharf-bin/Wharf.dll" serve --listen "127.0.0.1:$WHARF_PORT" --data "$1" >"$2" 2>&1 &
+  # The same runtime settings as the ./wharf launcher users start it with.
+  DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x400000}" dotnet "$WORK/wharf-bin/Wharf.dll" serve --listen "127.0.0.1:$WHARF_PORT" --data "$1" >"$2" 2>&1 &
   SERVER_PID=$!
   URL=http://127.0.0.1:$WHARF_PORT
   for ((i = 0; i < 600; i++)); do
