@@ -84,7 +84,7 @@ public sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
             using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
             await ExecuteAsync(connection, transaction, await reader.ReadToEndAsync(cancellationToken), cancellationToken);
             await ExecuteAsync(connection, transaction, string.Create(CultureInfo.InvariantCulture,
-                $"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()})"), cancellationToken);
+                $"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)"), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
     }

@@ -172,7 +172,7 @@ public sealed class SqliteDatabase : IDisposable
 
             using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
             await Execute(connection, transaction, await reader.ReadToEndAsync(cancellationToken));
-            await Execute(connection, transaction, $"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});");
+            await Execute(connection, transaction, $"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));");
             await transaction.CommitAsync(cancellationToken);
         }
     }
