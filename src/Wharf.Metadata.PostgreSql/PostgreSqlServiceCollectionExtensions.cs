@@ -16,6 +16,8 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<IUploadSessionStore, PostgreSqlUploadSessionStore>();
         services.AddSingleton<IUserStore, PostgreSqlUserStore>();
         services.AddSingleton<IAccessTokenStore, PostgreSqlAccessTokenStore>();
+        services.AddSingleton<ISigningKeyStore, PostgreSqlSigningKeyStore>();
+        services.AddSingleton<ILoginFailureStore, PostgreSqlLoginFailureStore>();
         return services;
     }
 }

@@ -16,6 +16,8 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
         services.AddSingleton<IUserStore, SqliteUserStore>();
         services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
+        services.AddSingleton<ISigningKeyStore, SqliteSigningKeyStore>();
+        services.AddSingleton<ILoginFailureStore, SqliteLoginFailureStore>();
         return services;
     }
 }

@@ -16,12 +16,13 @@ public sealed class AccountStore : IDisposable
 {
     private readonly IDisposable _database;
 
-    private AccountStore(IDisposable database, IUserStore users, IAccessTokenStore tokens, AuthOptions options)
+    private AccountStore(IDisposable database, IUserStore users, IAccessTokenStore tokens, ISigningKeyStore signingKeys, AuthOptions options)
     {
         _database = database;
         Options = options;
         Users = users;
         Tokens = tokens;
+        SigningKeys = signingKeys;
         Hasher = new PasswordHasher(options, TimeProvider.System);
     }
 
@@ -30,6 +31,9 @@ public sealed class AccountStore : IDisposable
     public IUserStore Users { get; }
 
     public IAccessTokenStore Tokens { get; }
+
+    /// <summary>The token signing keys every instance on this database shares.</summary>
+    public ISigningKeyStore SigningKeys { get; }
 
     public PasswordHasher Hasher { get; }
 
@@ -45,12 +49,12 @@ public sealed class AccountStore : IDisposable
                 ?? throw new Microsoft.Extensions.Options.OptionsValidationException("Metadata:PostgreSql", typeof(PostgreSqlOptions), ["Metadata:PostgreSql is required by the chosen driver"]);
             var shared = new PostgreSqlDatabase(postgres.ConnectionString, postgres.Schema);
             await shared.MigrateAsync(cancellationToken);
-            return new AccountStore(shared, new PostgreSqlUserStore(shared), new PostgreSqlAccessTokenStore(shared), auth);
+            return new AccountStore(shared, new PostgreSqlUserStore(shared), new PostgreSqlAccessTokenStore(shared), new PostgreSqlSigningKeyStore(shared), auth);
         }
 
         var database = new SqliteDatabase(Path.Combine(Path.GetFullPath(options.Data), "wharf.db"));
         await database.MigrateAsync(cancellationToken);
-        return new AccountStore(database, new SqliteUserStore(database), new SqliteAccessTokenStore(database), auth);
+        return new AccountStore(database, new SqliteUserStore(database), new SqliteAccessTokenStore(database), new SqliteSigningKeyStore(database), auth);
     }
 
     public void Dispose() => _database.Dispose();

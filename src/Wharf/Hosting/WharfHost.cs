@@ -87,9 +87,10 @@ public static partial class WharfHost
         }
 
         var auth = app.Services.GetRequiredService<AuthOptions>();
-        if (auth.Mode == AuthMode.Token)
+        if (auth.Mode != AuthMode.None)
         {
-            _ = app.Services.GetRequiredService<TokenValidator>(); // Creates the signing key at first start.
+            // Loads the signing keys (creating the first one at first start) before any request needs them.
+            await app.Services.GetRequiredService<SigningKeys>().InitializeAsync(cancellationToken);
         }
 
         await app.StartAsync(cancellationToken);
