@@ -13,7 +13,9 @@ public sealed record MetadataStores(
     IRepositoryReader Repositories,
     IUploadSessionStore Uploads,
     IUserStore Users,
-    IAccessTokenStore Tokens);
+    IAccessTokenStore Tokens,
+    ISigningKeyStore SigningKeyStore,
+    ILoginFailureStore LoginFailures);
 
 /// <summary>
 /// What every metadata store must do, through the role interfaces of Wharf.Core.Metadata. A subclass
@@ -40,6 +42,10 @@ public abstract partial class MetadataStoreContract : IAsyncLifetime
     protected IUserStore Users => Stores.Users;
 
     protected IAccessTokenStore Tokens => Stores.Tokens;
+
+    protected ISigningKeyStore SigningKeyStore => Stores.SigningKeyStore;
+
+    protected ILoginFailureStore LoginFailures => Stores.LoginFailures;
 
     protected static CancellationToken None => CancellationToken.None;
 

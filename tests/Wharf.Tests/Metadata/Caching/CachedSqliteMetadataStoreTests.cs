@@ -24,7 +24,9 @@ public sealed class CachedSqliteMetadataStoreTests : MetadataStoreContract
             new SqliteRepositoryReader(_database),
             new SqliteUploadSessionStore(_database),
             new SqliteUserStore(_database),
-            new SqliteAccessTokenStore(_database));
+            new SqliteAccessTokenStore(_database),
+            new SqliteSigningKeyStore(_database),
+            new SqliteLoginFailureStore(_database));
     }
 
     protected override Task DestroyStoresAsync()
