@@ -5,7 +5,7 @@ namespace Wharf.Auth;
 /// <summary>
 /// Wharf's own token signing keys, from an <see cref="ISigningKeySource"/> (by default the metadata store, shared by
 /// every instance). Every key not retired verifies; the newest of the configured algorithm that is at least
-/// <see cref="ActivationDelay"/> old signs (or the newest, when none is that old yet), so that a key added by a
+/// <see cref="ActivationDelay"/> old signs (or the oldest, when none is that old yet), so that a key added by a
 /// rotation is known to every instance before any of them signs with it. Loaded at start
 /// (<see cref="InitializeAsync"/>) and again every <see cref="RefreshInterval"/> and when a token names an unknown
 /// key (<see cref="RefreshForUnknownKeyAsync"/>). Thread-safe: readers see one consistent snapshot.
@@ -98,12 +98,12 @@ public sealed class SigningKeys
 
     /// <summary>
     /// Which of the keys of one algorithm (generation, creation time) signs at <paramref name="now"/>: the newest that is
-    /// at least <see cref="ActivationDelay"/> old, or the newest when none is; null when there are none.
+    /// at least <see cref="ActivationDelay"/> old, or else the oldest (at first start, the only one); null when there are none.
     /// </summary>
     public static long? SigningGeneration(IEnumerable<(long Generation, DateTimeOffset CreatedAt)> keys, DateTimeOffset now)
     {
-        var byAge = keys.OrderByDescending(k => k.Generation).ToList();
-        return byAge.Count == 0 ? null : byAge.FirstOrDefault(k => k.CreatedAt <= now - ActivationDelay, byAge[0]).Generation;
+        var newestFirst = keys.OrderByDescending(k => k.Generation).ToList();
+        return newestFirst.Count == 0 ? null : newestFirst.FirstOrDefault(k => k.CreatedAt <= now - ActivationDelay, newestFirst[^1]).Generation;
     }
 
     private bool Knows(string kid) => _current is { } current && current.All.Any(k => k.KeyId == kid);
@@ -122,7 +122,7 @@ public sealed class SigningKeys
         }
     }
 
-    /// <summary>Keys as loaded: all verify; of the configured algorithm, the newest past the activation delay signs, else the newest.</summary>
+    /// <summary>Keys as loaded: all verify; of the configured algorithm, the newest past the activation delay signs, else the oldest.</summary>
     internal sealed class Snapshot
     {
         private readonly List<(SigningKeyMaterial Key, SigningCredentials Credentials)> _candidates;

@@ -98,6 +98,24 @@ public sealed class SharedSigningKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_rotated_right_after_the_first_start_waits_its_turn_too()
+    {
+        var store = await OpenAsync();
+        var keys = Keys(store);
+        await keys.InitializeAsync(CancellationToken.None);
+        var first = keys.Credentials.Key.KeyId;
+
+        var rotated = await StoredSigningKeySource.AddNextAsync(store, await store.ListAsync(CancellationToken.None), "ES256", _time, CancellationToken.None);
+        await keys.ReloadAsync(CancellationToken.None);
+
+        Assert.Equal(first, keys.Credentials.Key.KeyId);
+        _time.Advance(SigningKeys.ActivationDelay - TimeSpan.FromSeconds(1));
+        Assert.Equal(first, keys.Credentials.Key.KeyId);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(rotated!.Kid, keys.Credentials.Key.KeyId);
+    }
+
+    [Fact]
     public async Task Tokens_naming_unknown_keys_reload_at_most_once_per_period()
     {
         var store = await OpenAsync();
