@@ -124,9 +124,9 @@ public sealed class TokenValidator
         {
             unverified = _handler.ReadJsonWebToken(jwt);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or SecurityTokenException)
         {
-            return false;
+            return false; // Not even readable: it cannot name a key.
         }
 
         return unverified.Issuer == _options.Token.Issuer && !string.IsNullOrEmpty(unverified.Kid)
