@@ -95,13 +95,13 @@ public static class SigningKeyCommands
     /// <summary>Opens the account store, unless keys come from files (<c>Auth:Token:KeyDirectory</c>): then there is nothing here to manage.</summary>
     private static Task<int> WithStoreAsync(string? config, string? data, CancellationToken cancellationToken, Func<AccountStore, Task<int>> action) =>
         ConfigErrors.ReportAsync(async () =>
-    {
-        using var store = await AccountStore.OpenAsync(config, data, cancellationToken);
-        if (AuthKeyDirectory.Explicit(store.Options) is { } directory)
         {
-            return UserCommand.Fail($"Auth:Token:KeyDirectory is set: the signing keys are the *.pem files in {directory}; add or remove files there");
-        }
+            using var store = await AccountStore.OpenAsync(config, data, cancellationToken);
+            if (AuthKeyDirectory.Explicit(store.Options) is { } directory)
+            {
+                return UserCommand.Fail($"Auth:Token:KeyDirectory is set: the signing keys are the *.pem files in {directory}; add or remove files there");
+            }
 
-        return await action(store);
-    });
+            return await action(store);
+        });
 }
