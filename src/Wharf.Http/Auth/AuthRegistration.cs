@@ -19,13 +19,15 @@ public static class AuthRegistration
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuthChallenges>();
         services.TryAddSingleton<AccessGate>();
-        if (options.Mode == AuthMode.Token)
+        if (options.Mode != AuthMode.None)
         {
+            // Token mode signs registry tokens with these keys; every mode signs web UI sessions with them.
             var keyDirectory = AuthKeyDirectory.Resolve(options, dataDirectory);
             services.AddSingleton(_ => SigningKeys.LoadOrCreate(keyDirectory, options.Token.Algorithm));
             services.AddSingleton<TokenIssuer>();
             services.AddSingleton<TokenValidator>();
             services.AddSingleton<TokenEndpoint>();
+            services.AddSingleton<Api.SessionCookie>();
         }
 
         return services;

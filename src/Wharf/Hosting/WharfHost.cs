@@ -87,7 +87,7 @@ public static partial class WharfHost
         }
 
         var auth = app.Services.GetRequiredService<AuthOptions>();
-        if (auth.Mode == AuthMode.Token)
+        if (auth.Mode != AuthMode.None)
         {
             _ = app.Services.GetRequiredService<TokenValidator>(); // Creates the signing key at first start.
         }
