@@ -63,6 +63,19 @@ public sealed class TokenValidator
         return (token.Subject, token.TryGetPayloadValue<string>(TokenIssuer.TokenIdClaim, out var id) ? id : null);
     }
 
+    /// <summary>A web UI session Wharf issued: its subject and token id, or null when invalid or expired.</summary>
+    public async ValueTask<(string Subject, string? TokenId)?> ValidateSessionAsync(string jwt)
+    {
+        var token = await ValidateAsync(jwt, _options.Token.Service + "#session");
+        if (token is null || token.Issuer != _options.Token.Issuer
+            || !token.TryGetPayloadValue<string>(TokenIssuer.UseClaim, out var use) || use != TokenIssuer.SessionUse || string.IsNullOrEmpty(token.Subject))
+        {
+            return null;
+        }
+
+        return (token.Subject, token.TryGetPayloadValue<string>(TokenIssuer.TokenIdClaim, out var id) ? id : null);
+    }
+
     private async ValueTask<JsonWebToken?> ValidateAsync(string jwt, string audience)
     {
         if (jwt.Length > 16 * 1024)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wharf.Auth;
 using Wharf.Core.Errors;
+using Wharf.Http.Api;
 using Wharf.Http.Auth;
 using Wharf.Core.Services;
 using Wharf.Http.Handlers;
@@ -37,7 +38,8 @@ public static class RegistryEndpoints
 
     /// <summary>Request logging and fault mapping, in front of everything.</summary>
     public static IApplicationBuilder UseWharfRegistry(this IApplicationBuilder app) =>
-        app.UseMiddleware<RequestLogMiddleware>().UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader);
+        app.UseMiddleware<RequestLogMiddleware>().UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
+            .UseMiddleware<ApiCallerMiddleware>();
 
     /// <summary>Maps the one /v2/ endpoint; anything else answers a JSON 404.</summary>
     public static IEndpointRouteBuilder MapWharfRegistry(this IEndpointRouteBuilder endpoints)
@@ -47,6 +49,7 @@ public static class RegistryEndpoints
         endpoints.Map("/v2", handle);
         endpoints.Map("/v2/{**path}", handle);
         endpoints.MapWharfTokenService();
+        endpoints.MapWharfSession();
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;
     }

@@ -27,6 +27,9 @@ public enum ErrorCode
     MethodNotAllowed,
     UnknownEndpoint,
     TooManyRequests,
+
+    /// <summary>A JSON API (<c>/api/</c>) request whose parameters or body are invalid.</summary>
+    ApiRequestInvalid,
     Unavailable,
     Unknown,
 }

@@ -36,6 +36,7 @@ public static class ErrorCodes
         Set(ErrorCode.MethodNotAllowed, "UNSUPPORTED", 405, "the method is not allowed on this endpoint");
         Set(ErrorCode.UnknownEndpoint, "UNSUPPORTED", 404, "no registry endpoint at this path");
         Set(ErrorCode.TooManyRequests, "TOOMANYREQUESTS", 429, "too many requests");
+        Set(ErrorCode.ApiRequestInvalid, "UNSUPPORTED", 400, "the request's parameters or body are invalid");
         Set(ErrorCode.Unavailable, "UNAVAILABLE", 503, "service unavailable");
         Set(ErrorCode.Unknown, "UNKNOWN", 500, "unknown error");
         return table;

@@ -10,7 +10,7 @@ namespace Wharf.Http.Auth;
 
 public static class AuthRegistration
 {
-    /// <summary>Registers accounts and access control for <paramref name="options"/>'s mode; signing keys unless the mode is none; token services only in token mode.</summary>
+    /// <summary>Registers accounts and access control for <paramref name="options"/>'s mode: signing keys, tokens and web sessions unless the mode is none (the token service is mapped only in token mode).</summary>
     public static IServiceCollection AddWharfAuth(this IServiceCollection services, AuthOptions options, string dataDirectory)
     {
         services.RemoveAll<AuthOptions>();
@@ -23,8 +23,9 @@ public static class AuthRegistration
         services.TryAddSingleton<AccessGate>();
         if (options.Mode != AuthMode.None)
         {
-            // Signing keys exist in every mode with accounts (tokens, and anything else Wharf signs), by default
-            // in the metadata store so that every instance on one database shares them.
+            // Signing keys exist in every mode with accounts: token mode signs registry tokens with them, every
+            // mode signs web UI sessions. By default they live in the metadata store, so that every instance on
+            // one database shares them.
             var keyDirectory = AuthKeyDirectory.Explicit(options);
             services.AddSingleton<ISigningKeySource>(sp => keyDirectory is not null
                 ? new DirectorySigningKeySource(keyDirectory)
@@ -35,13 +36,10 @@ public static class AuthRegistration
                     AuthKeyDirectory.Legacy(dataDirectory)));
             services.AddSingleton(sp => new SigningKeys(sp.GetRequiredService<ISigningKeySource>(), options.Token.Algorithm, sp.GetRequiredService<TimeProvider>()));
             services.AddHostedService<SigningKeyRefresher>();
-        }
-
-        if (options.Mode == AuthMode.Token)
-        {
             services.AddSingleton<TokenIssuer>();
             services.AddSingleton<TokenValidator>();
             services.AddSingleton<TokenEndpoint>();
+            services.AddSingleton<Api.SessionCookie>();
         }
 
         return services;

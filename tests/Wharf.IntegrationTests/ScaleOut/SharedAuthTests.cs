@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Wharf.Auth;
@@ -67,6 +69,27 @@ public sealed class SharedAuthTests
 
         Assert.Equal(HttpStatusCode.OK, refreshed);
         Assert.Equal(["repository:alice/app:pull"], TokenClient.Access(refreshedBody!.Value.GetProperty("token").GetString()!));
+    }
+
+    [Fact]
+    public async Task A_web_session_signed_in_through_one_instance_is_valid_on_the_other()
+    {
+        await using var pair = await TwoInstances.StartAsync([.. AuthSettings.For("basic").Select(p => (p.Key, p.Value!))]);
+        await pair.A.Server.AddUserAsync("alice", "alice-password");
+        using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false });
+
+        using var signIn = await client.PostAsync(
+            new Uri(pair.A.Server.BaseAddress, "/api/session"),
+            new StringContent("{\"username\":\"alice\",\"password\":\"alice-password\"}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        var cookie = signIn.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(pair.B.Server.BaseAddress, "/api/session"));
+        request.Headers.Add("Cookie", cookie);
+        using var onB = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, onB.StatusCode);
+        using var json = JsonDocument.Parse(await onB.Content.ReadAsStringAsync());
+        Assert.Equal("alice", json.RootElement.GetProperty("user").GetString());
     }
 
     [Theory]
