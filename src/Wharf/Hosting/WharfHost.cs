@@ -57,6 +57,8 @@ public static partial class WharfHost
         AddValidated<PaginationOptions>(services, configuration, "Pagination");
 
         AddValidated<BlobOptions>(services, configuration, "Blobs");
+        AddValidated<SearchOptions>(services, configuration, "Search");
+        AddValidated<UsageOptions>(services, configuration, "Usage");
 
         var data = Path.GetFullPath(options.Data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
@@ -121,6 +123,8 @@ public static partial class WharfHost
         _ = services.GetRequiredService<ManifestOptions>();
         _ = services.GetRequiredService<PaginationOptions>();
         _ = services.GetRequiredService<BlobOptions>();
+        _ = services.GetRequiredService<SearchOptions>();
+        _ = services.GetRequiredService<UsageOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
