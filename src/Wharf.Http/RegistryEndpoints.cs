@@ -34,6 +34,7 @@ public static class RegistryEndpoints
         services.TryAddSingleton<AccessGate>();
         services.AddSingleton<RegistryDispatcher>();
         services.AddWharfImageApi();
+        services.AddWharfRepositoryApi();
         return services;
     }
 
@@ -52,6 +53,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfTokenService();
         endpoints.MapWharfSession();
         endpoints.MapWharfImageApi();
+        endpoints.MapWharfApiRepositories();
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;
     }

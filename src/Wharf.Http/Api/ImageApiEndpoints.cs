@@ -60,16 +60,16 @@ public static class ImageApiEndpoints
 
     private static async ValueTask<IResult> ListTagsAsync(HttpContext context, string name)
     {
-        var paging = ApiQuery.Paging(context, DefaultTagsPerPage, MaxTagsPerPage);
-        var order = TagOrderOf(ApiQuery.String(context, "sort"), ApiQuery.String(context, "order"));
+        var paging = Paging(context, DefaultTagsPerPage, MaxTagsPerPage);
+        var order = TagOrderOf(Query(context, "sort"), Query(context, "order"));
         if (!paging.IsOk || !order.IsOk)
         {
             return new ErrorResult(paging.Error ?? order.Error!);
         }
 
-        if (ApiAccess.Refusal(context, name) is { } refusal)
+        if (ApiAccess.Refusal(context, name, AccessActions.Pull) is { } refusal)
         {
-            return new ErrorResult(refusal);
+            return refusal;
         }
 
         var tags = await context.RequestServices.GetRequiredService<ImageDetailsService>()
@@ -79,14 +79,14 @@ public static class ImageApiEndpoints
 
     private static async ValueTask<IResult> DeleteTagAsync(HttpContext context, string name)
     {
-        if (ApiQuery.String(context, "tag") is not { } tag || !TagName.IsValid(tag))
+        if (Query(context, "tag") is not { } tag || !TagName.IsValid(tag))
         {
-            return new ErrorResult(ApiQuery.Invalid("tag must name a tag"));
+            return new ErrorResult(Invalid("tag must name a tag"));
         }
 
-        if (ApiAccess.Refusal(context, name, AccessActions.Delete) is { } refusal)
+        if (ApiAccess.Refusal(context, name, AccessActions.Pull | AccessActions.Delete) is { } refusal)
         {
-            return new ErrorResult(refusal);
+            return refusal;
         }
 
         var deleted = await context.RequestServices.GetRequiredService<ImageDetailsService>().DeleteTagAsync(name, tag, context.RequestAborted);
@@ -95,14 +95,14 @@ public static class ImageApiEndpoints
 
     private static async ValueTask<IResult> GetImageAsync(HttpContext context, string name)
     {
-        if (ApiQuery.String(context, "reference") is not { } reference)
+        if (Query(context, "reference") is not { } reference)
         {
-            return new ErrorResult(ApiQuery.Invalid("reference (a tag or digest) is required"));
+            return new ErrorResult(Invalid("reference (a tag or digest) is required"));
         }
 
-        if (ApiAccess.Refusal(context, name) is { } refusal)
+        if (ApiAccess.Refusal(context, name, AccessActions.Pull) is { } refusal)
         {
-            return new ErrorResult(refusal);
+            return refusal;
         }
 
         return Answer(await context.RequestServices.GetRequiredService<ImageDetailsService>().GetImageAsync(name, reference, context.RequestAborted));
@@ -110,24 +110,24 @@ public static class ImageApiEndpoints
 
     private static async ValueTask<IResult> ListFilesAsync(HttpContext context, string name)
     {
-        if (!Digest.TryParse(ApiQuery.String(context, "digest"), out var digest))
+        if (!Digest.TryParse(Query(context, "digest"), out var digest))
         {
-            return new ErrorResult(ApiQuery.Invalid("digest must be a layer's sha256 or sha512 digest"));
+            return new ErrorResult(Invalid("digest must be a layer's sha256 or sha512 digest"));
         }
 
-        var paging = ApiQuery.Paging(context, DefaultFilesPerPage, LayerListingService.MaxPerPage);
+        var paging = Paging(context, DefaultFilesPerPage, LayerListingService.MaxPerPage);
         if (!paging.IsOk)
         {
             return new ErrorResult(paging.Error!);
         }
 
-        if (ApiAccess.Refusal(context, name) is { } refusal)
+        if (ApiAccess.Refusal(context, name, AccessActions.Pull) is { } refusal)
         {
-            return new ErrorResult(refusal);
+            return refusal;
         }
 
         var listing = await context.RequestServices.GetRequiredService<LayerListingService>()
-            .GetPageAsync(name, digest, ApiQuery.String(context, "path"), paging.Value.Page, paging.Value.PerPage, context.RequestAborted);
+            .GetPageAsync(name, digest, Query(context, "path"), paging.Value.Page, paging.Value.PerPage, context.RequestAborted);
         return Answer(listing);
     }
 
@@ -143,16 +143,29 @@ public static class ImageApiEndpoints
         };
         if (order is not null && descending is null)
         {
-            return ApiQuery.Invalid("order must be asc or desc");
+            return Invalid("order must be asc or desc");
         }
 
         return sort switch
         {
             null or "name" => descending == true ? TagOrder.NameDescending : TagOrder.NameAscending,
             "pushed" => descending == false ? TagOrder.PushedOldestFirst : TagOrder.PushedNewestFirst,
-            _ => ApiQuery.Invalid("sort must be name or pushed"),
+            _ => Invalid("sort must be name or pushed"),
         };
     }
+
+    /// <summary>A query parameter; null when absent or empty.</summary>
+    private static string? Query(HttpContext context, string name) => ApiQuery.Text(context.Request, name) is { Length: > 0 } value ? value : null;
+
+    /// <summary><c>page</c> (from 1) and <c>perPage</c> (1 to <paramref name="maxPerPage"/>).</summary>
+    private static Result<(int Page, int PerPage)> Paging(HttpContext context, int defaultPerPage, int maxPerPage)
+    {
+        var page = ApiQuery.Integer(context.Request, "page", 1, 1, 1_000_000_000);
+        var perPage = ApiQuery.Integer(context.Request, "perPage", defaultPerPage, 1, maxPerPage);
+        return !page.IsOk ? page.Error! : !perPage.IsOk ? perPage.Error! : (page.Value, perPage.Value);
+    }
+
+    private static RegistryError Invalid(string message) => new(ErrorCode.ApiRequestInvalid, message);
 
     private static IResult Answer<T>(Result<T> result) =>
         result.IsOk ? new JsonBodyResult("application/json", writer => JsonSerializer.Serialize(writer, result.Value, Json)) : new ErrorResult(result.Error!);
