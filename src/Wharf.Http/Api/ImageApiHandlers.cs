@@ -1,11 +1,8 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wharf.Auth;
 using Wharf.Core.Errors;
 using Wharf.Core.Metadata;
@@ -16,11 +13,8 @@ using Wharf.Http.Results;
 
 namespace Wharf.Http.Api;
 
-/// <summary>
-/// The JSON API's tag, image and layer-file endpoints. Repository names hold slashes, so the name is the last route
-/// segment and everything else a query parameter. Handlers check parameters, then permissions, then call Core.
-/// </summary>
-public static class ImageApiEndpoints
+/// <summary>Handlers of <see cref="ImageApi"/>: each checks its parameters, then the caller's rights, then asks Core.</summary>
+internal static class ImageApiHandlers
 {
     private const int DefaultTagsPerPage = 50;
     private const int MaxTagsPerPage = 500;
@@ -33,32 +27,14 @@ public static class ImageApiEndpoints
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    public static IServiceCollection AddWharfImageApi(this IServiceCollection services)
-    {
-        services.AddSingleton<ManifestSummaries>();
-        services.AddSingleton<ImageDetailsService>();
-        services.TryAddSingleton(new LayerBrowserOptions()); // The host binds the LayerBrowser section first.
-        services.AddSingleton<LayerListingService>();
-        return services;
-    }
-
-    public static IEndpointRouteBuilder MapWharfImageApi(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapGet("/api/tags/{**name}", context => RunAsync(context, ListTagsAsync));
-        endpoints.MapDelete("/api/tags/{**name}", context => RunAsync(context, DeleteTagAsync));
-        endpoints.MapGet("/api/image/{**name}", context => RunAsync(context, GetImageAsync));
-        endpoints.MapGet("/api/files/{**name}", context => RunAsync(context, ListFilesAsync));
-        return endpoints;
-    }
-
-    private static async Task RunAsync(HttpContext context, Func<HttpContext, string, ValueTask<IResult>> handle)
+    public static async Task RunAsync(HttpContext context, Func<HttpContext, string, ValueTask<IResult>> handle)
     {
         var name = context.Request.RouteValues["name"] as string ?? "";
         var result = RepositoryName.IsValid(name) ? await handle(context, name) : new ErrorResult(ErrorCode.NameInvalid);
         await result.ExecuteAsync(context);
     }
 
-    private static async ValueTask<IResult> ListTagsAsync(HttpContext context, string name)
+    public static async ValueTask<IResult> ListTagsAsync(HttpContext context, string name)
     {
         var paging = Paging(context, DefaultTagsPerPage, MaxTagsPerPage);
         var order = TagOrderOf(Query(context, "sort"), Query(context, "order"));
@@ -77,7 +53,7 @@ public static class ImageApiEndpoints
         return Answer(tags);
     }
 
-    private static async ValueTask<IResult> DeleteTagAsync(HttpContext context, string name)
+    public static async ValueTask<IResult> DeleteTagAsync(HttpContext context, string name)
     {
         if (Query(context, "tag") is not { } tag || !TagName.IsValid(tag))
         {
@@ -93,7 +69,7 @@ public static class ImageApiEndpoints
         return deleted.IsOk ? TypedResults.NoContent() : new ErrorResult(deleted.Error!);
     }
 
-    private static async ValueTask<IResult> GetImageAsync(HttpContext context, string name)
+    public static async ValueTask<IResult> GetImageAsync(HttpContext context, string name)
     {
         if (Query(context, "reference") is not { } reference)
         {
@@ -108,7 +84,7 @@ public static class ImageApiEndpoints
         return Answer(await context.RequestServices.GetRequiredService<ImageDetailsService>().GetImageAsync(name, reference, context.RequestAborted));
     }
 
-    private static async ValueTask<IResult> ListFilesAsync(HttpContext context, string name)
+    public static async ValueTask<IResult> ListFilesAsync(HttpContext context, string name)
     {
         if (!Digest.TryParse(Query(context, "digest"), out var digest))
         {
