@@ -33,6 +33,8 @@ public static class RegistryEndpoints
         services.TryAddSingleton(new AuthOptions()); // Auth off unless AddWharfAuth says otherwise.
         services.TryAddSingleton<AccessGate>();
         services.AddSingleton<RegistryDispatcher>();
+        services.AddWharfImageApi();
+        services.AddWharfRepositoryApi();
         return services;
     }
 
@@ -50,6 +52,8 @@ public static class RegistryEndpoints
         endpoints.Map("/v2/{**path}", handle);
         endpoints.MapWharfTokenService();
         endpoints.MapWharfSession();
+        endpoints.MapWharfImageApi();
+        endpoints.MapWharfApiRepositories();
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;
     }

@@ -18,6 +18,12 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<IAccessTokenStore, PostgreSqlAccessTokenStore>();
         services.AddSingleton<ISigningKeyStore, PostgreSqlSigningKeyStore>();
         services.AddSingleton<ILoginFailureStore, PostgreSqlLoginFailureStore>();
+        services.AddSingleton<ITagDetailsReader, PostgreSqlTagDetailsReader>();
+        services.AddSingleton<IRepositoryInfoStore, PostgreSqlRepositoryInfoStore>();
+        services.AddSingleton<IRepositorySearch, PostgreSqlRepositorySearch>();
+        services.AddSingleton<PostgreSqlUsageStore>();
+        services.AddSingleton<IUsageWriter>(sp => sp.GetRequiredService<PostgreSqlUsageStore>());
+        services.AddSingleton<IPullStatsReader>(sp => sp.GetRequiredService<PostgreSqlUsageStore>());
         return services;
     }
 }

@@ -18,6 +18,12 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
         services.AddSingleton<ISigningKeyStore, SqliteSigningKeyStore>();
         services.AddSingleton<ILoginFailureStore, SqliteLoginFailureStore>();
+        services.AddSingleton<ITagDetailsReader, SqliteTagDetailsReader>();
+        services.AddSingleton<IRepositoryInfoStore, SqliteRepositoryInfoStore>();
+        services.AddSingleton<IRepositorySearch, SqliteRepositorySearch>();
+        services.AddSingleton<SqliteUsageStore>();
+        services.AddSingleton<IUsageWriter>(sp => sp.GetRequiredService<SqliteUsageStore>());
+        services.AddSingleton<IPullStatsReader>(sp => sp.GetRequiredService<SqliteUsageStore>());
         return services;
     }
 }

@@ -15,7 +15,11 @@ public sealed record MetadataStores(
     IUserStore Users,
     IAccessTokenStore Tokens,
     ISigningKeyStore SigningKeyStore,
-    ILoginFailureStore LoginFailures);
+    ILoginFailureStore LoginFailures,
+    RepositoryInfoRoles Info);
+
+/// <summary>The roles behind repository pages and search (migration 0004).</summary>
+public sealed record RepositoryInfoRoles(IRepositoryInfoStore Store, IRepositorySearch Search, IUsageWriter Usage, IPullStatsReader Pulls);
 
 /// <summary>
 /// What every metadata store must do, through the role interfaces of Wharf.Core.Metadata. A subclass
@@ -46,6 +50,8 @@ public abstract partial class MetadataStoreContract : IAsyncLifetime
     protected ISigningKeyStore SigningKeyStore => Stores.SigningKeyStore;
 
     protected ILoginFailureStore LoginFailures => Stores.LoginFailures;
+
+    protected RepositoryInfoRoles Info => Stores.Info;
 
     protected static CancellationToken None => CancellationToken.None;
 

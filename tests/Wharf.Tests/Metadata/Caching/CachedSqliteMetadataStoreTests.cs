@@ -26,7 +26,8 @@ public sealed class CachedSqliteMetadataStoreTests : MetadataStoreContract
             new SqliteUserStore(_database),
             new SqliteAccessTokenStore(_database),
             new SqliteSigningKeyStore(_database),
-            new SqliteLoginFailureStore(_database));
+            new SqliteLoginFailureStore(_database),
+            new RepositoryInfoRoles(new SqliteRepositoryInfoStore(_database), new SqliteRepositorySearch(_database), new SqliteUsageStore(_database), new SqliteUsageStore(_database)));
     }
 
     protected override Task DestroyStoresAsync()

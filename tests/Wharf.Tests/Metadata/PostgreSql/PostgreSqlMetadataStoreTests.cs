@@ -28,6 +28,7 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         }
     }
 
+
     private static MetadataStores Over(PostgreSqlDatabase db, TimeProvider time) => new(
         new PostgreSqlBlobIndex(db, time),
         new PostgreSqlManifestReader(db),
@@ -37,7 +38,8 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         new PostgreSqlUserStore(db),
         new PostgreSqlAccessTokenStore(db),
         new PostgreSqlSigningKeyStore(db),
-        new PostgreSqlLoginFailureStore(db));
+        new PostgreSqlLoginFailureStore(db),
+        new RepositoryInfoRoles(new PostgreSqlRepositoryInfoStore(db), new PostgreSqlRepositorySearch(db), new PostgreSqlUsageStore(db), new PostgreSqlUsageStore(db)));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()

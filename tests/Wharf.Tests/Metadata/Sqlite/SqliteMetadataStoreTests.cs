@@ -34,7 +34,8 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
         new SqliteUserStore(db),
         new SqliteAccessTokenStore(db),
         new SqliteSigningKeyStore(db),
-        new SqliteLoginFailureStore(db));
+        new SqliteLoginFailureStore(db),
+        new RepositoryInfoRoles(new SqliteRepositoryInfoStore(db), new SqliteRepositorySearch(db), new SqliteUsageStore(db), new SqliteUsageStore(db)));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()
