@@ -11,6 +11,7 @@ using Wharf.Core.Services;
 using Wharf.Http.Handlers;
 using Wharf.Http.Middleware;
 using Wharf.Http.Results;
+using Wharf.Http.Ui;
 
 namespace Wharf.Http;
 
@@ -41,7 +42,7 @@ public static class RegistryEndpoints
         app.UseMiddleware<RequestLogMiddleware>().UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
             .UseMiddleware<ApiCallerMiddleware>();
 
-    /// <summary>Maps the one /v2/ endpoint; anything else answers a JSON 404.</summary>
+    /// <summary>Maps the one /v2/ endpoint, the token service, the API and the web UI; anything else answers a JSON 404.</summary>
     public static IEndpointRouteBuilder MapWharfRegistry(this IEndpointRouteBuilder endpoints)
     {
         var dispatcher = endpoints.ServiceProvider.GetRequiredService<RegistryDispatcher>();
@@ -50,6 +51,7 @@ public static class RegistryEndpoints
         endpoints.Map("/v2/{**path}", handle);
         endpoints.MapWharfTokenService();
         endpoints.MapWharfSession();
+        endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;
     }
