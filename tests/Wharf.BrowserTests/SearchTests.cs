@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Wharf.BrowserTests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Wharf.BrowserTests;
+
+public sealed partial class SearchTests(BrowserFixture browser) : BrowserTest(browser)
+{
+    [Fact]
+    public async Task Typing_in_the_search_box_filters_the_list_as_you_type()
+    {
+        await SignInAsync("alice", UiRegistry.AlicePassword);
+        var page = await OpenAsync("/");
+        var names = page.Locator(".repo-name");
+        await Expect(names).ToHaveTextAsync(["public/hello", "team/app", "team/tools"]);
+        await Screenshots.SaveAsync(page, "repositories", docs: true);
+
+        await page.Keyboard.PressAsync("/");
+        var search = page.GetByRole(AriaRole.Searchbox, new() { Name = "Search repositories" });
+        await Expect(search).ToBeFocusedAsync();
+        await search.PressSequentiallyAsync("tool", new() { Delay = 40 });
+
+        await Expect(names).ToHaveTextAsync(["team/tools"]);
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("1 repository matching “tool”");
+        await Expect(page).ToHaveURLAsync(QueryTool());
+        await Expect(search).ToBeFocusedAsync();
+        await Screenshots.SaveAsync(page, "search");
+
+        await search.FillAsync("greeting");
+        await Expect(names).ToHaveTextAsync(["public/hello"]);
+
+        await search.FillAsync("no-such-thing");
+        await Expect(names).ToHaveCountAsync(0);
+        await Expect(page.GetByText("No repository matches “no-such-thing”.")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Searching_from_another_page_opens_the_results()
+    {
+        await SignInAsync("alice", UiRegistry.AlicePassword);
+        var page = await OpenAsync("/r/team/app");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "team/app", Level = 1 })).ToBeVisibleAsync();
+
+        await page.Keyboard.PressAsync("/");
+        await page.Keyboard.TypeAsync("hello");
+
+        await Expect(page.Locator(".repo-name")).ToHaveTextAsync(["public/hello"]);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Repositories", Level = 1 })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task The_list_sorts_by_name_and_keeps_the_sort_in_the_address()
+    {
+        await SignInAsync("alice", UiRegistry.AlicePassword);
+        var page = await OpenAsync("/?sort=name");
+        var names = page.Locator(".repo-name");
+        await Expect(names).ToHaveTextAsync(["public/hello", "team/app", "team/tools"]);
+
+        await page.GetByLabel("Sort by").SelectOptionAsync("pushed");
+
+        await Expect(page).ToHaveURLAsync(SortPushed());
+        await Expect(names).ToHaveCountAsync(3);
+        // team/tools was pushed last by the seed.
+        await Expect(names.First).ToHaveTextAsync("team/tools");
+    }
+
+    [GeneratedRegex(@"\?q=tool$")]
+    private static partial Regex QueryTool();
+
+    [GeneratedRegex(@"sort=pushed")]
+    private static partial Regex SortPushed();
+}
