@@ -34,6 +34,7 @@ public static class RegistryEndpoints
         services.TryAddSingleton(new AuthOptions()); // Auth off unless AddWharfAuth says otherwise.
         services.TryAddSingleton<AccessGate>();
         services.AddSingleton<RegistryDispatcher>();
+        services.AddWharfImageApi();
         return services;
     }
 
@@ -51,6 +52,7 @@ public static class RegistryEndpoints
         endpoints.Map("/v2/{**path}", handle);
         endpoints.MapWharfTokenService();
         endpoints.MapWharfSession();
+        endpoints.MapWharfImageApi();
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;

@@ -16,6 +16,7 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<IUploadSessionStore, PostgreSqlUploadSessionStore>();
         services.AddSingleton<IUserStore, PostgreSqlUserStore>();
         services.AddSingleton<IAccessTokenStore, PostgreSqlAccessTokenStore>();
+        services.AddSingleton<ITagDetailsReader, PostgreSqlTagDetailsReader>();
         return services;
     }
 }

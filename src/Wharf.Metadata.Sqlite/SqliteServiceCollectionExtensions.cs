@@ -16,6 +16,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
         services.AddSingleton<IUserStore, SqliteUserStore>();
         services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
+        services.AddSingleton<ITagDetailsReader, SqliteTagDetailsReader>();
         return services;
     }
 }

@@ -57,6 +57,7 @@ public static partial class WharfHost
         AddValidated<PaginationOptions>(services, configuration, "Pagination");
 
         AddValidated<BlobOptions>(services, configuration, "Blobs");
+        AddValidated<Wharf.Core.Services.Layers.LayerBrowserOptions>(services, configuration, "LayerBrowser");
 
         var data = Path.GetFullPath(options.Data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
@@ -121,6 +122,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<ManifestOptions>();
         _ = services.GetRequiredService<PaginationOptions>();
         _ = services.GetRequiredService<BlobOptions>();
+        _ = services.GetRequiredService<Wharf.Core.Services.Layers.LayerBrowserOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>

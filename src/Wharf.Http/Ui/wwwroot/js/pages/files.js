@@ -5,7 +5,9 @@ import { images } from '../api.js';
 import { link } from '../routes.js';
 import { bytes, shortDigest, time } from '../format.js';
 
-const perPage = 500;
+// The API lists a directory's whole subtree in path order; the page groups it into the directory's children.
+// 2000 entries cover most directories of real images in one request; bigger subtrees page.
+const perPage = 2000;
 
 export async function render(context) {
   const { route, signal } = context;
@@ -51,7 +53,7 @@ export function childrenOf(entries, directory) {
   const children = new Map();
   for (const entry of entries) {
     const path = normalise(entry.path);
-    if (!path.startsWith(prefix) || path === directory) continue;
+    if (path === '.' || !path.startsWith(prefix) || path === directory) continue;
     const rest = path.slice(prefix.length);
     const slash = rest.indexOf('/');
     if (slash < 0) {
@@ -68,7 +70,9 @@ function entryRow(route, entry) {
   const path = normalise(entry.path);
   const name = entry.type === 'dir'
     ? h('a', { href: link.files(route.name, route.digest, { path }) }, `${entry.name}/`)
-    : h('span', { class: entry.type === 'whiteout' || entry.type === 'opaque' ? 'whiteout' : false }, entry.name);
+    : entry.type === 'whiteout' ? h('span', { class: 'whiteout', title: entry.name }, entry.name.replace(/^\.wh\./, ''))
+      : entry.type === 'opaque' ? h('span', { class: 'muted', title: entry.name }, '(opaque marker)')
+        : h('span', null, entry.name);
   return h('tr', { 'data-type': entry.type },
     h('th', { scope: 'row' }, name),
     h('td', null, describeType(entry.type)),
@@ -85,7 +89,7 @@ function describeType(type) {
     case 'symlink': return 'symlink';
     case 'hardlink': return 'hard link';
     case 'whiteout': return 'deleted (whiteout)';
-    case 'opaque': return 'opaque directory';
+    case 'opaque': return 'hides lower layers';
     case 'file': return 'file';
     default: return type ?? 'other';
   }

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Wharf.Core.Errors;
+using Wharf.Core.Metadata;
+using Wharf.Core.Protocol;
+using Wharf.Core.Storage;
+
+namespace Wharf.Core.Services.Layers;
+
+/// <summary>
+/// The layer file browser: lists a layer blob's tar entries, page by page. The first request for a layer streams
+/// the blob through its decompressor once and stores a sorted, indexed listing in storage
+/// (<see cref="StorageLayout.LayerListing"/>); every later request, on any instance sharing the storage, reads only
+/// the header, the block index and the page's block from it. See docs/design/layer-browser.md.
+/// </summary>
+public sealed partial class LayerListingService : IDisposable
+{
+    public const int MaxPerPage = 5000;
+
+    private readonly IBlobIndex _blobs;
+    private readonly IManifestReader _manifests;
+    private readonly IStorageDriver _storage;
+    private readonly LayerBrowserOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LayerListingService> _logger;
+    private readonly string _limits;
+    private readonly ConcurrentDictionary<string, Lazy<Task<RegistryError?>>> _builds = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _slots;
+    private readonly CancellationTokenSource _stopping = new();
+
+    public LayerListingService(IBlobIndex blobs, IManifestReader manifests, IStorageDriver storage, LayerBrowserOptions options, TimeProvider time, ILogger<LayerListingService> logger)
+    {
+        _blobs = blobs;
+        _manifests = manifests;
+        _storage = storage;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _slots = new SemaphoreSlim(options.ConcurrentBuilds);
+        _limits = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.Fingerprint)))[..8];
+    }
+
+    /// <summary>Where the listing of <paramref name="digest"/> is cached under the current limits.</summary>
+    public string CachePath(Digest digest) => StorageLayout.LayerListing(digest, _limits);
+
+    /// <summary>
+    /// Page <paramref name="page"/> (1-based) of the entries of layer <paramref name="digest"/>, all of them or those
+    /// below <paramref name="directory"/>. NAME_UNKNOWN for an unknown repository, BLOB_UNKNOWN for a blob the
+    /// repository cannot see, API_REQUEST_INVALID for a blob that is no tar archive.
+    /// </summary>
+    public async ValueTask<Result<LayerListingPage>> GetPageAsync(
+        string repository, Digest digest, string? directory, int page, int perPage, CancellationToken cancellationToken)
+    {
+        var blob = await _blobs.GetInRepositoryAsync(repository, digest, cancellationToken);
+        if (blob is null)
+        {
+            return await _manifests.ListTagsAsync(repository, null, 1, cancellationToken) is null ? ErrorCode.NameUnknown : ErrorCode.BlobUnknown;
+        }
+
+        var prefix = directory is null ? null : ListingBuilder.Normalize(directory) is var p && p != "." ? p : null;
+        var path = CachePath(digest);
+        for (var attempt = 0; ; attempt++)
+        {
+            var reader = await ListingFileReader.OpenAsync(_storage, path, cancellationToken);
+            if (reader is null)
+            {
+                if (await BuildOnceAsync(digest, blob.Size, path).WaitAsync(cancellationToken) is { } error)
+                {
+                    return error;
+                }
+
+                reader = await ListingFileReader.OpenAsync(_storage, path, cancellationToken)
+                    ?? throw new InvalidOperationException($"the listing of {digest} was built but cannot be read at {path}");
+            }
+
+            try
+            {
+                await using (reader)
+                {
+                    var (start, end) = await reader.RangeAsync(prefix, cancellationToken);
+                    var first = Math.Min(end, start + (long)(page - 1) * perPage);
+                    var entries = await reader.ReadAsync(first, Math.Min(end, first + perPage), cancellationToken);
+                    return new LayerListingPage(digest.Value, end - start, page, perPage, reader.Header.Truncation != TruncationReason.None, entries);
+                }
+            }
+            catch (InvalidDataException e) when (attempt == 0)
+            {
+                // Only a damaged cache file gets here (listing files are written whole, then moved): drop it, build again.
+                LogDamagedListing(_logger, digest.Value, e.Message);
+                await _storage.DeleteAsync(path, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>One build per layer at a time in this process; every request for that layer awaits the same build.</summary>
+    private Task<RegistryError?> BuildOnceAsync(Digest digest, long compressedSize, string path)
+    {
+        var build = _builds.GetOrAdd(path, _ => new Lazy<Task<RegistryError?>>(() => Task.Run(() => BuildAsync(digest, compressedSize, path))));
+        var task = build.Value;
+        _ = task.ContinueWith(_ => _builds.TryRemove(new KeyValuePair<string, Lazy<Task<RegistryError?>>>(path, build)), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
+    }
+
+    /// <summary>
+    /// Streams the blob through its decompressor into a listing, writes it to a partial object and moves it into place.
+    /// Not tied to any one request: a caller that gives up does not waste the work for the others.
+    /// </summary>
+    private async Task<RegistryError?> BuildAsync(Digest digest, long compressedSize, string path)
+    {
+        var cancellationToken = _stopping.Token;
+        await _slots.WaitAsync(cancellationToken);
+        try
+        {
+            // Another instance (or an earlier build here) may have finished it while this one waited for a slot.
+            if (await _storage.StatAsync(path, cancellationToken) is not null)
+            {
+                return null;
+            }
+
+            var started = _time.GetTimestamp();
+            var blob = await _storage.OpenReadAsync(StorageLayout.Blob(digest), 0, cancellationToken);
+            if (blob is null)
+            {
+                return ErrorCode.BlobUnknown;
+            }
+
+            var (tar, compression) = await LayerStreams.OpenAsync(blob, cancellationToken);
+            if (tar is null)
+            {
+                return new RegistryError(ErrorCode.ApiRequestInvalid, $"{digest} is compressed with xz or bzip2; the file browser reads plain, gzip and zstd tar layers");
+            }
+
+            var build = await ListingBuilder.ReadAsync(tar, _options.UncompressedBudget(compressedSize), _options, cancellationToken);
+            if (build is null)
+            {
+                return new RegistryError(ErrorCode.ApiRequestInvalid, $"{digest} is not a tar archive (plain, gzip or zstd)");
+            }
+
+            var partial = StorageLayout.PartialLayerListing(Guid.NewGuid());
+            await using (var writer = await _storage.OpenWriterAsync(partial, 0, cancellationToken))
+            {
+                try
+                {
+                    await ListingFile.WriteAsync(writer, build, cancellationToken);
+                    await writer.CommitAsync(cancellationToken);
+                }
+                catch
+                {
+                    await writer.CancelAsync(CancellationToken.None);
+                    throw;
+                }
+            }
+
+            await _storage.MoveAsync(partial, path, cancellationToken);
+            LogBuilt(_logger, digest.Value, compression.ToString().ToLowerInvariant(), build.Records.Count, build.UncompressedBytes,
+                build.Truncation.ToString(), _time.GetElapsedTime(started).TotalMilliseconds);
+            return null;
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>Stops builds in progress (at shutdown). Their partial objects are cancelled, nothing half-written is moved into place.</summary>
+    public void Dispose() => _stopping.Cancel();
+
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Information,
+        Message = "Listed layer {Digest} ({Compression}): {Entries} entries, {Bytes} uncompressed bytes, truncation {Truncation}, in {Milliseconds:F0} ms")]
+    private static partial void LogBuilt(ILogger logger, string digest, string compression, int entries, long bytes, string truncation, double milliseconds);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "The cached listing of layer {Digest} is damaged ({Reason}); building it again")]
+    private static partial void LogDamagedListing(ILogger logger, string digest, string reason);
+}
