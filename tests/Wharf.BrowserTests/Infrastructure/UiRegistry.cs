@@ -8,7 +8,8 @@ namespace Wharf.BrowserTests.Infrastructure;
 /// A real Wharf in basic auth mode, seeded for the browser tests:
 /// <list type="bullet">
 /// <item><c>public/hello</c>, public (anyone may pull): tag <c>latest</c>, a description and a README.</item>
-/// <item><c>team/app</c>, private: tags <c>v1</c>, <c>v2</c> and <c>multi</c> (an amd64 + arm64 index).</item>
+/// <item><c>team/app</c>, private: tags <c>v1</c> (a test kit image), <c>v2</c> (<see cref="ShowcaseImage"/>) and
+/// <c>multi</c> (an amd64 + arm64 index).</item>
 /// <item><c>team/tools</c>, private: tag <c>v1</c>.</item>
 /// </list>
 /// alice may do everything in <c>team/**</c> and <c>public/**</c>; bob may only pull <c>team/**</c>; carol has no rights
@@ -40,10 +41,11 @@ public sealed class UiRegistry : IAsyncDisposable
         [click me](javascript:window.__wharfXss=3)
         """;
 
-    private UiRegistry(WharfTestServer server, OciImage appV1, string multiDigest)
+    private UiRegistry(WharfTestServer server, OciImage appV1, OciImage appV2, string multiDigest)
     {
         Server = server;
         AppV1 = appV1;
+        AppV2 = appV2;
         MultiDigest = multiDigest;
     }
 
@@ -51,6 +53,9 @@ public sealed class UiRegistry : IAsyncDisposable
 
     /// <summary>The image tagged <c>team/app:v1</c>.</summary>
     public OciImage AppV1 { get; }
+
+    /// <summary>The image tagged <c>team/app:v2</c>: the <see cref="ShowcaseImage"/>.</summary>
+    public OciImage AppV2 { get; }
 
     /// <summary>The digest of the index tagged <c>team/app:multi</c>.</summary>
     public string MultiDigest { get; }
@@ -87,14 +92,15 @@ public sealed class UiRegistry : IAsyncDisposable
             await pusher.PushImageAsync("public/hello", OciLayoutBuilder.CreateImage("hello", dataBytes: 2048), "latest");
             var appV1 = OciLayoutBuilder.CreateImage("app-v1", dataBytes: 64 * 1024);
             await pusher.PushImageAsync("team/app", appV1, "v1");
-            await pusher.PushImageAsync("team/app", OciLayoutBuilder.CreateImage("app-v2", dataBytes: 80 * 1024), "v2");
+            var showcase = ShowcaseImage.Create();
+            await pusher.PushImageAsync("team/app", showcase, "v2");
             var multi = await pusher.PushIndexAsync("team/app", [OciLayoutBuilder.CreateImage("app-multi", "amd64", dataBytes: 4096), OciLayoutBuilder.CreateImage("app-multi", "arm64", dataBytes: 4096)], "multi");
             await pusher.PushImageAsync("team/tools", OciLayoutBuilder.CreateImage("tools", dataBytes: 1024), "v1");
 
             await DescribeAsync(alice, "public/hello", "A friendly greeting image", HelloReadme);
             await DescribeAsync(alice, "team/app", "The team's web application", "# team/app\n\nBuilt from `main` on every merge.\n");
             await DescribeAsync(alice, "team/tools", "Build tools for the team", null);
-            return new UiRegistry(server, appV1, multi);
+            return new UiRegistry(server, appV1, showcase, multi);
         }
         catch
         {
