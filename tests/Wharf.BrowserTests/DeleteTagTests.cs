@@ -22,7 +22,7 @@ public sealed class DeleteTagTests(BrowserFixture browser) : BrowserTest(browser
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Delete tag v1?" });
         await Expect(dialog).ToBeVisibleAsync();
         await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Delete tag" })).ToBeFocusedAsync();
-        await Screenshots.SaveAsync(page, "delete-tag-dialog");
+        await Screenshots.SaveAsync(page, "delete-tag-dialog", fullPage: false);
         await page.Keyboard.PressAsync("Escape");
         await Expect(dialog).ToHaveCountAsync(0);
         await Expect(delete).ToBeFocusedAsync();

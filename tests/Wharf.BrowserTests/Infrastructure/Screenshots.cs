@@ -15,12 +15,12 @@ public static class Screenshots
         Environment.GetEnvironmentVariable("WHARF_SCREENSHOTS") is { Length: > 0 } configured ? configured
         : Path.Combine(RepositoryRoot ?? Path.GetTempPath(), "artifacts", "screenshots");
 
-    /// <summary>Saves a full-page screenshot as <c>name.png</c>; <paramref name="docs"/> marks the pages the README shows.</summary>
-    public static async Task<string> SaveAsync(IPage page, string name, bool docs = false)
+    /// <summary>Saves a screenshot (of the whole page unless <paramref name="fullPage"/> is false: a modal dialog covers only the viewport) as <c>name.png</c>; <paramref name="docs"/> marks the pages the README shows.</summary>
+    public static async Task<string> SaveAsync(IPage page, string name, bool docs = false, bool fullPage = true)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var path = Path.Combine(Directory, name + ".png");
-        await page.ScreenshotAsync(new() { Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await page.ScreenshotAsync(new() { Path = path, FullPage = fullPage, Animations = ScreenshotAnimations.Disabled });
         if (docs && RepositoryRoot is not null && Environment.GetEnvironmentVariable("WHARF_UPDATE_DOCS_SCREENSHOTS") == "1")
         {
             var target = Path.Combine(RepositoryRoot, "docs", "screenshots");
