@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
@@ -25,8 +26,10 @@ public static class ImageApiEndpoints
     private const int MaxTagsPerPage = 500;
     private const int DefaultFilesPerPage = 500;
 
+    // Served as application/json only, never inlined into HTML, so '+' in media types need not be escaped.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
