@@ -35,6 +35,7 @@ public static class RegistryEndpoints
         services.TryAddSingleton<AccessGate>();
         services.AddSingleton<RegistryDispatcher>();
         services.AddWharfImageApi();
+        services.AddWharfRepositoryApi();
         return services;
     }
 
@@ -53,6 +54,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfTokenService();
         endpoints.MapWharfSession();
         endpoints.MapWharfImageApi();
+        endpoints.MapWharfApiRepositories();
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;

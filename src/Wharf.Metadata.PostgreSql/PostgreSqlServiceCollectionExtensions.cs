@@ -17,6 +17,11 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<IUserStore, PostgreSqlUserStore>();
         services.AddSingleton<IAccessTokenStore, PostgreSqlAccessTokenStore>();
         services.AddSingleton<ITagDetailsReader, PostgreSqlTagDetailsReader>();
+        services.AddSingleton<IRepositoryInfoStore, PostgreSqlRepositoryInfoStore>();
+        services.AddSingleton<IRepositorySearch, PostgreSqlRepositorySearch>();
+        services.AddSingleton<PostgreSqlUsageStore>();
+        services.AddSingleton<IUsageWriter>(sp => sp.GetRequiredService<PostgreSqlUsageStore>());
+        services.AddSingleton<IPullStatsReader>(sp => sp.GetRequiredService<PostgreSqlUsageStore>());
         return services;
     }
 }

@@ -59,3 +59,10 @@ internal static class SqlExtensions
         return new Page<string>(items, more);
     }
 }
+
+/// <summary>LIKE patterns that match their text literally (PostgreSQL's default escape character is the backslash).</summary>
+internal static class LikePattern
+{
+    public static string Escape(string text) =>
+        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+}

@@ -57,3 +57,10 @@ internal static class PageReader
         return new Page<string>(items, more);
     }
 }
+
+/// <summary>LIKE patterns that match their text literally (with <c>ESCAPE '\'</c>).</summary>
+internal static class LikePattern
+{
+    public static string Escape(string text) =>
+        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+}

@@ -17,6 +17,11 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IUserStore, SqliteUserStore>();
         services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
         services.AddSingleton<ITagDetailsReader, SqliteTagDetailsReader>();
+        services.AddSingleton<IRepositoryInfoStore, SqliteRepositoryInfoStore>();
+        services.AddSingleton<IRepositorySearch, SqliteRepositorySearch>();
+        services.AddSingleton<SqliteUsageStore>();
+        services.AddSingleton<IUsageWriter>(sp => sp.GetRequiredService<SqliteUsageStore>());
+        services.AddSingleton<IPullStatsReader>(sp => sp.GetRequiredService<SqliteUsageStore>());
         return services;
     }
 }

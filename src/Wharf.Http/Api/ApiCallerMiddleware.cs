@@ -56,10 +56,28 @@ public sealed class ApiCallerMiddleware(RequestDelegate next, AuthOptions option
                 return (null, null, Unauthorized());
             }
 
+            Principal? owner = null;
             if (token.TokenId is { } tokenId)
             {
-                var owner = await credentials.ResolveTokenAsync(tokenId, context.RequestAborted);
-                return owner is null ? (null, null, Unauthorized()) : (owner, token.Access, null);
+                owner = await credentials.ResolveTokenAsync(tokenId, context.RequestAborted);
+                if (owner is null)
+                {
+                    return (null, null, Unauthorized());
+                }
+            }
+
+            if (token.IsOwn && token.Access.Any(s => s.IsCatalog))
+            {
+                // A catalog token (dockerd's `docker search` asks for registry:catalog:search) lists what its holder
+                // may pull, as /v2/_catalog does: the holder's rights, not the token's repository scopes.
+                owner ??= token.Subject.Length == 0 ? Principal.Anonymous
+                    : await credentials.ResolveUserAsync(token.Subject, context.RequestAborted) ?? Principal.Anonymous;
+                return (owner, null, null);
+            }
+
+            if (owner is not null)
+            {
+                return (owner, token.Access, null);
             }
 
             return (token.Subject.Length == 0 ? Principal.Anonymous : new Principal(token.Subject, []), token.Access, null);

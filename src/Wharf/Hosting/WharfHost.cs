@@ -58,6 +58,8 @@ public static partial class WharfHost
 
         AddValidated<BlobOptions>(services, configuration, "Blobs");
         AddValidated<Wharf.Core.Services.Layers.LayerBrowserOptions>(services, configuration, "LayerBrowser");
+        AddValidated<SearchOptions>(services, configuration, "Search");
+        AddValidated<UsageOptions>(services, configuration, "Usage");
 
         var data = Path.GetFullPath(options.Data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
@@ -123,6 +125,8 @@ public static partial class WharfHost
         _ = services.GetRequiredService<PaginationOptions>();
         _ = services.GetRequiredService<BlobOptions>();
         _ = services.GetRequiredService<Wharf.Core.Services.Layers.LayerBrowserOptions>();
+        _ = services.GetRequiredService<SearchOptions>();
+        _ = services.GetRequiredService<UsageOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>

@@ -1,0 +1,67 @@
+using Npgsql;
+using Wharf.Core.Metadata;
+
+namespace Wharf.Metadata.PostgreSql;
+
+/// <summary>
+/// Repository search with LIKE/ILIKE, which PostgreSQL answers from the pg_trgm GIN indexes of migration 0004
+/// (a bitmap OR of the name and description indexes) when the query has at least one trigram, and by a scan
+/// otherwise (or when pg_trgm was not available).
+/// </summary>
+public sealed class PostgreSqlRepositorySearch(PostgreSqlDatabase database) : IRepositorySearch
+{
+    public async ValueTask<IReadOnlyList<string>> ListNamesAsync(RepositoryQuery query, int offset, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Select(connection, query).With("o", offset).With("n", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var names = new List<string>(Math.Min(limit, 1024));
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    public async ValueTask<long> CountAsync(RepositoryQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Count(connection, query);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The listing's command, with every parameter but <c>o</c> (offset) and <c>n</c> (limit) bound.</summary>
+    internal static NpgsqlCommand Select(NpgsqlConnection connection, RepositoryQuery query)
+    {
+        var text = query.Normalized;
+        return Bind(connection.Command($"SELECT r.name FROM repositories r {Where(text)} ORDER BY {Order(query, text)} OFFSET @o LIMIT @n"), text);
+    }
+
+    internal static NpgsqlCommand Count(NpgsqlConnection connection, RepositoryQuery query)
+    {
+        var text = query.Normalized;
+        return Bind(connection.Command($"SELECT count(*) FROM repositories r {Where(text)}"), text);
+    }
+
+    private static string Where(string? text) => text is null ? "" : "WHERE r.name LIKE @contains OR r.description ILIKE @contains";
+
+    private static string Order(RepositoryQuery query, string? text) => (query.Sort, query.Reverse) switch
+    {
+        (RepositorySort.Relevance, _) when text is not null => """
+            CASE WHEN r.name = @text THEN 0
+                 WHEN starts_with(r.name, @text) OR strpos(r.name, '/' || @text) > 0 THEN 1
+                 WHEN strpos(r.name, @text) > 0 THEN 2
+                 ELSE 3 END, r.pull_count DESC, r.name
+            """,
+        (RepositorySort.Pushed, false) => "r.last_pushed_at DESC NULLS LAST, r.name",
+        (RepositorySort.Pushed, true) => "r.last_pushed_at ASC NULLS FIRST, r.name DESC",
+        (RepositorySort.Pulls, false) => "r.pull_count DESC, r.name",
+        (RepositorySort.Pulls, true) => "r.pull_count, r.name DESC",
+        (_, true) => "r.name DESC",
+        _ => "r.name",
+    };
+
+    private static NpgsqlCommand Bind(NpgsqlCommand command, string? text) =>
+        text is null ? command : command.With("text", text).With("contains", "%" + LikePattern.Escape(text) + "%");
+}

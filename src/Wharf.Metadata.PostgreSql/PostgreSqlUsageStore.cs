@@ -1,0 +1,99 @@
+using Wharf.Core.Metadata;
+using Wharf.Core.Protocol;
+
+namespace Wharf.Metadata.PostgreSql;
+
+/// <summary>Pull counts and push times: written in batches by each instance's usage flush, read per manifest.</summary>
+public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : IUsageWriter, IPullStatsReader
+{
+    /// <remarks>
+    /// Several instances flush at once. Each batch first locks the repository rows it touches in name order,
+    /// and writes manifest rows in (repository, digest) order, so two flushes never wait on each other in a
+    /// cycle. The lock is FOR NO KEY UPDATE, which does not conflict with the key-share locks that pushes take.
+    /// </remarks>
+    public async ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        var repositories = batch.Pulls.Select(p => p.Repository).Concat(batch.Pushes.Select(p => p.Repository))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var perRepository = batch.Pulls.GroupBy(p => p.Repository, StringComparer.Ordinal)
+            .Select(g => (Name: g.Key, Count: g.Sum(p => p.Count), Last: g.Max(p => p.LastPulledAt).ToUnixTimeMilliseconds())).ToArray();
+        await database.WriteAsync(async (connection, transaction) =>
+        {
+            await using (var lockRows = connection.Command(
+                "SELECT id FROM repositories WHERE name = ANY(@names) ORDER BY name FOR NO KEY UPDATE", transaction).With("names", repositories))
+            {
+                await lockRows.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var manifests = connection.Command("""
+                INSERT INTO manifest_pulls (repository_id, digest, pull_count, last_pulled_at)
+                SELECT r.id, d.digest, d.count, d.last FROM unnest(@names, @digests, @counts, @lasts) AS d (name, digest, count, last)
+                JOIN repositories r ON r.name = d.name
+                ORDER BY r.id, d.digest
+                ON CONFLICT (repository_id, digest) DO UPDATE SET
+                    pull_count = manifest_pulls.pull_count + excluded.pull_count,
+                    last_pulled_at = greatest(manifest_pulls.last_pulled_at, excluded.last_pulled_at)
+                """, transaction)
+                .With("names", batch.Pulls.Select(p => p.Repository).ToArray())
+                .With("digests", batch.Pulls.Select(p => p.Digest.Value).ToArray())
+                .With("counts", batch.Pulls.Select(p => p.Count).ToArray())
+                .With("lasts", batch.Pulls.Select(p => p.LastPulledAt.ToUnixTimeMilliseconds()).ToArray()))
+            {
+                await manifests.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var pulls = connection.Command("""
+                UPDATE repositories r SET pull_count = r.pull_count + d.count, last_pulled_at = greatest(r.last_pulled_at, d.last)
+                FROM unnest(@names, @counts, @lasts) AS d (name, count, last) WHERE r.name = d.name
+                """, transaction)
+                .With("names", perRepository.Select(p => p.Name).ToArray())
+                .With("counts", perRepository.Select(p => p.Count).ToArray())
+                .With("lasts", perRepository.Select(p => p.Last).ToArray()))
+            {
+                await pulls.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var pushes = connection.Command("""
+                UPDATE repositories r SET last_pushed_at = greatest(r.last_pushed_at, d.at)
+                FROM unnest(@names, @ats) AS d (name, at) WHERE r.name = d.name
+                """, transaction)
+                .With("names", batch.Pushes.Select(p => p.Repository).ToArray())
+                .With("ats", batch.Pushes.Select(p => p.PushedAt.ToUnixTimeMilliseconds()).ToArray()))
+            {
+                await pushes.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlyDictionary<Digest, PullStats>> GetManifestPullsAsync(string repository, IReadOnlyCollection<Digest> digests, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<Digest, PullStats>();
+        if (digests.Count == 0)
+        {
+            return result;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT p.digest, p.pull_count, p.last_pulled_at FROM manifest_pulls p JOIN repositories r ON r.id = p.repository_id
+            WHERE r.name = @n AND p.digest = ANY(@d)
+            """).With("n", repository).With("d", digests.Select(d => d.Value).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (Digest.TryParse(reader.GetString(0), out var digest))
+            {
+                result[digest] = new PullStats(reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)));
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.Data.Sqlite;
+using Wharf.Core.Metadata;
+
+namespace Wharf.Metadata.Sqlite;
+
+/// <summary>
+/// Repository search over the FTS5 trigram index <c>repository_search</c> (migration 0004). A query of three
+/// or more characters is a trigram phrase match, which the index answers directly; shorter ones cannot be
+/// split into trigrams and scan the table with LIKE (about 20 ms for 100,000 repositories).
+/// </summary>
+public sealed class SqliteRepositorySearch(SqliteDatabase database) : IRepositorySearch
+{
+    public async ValueTask<IReadOnlyList<string>> ListNamesAsync(RepositoryQuery query, int offset, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Select(connection, query).With("$o", offset).With("$n", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var names = new List<string>(Math.Min(limit, 1024));
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    public async ValueTask<long> CountAsync(RepositoryQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Count(connection, query);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The listing's command, with every parameter but <c>$o</c> (offset) and <c>$n</c> (limit) bound.</summary>
+    internal static SqliteCommand Select(SqliteConnection connection, RepositoryQuery query)
+    {
+        var text = query.Normalized;
+        var sql = $"SELECT r.name {From(text)} ORDER BY {Order(query, text)} LIMIT $n OFFSET $o";
+        return Bind(connection.Command(sql), text);
+    }
+
+    internal static SqliteCommand Count(SqliteConnection connection, RepositoryQuery query)
+    {
+        var text = query.Normalized;
+        return Bind(connection.Command(text is null ? "SELECT count(*) FROM repositories" : $"SELECT count(*) {From(text)}"), text);
+    }
+
+    private static string From(string? text) => text switch
+    {
+        null => "FROM repositories r",
+        _ when UsesIndex(text) => "FROM repository_search s JOIN repositories r ON r.id = s.rowid WHERE repository_search MATCH $match",
+        _ => @"FROM repositories r WHERE r.name LIKE $contains ESCAPE '\' OR r.description LIKE $contains ESCAPE '\'",
+    };
+
+    private static string Order(RepositoryQuery query, string? text) => (query.Sort, query.Reverse) switch
+    {
+        (RepositorySort.Relevance, _) when text is not null => """
+            CASE WHEN r.name = $text THEN 0
+                 WHEN substr(r.name, 1, length($text)) = $text OR instr(r.name, '/' || $text) > 0 THEN 1
+                 WHEN instr(r.name, $text) > 0 THEN 2
+                 ELSE 3 END, r.pull_count DESC, r.name
+            """,
+        (RepositorySort.Pushed, false) => "r.last_pushed_at DESC, r.name",
+        (RepositorySort.Pushed, true) => "r.last_pushed_at, r.name DESC",
+        (RepositorySort.Pulls, false) => "r.pull_count DESC, r.name",
+        (RepositorySort.Pulls, true) => "r.pull_count, r.name DESC",
+        (_, true) => "r.name DESC",
+        _ => "r.name",
+    };
+
+    private static SqliteCommand Bind(SqliteCommand command, string? text)
+    {
+        if (text is null)
+        {
+            return command;
+        }
+
+        command.With("$text", text);
+        return UsesIndex(text)
+            ? command.With("$match", "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"")
+            : command.With("$contains", "%" + LikePattern.Escape(text) + "%");
+    }
+
+    /// <summary>Whether the trigram index can answer <paramref name="text"/>: it needs at least one trigram.</summary>
+    private static bool UsesIndex(string text) => text.EnumerateRunes().Skip(2).Any();
+}
