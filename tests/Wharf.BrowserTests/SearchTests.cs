@@ -58,11 +58,14 @@ public sealed partial class SearchTests(BrowserFixture browser) : BrowserTest(br
         await Expect(names).ToHaveTextAsync(["public/hello", "team/app", "team/tools"]);
 
         await page.GetByLabel("Sort by").SelectOptionAsync("pushed");
-
         await Expect(page).ToHaveURLAsync(SortPushed());
-        await Expect(names).ToHaveCountAsync(3);
-        // team/tools was pushed last by the seed.
-        await Expect(names.First).ToHaveTextAsync("team/tools");
+        await Expect(names).ToHaveTextAsync(["team/tools", "team/app", "public/hello"]); // the seed pushes them in the other order
+
+        await page.GetByLabel("Sort by").FocusAsync();
+        await page.GetByLabel("Sort by").SelectOptionAsync("pulls");
+        await Expect(names).ToHaveTextAsync(["public/hello", "team/app", "team/tools"]); // 5, 4 and 0 pulls
+        await Expect(page.Locator(".repo").Nth(1)).ToContainTextAsync("4 pulls");
+        await Expect(page.GetByLabel("Sort by")).ToBeFocusedAsync();
     }
 
     [GeneratedRegex(@"\?q=tool$")]

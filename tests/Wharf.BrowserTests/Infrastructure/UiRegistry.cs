@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Wharf.Core.Services;
 using Wharf.TestKit;
 
 namespace Wharf.BrowserTests.Infrastructure;
@@ -100,6 +102,12 @@ public sealed class UiRegistry : IAsyncDisposable
             await DescribeAsync(alice, "public/hello", "A friendly greeting image", HelloReadme);
             await DescribeAsync(alice, "team/app", "The team's web application", "# team/app\n\nBuilt from `main` on every merge.\n");
             await DescribeAsync(alice, "team/tools", "Build tools for the team", null);
+            await PullAsync(alice, "public/hello", "latest", 5);
+            await PullAsync(alice, "team/app", "v2", 3);
+            await PullAsync(alice, "team/app", "v1", 1);
+
+            // Pulls and pushes are counted in memory and written in batches: write them now.
+            await server.Services.GetRequiredService<UsageRecorder>().FlushAsync(CancellationToken.None);
             return new UiRegistry(server, appV1, showcase, multi);
         }
         catch
@@ -109,10 +117,20 @@ public sealed class UiRegistry : IAsyncDisposable
         }
     }
 
+    private static async Task PullAsync(HttpClient client, string repository, string tag, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repository}/manifests/{tag}");
+            request.Headers.Accept.ParseAdd(OciLayoutMediaTypes.OciManifest);
+            using var response = await client.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
     private static async Task DescribeAsync(HttpClient client, string repository, string description, string? readme)
     {
         using var response = await client.PutAsJsonAsync($"/api/repository/{repository}", new { description, readme = readme ?? "" });
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return; // TEMPORARY until the search branch is merged
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"PUT /api/repository/{repository} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
