@@ -62,6 +62,7 @@ async function render({ focus = true, scroll = true } = {}) {
     refreshSession,
   };
   if (route.page === 'repositories' && search.value !== route.q && document.activeElement !== search) search.value = route.q;
+  renderAccount();
   try {
     if (state.current === page && page.update) {
       await page.update(context);
@@ -113,9 +114,10 @@ function renderAccount() {
     replace(account,
       h('span', { class: 'user' }, 'Signed in as ', h('strong', null, user)),
       h('button', { type: 'button', class: 'button', onclick: signOut }, 'Sign out'));
+  } else if (location.pathname === '/sign-in') {
+    replace(account);
   } else {
-    const here = location.pathname === '/sign-in' ? '/' : location.pathname + location.search;
-    replace(account, h('a', { class: 'button primary', href: link.signIn(here) }, 'Sign in'));
+    replace(account, h('a', { class: 'button primary', href: link.signIn(location.pathname + location.search) }, 'Sign in'));
   }
 }
 
@@ -171,7 +173,6 @@ function searchFor(text) {
   navigate(link.home({ q, sort: onList ? route.sort : '' }), { replace: onList, focus: false });
 }
 
-document.addEventListener('wharf:session', () => renderAccount());
 
 async function start() {
   await refreshSession();
