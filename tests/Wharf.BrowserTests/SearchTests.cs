@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Wharf.BrowserTests.Infrastructure;
+using Wharf.TestKit;
 using static Microsoft.Playwright.Assertions;
 
 namespace Wharf.BrowserTests;
@@ -67,6 +68,39 @@ public sealed partial class SearchTests(BrowserFixture browser) : BrowserTest(br
         await Expect(page.Locator(".repo").Nth(1)).ToContainTextAsync("4 pulls");
         await Expect(page.GetByLabel("Sort by")).ToBeFocusedAsync();
     }
+
+    [Fact]
+    public async Task Results_come_in_pages_of_25_with_previous_and_next()
+    {
+        using (var alice = new HttpClient { BaseAddress = Registry.BaseAddress })
+        {
+            alice.DefaultRequestHeaders.Authorization = Accounts.Basic("alice", UiRegistry.AlicePassword);
+            var pusher = new ImagePusher(alice);
+            var image = OciLayoutBuilder.CreateImage("paging", dataBytes: 64);
+            for (var i = 1; i <= 27; i++)
+            {
+                await pusher.PushImageAsync($"public/p{i:00}", image, "v1");
+            }
+        }
+
+        var page = await OpenAsync("/");
+        var names = page.Locator(".repo-name");
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("28 repositories");
+        await Expect(names).ToHaveCountAsync(25);
+        var pages = page.GetByRole(AriaRole.Navigation, new() { Name = "Pages of repositories" });
+        await Expect(pages).ToContainTextAsync("Page 1 of 2");
+
+        await pages.GetByRole(AriaRole.Link, new() { Name = "Next →" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(PageTwo());
+        await Expect(names).ToHaveTextAsync(["public/p25", "public/p26", "public/p27"]);
+        await Expect(pages).ToContainTextAsync("Page 2 of 2");
+        await pages.GetByRole(AriaRole.Link, new() { Name = "← Previous" }).ClickAsync();
+        await Expect(names.First).ToHaveTextAsync("public/hello");
+    }
+
+    [GeneratedRegex(@"\?page=2$")]
+    private static partial Regex PageTwo();
 
     [GeneratedRegex(@"\?q=tool$")]
     private static partial Regex QueryTool();
