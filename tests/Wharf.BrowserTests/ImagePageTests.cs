@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Wharf.BrowserTests.Infrastructure;
+using Wharf.TestKit;
 using static Microsoft.Playwright.Assertions;
 
 namespace Wharf.BrowserTests;
@@ -72,6 +73,34 @@ public sealed partial class ImagePageTests(BrowserFixture browser) : BrowserTest
         await Expect(page).ToHaveURLAsync(ImageByDigestUrl());
         await Expect(Fact(page.GetByRole(AriaRole.Region, new() { Name = "Configuration" }), "Platform")).ToHaveTextAsync("linux/arm64");
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "History" })).ToContainTextAsync("layer 1 of app-multi/linux/arm64");
+    }
+
+    [Fact]
+    public async Task Referrers_of_an_image_are_listed_and_open_as_artifacts()
+    {
+        string sbom;
+        using (var alice = new HttpClient { BaseAddress = Registry.BaseAddress })
+        {
+            alice.DefaultRequestHeaders.Authorization = Accounts.Basic("alice", UiRegistry.AlicePassword);
+            sbom = await new ImagePusher(alice).PushReferrerAsync("team/app", Registry.AppV1, "application/vnd.example.sbom.v1+json", "sbom of v1");
+        }
+
+        await SignInAsync("alice", UiRegistry.AlicePassword);
+        var page = await OpenAsync("/r/team/app/-/i/v1");
+
+        var referrers = page.GetByRole(AriaRole.Table, new() { Name = "Referrers" });
+        await Expect(referrers.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(referrers).ToContainTextAsync("application/vnd.example.sbom.v1+json");
+        await Expect(referrers).ToContainTextAsync("org.example.note = sbom of v1");
+        await Screenshots.SaveAsync(page, "image-referrers");
+
+        await referrers.GetByRole(AriaRole.Link).ClickAsync();
+
+        await Expect(page.Locator(".digest-full")).ToHaveTextAsync(sbom);
+        await Expect(page.Locator("dt:text-is(\"Artifact type\") + dd")).ToHaveTextAsync("application/vnd.example.sbom.v1+json");
+        var layers = page.GetByRole(AriaRole.Table, new() { Name = "Layers, in order" });
+        await Expect(layers).ToContainTextAsync("application/spdx+json");
+        await Expect(layers.GetByRole(AriaRole.Link, new() { NameRegex = new("Browse") })).ToHaveCountAsync(0); // not a tar
     }
 
     [Fact]

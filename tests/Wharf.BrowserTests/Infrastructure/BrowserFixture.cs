@@ -14,6 +14,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public static string ExecutablePath => Environment.GetEnvironmentVariable("WHARF_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
+    /// <summary>How long actions and assertions wait for the page.</summary>
+    public const float Timeout = 15_000;
+
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("the browser has not started");
 
     public async Task InitializeAsync()
@@ -24,6 +27,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        // Generous waits: the machine running the tests is small and busy. A passing wait returns at once.
+        Assertions.SetDefaultExpectTimeout(Timeout);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new()
         {

@@ -32,7 +32,7 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
             Locale = "en-US",
             TimezoneId = "UTC",
         });
-        _context.SetDefaultTimeout(10_000);
+        _context.SetDefaultTimeout(BrowserFixture.Timeout);
         await _context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
     }
 

@@ -32,6 +32,31 @@ public sealed class ImagePusher(HttpClient client)
         return OciLayoutDigests.Sha256(index);
     }
 
+    /// <summary>
+    /// Pushes an artifact (an SBOM-like JSON blob) whose subject is <paramref name="subject"/>, by digest, as
+    /// signatures and SBOMs are pushed; returns its digest.
+    /// </summary>
+    public async Task<string> PushReferrerAsync(string repository, OciImage subject, string artifactType, string annotation)
+    {
+        var empty = "{}"u8.ToArray();
+        var payload = System.Text.Encoding.UTF8.GetBytes("{\"spdxVersion\":\"SPDX-2.3\",\"name\":\"" + annotation + "\"}");
+        await PushBlobAsync(repository, empty);
+        await PushBlobAsync(repository, payload);
+        var manifest = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = OciLayoutMediaTypes.OciManifest,
+            ["artifactType"] = artifactType,
+            ["config"] = new { mediaType = "application/vnd.oci.empty.v1+json", digest = OciLayoutDigests.Sha256(empty), size = empty.Length },
+            ["layers"] = new[] { new { mediaType = "application/spdx+json", digest = OciLayoutDigests.Sha256(payload), size = payload.Length } },
+            ["subject"] = new { mediaType = OciLayoutMediaTypes.OciManifest, digest = subject.ManifestDigest, size = subject.ManifestBytes.Length },
+            ["annotations"] = new Dictionary<string, string> { ["org.example.note"] = annotation },
+        });
+        var digest = OciLayoutDigests.Sha256(manifest);
+        await PutManifestAsync(repository, digest, manifest, OciLayoutMediaTypes.OciManifest);
+        return digest;
+    }
+
     private async Task PushBlobAsync(string repository, byte[] content)
     {
         var digest = OciLayoutDigests.Sha256(content);
