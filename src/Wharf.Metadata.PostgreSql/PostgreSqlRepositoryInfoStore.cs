@@ -6,12 +6,14 @@ namespace Wharf.Metadata.PostgreSql;
 public sealed class PostgreSqlRepositoryInfoStore(PostgreSqlDatabase database) : IRepositoryInfoStore
 {
     private const string SummaryColumns =
-        "r.name, r.description, r.pull_count, r.last_pushed_at, r.last_pulled_at, (SELECT count(*) FROM tags t WHERE t.repository_id = r.id)::integer";
+        "r.name, r.description, st.pull_count, st.last_pushed_at, st.last_pulled_at, (SELECT count(*) FROM tags t WHERE t.repository_id = r.id)::integer";
+
+    private const string From = "FROM repositories r JOIN repository_stats st ON st.repository_id = r.id";
 
     public async ValueTask<RepositoryDetails?> GetAsync(string repository, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT {SummaryColumns}, r.readme FROM repositories r WHERE r.name = @n").With("n", repository);
+        await using var command = connection.Command($"SELECT {SummaryColumns}, r.readme {From} WHERE r.name = @n").With("n", repository);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? new RepositoryDetails(ReadSummary(reader), reader.GetString(6)) : null;
     }
@@ -24,7 +26,7 @@ public sealed class PostgreSqlRepositoryInfoStore(PostgreSqlDatabase database) :
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT {SummaryColumns} FROM repositories r WHERE r.name = ANY(@names)")
+        await using var command = connection.Command($"SELECT {SummaryColumns} {From} WHERE r.name = ANY(@names)")
             .With("names", repositories.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var found = new Dictionary<string, RepositorySummary>(repositories.Count, StringComparer.Ordinal);

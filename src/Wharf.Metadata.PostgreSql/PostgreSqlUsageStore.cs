@@ -7,9 +7,10 @@ namespace Wharf.Metadata.PostgreSql;
 public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : IUsageWriter, IPullStatsReader
 {
     /// <remarks>
-    /// Several instances flush at once. Each batch first locks the repository rows it touches in name order,
-    /// and writes manifest rows in (repository, digest) order, so two flushes never wait on each other in a
-    /// cycle. The lock is FOR NO KEY UPDATE, which does not conflict with the key-share locks that pushes take.
+    /// Several instances flush at once. Each batch first locks the stats rows it touches in id order, and
+    /// writes manifest rows in (repository, digest) order, so two flushes never wait on each other in a cycle.
+    /// Pushes and pulls never lock these rows; the manifest rows' key-share locks on repositories do not
+    /// conflict with anything a flush takes.
     /// </remarks>
     public async ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken)
     {
@@ -25,7 +26,10 @@ public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : IUsageWr
         await database.WriteAsync(async (connection, transaction) =>
         {
             await using (var lockRows = connection.Command(
-                "SELECT id FROM repositories WHERE name = ANY(@names) ORDER BY name FOR NO KEY UPDATE", transaction).With("names", repositories))
+                """
+                SELECT st.repository_id FROM repository_stats st JOIN repositories r ON r.id = st.repository_id
+                WHERE r.name = ANY(@names) ORDER BY st.repository_id FOR NO KEY UPDATE OF st
+                """, transaction).With("names", repositories))
             {
                 await lockRows.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -48,8 +52,9 @@ public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : IUsageWr
             }
 
             await using (var pulls = connection.Command("""
-                UPDATE repositories r SET pull_count = r.pull_count + d.count, last_pulled_at = greatest(r.last_pulled_at, d.last)
-                FROM unnest(@names, @counts, @lasts) AS d (name, count, last) WHERE r.name = d.name
+                UPDATE repository_stats st SET pull_count = st.pull_count + d.count, last_pulled_at = greatest(st.last_pulled_at, d.last)
+                FROM unnest(@names, @counts, @lasts) AS d (name, count, last) JOIN repositories r ON r.name = d.name
+                WHERE st.repository_id = r.id
                 """, transaction)
                 .With("names", perRepository.Select(p => p.Name).ToArray())
                 .With("counts", perRepository.Select(p => p.Count).ToArray())
@@ -59,8 +64,9 @@ public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : IUsageWr
             }
 
             await using (var pushes = connection.Command("""
-                UPDATE repositories r SET last_pushed_at = greatest(r.last_pushed_at, d.at)
-                FROM unnest(@names, @ats) AS d (name, at) WHERE r.name = d.name
+                UPDATE repository_stats st SET last_pushed_at = greatest(st.last_pushed_at, d.at)
+                FROM unnest(@names, @ats) AS d (name, at) JOIN repositories r ON r.name = d.name
+                WHERE st.repository_id = r.id
                 """, transaction)
                 .With("names", batch.Pushes.Select(p => p.Repository).ToArray())
                 .With("ats", batch.Pushes.Select(p => p.PushedAt.ToUnixTimeMilliseconds()).ToArray()))

@@ -35,22 +35,34 @@ public sealed class SqliteRepositorySearch(SqliteDatabase database) : IRepositor
     internal static SqliteCommand Select(SqliteConnection connection, RepositoryQuery query)
     {
         var text = query.Normalized;
-        var sql = $"SELECT r.name {From(text)} ORDER BY {Order(query, text)} LIMIT $n OFFSET $o";
-        return Bind(connection.Command(sql), text);
+        var byStats = query.Sort is RepositorySort.Pulls or RepositorySort.Pushed || (query.Sort == RepositorySort.Relevance && text is not null);
+        var sql = (text, byStats) switch
+        {
+            // Without a filter, sorted by a figure: the stats table's own index, in order.
+            (null, true) => $"SELECT st.name FROM repository_stats st ORDER BY {Order(query, text)}",
+            (null, false) => $"SELECT r.name FROM repositories r ORDER BY {Order(query, text)}",
+            _ => $"SELECT r.name {Matches(text, byStats)} ORDER BY {Order(query, text)}",
+        };
+        return Bind(connection.Command(sql + " LIMIT $n OFFSET $o"), text);
     }
 
     internal static SqliteCommand Count(SqliteConnection connection, RepositoryQuery query)
     {
         var text = query.Normalized;
-        return Bind(connection.Command(text is null ? "SELECT count(*) FROM repositories" : $"SELECT count(*) {From(text)}"), text);
+        return Bind(connection.Command(text is null ? "SELECT count(*) FROM repositories" : $"SELECT count(*) {Matches(text, false)}"), text);
     }
 
-    private static string From(string? text) => text switch
+    /// <summary>
+    /// FROM and WHERE selecting the repositories (alias r) whose name or description contains the text, with
+    /// their figures (alias st) when <paramref name="withStats"/>.
+    /// </summary>
+    private static string Matches(string text, bool withStats)
     {
-        null => "FROM repositories r",
-        _ when UsesIndex(text) => "FROM repository_search s JOIN repositories r ON r.id = s.rowid WHERE repository_search MATCH $match",
-        _ => @"FROM repositories r WHERE r.name LIKE $contains ESCAPE '\' OR r.description LIKE $contains ESCAPE '\'",
-    };
+        var stats = withStats ? " JOIN repository_stats st ON st.repository_id = r.id" : "";
+        return UsesIndex(text)
+            ? $"FROM repository_search s JOIN repositories r ON r.id = s.rowid{stats} WHERE repository_search MATCH $match"
+            : $@"FROM repositories r{stats} WHERE (r.name LIKE $contains ESCAPE '\' OR r.description LIKE $contains ESCAPE '\')";
+    }
 
     private static string Order(RepositoryQuery query, string? text) => (query.Sort, query.Reverse) switch
     {
@@ -58,12 +70,12 @@ public sealed class SqliteRepositorySearch(SqliteDatabase database) : IRepositor
             CASE WHEN r.name = $text THEN 0
                  WHEN substr(r.name, 1, length($text)) = $text OR instr(r.name, '/' || $text) > 0 THEN 1
                  WHEN instr(r.name, $text) > 0 THEN 2
-                 ELSE 3 END, r.pull_count DESC, r.name
+                 ELSE 3 END, st.pull_count DESC, r.name
             """,
-        (RepositorySort.Pushed, false) => "r.last_pushed_at DESC, r.name",
-        (RepositorySort.Pushed, true) => "r.last_pushed_at, r.name DESC",
-        (RepositorySort.Pulls, false) => "r.pull_count DESC, r.name",
-        (RepositorySort.Pulls, true) => "r.pull_count, r.name DESC",
+        (RepositorySort.Pushed, false) => "st.last_pushed_at DESC, st.name",
+        (RepositorySort.Pushed, true) => "st.last_pushed_at, st.name DESC",
+        (RepositorySort.Pulls, false) => "st.pull_count DESC, st.name",
+        (RepositorySort.Pulls, true) => "st.pull_count, st.name DESC",
         (_, true) => "r.name DESC",
         _ => "r.name",
     };

@@ -36,7 +36,8 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageWriter, IP
             }
 
             await using (var repository = connection.Command("""
-                UPDATE repositories SET pull_count = pull_count + $c, last_pulled_at = max(coalesce(last_pulled_at, 0), $t) WHERE name = $n
+                UPDATE repository_stats SET pull_count = pull_count + $c, last_pulled_at = max(coalesce(last_pulled_at, 0), $t)
+                WHERE repository_id = (SELECT id FROM repositories WHERE name = $n)
                 """, transaction))
             {
                 foreach (var pulls in batch.Pulls.GroupBy(p => p.Repository, StringComparer.Ordinal))
@@ -48,7 +49,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageWriter, IP
             }
 
             await using (var pushed = connection.Command(
-                "UPDATE repositories SET last_pushed_at = max(coalesce(last_pushed_at, 0), $t) WHERE name = $n", transaction))
+                "UPDATE repository_stats SET last_pushed_at = max(coalesce(last_pushed_at, 0), $t) WHERE repository_id = (SELECT id FROM repositories WHERE name = $n)", transaction))
             {
                 foreach (var push in batch.Pushes)
                 {

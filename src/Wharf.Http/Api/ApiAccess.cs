@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Wharf.Auth;
 using Wharf.Core.Errors;
 using Wharf.Http.Auth;
+using Wharf.Http.Results;
 
 namespace Wharf.Http.Api;
 
@@ -20,26 +21,25 @@ internal static class ApiAccess
     public static Func<string, bool>? PullFilter(HttpContext context) =>
         context.Features.Get<CallerAccess>() is { } access ? access.MayPull : null;
 
-    /// <summary>Null when the caller may do <paramref name="needed"/> (pull is always needed) to the repository, else the refusal.</summary>
-    public static RegistryError? Refusal(HttpContext context, string repository, AccessActions needed = AccessActions.Pull)
+    /// <summary>Null when the caller may do <paramref name="actions"/> to <paramref name="repository"/>, else the refusal to send.</summary>
+    public static ErrorResult? Refusal(HttpContext context, string repository, AccessActions actions)
     {
-        if (context.Features.Get<CallerAccess>() is not { } caller)
-        {
-            return null; // Auth is off.
-        }
-
-        var allowed = caller.Allowed(repository);
-        needed |= AccessActions.Pull;
-        if ((allowed & needed) == needed)
+        if (context.Features.Get<CallerAccess>() is not { } access)
         {
             return null;
         }
 
-        if (caller.User is null)
+        var allowed = access.Allowed(repository);
+        if ((allowed & actions) == actions)
         {
-            return ErrorCode.Unauthorized;
+            return null;
         }
 
-        return allowed.HasFlag(AccessActions.Pull) ? ErrorCode.Denied : ErrorCode.NameUnknown;
+        if (access.User is null)
+        {
+            return new ErrorResult(ErrorCode.Unauthorized);
+        }
+
+        return allowed.HasFlag(AccessActions.Pull) ? new ErrorResult(ErrorCode.Denied) : new ErrorResult(ErrorCode.NameUnknown);
     }
 }

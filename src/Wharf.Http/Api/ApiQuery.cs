@@ -4,40 +4,9 @@ using Wharf.Core.Errors;
 
 namespace Wharf.Http.Api;
 
-/// <summary>Reads and checks JSON API query parameters; a bad one is API_REQUEST_INVALID naming it.</summary>
+/// <summary>Reading query parameters of the JSON API; a malformed one is an <see cref="ErrorCode.ApiRequestInvalid"/> error.</summary>
 internal static class ApiQuery
 {
-    public static string? String(HttpContext context, string name)
-    {
-        var values = context.Request.Query[name];
-        return values.Count == 0 || string.IsNullOrEmpty(values[0]) ? null : values[0];
-    }
-
-    /// <summary><c>page</c> (from 1) and <c>perPage</c> (1 to <paramref name="maxPerPage"/>).</summary>
-    public static Result<(int Page, int PerPage)> Paging(HttpContext context, int defaultPerPage, int maxPerPage)
-    {
-        if (!TryInt(context, "page", 1, 1, 1_000_000_000, out var page))
-        {
-            return Invalid("page must be a whole number from 1");
-        }
-
-        if (!TryInt(context, "perPage", defaultPerPage, 1, maxPerPage, out var perPage))
-        {
-            return Invalid($"perPage must be a whole number from 1 to {maxPerPage}");
-        }
-
-        return (page, perPage);
-    }
-
-    public static RegistryError Invalid(string message) => new(ErrorCode.ApiRequestInvalid, message);
-
-    private static bool TryInt(HttpContext context, string name, int fallback, int min, int max, out int value)
-    {
-        value = fallback;
-        return String(context, name) is not { } text
-            || int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
-    }
-
     /// <summary>The first value of <paramref name="name"/>, or null when absent.</summary>
     public static string? Text(HttpRequest request, string name)
     {

@@ -68,7 +68,7 @@ public sealed class RepositoryApiHandlers(RepositoryService repositories)
 
         if (ApiAccess.Refusal(context, name, AccessActions.Pull) is { } refusal)
         {
-            return new ErrorResult(refusal);
+            return refusal;
         }
 
         var details = await repositories.GetAsync(name, context.RequestAborted);
@@ -84,7 +84,7 @@ public sealed class RepositoryApiHandlers(RepositoryService repositories)
 
         if (ApiAccess.Refusal(context, name, AccessActions.Pull | AccessActions.Push) is { } refusal)
         {
-            return new ErrorResult(refusal);
+            return refusal;
         }
 
         var body = await ReadBodyAsync(context);

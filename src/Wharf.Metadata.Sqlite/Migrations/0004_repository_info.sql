@@ -1,22 +1,36 @@
 -- Wharf metadata, version 4: what users see about a repository (description, README), usage figures counted
 -- off the hot path, and the search index. Times are Unix milliseconds (UTC). See docs/design/search.md.
-ALTER TABLE repositories ADD COLUMN description    TEXT    NOT NULL DEFAULT '';
-ALTER TABLE repositories ADD COLUMN pull_count     INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE repositories ADD COLUMN last_pushed_at INTEGER;
-ALTER TABLE repositories ADD COLUMN last_pulled_at INTEGER;
--- Last, so that reading the columns before it never touches a long README's overflow pages.
-ALTER TABLE repositories ADD COLUMN readme         TEXT    NOT NULL DEFAULT '';
+
+-- Rarely written: only when someone describes the repository.
+ALTER TABLE repositories ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE repositories ADD COLUMN readme      TEXT NOT NULL DEFAULT '';
+
+-- Written by every usage flush, so kept apart: updating a count never rewrites a README or touches the search
+-- index. One row per repository (made by the trigger below); the name is a copy (names never change) so that
+-- listings by pulls or by last push read an index in order without a join.
+CREATE TABLE repository_stats (
+    repository_id  INTEGER PRIMARY KEY REFERENCES repositories (id),
+    name           TEXT    NOT NULL,
+    pull_count     INTEGER NOT NULL DEFAULT 0,
+    last_pulled_at INTEGER,
+    last_pushed_at INTEGER
+);
 
 -- Repositories pushed before this version: their newest manifest or tag is the best guess of the last push.
-UPDATE repositories SET last_pushed_at = (
-    SELECT max(t) FROM (
-        SELECT max(created_at) AS t FROM manifests WHERE manifests.repository_id = repositories.id
-        UNION ALL
-        SELECT max(updated_at) FROM tags WHERE tags.repository_id = repositories.id));
+INSERT INTO repository_stats (repository_id, name, last_pushed_at)
+SELECT id, name, (SELECT max(t) FROM (
+    SELECT max(created_at) AS t FROM manifests WHERE manifests.repository_id = repositories.id
+    UNION ALL
+    SELECT max(updated_at) FROM tags WHERE tags.repository_id = repositories.id))
+FROM repositories;
+
+CREATE TRIGGER repository_stats_insert AFTER INSERT ON repositories BEGIN
+    INSERT INTO repository_stats (repository_id, name) VALUES (new.id, new.name);
+END;
 
 -- Listing by pulls or by last push reads these in order (backwards for the reversed order).
-CREATE INDEX repositories_by_pulls ON repositories (pull_count DESC, name);
-CREATE INDEX repositories_by_push ON repositories (last_pushed_at DESC, name);
+CREATE INDEX repository_stats_by_pulls ON repository_stats (pull_count DESC, name);
+CREATE INDEX repository_stats_by_push ON repository_stats (last_pushed_at DESC, name);
 
 -- Pulls (manifest GETs) per manifest digest, added in batches.
 CREATE TABLE manifest_pulls (

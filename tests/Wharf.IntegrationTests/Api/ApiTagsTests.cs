@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Wharf.Core.Services;
 using Wharf.IntegrationTests.Infrastructure;
 using Wharf.TestKit;
 
@@ -93,6 +95,27 @@ public sealed class ApiTagsTests
 
         Assert.Equal("NAME_UNKNOWN", (await server.Client.JsonAsync("/api/tags/team/none", HttpStatusCode.NotFound)).FirstErrorCode());
         Assert.Equal("NAME_INVALID", (await server.Client.JsonAsync("/api/tags/Team/UPPER", HttpStatusCode.BadRequest)).FirstErrorCode());
+    }
+
+    [Fact]
+    public async Task Pull_counts_of_each_manifest_show_on_tags_and_images()
+    {
+        await using var server = await WharfTestServer.StartAsync(time: _time);
+        var registry = new Registry(server);
+        var pulled = OciLayoutBuilder.CreateImage("tags-pulled");
+        var digest = await registry.PushAsync("team/pulls", pulled, "pulled");
+        await registry.PushAsync("team/pulls", OciLayoutBuilder.CreateImage("tags-unpulled"), "unpulled");
+        for (var i = 0; i < 3; i++)
+        {
+            using var get = await registry.GetAsync($"/v2/team/pulls/manifests/{(i == 0 ? "pulled" : digest)}");
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        }
+
+        await server.Services.GetRequiredService<UsageRecorder>().FlushAsync(CancellationToken.None);
+
+        var tags = (await server.Client.JsonAsync("/api/tags/team/pulls")).GetProperty("tags");
+        Assert.Equal([3L, 0L], tags.EnumerateArray().Select(t => t.GetProperty("pullCount").GetInt64()));
+        Assert.Equal(3, (await server.Client.JsonAsync("/api/image/team/pulls?reference=pulled")).GetProperty("pullCount").GetInt64());
     }
 
     [Fact]

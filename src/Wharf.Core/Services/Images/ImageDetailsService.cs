@@ -15,6 +15,7 @@ public sealed class ImageDetailsService(
     ITagDetailsReader tags,
     ManifestService manifestService,
     ManifestSummaries summaries,
+    IPullStatsReader pulls,
     IStorageDriver storage)
 {
     /// <summary>Whether the repository exists (has ever had a blob or manifest pushed and not everything removed).</summary>
@@ -116,14 +117,12 @@ public sealed class ImageDetailsService(
         return await manifestService.DeleteAsync(repository, tag, cancellationToken);
     }
 
-    /// <summary>
-    /// PULL COUNTS ARE WIRED HERE, and only here: the pull count of each manifest digest in the repository. Until the
-    /// pull statistics store is available every count is 0.
-    /// </summary>
-    private static ValueTask<IReadOnlyDictionary<string, long>> PullCountsAsync(string repository, IEnumerable<Digest> digests, CancellationToken cancellationToken)
+    /// <summary>The pull count of each manifest digest in the repository (counts are flushed in batches, so a little behind).</summary>
+    private async ValueTask<Dictionary<string, long>> PullCountsAsync(string repository, IEnumerable<Digest> digests, CancellationToken cancellationToken)
     {
-        _ = (repository, digests, cancellationToken);
-        return ValueTask.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
+        var distinct = digests.Distinct().ToList();
+        var stats = distinct.Count == 0 ? null : await pulls.GetManifestPullsAsync(repository, distinct, cancellationToken);
+        return stats?.ToDictionary(s => s.Key.Value, s => s.Value.Count) ?? [];
     }
 
     private static SortedDictionary<string, string> Annotations(string? json)

@@ -24,7 +24,8 @@ public sealed class CachedSqliteMetadataStoreTests : MetadataStoreContract
             new SqliteRepositoryReader(_database),
             new SqliteUploadSessionStore(_database),
             new SqliteUserStore(_database),
-            new SqliteAccessTokenStore(_database));
+            new SqliteAccessTokenStore(_database),
+            new RepositoryInfoRoles(new SqliteRepositoryInfoStore(_database), new SqliteRepositorySearch(_database), new SqliteUsageStore(_database), new SqliteUsageStore(_database)));
     }
 
     protected override Task DestroyStoresAsync()
