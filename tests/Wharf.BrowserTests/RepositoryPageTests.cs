@@ -24,6 +24,8 @@ public sealed partial class RepositoryPageTests(BrowserFixture browser) : Browse
         await Expect(table.Locator("tr[data-tag=v1]")).ToContainTextAsync(Registry.AppV1.ManifestDigest[..19]);
         await Expect(table.Locator("tr[data-tag=v1]")).ToContainTextAsync("linux/amd64");
         await Expect(table.Locator("tr[data-tag=v1] td.number").First).ToHaveTextAsync(SizeInKilobytes());
+        await Expect(table.Locator("tr[data-tag=v2] td.number").Last).ToHaveTextAsync("3"); // the seed pulled v2 three times
+        await Expect(page.Locator(".page-head .repo-meta")).ToContainTextAsync("4 pulls");
         await Expect(page.Locator(".pull-command code")).ToHaveTextAsync($"docker pull {Registry.Server.Authority}/team/app");
         await Expect(page.Locator(".description")).ToHaveTextAsync("The team's web application");
         await Expect(page.Locator(".readme h2")).ToHaveTextAsync("team/app");
