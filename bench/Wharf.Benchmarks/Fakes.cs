@@ -71,3 +71,9 @@ public sealed class NullStorageWriter : IStorageWriter
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
+
+/// <summary>Drops counted pulls: the benchmark measures what a pull costs on the request path (counting in memory).</summary>
+public sealed class NullUsageWriter : IUsageWriter
+{
+    public ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}

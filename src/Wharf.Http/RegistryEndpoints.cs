@@ -11,6 +11,7 @@ using Wharf.Core.Services;
 using Wharf.Http.Handlers;
 using Wharf.Http.Middleware;
 using Wharf.Http.Results;
+using Wharf.Http.Ui;
 
 namespace Wharf.Http;
 
@@ -43,7 +44,7 @@ public static class RegistryEndpoints
         app.UseMiddleware<RequestLogMiddleware>().UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
             .UseMiddleware<ApiCallerMiddleware>();
 
-    /// <summary>Maps the one /v2/ endpoint; anything else answers a JSON 404.</summary>
+    /// <summary>Maps the one /v2/ endpoint, the token service, the API and the web UI; anything else answers a JSON 404.</summary>
     public static IEndpointRouteBuilder MapWharfRegistry(this IEndpointRouteBuilder endpoints)
     {
         var dispatcher = endpoints.ServiceProvider.GetRequiredService<RegistryDispatcher>();
@@ -54,6 +55,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfSession();
         endpoints.MapWharfImageApi();
         endpoints.MapWharfApiRepositories();
+        endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;
     }
