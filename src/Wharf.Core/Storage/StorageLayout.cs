@@ -11,7 +11,8 @@ namespace Wharf.Core.Storage;
 /// uploads/
 ///   {uploadId}                 bytes of an upload in progress; moved into blobs/ on commit
 /// listings/                    a cache, safe to delete at any time (docs/design/layer-browser.md)
-///   v1-{limits}/sha256/ab/abcdef…   the file listing of a layer blob, built under the limits fingerprinted
+///   v{format}-{limits}/sha256/ab/abcdef…   the file listing of a layer blob, in that listing format version, built
+///                              under the limits fingerprinted
 ///   partial/{id}               a listing being written; moved into place when complete
 /// </code>
 /// Everything that refers to bytes (repositories, tags, links) lives in the metadata store.
@@ -26,9 +27,12 @@ public static class StorageLayout
 
     public const string ListingsRoot = "listings";
 
-    /// <summary>The cached file listing of a layer, built under the limits whose fingerprint is <paramref name="limits"/> (hex).</summary>
-    public static string LayerListing(Digest digest, string limits) =>
-        $"{ListingsRoot}/v1-{limits}/{digest.Algorithm}/{digest.Encoded[..2]}/{digest.Encoded}";
+    /// <summary>
+    /// The cached file listing of a layer under <paramref name="key"/>: <c>v{format}-{limits}</c>, the listing format
+    /// version and the fingerprint (hex) of the limits it was built under.
+    /// </summary>
+    public static string LayerListing(Digest digest, string key) =>
+        $"{ListingsRoot}/{key}/{digest.Algorithm}/{digest.Encoded[..2]}/{digest.Encoded}";
 
     /// <summary>Where a listing is written before it is moved into place; <paramref name="id"/> is a fresh GUID.</summary>
     public static string PartialLayerListing(Guid id) => $"{ListingsRoot}/partial/{id:N}";

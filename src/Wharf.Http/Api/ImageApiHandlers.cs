@@ -92,9 +92,10 @@ internal static class ImageApiHandlers
         }
 
         var paging = Paging(context, DefaultFilesPerPage, LayerListingService.MaxPerPage);
-        if (!paging.IsOk)
+        var children = Flag(context, "children");
+        if (!paging.IsOk || !children.IsOk)
         {
-            return new ErrorResult(paging.Error!);
+            return new ErrorResult(paging.Error ?? children.Error!);
         }
 
         if (ApiAccess.Refusal(context, name, AccessActions.Pull) is { } refusal)
@@ -102,9 +103,11 @@ internal static class ImageApiHandlers
             return refusal;
         }
 
-        var listing = await context.RequestServices.GetRequiredService<LayerListingService>()
-            .GetPageAsync(name, digest, Query(context, "path"), paging.Value.Page, paging.Value.PerPage, context.RequestAborted);
-        return Answer(listing);
+        var layers = context.RequestServices.GetRequiredService<LayerListingService>();
+        var (page, perPage) = paging.Value;
+        return children.Value
+            ? Answer(await layers.GetChildrenAsync(name, digest, Query(context, "path"), page, perPage, context.RequestAborted))
+            : Answer(await layers.GetPageAsync(name, digest, Query(context, "path"), page, perPage, context.RequestAborted));
     }
 
     /// <summary><c>sort=name|pushed</c>, <c>order=asc|desc</c>; names ascend and push times descend unless told otherwise.</summary>
@@ -132,6 +135,14 @@ internal static class ImageApiHandlers
 
     /// <summary>A query parameter; null when absent or empty.</summary>
     private static string? Query(HttpContext context, string name) => ApiQuery.Text(context.Request, name) is { Length: > 0 } value ? value : null;
+
+    /// <summary>A <c>true</c>/<c>false</c> parameter; false when absent or empty.</summary>
+    private static Result<bool> Flag(HttpContext context, string name) => Query(context, name) switch
+    {
+        null or "false" => false,
+        "true" => true,
+        _ => Invalid($"{name} must be true or false"),
+    };
 
     /// <summary><c>page</c> (from 1) and <c>perPage</c> (1 to <paramref name="maxPerPage"/>).</summary>
     private static Result<(int Page, int PerPage)> Paging(HttpContext context, int defaultPerPage, int maxPerPage)

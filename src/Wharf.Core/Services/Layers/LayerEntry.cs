@@ -30,3 +30,19 @@ public sealed record LayerEntry(string Path, LayerEntryType Type, long Size, str
 /// <param name="Total">Entries in the whole listing, or under the requested directory.</param>
 /// <param name="Truncated">The listing stopped early at a limit (entries, bytes) or at a damaged archive.</param>
 public sealed record LayerListingPage(string Digest, long Total, int Page, int PerPage, bool Truncated, IReadOnlyList<LayerEntry> Entries);
+
+/// <summary>
+/// A direct child of a directory in a layer. <paramref name="Name"/> is the last component of <paramref name="Path"/>.
+/// <paramref name="Implied"/>: a directory the archive does not list, only entries below it (then
+/// <paramref name="Mode"/>, <paramref name="Uid"/>, <paramref name="Gid"/> and <paramref name="Modified"/> are null).
+/// <paramref name="Descendants"/>: for a directory, how many entries of the archive lie below it; null otherwise.
+/// </summary>
+public sealed record LayerChild(
+    string Path, string Name, LayerEntryType Type, long Size, string? Mode, int? Uid, int? Gid, DateTime? Modified, string? LinkTarget,
+    bool Implied, long? Descendants);
+
+/// <summary>One page of the direct children of a directory in a layer.</summary>
+/// <param name="Path">The directory, normalised; empty for the layer's root.</param>
+/// <param name="Total">How many direct children the directory has.</param>
+/// <param name="Truncated">The listing stopped early at a limit (entries, bytes) or at a damaged archive.</param>
+public sealed record LayerChildrenPage(string Digest, string Path, long Total, int Page, int PerPage, bool Truncated, IReadOnlyList<LayerChild> Entries);

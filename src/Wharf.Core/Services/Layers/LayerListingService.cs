@@ -25,7 +25,7 @@ public sealed partial class LayerListingService : IDisposable
     private readonly LayerBrowserOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<LayerListingService> _logger;
-    private readonly string _limits;
+    private readonly string _cacheKey;
     private readonly ConcurrentDictionary<string, Lazy<Task<RegistryError?>>> _builds = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _stopping = new();
@@ -39,19 +39,59 @@ public sealed partial class LayerListingService : IDisposable
         _time = time;
         _logger = logger;
         _slots = new SemaphoreSlim(options.ConcurrentBuilds);
-        _limits = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.Fingerprint)))[..8];
+        _cacheKey = $"v{ListingFile.Version}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.Fingerprint)))[..8]}";
     }
 
     /// <summary>Where the listing of <paramref name="digest"/> is cached under the current limits.</summary>
-    public string CachePath(Digest digest) => StorageLayout.LayerListing(digest, _limits);
+    public string CachePath(Digest digest) => StorageLayout.LayerListing(digest, _cacheKey);
 
     /// <summary>
     /// Page <paramref name="page"/> (1-based) of the entries of layer <paramref name="digest"/>, all of them or those
     /// below <paramref name="directory"/>. NAME_UNKNOWN for an unknown repository, BLOB_UNKNOWN for a blob the
     /// repository cannot see, API_REQUEST_INVALID for a blob that is no tar archive.
     /// </summary>
-    public async ValueTask<Result<LayerListingPage>> GetPageAsync(
+    public ValueTask<Result<LayerListingPage>> GetPageAsync(
         string repository, Digest digest, string? directory, int page, int perPage, CancellationToken cancellationToken)
+    {
+        var prefix = DirectoryOf(directory);
+        return ReadListingAsync(repository, digest, async reader =>
+        {
+            var (start, end) = await reader.RangeAsync(prefix, cancellationToken);
+            var first = Math.Min(end, start + (long)(page - 1) * perPage);
+            var entries = await reader.ReadAsync(first, Math.Min(end, first + perPage), cancellationToken);
+            return new LayerListingPage(digest.Value, end - start, page, perPage, reader.Header.Truncation != TruncationReason.None, entries);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Page <paramref name="page"/> (1-based) of the direct children of <paramref name="directory"/> (the root when
+    /// null) in layer <paramref name="digest"/>: directories first, then by name; directories the archive only
+    /// implies included. Reads one run of the listing's children section, however large the directory's subtree.
+    /// Errors as <see cref="GetPageAsync"/>.
+    /// </summary>
+    public ValueTask<Result<LayerChildrenPage>> GetChildrenAsync(
+        string repository, Digest digest, string? directory, int page, int perPage, CancellationToken cancellationToken)
+    {
+        var parent = DirectoryOf(directory);
+        return ReadListingAsync(repository, digest, async reader =>
+        {
+            var (start, end) = await reader.ChildRangeAsync(parent, cancellationToken);
+            var first = Math.Min(end, start + (long)(page - 1) * perPage);
+            var children = await reader.ReadChildrenAsync(first, Math.Min(end, first + perPage), cancellationToken);
+            return new LayerChildrenPage(digest.Value, parent ?? "", end - start, page, perPage, reader.Header.Truncation != TruncationReason.None, children);
+        }, cancellationToken);
+    }
+
+    /// <summary>A directory parameter normalised like entry paths; null for the root.</summary>
+    private static string? DirectoryOf(string? directory) =>
+        directory is null ? null : ListingBuilder.Normalize(directory) is var path && path != "." ? path : null;
+
+    /// <summary>
+    /// Checks the blob is visible in the repository, builds its listing if it is not cached yet, and reads from it. A
+    /// damaged cache file is deleted and built again once.
+    /// </summary>
+    private async ValueTask<Result<T>> ReadListingAsync<T>(
+        string repository, Digest digest, Func<ListingFileReader, ValueTask<T>> read, CancellationToken cancellationToken)
     {
         var blob = await _blobs.GetInRepositoryAsync(repository, digest, cancellationToken);
         if (blob is null)
@@ -59,30 +99,26 @@ public sealed partial class LayerListingService : IDisposable
             return await _manifests.ListTagsAsync(repository, null, 1, cancellationToken) is null ? ErrorCode.NameUnknown : ErrorCode.BlobUnknown;
         }
 
-        var prefix = directory is null ? null : ListingBuilder.Normalize(directory) is var p && p != "." ? p : null;
         var path = CachePath(digest);
         for (var attempt = 0; ; attempt++)
         {
-            var reader = await ListingFileReader.OpenAsync(_storage, path, cancellationToken);
-            if (reader is null)
-            {
-                if (await BuildOnceAsync(digest, blob.Size, path).WaitAsync(cancellationToken) is { } error)
-                {
-                    return error;
-                }
-
-                reader = await ListingFileReader.OpenAsync(_storage, path, cancellationToken)
-                    ?? throw new InvalidOperationException($"the listing of {digest} was built but cannot be read at {path}");
-            }
-
             try
             {
+                var reader = await ListingFileReader.OpenAsync(_storage, path, cancellationToken);
+                if (reader is null)
+                {
+                    if (await BuildOnceAsync(digest, blob.Size, path).WaitAsync(cancellationToken) is { } error)
+                    {
+                        return error;
+                    }
+
+                    reader = await ListingFileReader.OpenAsync(_storage, path, cancellationToken)
+                        ?? throw new InvalidOperationException($"the listing of {digest} was built but cannot be read at {path}");
+                }
+
                 await using (reader)
                 {
-                    var (start, end) = await reader.RangeAsync(prefix, cancellationToken);
-                    var first = Math.Min(end, start + (long)(page - 1) * perPage);
-                    var entries = await reader.ReadAsync(first, Math.Min(end, first + perPage), cancellationToken);
-                    return new LayerListingPage(digest.Value, end - start, page, perPage, reader.Header.Truncation != TruncationReason.None, entries);
+                    return await read(reader);
                 }
             }
             catch (InvalidDataException e) when (attempt == 0)

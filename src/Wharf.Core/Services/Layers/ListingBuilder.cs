@@ -105,7 +105,10 @@ internal static class ListingBuilder
             entry.ModificationTime.ToUnixTimeSeconds(), path, link);
     }
 
-    /// <summary>Strips leading <c>./</c> and <c>/</c> and a trailing <c>/</c>; the root itself becomes <c>.</c>.</summary>
+    /// <summary>
+    /// Strips leading <c>./</c> and <c>/</c> and a trailing <c>/</c>, and collapses repeated slashes (so every path
+    /// has one parent and a non-empty name); the root itself becomes <c>.</c>.
+    /// </summary>
     public static string Normalize(string name)
     {
         var path = name.AsSpan();
@@ -126,7 +129,18 @@ internal static class ListingBuilder
         }
 
         path = path.TrimEnd('/');
-        return path.Length == 0 || path is "." ? "." : path.ToString();
+        if (path.Length == 0 || path is ".")
+        {
+            return ".";
+        }
+
+        var text = path.ToString();
+        while (text.Contains("//", StringComparison.Ordinal))
+        {
+            text = text.Replace("//", "/", StringComparison.Ordinal);
+        }
+
+        return text;
     }
 
     /// <summary>The first letter of the mode as <c>tar -tv</c> prints it.</summary>

@@ -15,19 +15,27 @@ internal sealed class ListingFileReader : IAsyncDisposable
     private const int ReadBuffer = 64 * 1024;
     private readonly IStorageDriver _storage;
     private readonly string _path;
-    private readonly List<(long Offset, byte[] FirstPath)> _blocks;
+    private readonly Section _entries;
+    private readonly Section _children;
     private Stream _stream;
     private long _position;
 
-    private ListingFileReader(IStorageDriver storage, string path, Stream stream, long position, ListingHeader header, List<(long, byte[])> blocks)
+    private ListingFileReader(IStorageDriver storage, string path, Stream stream, long position, ListingHeader header, Section entries, Section children)
     {
         _storage = storage;
         _path = path;
         _stream = stream;
         _position = position;
         Header = header;
-        _blocks = blocks;
+        _entries = entries;
+        _children = children;
     }
+
+    /// <summary>Decodes one record body (without its length prefix).</summary>
+    private delegate T BodyDecoder<out T>(ReadOnlySpan<byte> body);
+
+    /// <summary>Whether a record's path sorts before a boundary being searched for.</summary>
+    private delegate bool SortsBefore(ReadOnlySpan<byte> path);
 
     public ListingHeader Header { get; }
 
@@ -52,23 +60,17 @@ internal sealed class ListingFileReader : IAsyncDisposable
             }
 
             var index = new byte[header.IndexBytes];
-            if (await ReadFullyAsync(stream, index, cancellationToken) < index.Length)
+            var childIndex = new byte[header.ChildIndexBytes];
+            if (await ReadFullyAsync(stream, index, cancellationToken) < index.Length
+                || await ReadFullyAsync(stream, childIndex, cancellationToken) < childIndex.Length)
             {
                 await stream.DisposeAsync();
                 return null;
             }
 
-            var blocks = new List<(long, byte[])>(header.Blocks);
-            var at = 0;
-            for (var i = 0; i < header.Blocks; i++)
-            {
-                var offset = BinaryPrimitives.ReadInt64LittleEndian(index.AsSpan(at));
-                var length = BinaryPrimitives.ReadInt32LittleEndian(index.AsSpan(at + 8));
-                blocks.Add((offset, index.AsSpan(at + 12, length).ToArray()));
-                at += 12 + length;
-            }
-
-            return new ListingFileReader(storage, path, stream, header.RecordsStart, header, blocks);
+            var entries = new Section(header.RecordsStart, header.Entries, header.BlockSize, Blocks(index, header.Blocks, path));
+            var children = new Section(header.ChildRecordsStart, header.Children, header.BlockSize, Blocks(childIndex, header.ChildBlocks, path));
+            return new ListingFileReader(storage, path, stream, header.RecordsStart, header, entries, children);
         }
         catch
         {
@@ -89,45 +91,86 @@ internal sealed class ListingFileReader : IAsyncDisposable
         }
 
         // Everything below "a/b" sorts in ["a/b/", "a/b0"): '0' is the byte after '/'.
-        var start = await LowerBoundAsync(Encoding.UTF8.GetBytes(prefix + "/"), cancellationToken);
-        var end = await LowerBoundAsync(Encoding.UTF8.GetBytes(prefix + "0"), cancellationToken);
+        var low = Encoding.UTF8.GetBytes(prefix + "/");
+        var high = Encoding.UTF8.GetBytes(prefix + "0");
+        var start = await LowerBoundAsync(_entries, path => path.SequenceCompareTo(low) < 0, cancellationToken);
+        var end = await LowerBoundAsync(_entries, path => path.SequenceCompareTo(high) < 0, cancellationToken);
+        return (start, Math.Max(start, end));
+    }
+
+    /// <summary>
+    /// The range [start, end) of the children section holding the direct children of <paramref name="directory"/>
+    /// (a normalised path, or null for the root).
+    /// </summary>
+    public async ValueTask<(long Start, long End)> ChildRangeAsync(string? directory, CancellationToken cancellationToken)
+    {
+        var parent = Encoding.UTF8.GetBytes(directory ?? "");
+        var start = await LowerBoundAsync(_children, path => ListingChildren.ParentOf(path).SequenceCompareTo(parent) < 0, cancellationToken);
+        var end = await LowerBoundAsync(_children, path => ListingChildren.ParentOf(path).SequenceCompareTo(parent) <= 0, cancellationToken);
         return (start, Math.Max(start, end));
     }
 
     /// <summary>Entries [<paramref name="start"/>, <paramref name="end"/>), in path order.</summary>
-    public async ValueTask<List<LayerEntry>> ReadAsync(long start, long end, CancellationToken cancellationToken)
+    public ValueTask<List<LayerEntry>> ReadAsync(long start, long end, CancellationToken cancellationToken) =>
+        ReadAsync(_entries, start, end, ListingRecord.Decode, cancellationToken);
+
+    /// <summary>Children [<paramref name="start"/>, <paramref name="end"/>) of the children section, in its order.</summary>
+    public ValueTask<List<LayerChild>> ReadChildrenAsync(long start, long end, CancellationToken cancellationToken) =>
+        ReadAsync(_children, start, end, DecodeChild, cancellationToken);
+
+    private static LayerChild DecodeChild(ReadOnlySpan<byte> body)
     {
-        var entries = new List<LayerEntry>((int)Math.Max(0, Math.Min(end - start, 10_000)));
-        if (start >= end)
+        if (body.Length < 32 + ListingFile.ChildTailSize)
         {
-            return entries;
+            throw new InvalidDataException("damaged layer listing: child record too short");
         }
 
-        var block = (int)(start / Header.BlockSize);
-        await SeekAsync(Header.RecordsStart + _blocks[block].Offset, cancellationToken);
+        var entry = ListingRecord.Decode(body[..^ListingFile.ChildTailSize]);
+        var descendants = BinaryPrimitives.ReadInt64LittleEndian(body[^ListingFile.ChildTailSize..]);
+        var implied = body[^1] != 0;
+        var name = entry.Path[(entry.Path.LastIndexOf('/') + 1)..];
+        return implied
+            ? new LayerChild(entry.Path, name, LayerEntryType.Dir, 0, null, null, null, null, null, true, descendants)
+            : new LayerChild(entry.Path, name, entry.Type, entry.Size, entry.Mode, entry.Uid, entry.Gid, entry.Modified, entry.LinkTarget, false,
+                descendants < 0 ? null : descendants);
+    }
+
+    private async ValueTask<List<T>> ReadAsync<T>(Section section, long start, long end, BodyDecoder<T> decode, CancellationToken cancellationToken)
+    {
+        var items = new List<T>((int)Math.Max(0, Math.Min(end - start, 10_000)));
+        if (start >= end)
+        {
+            return items;
+        }
+
+        var block = (int)(start / section.BlockSize);
+        await SeekAsync(section.Start + section.Blocks[block].Offset, cancellationToken);
         var buffer = new byte[4096];
-        for (var i = (long)block * Header.BlockSize; i < end; i++)
+        for (var i = (long)block * section.BlockSize; i < end; i++)
         {
             var body = await NextRecordAsync(buffer, cancellationToken);
             buffer = body.Buffer;
             if (i >= start)
             {
-                entries.Add(ListingRecord.Decode(buffer.AsSpan(0, body.Length)));
+                items.Add(decode(buffer.AsSpan(0, body.Length)));
             }
         }
 
-        return entries;
+        return items;
     }
 
-    /// <summary>The index of the first entry whose path is not below <paramref name="key"/> in byte order.</summary>
-    private async ValueTask<long> LowerBoundAsync(byte[] key, CancellationToken cancellationToken)
+    /// <summary>
+    /// The index of the first record of <paramref name="section"/> that does not sort <paramref name="before"/> the
+    /// boundary (the section is ordered so that <paramref name="before"/> holds for a prefix of it).
+    /// </summary>
+    private async ValueTask<long> LowerBoundAsync(Section section, SortsBefore before, CancellationToken cancellationToken)
     {
-        // The last block whose first path sorts before the key holds the boundary (or it lies right after that block).
-        int lo = 0, hi = _blocks.Count;
+        // The last block whose first path sorts before the boundary holds it (or it lies right after that block).
+        int lo = 0, hi = section.Blocks.Count;
         while (lo < hi)
         {
             var mid = (lo + hi) / 2;
-            if (_blocks[mid].FirstPath.AsSpan().SequenceCompareTo(key) < 0)
+            if (before(section.Blocks[mid].FirstPath))
             {
                 lo = mid + 1;
             }
@@ -143,21 +186,46 @@ internal sealed class ListingFileReader : IAsyncDisposable
         }
 
         var block = lo - 1;
-        var first = (long)block * Header.BlockSize;
-        var last = Math.Min(first + Header.BlockSize, Header.Entries);
-        await SeekAsync(Header.RecordsStart + _blocks[block].Offset, cancellationToken);
+        var first = (long)block * section.BlockSize;
+        var last = Math.Min(first + section.BlockSize, section.Count);
+        await SeekAsync(section.Start + section.Blocks[block].Offset, cancellationToken);
         var buffer = new byte[4096];
         for (var i = first; i < last; i++)
         {
             var body = await NextRecordAsync(buffer, cancellationToken);
             buffer = body.Buffer;
-            if (ListingRecord.BodyPath(buffer.AsSpan(0, body.Length)).SequenceCompareTo(key) >= 0)
+            if (!before(ListingRecord.BodyPath(buffer.AsSpan(0, body.Length))))
             {
                 return i;
             }
         }
 
         return last;
+    }
+
+    private static List<(long Offset, byte[] FirstPath)> Blocks(byte[] index, int count, string path)
+    {
+        var blocks = new List<(long, byte[])>(count);
+        var at = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (at + 12 > index.Length)
+            {
+                throw new InvalidDataException($"damaged layer listing {path}: block index ends early");
+            }
+
+            var offset = BinaryPrimitives.ReadInt64LittleEndian(index.AsSpan(at));
+            var length = BinaryPrimitives.ReadInt32LittleEndian(index.AsSpan(at + 8));
+            if (length < 0 || at + 12 + length > index.Length)
+            {
+                throw new InvalidDataException($"damaged layer listing {path}: block index ends early");
+            }
+
+            blocks.Add((offset, index.AsSpan(at + 12, length).ToArray()));
+            at += 12 + length;
+        }
+
+        return blocks;
     }
 
     /// <summary>Reads the next record's body into <paramref name="buffer"/>, or into a larger one it returns.</summary>
@@ -230,4 +298,7 @@ internal sealed class ListingFileReader : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _stream.DisposeAsync();
+
+    /// <summary>One ordered run of records and its block index.</summary>
+    private sealed record Section(long Start, long Count, int BlockSize, List<(long Offset, byte[] FirstPath)> Blocks);
 }

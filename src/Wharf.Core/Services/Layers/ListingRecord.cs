@@ -45,6 +45,9 @@ internal static class ListingRecord
         return record;
     }
 
+    /// <summary>The entry type of a whole record (length prefix included).</summary>
+    public static LayerEntryType Type(ReadOnlySpan<byte> record) => (LayerEntryType)record[4];
+
     /// <summary>The path bytes of a whole record (length prefix included).</summary>
     public static ReadOnlySpan<byte> Path(ReadOnlySpan<byte> record) =>
         record.Slice(PathOffset, BinaryPrimitives.ReadInt32LittleEndian(record[PathLengthOffset..]));

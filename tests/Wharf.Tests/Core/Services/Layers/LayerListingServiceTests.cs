@@ -180,13 +180,19 @@ public sealed class LayerListingServiceTests : IAsyncLifetime
         var digest = await StoreAsync(Gzip(Tar(Files(directories: 3, filesEach: 100))));
         using var service = Service();
         var before = await service.GetPageAsync(Repository, digest, null, 3, 150, CancellationToken.None);
+        var beforeChildren = await service.GetChildrenAsync(Repository, digest, "d002", 1, 100, CancellationToken.None);
         var cache = Path.Combine(_temp.Path, "data", service.CachePath(digest));
         var bytes = await File.ReadAllBytesAsync(cache);
-        await File.WriteAllBytesAsync(cache, bytes[..(bytes.Length - 3000)]);
 
+        // Cut inside the path-ordered records (the first half or so), then inside the children section (the rest).
+        await File.WriteAllBytesAsync(cache, bytes[..(bytes.Length * 2 / 5)]);
         var after = await service.GetPageAsync(Repository, digest, null, 3, 150, CancellationToken.None);
-
         Assert.Equal(before.Value.Entries, after.Value.Entries);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(cache));
+
+        await File.WriteAllBytesAsync(cache, bytes[..(bytes.Length - 3000)]);
+        var afterChildren = await service.GetChildrenAsync(Repository, digest, "d002", 1, 100, CancellationToken.None);
+        Assert.Equal(beforeChildren.Value.Entries, afterChildren.Value.Entries);
         Assert.Equal(bytes, await File.ReadAllBytesAsync(cache));
     }
 
