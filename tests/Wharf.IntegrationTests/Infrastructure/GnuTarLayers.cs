@@ -62,6 +62,19 @@ public static partial class GnuTarLayers
         return await File.ReadAllBytesAsync(output);
     }
 
+    /// <summary>
+    /// Archives only <paramref name="paths"/> (relative to <paramref name="root"/>, in that order) with GNU tar, not
+    /// recursing: a file listed without its directories makes an archive that only implies them.
+    /// </summary>
+    public static async Task<byte[]> ArchivePathsAsync(string root, string output, IEnumerable<string> paths, params string[] options)
+    {
+        var list = output + ".paths";
+        await File.WriteAllLinesAsync(list, paths);
+        await ProcessRunner.RunCheckedAsync(RequiredTool.Find("tar", "tar"),
+            [.. options, "--owner=1000", "--group=1001", "--numeric-owner", "--no-recursion", "-cf", output, "-C", root, "-T", list]);
+        return await File.ReadAllBytesAsync(output);
+    }
+
     /// <summary>What <c>tar -tv</c> lists for <paramref name="archive"/>, read with <paramref name="options"/> (e.g. <c>-z</c>), in UTC.</summary>
     public static async Task<List<TarListingLine>> ListAsync(string archive, params string[] options)
     {
