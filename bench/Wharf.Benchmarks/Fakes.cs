@@ -33,6 +33,8 @@ public sealed class InMemoryMetadata(StoredManifest manifest, string tag, BlobIn
 
     public ValueTask<bool> DeleteTagAsync(string repository, string tag1, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag1, Digest expected, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public ValueTask LinkAsync(string repository, BlobInfo blob1, string? completedUpload, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();

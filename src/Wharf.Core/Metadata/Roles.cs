@@ -53,6 +53,12 @@ public interface IManifestWriter
 
     /// <summary>Deletes only a tag. False when it did not exist.</summary>
     ValueTask<bool> DeleteTagAsync(string repository, string tag, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes only a tag, and only while it points to <paramref name="expected"/>: the check and the delete are one
+    /// atomic step in the store, so a tag pushed again by someone else in the meantime is never removed.
+    /// </summary>
+    ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken);
 }
 
 /// <summary>The catalog of repositories.</summary>

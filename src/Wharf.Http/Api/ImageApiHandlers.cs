@@ -60,12 +60,24 @@ internal static class ImageApiHandlers
             return new ErrorResult(Invalid("tag must name a tag"));
         }
 
+        // digest= makes the delete conditional: only while the tag still points to the manifest the caller saw.
+        Digest? expected = null;
+        if (Query(context, "digest") is { } text)
+        {
+            if (!Digest.TryParse(text, out var digest))
+            {
+                return new ErrorResult(Invalid("digest must be a manifest's sha256 or sha512 digest"));
+            }
+
+            expected = digest;
+        }
+
         if (ApiAccess.Refusal(context, name, AccessActions.Pull | AccessActions.Delete) is { } refusal)
         {
             return refusal;
         }
 
-        var deleted = await context.RequestServices.GetRequiredService<ImageDetailsService>().DeleteTagAsync(name, tag, context.RequestAborted);
+        var deleted = await context.RequestServices.GetRequiredService<ImageDetailsService>().DeleteTagAsync(name, tag, expected, context.RequestAborted);
         return deleted.IsOk ? TypedResults.NoContent() : new ErrorResult(deleted.Error!);
     }
 

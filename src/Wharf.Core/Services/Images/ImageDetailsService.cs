@@ -106,15 +106,21 @@ public sealed class ImageDetailsService(
             pulls.GetValueOrDefault(manifest.Digest.Value));
     }
 
-    /// <summary>Removes a tag (not the manifest): NAME_UNKNOWN for an unknown repository, MANIFEST_UNKNOWN for an unknown tag.</summary>
-    public async ValueTask<Result<bool>> DeleteTagAsync(string repository, string tag, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes a tag (not the manifest): NAME_UNKNOWN for an unknown repository, MANIFEST_UNKNOWN for an unknown tag.
+    /// With <paramref name="expected"/>, only while the tag still points to that manifest (checked and deleted
+    /// atomically), else TAG_MOVED.
+    /// </summary>
+    public async ValueTask<Result<bool>> DeleteTagAsync(string repository, string tag, Digest? expected, CancellationToken cancellationToken)
     {
         if (!await RepositoryExistsAsync(repository, cancellationToken))
         {
             return ErrorCode.NameUnknown;
         }
 
-        return await manifestService.DeleteAsync(repository, tag, cancellationToken);
+        return expected is { } digest
+            ? await manifestService.DeleteTagIfAsync(repository, tag, digest, cancellationToken)
+            : await manifestService.DeleteAsync(repository, tag, cancellationToken);
     }
 
     /// <summary>The pull count of each manifest digest in the repository (counts are flushed in batches, so a little behind).</summary>

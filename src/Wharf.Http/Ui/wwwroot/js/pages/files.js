@@ -3,18 +3,19 @@
 import { h, replace, table } from '../dom.js';
 import { images } from '../api.js';
 import { link } from '../routes.js';
-import { bytes, shortDigest, time } from '../format.js';
+import { bytes, count, shortDigest, time } from '../format.js';
 
-// The API lists a directory's whole subtree in path order; the page groups it into the directory's children.
-// 2000 entries cover most directories of real images in one request; bigger subtrees page.
-const perPage = 2000;
+// The API answers a directory's direct children (children=true), directories first, then by name, paged over
+// them: `total` is the number of children, so every page but the last is full and the pager is exact however
+// large the subtrees below. Directories the archive only implies (it lists a/b/c but no a/b/) are among them.
+const perPage = 500;
 
 export async function render(context) {
   const { route, signal } = context;
   const directory = normalise(route.path);
-  const answer = await images.files(route.name, { digest: route.digest, path: directory || undefined, page: route.number, perPage }, signal);
+  const answer = await images.files(route.name, { digest: route.digest, path: directory || undefined, children: true, page: route.number, perPage }, signal);
   context.setTitle(`${directory ? `/${directory}` : '/'} in ${shortDigest(route.digest)}`);
-  const entries = childrenOf(answer.entries ?? [], directory);
+  const entries = answer.entries ?? [];
   replace(context.main,
     h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumbs' }, h('ol', null,
       h('li', null, h('a', { href: link.home() }, 'Repositories')),
@@ -24,9 +25,10 @@ export async function render(context) {
       h('h1', { tabindex: -1 }, 'Files in layer ', h('code', { class: 'digest', title: route.digest }, shortDigest(route.digest)))),
     pathCrumbs(route, directory),
     answer.truncated ? h('p', { class: 'notice', role: 'note' }, 'This listing is cut short: the layer holds more entries than the server lists.') : null,
+    entries.length ? h('p', { class: 'result-count' }, `${count(answer.total, 'entry', 'entries')} in /${directory}`) : null,
     entries.length
       ? table(`Entries of /${directory}`, ['Name', 'Type', { label: 'Size', class: 'number' }, 'Mode', 'Owner', 'Modified', 'Target'], entries.map((entry) => entryRow(route, entry)), { class: 'files-table' })
-      : h('p', { class: 'muted' }, 'This directory is empty.'),
+      : h('p', { class: 'muted' }, answer.total > 0 ? 'There are no entries on this page.' : 'This directory is empty.'),
     pager(route, directory, answer));
 }
 
@@ -44,28 +46,6 @@ function pathCrumbs(route, directory) {
   return h('nav', { class: 'path', 'aria-label': 'Directory' }, h('ol', null, crumbs));
 }
 
-/**
- * The entries directly inside directory. The server may list a directory's whole subtree: deeper entries then
- * stand for the child directory that holds them (and a tar need not list a directory before its files).
- */
-export function childrenOf(entries, directory) {
-  const prefix = directory ? `${directory}/` : '';
-  const children = new Map();
-  for (const entry of entries) {
-    const path = normalise(entry.path);
-    if (path === '.' || !path.startsWith(prefix) || path === directory) continue;
-    const rest = path.slice(prefix.length);
-    const slash = rest.indexOf('/');
-    if (slash < 0) {
-      children.set(rest, { ...entry, name: rest });
-    } else {
-      const name = rest.slice(0, slash);
-      if (!children.has(name)) children.set(name, { path: prefix + name, name, type: 'dir', size: 0, implied: true });
-    }
-  }
-  return [...children.values()].sort((a, b) => Number(b.type === 'dir') - Number(a.type === 'dir') || a.name.localeCompare(b.name));
-}
-
 function entryRow(route, entry) {
   const path = normalise(entry.path);
   const name = entry.type === 'dir'
@@ -73,12 +53,13 @@ function entryRow(route, entry) {
     : entry.type === 'whiteout' ? h('span', { class: 'whiteout', title: entry.name }, entry.name.replace(/^\.wh\./, ''))
       : entry.type === 'opaque' ? h('span', { class: 'muted', title: entry.name }, '(opaque marker)')
         : h('span', null, entry.name);
-  return h('tr', { 'data-type': entry.type },
+  return h('tr', { 'data-type': entry.type, 'data-implied': entry.implied ? 'true' : null },
     h('th', { scope: 'row' }, name),
-    h('td', null, describeType(entry.type)),
-    h('td', { class: 'number' }, entry.type === 'file' || entry.type === 'hardlink' ? bytes(entry.size) : ''),
+    h('td', null, entry.implied ? h('span', { title: 'Not in the archive itself: implied by the entries below it' }, 'directory (implied)') : describeType(entry.type)),
+    h('td', { class: 'number' }, entry.type === 'file' || entry.type === 'hardlink' ? bytes(entry.size)
+      : entry.type === 'dir' && entry.descendants !== null && entry.descendants !== undefined ? count(entry.descendants, 'entry', 'entries') : ''),
     h('td', null, entry.mode ? h('code', null, entry.mode) : ''),
-    h('td', null, entry.uid === undefined || entry.implied ? '' : `${entry.uid}:${entry.gid}`),
+    h('td', null, entry.uid === undefined || entry.uid === null || entry.implied ? '' : `${entry.uid}:${entry.gid}`),
     h('td', null, entry.modified ? time(entry.modified) : ''),
     h('td', null, entry.linkTarget ? h('code', null, `→ ${entry.linkTarget}`) : ''));
 }
