@@ -114,6 +114,19 @@ public sealed class ApiImagePermissionTests : IAsyncLifetime
             Assert.Contains("NAME_UNKNOWN", await hidden.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
+        // With a digest the tag does not point to, the refusal still comes first: the tag's state is not revealed.
+        var elsewhere = "sha256:" + new string('0', 64);
+        using (var deniedIf = await bob.DeleteAsync($"/api/tags/team/app?tag=v1&digest={elsewhere}"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, deniedIf.StatusCode);
+        }
+
+        using (var hiddenIf = await carol.DeleteAsync($"/api/tags/team/app?tag=v1&digest={elsewhere}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, hiddenIf.StatusCode);
+            Assert.Contains("NAME_UNKNOWN", await hiddenIf.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
         using (var unauthenticated = await anonymous.DeleteAsync("/api/tags/public/app?tag=v1"))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
