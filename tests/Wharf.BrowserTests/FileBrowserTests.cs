@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Wharf.BrowserTests.Infrastructure;
+using Wharf.TestKit;
 using static Microsoft.Playwright.Assertions;
 
 namespace Wharf.BrowserTests;
@@ -63,6 +64,72 @@ public sealed partial class FileBrowserTests(BrowserFixture browser) : BrowserTe
         await page.GetByRole(AriaRole.Link, new() { Name = "app/" }).ClickAsync();
         await Expect(page.Locator(".files-table tbody th")).ToHaveTextAsync(["config.yaml", "server"]);
     }
+
+    [Fact]
+    public async Task A_directory_of_thousands_pages_by_its_direct_children_and_implied_directories_can_be_walked()
+    {
+        await SignInAsync("alice", UiRegistry.AlicePassword);
+        var image = ShowcaseImage.CreateLargeTree();
+        using (var alice = new HttpClient { BaseAddress = Registry.BaseAddress })
+        {
+            alice.DefaultRequestHeaders.Authorization = Accounts.Basic("alice", UiRegistry.AlicePassword);
+            await new ImagePusher(alice).PushImageAsync("team/app", image, "large");
+        }
+
+        var layer = image.Layers[0].Digest;
+        var page = await OpenAsync($"/r/team/app/-/files/{layer}");
+        var names = page.Locator(".files-table tbody th");
+        var rows = page.Locator(".files-table tbody tr");
+        await Expect(names).ToHaveTextAsync(["big/", "deep/", "implied/"]);
+        await Expect(rows.Nth(0)).ToContainTextAsync("3,000 entries");
+        await Expect(rows.Nth(1)).ToContainTextAsync("2,510 entries");
+        await Expect(rows.Nth(2)).ToContainTextAsync("directory (implied)");
+
+        // 3,000 direct children, 250 a page: twelve full pages, in name order, whatever lies beside them.
+        await page.GetByRole(AriaRole.Link, new() { Name = "big/" }).ClickAsync();
+        await Expect(rows).ToHaveCountAsync(250);
+        await Expect(names.First).ToHaveTextAsync("f0000");
+        await Expect(names.Last).ToHaveTextAsync("f0249");
+        await Expect(page.Locator(".result-count")).ToHaveTextAsync("3,000 entries in /big");
+        var pager = page.GetByRole(AriaRole.Navigation, new() { Name = "Pages of entries", Exact = true });
+        var pagerAbove = page.GetByRole(AriaRole.Navigation, new() { Name = "Pages of entries, above the list" });
+        await Expect(pager).ToContainTextAsync("Page 1 of 12");
+        await Expect(pagerAbove).ToContainTextAsync("Page 1 of 12");
+        await Screenshots.SaveAsync(page, "files-large-directory", fullPage: false);
+        await pager.GetByRole(AriaRole.Link, new() { Name = "Next →" }).ClickAsync();
+        await Expect(pager).ToContainTextAsync("Page 2 of 12");
+        await Expect(names.First).ToHaveTextAsync("f0250");
+        await Expect(rows).ToHaveCountAsync(250);
+        await pagerAbove.GetByRole(AriaRole.Link, new() { Name = "← Previous" }).ClickAsync();
+        await Expect(names.First).ToHaveTextAsync("f0000");
+        await page.GotoAsync($"/r/team/app/-/files/{layer}?path=big&page=12");
+        await Expect(names.Last).ToHaveTextAsync("f2999");
+        await Expect(rows).ToHaveCountAsync(250);
+        await Expect(pager.GetByRole(AriaRole.Link, new() { Name = "Next →" })).ToHaveCountAsync(0);
+
+        // A directory above a deep subtree shows its one child, not the subtree.
+        await page.GotoAsync($"/r/team/app/-/files/{layer}?path=deep");
+        await Expect(names).ToHaveTextAsync(["d0/"]);
+        await Expect(rows.First).ToContainTextAsync("2,509 entries");
+        await page.GetByRole(AriaRole.Link, new() { Name = "d0/" }).ClickAsync();
+        await Expect(page.Locator(".result-count")).ToHaveTextAsync("251 entries in /deep/d0");
+        await Expect(names.First).ToHaveTextAsync("d1/");
+        await Expect(pager).ToContainTextAsync("Page 1 of 2");
+
+        // The archive lists neither implied/, implied/x/ nor implied/x/y/: they are shown and can be opened.
+        await page.GotoAsync($"/r/team/app/-/files/{layer}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "implied/" }).ClickAsync();
+        await Expect(names).ToHaveTextAsync(["x/"]);
+        await page.GetByRole(AriaRole.Link, new() { Name = "x/" }).ClickAsync();
+        await Expect(names).ToHaveTextAsync(["y/", "w.txt"]);
+        await Expect(rows.First).ToContainTextAsync("directory (implied)");
+        await page.GetByRole(AriaRole.Link, new() { Name = "y/" }).ClickAsync();
+        await Expect(names).ToHaveTextAsync(["z.txt"]);
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Directory" })).ToHaveTextAsync(ImpliedCrumbs());
+    }
+
+    [GeneratedRegex(@"^\s*/\s*implied\s*/?\s*x\s*/?\s*y\s*$")]
+    private static partial Regex ImpliedCrumbs();
 
     [GeneratedRegex("/r/team/app/-/files/sha256:[0-9a-f]{64}$")]
     private static partial Regex FilesUrl();

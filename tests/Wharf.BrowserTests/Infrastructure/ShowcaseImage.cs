@@ -57,6 +57,42 @@ public static class ShowcaseImage
         return new OciImage("amd64", "linux", manifest, config, layers);
     }
 
+    /// <summary>
+    /// An image of one layer of over 5,000 entries: <c>big/</c> with <paramref name="bigFiles"/> files, its sibling
+    /// <c>deep/</c> with ten nested levels of 250 files each, and <c>implied/x/y/z.txt</c> and <c>implied/x/w.txt</c>
+    /// with none of their directories in the archive.
+    /// </summary>
+    public static OciImage CreateLargeTree(int bigFiles = 3000)
+    {
+        var layer = Layer(writer =>
+        {
+            Directory(writer, "big/");
+            for (var i = 0; i < bigFiles; i++)
+            {
+                File(writer, $"big/f{i:D4}", []);
+            }
+
+            var deep = "deep";
+            Directory(writer, "deep/");
+            for (var level = 0; level < 10; level++)
+            {
+                deep += $"/d{level}";
+                Directory(writer, deep + "/");
+                for (var i = 0; i < 250; i++)
+                {
+                    File(writer, $"{deep}/file{i:D3}", []);
+                }
+            }
+
+            File(writer, "implied/x/y/z.txt", Encoding.UTF8.GetBytes("z\n"));
+            File(writer, "implied/x/w.txt", Encoding.UTF8.GetBytes("w\n"));
+        });
+        var config = Config([layer.DiffId]);
+        var configDescriptor = new OciDescriptor(OciLayoutMediaTypes.OciConfig, OciLayoutDigests.Sha256(config), config.Length);
+        var manifest = OciLayoutJson.Manifest(configDescriptor, [layer.Descriptor]);
+        return new OciImage("amd64", "linux", manifest, config, [layer]);
+    }
+
     private const UnixFileMode Readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const UnixFileMode Executable = Readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 

@@ -66,7 +66,8 @@ export const repositories = {
 
 export const images = {
   tags: (name, parameters, signal) => api(`/api/tags/${segments(name)}${query(parameters)}`, { signal }),
-  deleteTag: (name, tag) => api(`/api/tags/${segments(name)}${query({ tag })}`, { method: 'DELETE' }),
+  // digest: the manifest the user saw; the server deletes the tag only if it still points there (else 409).
+  deleteTag: (name, tag, digest) => api(`/api/tags/${segments(name)}${query({ tag, digest })}`, { method: 'DELETE' }),
   get: (name, reference, signal) => api(`/api/image/${segments(name)}${query({ reference })}`, { signal }),
   files: (name, parameters, signal) => api(`/api/files/${segments(name)}${query(parameters)}`, { signal }),
 };

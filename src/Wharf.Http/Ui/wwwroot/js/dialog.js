@@ -3,8 +3,11 @@
 
 import { h } from './dom.js';
 
-/** Resolves true when the user confirms, false when they cancel (button, Escape or a click outside). */
-export function confirmDialog({ title, body, confirm = 'Confirm', danger = false }) {
+/**
+ * Resolves true when the user confirms, false when they cancel (button, Escape or a click outside). With
+ * cancel: null there is only the confirm button (a message to acknowledge).
+ */
+export function confirmDialog({ title, body, confirm = 'Confirm', cancel = 'Cancel', danger = false }) {
   return new Promise((resolve) => {
     const opener = document.activeElement;
     const titleId = `dialog-title-${Math.random().toString(36).slice(2)}`;
@@ -14,7 +17,7 @@ export function confirmDialog({ title, body, confirm = 'Confirm', danger = false
         h('h2', { id: titleId }, title),
         h('div', { class: 'dialog-body' }, body),
         h('div', { class: 'dialog-actions' },
-          h('button', { type: 'submit', value: 'cancel', class: 'button', formnovalidate: true }, 'Cancel'),
+          cancel ? h('button', { type: 'submit', value: 'cancel', class: 'button', formnovalidate: true }, cancel) : null,
           confirmButton)));
     dialog.addEventListener('click', (event) => {
       if (event.target === dialog) dialog.close('cancel'); // the backdrop

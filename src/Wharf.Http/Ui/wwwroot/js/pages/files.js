@@ -8,7 +8,7 @@ import { bytes, count, shortDigest, time } from '../format.js';
 // The API answers a directory's direct children (children=true), directories first, then by name, paged over
 // them: `total` is the number of children, so every page but the last is full and the pager is exact however
 // large the subtrees below. Directories the archive only implies (it lists a/b/c but no a/b/) are among them.
-const perPage = 500;
+const perPage = 250;
 
 export async function render(context) {
   const { route, signal } = context;
@@ -26,6 +26,7 @@ export async function render(context) {
     pathCrumbs(route, directory),
     answer.truncated ? h('p', { class: 'notice', role: 'note' }, 'This listing is cut short: the layer holds more entries than the server lists.') : null,
     entries.length ? h('p', { class: 'result-count' }, `${count(answer.total, 'entry', 'entries')} in /${directory}`) : null,
+    pager(route, directory, answer, 'Pages of entries, above the list'),
     entries.length
       ? table(`Entries of /${directory}`, ['Name', 'Type', { label: 'Size', class: 'number' }, 'Mode', 'Owner', 'Modified', 'Target'], entries.map((entry) => entryRow(route, entry)), { class: 'files-table' })
       : h('p', { class: 'muted' }, answer.total > 0 ? 'There are no entries on this page.' : 'This directory is empty.'),
@@ -76,12 +77,12 @@ function describeType(type) {
   }
 }
 
-function pager(route, directory, answer) {
+function pager(route, directory, answer, label = 'Pages of entries') {
   const pages = Math.max(1, Math.ceil((answer.total ?? 0) / (answer.perPage || perPage)));
   if (pages <= 1) return null;
   const number = answer.page || route.number;
   const to = (page) => link.files(route.name, route.digest, { path: directory || undefined, page });
-  return h('nav', { class: 'pager', 'aria-label': 'Pages of entries' },
+  return h('nav', { class: 'pager', 'aria-label': label },
     number > 1 ? h('a', { class: 'button', href: to(number - 1), rel: 'prev' }, '← Previous') : null,
     h('span', { class: 'page-of' }, `Page ${number} of ${pages}`),
     number < pages ? h('a', { class: 'button', href: to(number + 1), rel: 'next' }, 'Next →') : null);

@@ -4,7 +4,7 @@
 import { h, replace, table } from '../dom.js';
 import { repositories, images } from '../api.js';
 import { link } from '../routes.js';
-import { bytes, count, digest, time } from '../format.js';
+import { bytes, count, digest, shortDigest, time } from '../format.js';
 import { markdown } from '../markdown.js';
 import { confirmDialog, copyButton } from '../dialog.js';
 
@@ -144,7 +144,7 @@ async function deleteTag(context, repository, tag, row) {
   });
   if (!confirmed) return;
   try {
-    await images.deleteTag(repository.name, tag.name);
+    await images.deleteTag(repository.name, tag.name, tag.digest);
     const next = row.nextElementSibling ?? row.previousElementSibling;
     row.remove();
     context.announce(`Deleted tag ${tag.name}`);
@@ -152,9 +152,30 @@ async function deleteTag(context, repository, tag, row) {
     if (focusTarget && !focusTarget.hasAttribute('tabindex') && focusTarget.tagName === 'H2') focusTarget.setAttribute('tabindex', '-1');
     focusTarget?.focus();
   } catch (failure) {
+    // 409: pushed again since this page loaded; 404 MANIFEST_UNKNOWN: deleted by someone else meanwhile.
+    if (failure.status === 409 || (failure.status === 404 && failure.code === 'MANIFEST_UNKNOWN')) {
+      await tagChanged(context, tag, failure.status === 409);
+      return;
+    }
     context.announce(`Could not delete tag ${tag.name}: ${failure.message}`);
     await confirmDialog({ title: 'Could not delete the tag', body: h('p', null, failure.message), confirm: 'OK' });
   }
+}
+
+/** Says the tag is not what the page showed any more, and reloads the list so the page shows what it is now. */
+async function tagChanged(context, tag, moved) {
+  const message = moved
+    ? `Tag ${tag.name} was pushed again after this page was loaded: it no longer points to ${shortDigest(tag.digest)}. Nothing was deleted.`
+    : `Tag ${tag.name} was deleted by someone else after this page was loaded.`;
+  context.announce(message);
+  await context.navigate(location.pathname + location.search, { replace: true, focus: false });
+  await confirmDialog({
+    title: moved ? `Tag ${tag.name} changed` : `Tag ${tag.name} is gone`,
+    body: [h('p', null, message), h('p', null, 'The list of tags has been reloaded.')],
+    confirm: 'OK',
+    cancel: null,
+  });
+  (context.main.querySelector(`tr[data-tag="${CSS.escape(tag.name)}"] a`) ?? context.main.querySelector('h1'))?.focus();
 }
 
 function pager(name, answer, route) {
