@@ -41,8 +41,8 @@ public sealed class PostgreSqlRepositorySearch(PostgreSqlDatabase database) : IR
             // Without a filter, sorted by a figure: the stats table's own index, in order.
             (null, true) => $"SELECT st.name FROM repository_stats st ORDER BY {Order(query, text)}",
             (null, false) => $"SELECT r.name FROM repositories r ORDER BY {Order(query, text)}",
-            (_, true) => $"SELECT r.name FROM repositories r JOIN repository_stats st ON st.repository_id = r.id WHERE {Matches} ORDER BY {Order(query, text)}",
-            _ => $"SELECT r.name FROM repositories r WHERE {Matches} ORDER BY {Order(query, text)}",
+            (_, true) => $"SELECT r.name FROM repositories r JOIN repository_stats st ON st.repository_id = r.id WHERE {Matches(query)} ORDER BY {Order(query, text)}",
+            _ => $"SELECT r.name FROM repositories r WHERE {Matches(query)} ORDER BY {Order(query, text)}",
         };
         return Bind(connection.Command(sql + " OFFSET @o LIMIT @n"), text);
     }
@@ -50,11 +50,13 @@ public sealed class PostgreSqlRepositorySearch(PostgreSqlDatabase database) : IR
     internal static NpgsqlCommand Count(NpgsqlConnection connection, RepositoryQuery query)
     {
         var text = query.Normalized;
-        return Bind(connection.Command(text is null ? "SELECT count(*) FROM repositories" : $"SELECT count(*) FROM repositories r WHERE {Matches}"), text);
+        // Without a filter, the narrow stats table (one row per repository) is the cheaper one to count.
+        return Bind(connection.Command(text is null ? "SELECT count(*) FROM repository_stats" : $"SELECT count(*) FROM repositories r WHERE {Matches(query)}"), text);
     }
 
     /// <summary>Repositories (alias r) whose name or description contains the text: a bitmap OR of the two trigram indexes.</summary>
-    private const string Matches = "(r.name LIKE @contains OR r.description ILIKE @contains)";
+    private static string Matches(RepositoryQuery query) =>
+        query.SearchesDescriptions ? "(r.name LIKE @contains OR r.description ILIKE @contains)" : "r.name LIKE @contains";
 
     private static string Order(RepositoryQuery query, string? text) => (query.Sort, query.Reverse) switch
     {

@@ -6,7 +6,8 @@ namespace Wharf.Metadata.Sqlite;
 /// <summary>
 /// Repository search over the FTS5 trigram index <c>repository_search</c> (migration 0004). A query of three
 /// or more characters is a trigram phrase match, which the index answers directly; shorter ones cannot be
-/// split into trigrams and scan the table with LIKE (about 20 ms for 100,000 repositories).
+/// split into trigrams, match names only (see <see cref="RepositoryQuery.SearchesDescriptions"/>) and scan
+/// the table with LIKE.
 /// </summary>
 public sealed class SqliteRepositorySearch(SqliteDatabase database) : IRepositorySearch
 {
@@ -61,7 +62,7 @@ public sealed class SqliteRepositorySearch(SqliteDatabase database) : IRepositor
         var stats = withStats ? " JOIN repository_stats st ON st.repository_id = r.id" : "";
         return UsesIndex(text)
             ? $"FROM repository_search s JOIN repositories r ON r.id = s.rowid{stats} WHERE repository_search MATCH $match"
-            : $@"FROM repositories r{stats} WHERE (r.name LIKE $contains ESCAPE '\' OR r.description LIKE $contains ESCAPE '\')";
+            : $@"FROM repositories r{stats} WHERE r.name LIKE $contains ESCAPE '\'";
     }
 
     private static string Order(RepositoryQuery query, string? text) => (query.Sort, query.Reverse) switch
@@ -93,6 +94,6 @@ public sealed class SqliteRepositorySearch(SqliteDatabase database) : IRepositor
             : command.With("$contains", "%" + LikePattern.Escape(text) + "%");
     }
 
-    /// <summary>Whether the trigram index can answer <paramref name="text"/>: it needs at least one trigram.</summary>
+    /// <summary>Whether the trigram index can answer <paramref name="text"/>: it needs at least one trigram (the rule of <see cref="RepositoryQuery.SearchesDescriptions"/>).</summary>
     private static bool UsesIndex(string text) => text.EnumerateRunes().Skip(2).Any();
 }

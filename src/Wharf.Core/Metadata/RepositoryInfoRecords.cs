@@ -47,13 +47,17 @@ public enum RepositorySort
 
 /// <summary>
 /// Which repositories to list and in what order. With <paramref name="Text"/> only repositories whose name or
-/// description contains it (case-insensitively) are listed. <paramref name="Reverse"/> turns the whole order
+/// description contains it (case-insensitively) are listed; a text of one or two characters matches names only
+/// (in descriptions it would match nearly everything, and no trigram index can answer it). <paramref name="Reverse"/> turns the whole order
 /// around (ties included), except for <see cref="RepositorySort.Relevance"/>, which it leaves alone.
 /// </summary>
 public sealed record RepositoryQuery(string? Text, RepositorySort Sort, bool Reverse = false)
 {
     /// <summary>The search text, trimmed and lower-cased; null when there is none.</summary>
-    public string? Normalized { get; } = string.IsNullOrWhiteSpace(Text) ? null : Text.Trim().ToLowerInvariant();
+    public string? Normalized => string.IsNullOrWhiteSpace(Text) ? null : Text.Trim().ToLowerInvariant();
+
+    /// <summary>Whether descriptions are searched too: only for a text of at least three characters (one trigram).</summary>
+    public bool SearchesDescriptions => Normalized is { } text && text.EnumerateRunes().Skip(2).Any();
 }
 
 /// <summary>Pulls of one manifest: how many GETs were counted and when the last one was.</summary>

@@ -22,19 +22,16 @@ public sealed class RepositoryService(IRepositorySearch search, IRepositoryInfoS
         var offset = (long)(page - 1) * perPage;
         if (mayPull is null)
         {
-            var total = await search.CountAsync(query, cancellationToken);
-            if (offset >= total)
-            {
-                return new RepositoryPage([], total, true);
-            }
-
-            var names = await search.ListNamesAsync(query, (int)offset, perPage, cancellationToken);
+            var names = offset > int.MaxValue ? [] : await search.ListNamesAsync(query, (int)offset, perPage, cancellationToken);
+            // A short page that has rows is the last one, so its end is the total; only a full or empty page needs a count.
+            var total = names.Count > 0 && names.Count < perPage ? offset + names.Count : await search.CountAsync(query, cancellationToken);
             return new RepositoryPage(await info.GetSummariesAsync(names, cancellationToken), total, true);
         }
 
-        var candidates = await search.ListNamesAsync(query, 0, options.MaxCandidates, cancellationToken);
-        var visible = candidates.Where(mayPull).ToList();
-        var exact = candidates.Count < options.MaxCandidates;
+        // One more than the cap, to know whether the cap cut anything off.
+        var candidates = await search.ListNamesAsync(query, 0, options.MaxCandidates + 1, cancellationToken);
+        var exact = candidates.Count <= options.MaxCandidates;
+        var visible = candidates.Take(options.MaxCandidates).Where(mayPull).ToList();
         if (offset >= visible.Count)
         {
             return new RepositoryPage([], visible.Count, exact);

@@ -6,11 +6,12 @@ namespace Wharf.Core.Services;
 public sealed class SearchOptions
 {
     /// <summary>
-    /// With auth on, a search filters the best-ranked candidates by what the caller may pull, at most this many;
-    /// results and totals beyond them are not seen (docs/design/search.md).
+    /// With auth on, a listing or search filters the best-ranked candidates by what the caller may pull, at most
+    /// this many; repositories ranked beyond them are not listed and the total becomes a lower bound
+    /// (docs/design/search.md). The default covers a registry of 100,000 repositories whole.
     /// </summary>
-    [Range(100, 1_000_000)]
-    public int MaxCandidates { get; set; } = 10_000;
+    [Range(100, 10_000_000)]
+    public int MaxCandidates { get; set; } = 100_000;
 }
 
 /// <summary>Usage-counting settings (config section <c>Usage</c>).</summary>

@@ -33,9 +33,14 @@ public sealed class ApiCallerMiddleware(RequestDelegate next, AuthOptions option
         }
 
         var policy = services.GetRequiredService<AccessPolicy>();
-        context.Features.Set(scopes is null
-            ? new CallerAccess(repository => policy.Allowed(principal!, repository), principal!.Name)
-            : new CallerAccess(repository => Scope.On(scopes, repository), principal?.Name));
+        context.Features.Set(scopes switch
+        {
+            null => new CallerAccess(repository => policy.Allowed(principal!, repository), principal!.Name),
+            // A catalog token Wharf issued (dockerd's `docker search` asks for registry:catalog:search) lists what its
+            // holder may pull, as /v2/_catalog does; anything more still needs the token's own repository scopes.
+            CatalogScopes => new CallerAccess(repository => Scope.On(scopes, repository) | (policy.Allowed(principal!, repository) & AccessActions.Pull), principal!.Name),
+            _ => new CallerAccess(repository => Scope.On(scopes, repository), principal?.Name),
+        });
         await next(context);
     }
 
@@ -68,11 +73,9 @@ public sealed class ApiCallerMiddleware(RequestDelegate next, AuthOptions option
 
             if (token.IsOwn && token.Access.Any(s => s.IsCatalog))
             {
-                // A catalog token (dockerd's `docker search` asks for registry:catalog:search) lists what its holder
-                // may pull, as /v2/_catalog does: the holder's rights, not the token's repository scopes.
                 owner ??= token.Subject.Length == 0 ? Principal.Anonymous
                     : await credentials.ResolveUserAsync(token.Subject, context.RequestAborted) ?? Principal.Anonymous;
-                return (owner, null, null);
+                return (owner, new CatalogScopes(token.Access), null);
             }
 
             if (owner is not null)
@@ -116,4 +119,7 @@ public sealed class ApiCallerMiddleware(RequestDelegate next, AuthOptions option
 
     private static IResult WithoutChallenge(IResult refusal) =>
         refusal is ErrorResult { Error.Code: ErrorCode.Unauthorized } ? Unauthorized() : refusal;
+
+    /// <summary>The scopes of a catalog token Wharf issued, marked so that the caller's pull rights widen them.</summary>
+    private sealed class CatalogScopes(IReadOnlyList<Scope> scopes) : List<Scope>(scopes);
 }

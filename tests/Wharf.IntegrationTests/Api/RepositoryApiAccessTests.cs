@@ -76,6 +76,21 @@ public sealed class RepositoryApiAccessTests
     }
 
     [Fact]
+    public async Task A_catalog_token_lists_but_does_not_write()
+    {
+        await using var server = await StartAsync("token");
+        var token = await new TokenClient(server).TokenAsync(Accounts.Basic("alice", "alice-password"), "registry:catalog:search");
+        using var alice = new ApiClient(server, Accounts.Bearer(token));
+
+        var read = await alice.GetAsync("/api/repository/team/secret-service");
+        var write = await alice.PutAsync("/api/repository/team/secret-service", """{"description": "changed with a catalog token"}""");
+
+        Assert.Equal(200, read.Status);
+        Assert.Equal("""{"pull":true,"push":false,"delete":false}""", read.Body.GetProperty("permissions").GetRawText());
+        Assert.Equal((403, "DENIED"), (write.Status, ApiClient.ErrorCode(write.Body)));
+    }
+
+    [Fact]
     public async Task A_repository_scoped_token_sees_only_its_repositories()
     {
         await using var server = await StartAsync("token");

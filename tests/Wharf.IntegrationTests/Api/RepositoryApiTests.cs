@@ -150,7 +150,15 @@ public sealed class RepositoryApiTests : IAsyncLifetime
         }
         finally
         {
-            Directory.Delete(data, recursive: true);
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+
+            if (ScaleOutBackend.Requested)
+            {
+                await (await ScaleOutBackend.ForDataDirectoryAsync(data)).DisposeAsync();
+            }
         }
     }
 

@@ -48,13 +48,15 @@ public abstract partial class MetadataStoreContract
     }
 
     [Fact]
-    public async Task Short_queries_match_substrings_too()
+    public async Task Queries_of_one_or_two_characters_match_names_only()
     {
         await CreateRepositoriesAsync("ab", "xaby", "b", "cd");
         await Info.Store.UpdateAsync("cd", "about b", null, None);
 
-        Assert.Equal(["ab", "xaby", "cd"], await SearchAsync("ab"));
-        Assert.Equal(["b", "ab", "xaby", "cd"], await SearchAsync("b"));
+        Assert.Equal(["ab", "xaby"], await SearchAsync("ab"));
+        Assert.Equal(["b", "ab", "xaby"], await SearchAsync("b"));
+        Assert.Equal(["cd"], await SearchAsync("abo"));
+        Assert.Equal(2, await Info.Search.CountAsync(new RepositoryQuery("AB", RepositorySort.Relevance), None));
     }
 
     [Fact]
@@ -65,7 +67,8 @@ public abstract partial class MetadataStoreContract
 
         Assert.Equal(["a_b"], await SearchAsync("a_b"));
         Assert.Equal(["a__bc"], await SearchAsync("a__b"));
-        Assert.Equal(["q"], await SearchAsync("%"));
+        Assert.Empty(await SearchAsync("%"));
+        Assert.Equal(["a__bc", "a_b"], await SearchAsync("_"));
         Assert.Equal(["q"], await SearchAsync("100%"));
         Assert.Equal(["q"], await SearchAsync("\"quoted\""));
         Assert.Equal(["q"], await SearchAsync("\\ t"));

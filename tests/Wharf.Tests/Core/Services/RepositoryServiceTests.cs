@@ -45,6 +45,25 @@ public sealed class RepositoryServiceTests
     }
 
     [Fact]
+    public async Task A_cap_that_holds_every_candidate_gives_an_exact_total()
+    {
+        var page = await Service(maxCandidates: 50).ListAsync(new RepositoryQuery(null, RepositorySort.Name), 1, 10, Public, CancellationToken.None);
+
+        Assert.Equal(25, page.Total);
+        Assert.True(page.TotalIsExact);
+    }
+
+    [Fact]
+    public async Task A_short_page_is_the_last_so_no_count_is_needed()
+    {
+        var page = await Service().ListAsync(new RepositoryQuery(null, RepositorySort.Name), 3, 20, null, CancellationToken.None);
+
+        Assert.Equal(10, page.Items.Count);
+        Assert.Equal(50, page.Total);
+        Assert.Equal(0, _search.Counts);
+    }
+
+    [Fact]
     public async Task A_page_beyond_the_end_is_empty()
     {
         Assert.Empty((await Service().ListAsync(new RepositoryQuery(null, RepositorySort.Name), 99, 10, null, CancellationToken.None)).Items);
@@ -102,7 +121,13 @@ public sealed class RepositoryServiceTests
         public ValueTask<IReadOnlyList<string>> ListNamesAsync(RepositoryQuery query, int offset, int limit, CancellationToken cancellationToken) =>
             ValueTask.FromResult<IReadOnlyList<string>>([.. Names.Skip(offset).Take(limit)]);
 
-        public ValueTask<long> CountAsync(RepositoryQuery query, CancellationToken cancellationToken) => ValueTask.FromResult((long)Names.Count);
+        public int Counts { get; private set; }
+
+        public ValueTask<long> CountAsync(RepositoryQuery query, CancellationToken cancellationToken)
+        {
+            Counts++;
+            return ValueTask.FromResult((long)Names.Count);
+        }
     }
 
     private sealed class FakeInfo : IRepositoryInfoStore
