@@ -39,32 +39,22 @@ public static class SigningKeyPem
     public static string KeyId(byte[] subjectPublicKeyInfo) =>
         Base64UrlEncoder.Encode(SHA256.HashData(subjectPublicKeyInfo)[..16]);
 
-    internal static RSA? TryRsa(string pem)
-    {
-        var rsa = RSA.Create();
-        try
-        {
-            rsa.ImportFromPem(pem);
-            return rsa;
-        }
-        catch (Exception e) when (e is ArgumentException or CryptographicException)
-        {
-            rsa.Dispose();
-            return null;
-        }
-    }
+    internal static RSA? TryRsa(string pem) => TryImport(RSA.Create(), pem);
 
-    internal static ECDsa? TryEcdsa(string pem)
+    internal static ECDsa? TryEcdsa(string pem) => TryImport(ECDsa.Create(), pem);
+
+    /// <summary><paramref name="key"/> with <paramref name="pem"/> imported, or null (and <paramref name="key"/> disposed) when the PEM holds no key of its kind.</summary>
+    private static T? TryImport<T>(T key, string pem)
+        where T : AsymmetricAlgorithm
     {
-        var ecdsa = ECDsa.Create();
         try
         {
-            ecdsa.ImportFromPem(pem);
-            return ecdsa;
+            key.ImportFromPem(pem);
+            return key;
         }
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
-            ecdsa.Dispose();
+            key.Dispose();
             return null;
         }
     }

@@ -15,32 +15,17 @@ namespace Wharf.Core.Services.Layers;
 /// (<see cref="StorageLayout.LayerListing"/>); every later request, on any instance sharing the storage, reads only
 /// the header, the block index and the page's block from it. See docs/design/layer-browser.md.
 /// </summary>
-public sealed partial class LayerListingService : IDisposable
+public sealed partial class LayerListingService(
+    IBlobIndex blobs, IManifestReader manifests, IStorageDriver storage, LayerBrowserOptions options, TimeProvider time, ILogger<LayerListingService> logger)
+    : IDisposable
 {
     public const int MaxPerPage = 5000;
 
-    private readonly IBlobIndex _blobs;
-    private readonly IManifestReader _manifests;
-    private readonly IStorageDriver _storage;
-    private readonly LayerBrowserOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<LayerListingService> _logger;
-    private readonly string _cacheKey;
+    private readonly LayerBrowserOptions _options = options;
+    private readonly string _cacheKey = $"v{ListingFile.Version}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.Fingerprint)))[..8]}";
     private readonly ConcurrentDictionary<string, Lazy<Task<RegistryError?>>> _builds = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _slots = new(options.ConcurrentBuilds);
     private readonly CancellationTokenSource _stopping = new();
-
-    public LayerListingService(IBlobIndex blobs, IManifestReader manifests, IStorageDriver storage, LayerBrowserOptions options, TimeProvider time, ILogger<LayerListingService> logger)
-    {
-        _blobs = blobs;
-        _manifests = manifests;
-        _storage = storage;
-        _options = options;
-        _time = time;
-        _logger = logger;
-        _slots = new SemaphoreSlim(options.ConcurrentBuilds);
-        _cacheKey = $"v{ListingFile.Version}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.Fingerprint)))[..8]}";
-    }
 
     /// <summary>Where the listing of <paramref name="digest"/> is cached under the current limits.</summary>
     public string CachePath(Digest digest) => StorageLayout.LayerListing(digest, _cacheKey);
@@ -57,8 +42,8 @@ public sealed partial class LayerListingService : IDisposable
         return ReadListingAsync(repository, digest, async reader =>
         {
             var (start, end) = await reader.RangeAsync(prefix, cancellationToken);
-            var first = Math.Min(end, start + (long)(page - 1) * perPage);
-            var entries = await reader.ReadAsync(first, Math.Min(end, first + perPage), cancellationToken);
+            var (first, last) = PageOf(start, end, page, perPage);
+            var entries = await reader.ReadAsync(first, last, cancellationToken);
             return new LayerListingPage(digest.Value, end - start, page, perPage, reader.Header.Truncation != TruncationReason.None, entries);
         }, cancellationToken);
     }
@@ -76,10 +61,17 @@ public sealed partial class LayerListingService : IDisposable
         return ReadListingAsync(repository, digest, async reader =>
         {
             var (start, end) = await reader.ChildRangeAsync(parent, cancellationToken);
-            var first = Math.Min(end, start + (long)(page - 1) * perPage);
-            var children = await reader.ReadChildrenAsync(first, Math.Min(end, first + perPage), cancellationToken);
+            var (first, last) = PageOf(start, end, page, perPage);
+            var children = await reader.ReadChildrenAsync(first, last, cancellationToken);
             return new LayerChildrenPage(digest.Value, parent ?? "", end - start, page, perPage, reader.Header.Truncation != TruncationReason.None, children);
         }, cancellationToken);
+    }
+
+    /// <summary>The records [first, last) of page <paramref name="page"/> (1-based) within the run [start, end).</summary>
+    private static (long First, long Last) PageOf(long start, long end, int page, int perPage)
+    {
+        var first = Math.Min(end, start + (long)(page - 1) * perPage);
+        return (first, Math.Min(end, first + perPage));
     }
 
     /// <summary>A directory parameter normalised like entry paths; null for the root.</summary>
@@ -93,10 +85,10 @@ public sealed partial class LayerListingService : IDisposable
     private async ValueTask<Result<T>> ReadListingAsync<T>(
         string repository, Digest digest, Func<ListingFileReader, ValueTask<T>> read, CancellationToken cancellationToken)
     {
-        var blob = await _blobs.GetInRepositoryAsync(repository, digest, cancellationToken);
+        var blob = await blobs.GetInRepositoryAsync(repository, digest, cancellationToken);
         if (blob is null)
         {
-            return await _manifests.ListTagsAsync(repository, null, 1, cancellationToken) is null ? ErrorCode.NameUnknown : ErrorCode.BlobUnknown;
+            return await manifests.ListTagsAsync(repository, null, 1, cancellationToken) is null ? ErrorCode.NameUnknown : ErrorCode.BlobUnknown;
         }
 
         var path = CachePath(digest);
@@ -104,7 +96,7 @@ public sealed partial class LayerListingService : IDisposable
         {
             try
             {
-                var reader = await ListingFileReader.OpenAsync(_storage, path, cancellationToken);
+                var reader = await ListingFileReader.OpenAsync(storage, path, cancellationToken);
                 if (reader is null)
                 {
                     if (await BuildOnceAsync(digest, blob.Size, path).WaitAsync(cancellationToken) is { } error)
@@ -112,7 +104,7 @@ public sealed partial class LayerListingService : IDisposable
                         return error;
                     }
 
-                    reader = await ListingFileReader.OpenAsync(_storage, path, cancellationToken)
+                    reader = await ListingFileReader.OpenAsync(storage, path, cancellationToken)
                         ?? throw new InvalidOperationException($"the listing of {digest} was built but cannot be read at {path}");
                 }
 
@@ -124,8 +116,8 @@ public sealed partial class LayerListingService : IDisposable
             catch (InvalidDataException e) when (attempt == 0)
             {
                 // Only a damaged cache file gets here (listing files are written whole, then moved): drop it, build again.
-                LogDamagedListing(_logger, digest.Value, e.Message);
-                await _storage.DeleteAsync(path, cancellationToken);
+                LogDamagedListing(logger, digest.Value, e.Message);
+                await storage.DeleteAsync(path, cancellationToken);
             }
         }
     }
@@ -151,13 +143,13 @@ public sealed partial class LayerListingService : IDisposable
         try
         {
             // Another instance (or an earlier build here) may have finished it while this one waited for a slot.
-            if (await _storage.StatAsync(path, cancellationToken) is not null)
+            if (await storage.StatAsync(path, cancellationToken) is not null)
             {
                 return null;
             }
 
-            var started = _time.GetTimestamp();
-            var blob = await _storage.OpenReadAsync(StorageLayout.Blob(digest), 0, cancellationToken);
+            var started = time.GetTimestamp();
+            var blob = await storage.OpenReadAsync(StorageLayout.Blob(digest), 0, cancellationToken);
             if (blob is null)
             {
                 return ErrorCode.BlobUnknown;
@@ -176,7 +168,7 @@ public sealed partial class LayerListingService : IDisposable
             }
 
             var partial = StorageLayout.PartialLayerListing(Guid.NewGuid());
-            await using (var writer = await _storage.OpenWriterAsync(partial, 0, cancellationToken))
+            await using (var writer = await storage.OpenWriterAsync(partial, 0, cancellationToken))
             {
                 try
                 {
@@ -190,9 +182,9 @@ public sealed partial class LayerListingService : IDisposable
                 }
             }
 
-            await _storage.MoveAsync(partial, path, cancellationToken);
-            LogBuilt(_logger, digest.Value, compression.ToString().ToLowerInvariant(), build.Records.Count, build.UncompressedBytes,
-                build.Truncation.ToString(), _time.GetElapsedTime(started).TotalMilliseconds);
+            await storage.MoveAsync(partial, path, cancellationToken);
+            LogBuilt(logger, digest.Value, compression.ToString().ToLowerInvariant(), build.Records.Count, build.UncompressedBytes,
+                build.Truncation.ToString(), time.GetElapsedTime(started).TotalMilliseconds);
             return null;
         }
         finally

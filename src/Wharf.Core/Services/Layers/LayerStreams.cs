@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Wharf.Core.Storage;
 using ZstdSharp;
 
 namespace Wharf.Core.Services.Layers;
@@ -28,12 +29,7 @@ internal static class LayerStreams
     public static async ValueTask<(Stream? Tar, LayerCompression Compression)> OpenAsync(Stream blob, CancellationToken cancellationToken)
     {
         var head = new byte[6];
-        var length = 0;
-        int read;
-        while (length < head.Length && (read = await blob.ReadAsync(head.AsMemory(length), cancellationToken)) > 0)
-        {
-            length += read;
-        }
+        var length = await blob.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
 
         var compression = Detect(head.AsSpan(0, length));
         var replayed = new ReplayStream(head.AsMemory(0, length), blob);
@@ -54,31 +50,15 @@ internal static class LayerStreams
 }
 
 /// <summary>Reads <paramref name="head"/> again, then the rest of <paramref name="rest"/> (which it owns).</summary>
-internal sealed class ReplayStream(ReadOnlyMemory<byte> head, Stream rest) : Stream
+internal sealed class ReplayStream(ReadOnlyMemory<byte> head, Stream rest) : ReadOnlyForwardingStream(rest)
 {
     private ReadOnlyMemory<byte> _head = head;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
         if (_head.IsEmpty)
         {
-            return rest.Read(buffer);
+            return Inner.Read(buffer);
         }
 
         var n = Math.Min(buffer.Length, _head.Length);
@@ -87,14 +67,11 @@ internal sealed class ReplayStream(ReadOnlyMemory<byte> head, Stream rest) : Str
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_head.IsEmpty)
         {
-            return rest.ReadAsync(buffer, cancellationToken);
+            return Inner.ReadAsync(buffer, cancellationToken);
         }
 
         var n = Math.Min(buffer.Length, _head.Length);
@@ -102,63 +79,20 @@ internal sealed class ReplayStream(ReadOnlyMemory<byte> head, Stream rest) : Str
         _head = _head[n..];
         return ValueTask.FromResult(n);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            rest.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await rest.DisposeAsync();
-        await base.DisposeAsync();
-    }
 }
 
 /// <summary>Thrown by <see cref="BudgetStream"/> when a layer expands past its budget.</summary>
 internal sealed class LayerBudgetExceededException() : IOException("the layer expands past the uncompressed-byte budget");
 
 /// <summary>Counts the bytes read through it and throws <see cref="LayerBudgetExceededException"/> past <paramref name="budget"/>.</summary>
-internal sealed class BudgetStream(Stream inner, long budget) : Stream
+internal sealed class BudgetStream(Stream inner, long budget) : ReadOnlyForwardingStream(inner)
 {
     public long BytesRead { get; private set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, Math.Min(count, Allowance(count))));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    public override int Read(Span<byte> buffer) => Count(Inner.Read(buffer[..Allowance(buffer.Length)]));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer[..Allowance(buffer.Length)], cancellationToken));
+        Count(await Inner.ReadAsync(buffer[..Allowance(buffer.Length)], cancellationToken));
 
     /// <summary>Reads at most one byte past the budget, so reaching it exactly is not mistaken for exceeding it.</summary>
     private int Allowance(int wanted)
@@ -176,31 +110,5 @@ internal sealed class BudgetStream(Stream inner, long budget) : Stream
         }
 
         return read;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await inner.DisposeAsync();
-        await base.DisposeAsync();
     }
 }

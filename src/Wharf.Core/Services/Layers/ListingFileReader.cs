@@ -53,7 +53,7 @@ internal sealed class ListingFileReader : IAsyncDisposable
         try
         {
             var headerBytes = new byte[ListingFile.HeaderSize];
-            if (await ReadFullyAsync(stream, headerBytes, cancellationToken) < headerBytes.Length || ListingFile.ReadHeader(headerBytes) is not { } header)
+            if (await stream.ReadAtLeastAsync(headerBytes, headerBytes.Length, throwOnEndOfStream: false, cancellationToken) < headerBytes.Length || ListingFile.ReadHeader(headerBytes) is not { } header)
             {
                 await stream.DisposeAsync();
                 return null;
@@ -61,8 +61,8 @@ internal sealed class ListingFileReader : IAsyncDisposable
 
             var index = new byte[header.IndexBytes];
             var childIndex = new byte[header.ChildIndexBytes];
-            if (await ReadFullyAsync(stream, index, cancellationToken) < index.Length
-                || await ReadFullyAsync(stream, childIndex, cancellationToken) < childIndex.Length)
+            if (await stream.ReadAtLeastAsync(index, index.Length, throwOnEndOfStream: false, cancellationToken) < index.Length
+                || await stream.ReadAtLeastAsync(childIndex, childIndex.Length, throwOnEndOfStream: false, cancellationToken) < childIndex.Length)
             {
                 await stream.DisposeAsync();
                 return null;
@@ -250,7 +250,7 @@ internal sealed class ListingFileReader : IAsyncDisposable
 
     private async ValueTask ReadExactlyAsync(Memory<byte> into, CancellationToken cancellationToken)
     {
-        if (await ReadFullyAsync(_stream, into, cancellationToken) < into.Length)
+        if (await _stream.ReadAtLeastAsync(into, into.Length, throwOnEndOfStream: false, cancellationToken) < into.Length)
         {
             throw new InvalidDataException($"damaged layer listing {_path}: ends early");
         }
@@ -278,23 +278,6 @@ internal sealed class ListingFileReader : IAsyncDisposable
         }
 
         _position = offset;
-    }
-
-    private static async ValueTask<int> ReadFullyAsync(Stream stream, Memory<byte> into, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        while (total < into.Length)
-        {
-            var read = await stream.ReadAsync(into[total..], cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
-        }
-
-        return total;
     }
 
     public ValueTask DisposeAsync() => _stream.DisposeAsync();

@@ -1,42 +1,12 @@
 using System.Formats.Tar;
-using System.IO.Compression;
-using Microsoft.Extensions.Logging.Abstractions;
-using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services.Layers;
-using Wharf.Core.Storage;
-using Wharf.Metadata.Sqlite;
-using Wharf.Storage.FileSystem;
-using Wharf.TestKit;
 
 namespace Wharf.Tests.Core.Services.Layers;
 
 /// <summary>The direct children of a directory (<see cref="LayerListingService.GetChildrenAsync"/>), over a real filesystem driver read forward-only.</summary>
-public sealed class LayerChildrenTests : IAsyncLifetime
+public sealed class LayerChildrenTests() : LayerListingTestBase("wharf-children")
 {
-    private const string Repository = "team/app";
-    private readonly TempDirectory _temp = new("wharf-children");
-    private SqliteDatabase? _database;
-    private CountingStorageDriver? _storage;
-
-    private CountingStorageDriver Storage => _storage!;
-
-    private IBlobIndex Blobs => new SqliteBlobIndex(_database!, TimeProvider.System);
-
-    public async Task InitializeAsync()
-    {
-        _database = new SqliteDatabase(Path.Combine(_temp.Path, "wharf.db"));
-        await _database.MigrateAsync(CancellationToken.None);
-        _storage = new CountingStorageDriver(new FileSystemDriver(Path.Combine(_temp.Path, "data")));
-    }
-
-    public Task DisposeAsync()
-    {
-        _database?.Dispose();
-        _temp.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Children_include_directories_the_archive_only_implies()
     {
@@ -198,22 +168,6 @@ public sealed class LayerChildrenTests : IAsyncLifetime
         }
     }
 
-    private LayerListingService Service() =>
-        new(Blobs, new SqliteManifestReader(_database!), Storage, new LayerBrowserOptions(), TimeProvider.System, NullLogger<LayerListingService>.Instance);
-
-    private async Task<Digest> StoreAsync(byte[] blob)
-    {
-        var digest = Digest.Compute(blob);
-        await using (var writer = await Storage.OpenWriterAsync(StorageLayout.Blob(digest), 0, CancellationToken.None))
-        {
-            await writer.WriteAsync(blob, CancellationToken.None);
-            await writer.CommitAsync(CancellationToken.None);
-        }
-
-        await Blobs.LinkAsync(Repository, new BlobInfo(digest, blob.Length), null, CancellationToken.None);
-        return digest;
-    }
-
     private static byte[] Tar(params (string Path, TarEntryType Type)[] entries)
     {
         using var output = new MemoryStream();
@@ -229,17 +183,6 @@ public sealed class LayerChildrenTests : IAsyncLifetime
 
                 writer.WriteEntry(entry);
             }
-        }
-
-        return output.ToArray();
-    }
-
-    private static byte[] Gzip(byte[] content)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(content);
         }
 
         return output.ToArray();

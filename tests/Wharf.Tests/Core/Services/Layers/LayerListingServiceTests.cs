@@ -1,44 +1,15 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using Wharf.Core.Errors;
-using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services.Layers;
 using Wharf.Core.Storage;
-using Wharf.Metadata.Sqlite;
-using Wharf.Storage.FileSystem;
-using Wharf.TestKit;
 
 namespace Wharf.Tests.Core.Services.Layers;
 
 /// <summary>The layer file browser over a real filesystem driver (read forward-only, as on S3) and a real SQLite store.</summary>
-public sealed class LayerListingServiceTests : IAsyncLifetime
+public sealed class LayerListingServiceTests() : LayerListingTestBase("wharf-layers")
 {
-    private const string Repository = "team/app";
-    private readonly TempDirectory _temp = new("wharf-layers");
-    private SqliteDatabase? _database;
-    private CountingStorageDriver? _storage;
-
-    private CountingStorageDriver Storage => _storage!;
-
-    private IBlobIndex Blobs => new SqliteBlobIndex(_database!, TimeProvider.System);
-
-    public async Task InitializeAsync()
-    {
-        _database = new SqliteDatabase(Path.Combine(_temp.Path, "wharf.db"));
-        await _database.MigrateAsync(CancellationToken.None);
-        _storage = new CountingStorageDriver(new FileSystemDriver(Path.Combine(_temp.Path, "data")));
-    }
-
-    public Task DisposeAsync()
-    {
-        _database?.Dispose();
-        _temp.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Concurrent_first_requests_read_the_blob_once_and_later_ones_not_at_all()
     {
@@ -181,7 +152,7 @@ public sealed class LayerListingServiceTests : IAsyncLifetime
         using var service = Service();
         var before = await service.GetPageAsync(Repository, digest, null, 3, 150, CancellationToken.None);
         var beforeChildren = await service.GetChildrenAsync(Repository, digest, "d002", 1, 100, CancellationToken.None);
-        var cache = Path.Combine(_temp.Path, "data", service.CachePath(digest));
+        var cache = Path.Combine(Temp.Path, "data", service.CachePath(digest));
         var bytes = await File.ReadAllBytesAsync(cache);
 
         // Cut inside the path-ordered records (the first half or so), then inside the children section (the rest).
@@ -206,23 +177,6 @@ public sealed class LayerListingServiceTests : IAsyncLifetime
         Assert.NotEqual(narrow.CachePath(digest), wide.CachePath(digest));
         Assert.True((await narrow.GetPageAsync(Repository, digest, null, 1, 100, CancellationToken.None)).Value.Truncated);
         Assert.Equal(31, (await wide.GetPageAsync(Repository, digest, null, 1, 100, CancellationToken.None)).Value.Total);
-    }
-
-    private LayerListingService Service(LayerBrowserOptions? options = null) =>
-        new(Blobs, new SqliteManifestReader(_database!), Storage, options ?? new LayerBrowserOptions(), TimeProvider.System, NullLogger<LayerListingService>.Instance);
-
-    /// <summary>Stores <paramref name="blob"/> and makes it visible in <see cref="Repository"/>.</summary>
-    private async Task<Digest> StoreAsync(byte[] blob)
-    {
-        var digest = Digest.Compute(blob);
-        await using (var writer = await Storage.OpenWriterAsync(StorageLayout.Blob(digest), 0, CancellationToken.None))
-        {
-            await writer.WriteAsync(blob, CancellationToken.None);
-            await writer.CommitAsync(CancellationToken.None);
-        }
-
-        await Blobs.LinkAsync(Repository, new BlobInfo(digest, blob.Length), null, CancellationToken.None);
-        return digest;
     }
 
     private async Task<List<string>> ListAsync(string prefix)
@@ -275,16 +229,4 @@ public sealed class LayerListingServiceTests : IAsyncLifetime
 
         return output.ToArray();
     }
-
-    private static byte[] Gzip(byte[] content)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(content);
-        }
-
-        return output.ToArray();
-    }
-
 }
