@@ -9,7 +9,15 @@ namespace Wharf.IntegrationTests.Api;
 /// <summary>Calls the JSON API of a test server as one caller (anonymous, or with the given Authorization or session cookie).</summary>
 public sealed class ApiClient(WharfTestServer server, AuthenticationHeaderValue? authorization = null, string? session = null) : IDisposable
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = server.BaseAddress };
+    private readonly HttpClient _http = CookielessHttpClient(server);
+
+    /// <summary>A plain HTTP client for <paramref name="server"/> that keeps no cookies (tests send the session cookie by hand); the caller disposes it.</summary>
+    public static HttpClient CookielessHttpClient(WharfTestServer server, AuthenticationHeaderValue? authorization = null)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = authorization;
+        return client;
+    }
 
     public async Task<(int Status, JsonElement Body)> GetAsync(string path) => await SendAsync(HttpMethod.Get, path, null);
 

@@ -21,11 +21,8 @@ public sealed class ApiImagePermissionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await WharfTestServer.StartAsync(AuthSettings.For("basic"), _time);
-        await Server.AddUserAsync("alice", "alice-password");
-        await Server.AddUserAsync("bob", "bob-password", "readers");
-        await Server.AddUserAsync("carol", "carol-password");
+        await AuthSettings.AddUsersAsync(Server);
         using var alice = Client("alice");
-        var registry = new Registry(Server);
         var image = OciLayoutBuilder.CreateImage("permissions");
         foreach (var repository in new[] { "team/app", "public/app" })
         {
@@ -41,7 +38,6 @@ public sealed class ApiImagePermissionTests : IAsyncLifetime
         }
 
         _layer = image.Layers[0].Digest;
-        _ = registry;
     }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
@@ -155,16 +151,8 @@ public sealed class ApiImagePermissionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
     }
 
-    private HttpClient Client(string? user)
-    {
-        var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = Server.BaseAddress };
-        if (user is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = Accounts.Basic(user, user + "-password");
-        }
-
-        return client;
-    }
+    private HttpClient Client(string? user) =>
+        ApiClient.CookielessHttpClient(Server, user is null ? null : Accounts.Basic(user, user + "-password"));
 
     private static async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient client, string url)
     {

@@ -21,9 +21,7 @@ public sealed class RepositoryApiAccessTests
     private async Task<WharfTestServer> StartAsync(string mode, Dictionary<string, string?>? settings = null)
     {
         var server = await WharfTestServer.StartAsync(settings ?? AuthSettings.For(mode), _time);
-        await server.AddUserAsync("alice", "alice-password");
-        await server.AddUserAsync("bob", "bob-password", "readers");
-        await server.AddUserAsync("carol", "carol-password");
+        await AuthSettings.AddUsersAsync(server);
         var blobs = server.Services.GetRequiredService<IBlobIndex>();
         var info = server.Services.GetRequiredService<IRepositoryInfoStore>();
         foreach (var (name, description) in new[]
