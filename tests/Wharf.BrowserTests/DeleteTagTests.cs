@@ -11,8 +11,7 @@ public sealed class DeleteTagTests(BrowserFixture browser) : BrowserTest(browser
     [Fact]
     public async Task Deleting_a_tag_asks_for_confirmation_first_and_then_removes_only_the_tag()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/app");
+        var page = await OpenAsAliceAsync("/r/team/app");
         var tags = page.GetByRole(AriaRole.Table, new() { Name = "Tags of team/app" }).Locator("tbody tr th");
         await Expect(tags).ToHaveTextAsync(["multi", "v1", "v2"]);
 
@@ -50,8 +49,7 @@ public sealed class DeleteTagTests(BrowserFixture browser) : BrowserTest(browser
     [Fact]
     public async Task Deleting_a_tag_pushed_again_since_the_page_loaded_is_refused_and_the_list_reloads()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/app");
+        var page = await OpenAsAliceAsync("/r/team/app");
         var v1 = page.Locator("tr[data-tag='v1']");
         await Expect(v1).ToContainTextAsync(Registry.AppV1.ManifestDigest[..19]);
 
@@ -90,29 +88,24 @@ public sealed class DeleteTagTests(BrowserFixture browser) : BrowserTest(browser
         Assert.Equal(HttpStatusCode.NotFound, await ManifestStatusAsync("v1"));
     }
 
-    private HttpClient AliceClient()
-    {
-        var client = new HttpClient { BaseAddress = Registry.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = Accounts.Basic("alice", UiRegistry.AlicePassword);
-        return client;
-    }
-
     private async Task<string?> ManifestDigestAsync(string reference)
     {
-        using var client = AliceClient();
-        using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/team/app/manifests/{reference}");
-        request.Headers.Accept.ParseAdd(OciLayoutMediaTypes.OciManifest);
-        using var response = await client.SendAsync(request);
+        using var response = await HeadManifestAsync(reference);
         return response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.Single() : null;
     }
 
     private async Task<HttpStatusCode> ManifestStatusAsync(string reference)
     {
-        using var client = new HttpClient { BaseAddress = Registry.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = Accounts.Basic("alice", UiRegistry.AlicePassword);
+        using var response = await HeadManifestAsync(reference);
+        return response.StatusCode;
+    }
+
+    /// <summary>HEAD of a team/app manifest as alice; the caller disposes the response.</summary>
+    private async Task<HttpResponseMessage> HeadManifestAsync(string reference)
+    {
+        using var client = AliceClient();
         using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/team/app/manifests/{reference}");
         request.Headers.Accept.ParseAdd(OciLayoutMediaTypes.OciManifest);
-        using var response = await client.SendAsync(request);
-        return response.StatusCode;
+        return await client.SendAsync(request);
     }
 }

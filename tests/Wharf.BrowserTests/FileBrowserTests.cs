@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Wharf.BrowserTests.Infrastructure;
-using Wharf.TestKit;
 using static Microsoft.Playwright.Assertions;
 
 namespace Wharf.BrowserTests;
@@ -11,8 +10,7 @@ public sealed partial class FileBrowserTests(BrowserFixture browser) : BrowserTe
     [Fact]
     public async Task Browsing_a_layer_walks_its_directories_and_shows_links_and_modes()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/app/-/i/v2");
+        var page = await OpenAsAliceAsync("/r/team/app/-/i/v2");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Browse the files of layer 1" }).ClickAsync();
 
@@ -47,7 +45,7 @@ public sealed partial class FileBrowserTests(BrowserFixture browser) : BrowserTe
     [Fact]
     public async Task Whiteouts_and_opaque_directories_are_marked()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
+        await SignInAsAliceAsync();
         var layer = Registry.AppV2.Layers[1].Digest;
         var page = await OpenAsync($"/r/team/app/-/files/{layer}?path=etc");
 
@@ -68,11 +66,10 @@ public sealed partial class FileBrowserTests(BrowserFixture browser) : BrowserTe
     [Fact]
     public async Task A_directory_of_thousands_pages_by_its_direct_children_and_implied_directories_can_be_walked()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
+        await SignInAsAliceAsync();
         var image = ShowcaseImage.CreateLargeTree();
-        using (var alice = new HttpClient { BaseAddress = Registry.BaseAddress })
+        using (var alice = AliceClient())
         {
-            alice.DefaultRequestHeaders.Authorization = Accounts.Basic("alice", UiRegistry.AlicePassword);
             await new ImagePusher(alice).PushImageAsync("team/app", image, "large");
         }
 

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Wharf.BrowserTests.Infrastructure;
-using Wharf.TestKit;
 using static Microsoft.Playwright.Assertions;
 
 namespace Wharf.BrowserTests;
@@ -11,8 +10,7 @@ public sealed partial class ImagePageTests(BrowserFixture browser) : BrowserTest
     [Fact]
     public async Task Opening_an_image_shows_its_config_history_and_layers()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/app");
+        var page = await OpenAsAliceAsync("/r/team/app");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "v2", Exact = true }).ClickAsync();
 
@@ -60,8 +58,7 @@ public sealed partial class ImagePageTests(BrowserFixture browser) : BrowserTest
     [Fact]
     public async Task An_index_lists_its_platforms_and_each_opens_its_image()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/app/-/i/multi");
+        var page = await OpenAsAliceAsync("/r/team/app/-/i/multi");
 
         var platforms = page.GetByRole(AriaRole.Table, new() { Name = "Platforms of this index" });
         await Expect(platforms.Locator("tbody th")).ToHaveTextAsync(["linux/amd64", "linux/arm64"]);
@@ -79,14 +76,12 @@ public sealed partial class ImagePageTests(BrowserFixture browser) : BrowserTest
     public async Task Referrers_of_an_image_are_listed_and_open_as_artifacts()
     {
         string sbom;
-        using (var alice = new HttpClient { BaseAddress = Registry.BaseAddress })
+        using (var alice = AliceClient())
         {
-            alice.DefaultRequestHeaders.Authorization = Accounts.Basic("alice", UiRegistry.AlicePassword);
             sbom = await new ImagePusher(alice).PushReferrerAsync("team/app", Registry.AppV1, "application/vnd.example.sbom.v1+json", "sbom of v1");
         }
 
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/app/-/i/v1");
+        var page = await OpenAsAliceAsync("/r/team/app/-/i/v1");
 
         var referrers = page.GetByRole(AriaRole.Table, new() { Name = "Referrers" });
         await Expect(referrers.Locator("tbody tr")).ToHaveCountAsync(1);
@@ -106,8 +101,7 @@ public sealed partial class ImagePageTests(BrowserFixture browser) : BrowserTest
     [Fact]
     public async Task An_unknown_tag_shows_not_found()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/app/-/i/no-such-tag");
+        var page = await OpenAsAliceAsync("/r/team/app/-/i/no-such-tag");
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found", Level = 1 })).ToBeVisibleAsync();
     }

@@ -10,8 +10,7 @@ public sealed partial class RepositoryPageTests(BrowserFixture browser) : Browse
     [Fact]
     public async Task Opening_a_repository_shows_its_tags_readme_and_pull_command()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/");
+        var page = await OpenAsAliceAsync("/");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "team/app", Exact = true }).ClickAsync();
 
@@ -65,8 +64,7 @@ public sealed partial class RepositoryPageTests(BrowserFixture browser) : Browse
     [Fact]
     public async Task Someone_who_may_push_edits_the_description_and_readme()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/tools");
+        var page = await OpenAsAliceAsync("/r/team/tools");
         await Expect(page.Locator(".description")).ToHaveTextAsync("Build tools for the team");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit description and README" }).ClickAsync();

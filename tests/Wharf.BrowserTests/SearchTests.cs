@@ -11,8 +11,7 @@ public sealed partial class SearchTests(BrowserFixture browser) : BrowserTest(br
     [Fact]
     public async Task Typing_in_the_search_box_filters_the_list_as_you_type()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/");
+        var page = await OpenAsAliceAsync("/");
         var names = page.Locator(".repo-name");
         await Expect(names).ToHaveTextAsync(["public/hello", "team/app", "team/tools"]);
         await Screenshots.SaveAsync(page, "repositories", docs: true);
@@ -39,8 +38,7 @@ public sealed partial class SearchTests(BrowserFixture browser) : BrowserTest(br
     [Fact]
     public async Task Searching_from_another_page_opens_the_results()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/app");
+        var page = await OpenAsAliceAsync("/r/team/app");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "team/app", Level = 1 })).ToBeVisibleAsync();
 
         await page.Keyboard.PressAsync("/");
@@ -53,8 +51,7 @@ public sealed partial class SearchTests(BrowserFixture browser) : BrowserTest(br
     [Fact]
     public async Task The_list_sorts_by_name_and_keeps_the_sort_in_the_address()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/?sort=name");
+        var page = await OpenAsAliceAsync("/?sort=name");
         var names = page.Locator(".repo-name");
         await Expect(names).ToHaveTextAsync(["public/hello", "team/app", "team/tools"]);
 
@@ -72,9 +69,8 @@ public sealed partial class SearchTests(BrowserFixture browser) : BrowserTest(br
     [Fact]
     public async Task Results_come_in_pages_of_25_with_previous_and_next()
     {
-        using (var alice = new HttpClient { BaseAddress = Registry.BaseAddress })
+        using (var alice = AliceClient())
         {
-            alice.DefaultRequestHeaders.Authorization = Accounts.Basic("alice", UiRegistry.AlicePassword);
             var pusher = new ImagePusher(alice);
             var image = OciLayoutBuilder.CreateImage("paging", dataBytes: 64);
             for (var i = 1; i <= 27; i++)

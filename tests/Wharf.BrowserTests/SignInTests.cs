@@ -52,8 +52,7 @@ public sealed partial class SignInTests(BrowserFixture browser) : BrowserTest(br
     [Fact]
     public async Task Signing_out_forgets_the_session_and_hides_private_repositories_again()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/app");
+        var page = await OpenAsAliceAsync("/r/team/app");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "team/app", Level = 1 })).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();

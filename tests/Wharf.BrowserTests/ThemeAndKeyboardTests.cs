@@ -11,8 +11,7 @@ public sealed class DarkThemeTests(BrowserFixture browser) : BrowserTest(browser
     [Fact]
     public async Task The_ui_follows_a_dark_system_theme()
     {
-        await SignInAsync("alice", UiRegistry.AlicePassword);
-        var page = await OpenAsync("/r/team/app");
+        var page = await OpenAsAliceAsync("/r/team/app");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "team/app", Level = 1 })).ToBeVisibleAsync();
 
         var background = await page.EvaluateAsync<string>("() => getComputedStyle(document.documentElement).backgroundColor");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Playwright;
+using Wharf.TestKit;
 
 namespace Wharf.BrowserTests.Infrastructure;
 
@@ -58,6 +59,24 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     {
         var response = await Context.APIRequest.PostAsync("/api/session", new() { DataObject = new { username = user, password } });
         Assert.True(response.Ok, $"sign-in as {user} answered {response.Status}");
+    }
+
+    /// <summary>Signs in as alice, who may push and delete in every repository of <see cref="UiRegistry"/>.</summary>
+    protected Task SignInAsAliceAsync() => SignInAsync("alice", UiRegistry.AlicePassword);
+
+    /// <summary>Signs in as alice, then opens <paramref name="path"/> in a new tab (see <see cref="OpenAsync"/>).</summary>
+    protected async Task<IPage> OpenAsAliceAsync(string path)
+    {
+        await SignInAsAliceAsync();
+        return await OpenAsync(path);
+    }
+
+    /// <summary>An HTTP client for the registry API, signed in as alice with basic credentials; the caller disposes it.</summary>
+    protected HttpClient AliceClient()
+    {
+        var client = new HttpClient { BaseAddress = Registry.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = Accounts.Basic("alice", UiRegistry.AlicePassword);
+        return client;
     }
 
     protected void AssertNoPageProblems() => Assert.Empty(_problems);
