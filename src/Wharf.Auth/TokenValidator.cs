@@ -51,24 +51,20 @@ public sealed class TokenValidator
     }
 
     /// <summary>A refresh token Wharf issued: its subject and token id, or null when invalid.</summary>
-    public async ValueTask<(string Subject, string? TokenId)?> ValidateRefreshAsync(string jwt)
-    {
-        var token = await ValidateAsync(jwt, _options.Token.Service + "#refresh");
-        if (token is null || token.Issuer != _options.Token.Issuer
-            || !token.TryGetPayloadValue<string>(TokenIssuer.UseClaim, out var use) || use != TokenIssuer.RefreshUse || string.IsNullOrEmpty(token.Subject))
-        {
-            return null;
-        }
-
-        return (token.Subject, token.TryGetPayloadValue<string>(TokenIssuer.TokenIdClaim, out var id) ? id : null);
-    }
+    public ValueTask<(string Subject, string? TokenId)?> ValidateRefreshAsync(string jwt) => ValidateIssuedAsync(jwt, "#refresh", TokenIssuer.RefreshUse);
 
     /// <summary>A web UI session Wharf issued: its subject and token id, or null when invalid or expired.</summary>
-    public async ValueTask<(string Subject, string? TokenId)?> ValidateSessionAsync(string jwt)
+    public ValueTask<(string Subject, string? TokenId)?> ValidateSessionAsync(string jwt) => ValidateIssuedAsync(jwt, "#session", TokenIssuer.SessionUse);
+
+    /// <summary>
+    /// A token this registry issued for <paramref name="use"/>, to its service's audience + <paramref name="audienceSuffix"/>:
+    /// its subject and token id, or null when invalid, expired, for another use or without a subject.
+    /// </summary>
+    private async ValueTask<(string Subject, string? TokenId)?> ValidateIssuedAsync(string jwt, string audienceSuffix, string use)
     {
-        var token = await ValidateAsync(jwt, _options.Token.Service + "#session");
+        var token = await ValidateAsync(jwt, _options.Token.Service + audienceSuffix);
         if (token is null || token.Issuer != _options.Token.Issuer
-            || !token.TryGetPayloadValue<string>(TokenIssuer.UseClaim, out var use) || use != TokenIssuer.SessionUse || string.IsNullOrEmpty(token.Subject))
+            || !token.TryGetPayloadValue<string>(TokenIssuer.UseClaim, out var actualUse) || actualUse != use || string.IsNullOrEmpty(token.Subject))
         {
             return null;
         }

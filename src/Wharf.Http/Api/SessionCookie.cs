@@ -32,15 +32,8 @@ public sealed class SessionCookie(TokenIssuer issuer, TokenValidator validator, 
         response.Cookies.Delete(Name, new CookieOptions { Path = "/", SameSite = SameSiteMode.Strict, HttpOnly = true });
 
     /// <summary>Who the session stands for now, or null when it is invalid, expired, or its user or token is gone.</summary>
-    public async ValueTask<Principal?> ResolveAsync(string jwt, CancellationToken cancellationToken)
-    {
-        if (await validator.ValidateSessionAsync(jwt) is not { } session)
-        {
-            return null;
-        }
-
-        return session.TokenId is { } tokenId
-            ? await credentials.ResolveTokenAsync(tokenId, cancellationToken)
-            : await credentials.ResolveUserAsync(session.Subject, cancellationToken);
-    }
+    public async ValueTask<Principal?> ResolveAsync(string jwt, CancellationToken cancellationToken) =>
+        await validator.ValidateSessionAsync(jwt) is { } session
+            ? await credentials.ResolveIssuedAsync(session.Subject, session.TokenId, cancellationToken)
+            : null;
 }
