@@ -79,26 +79,7 @@ public sealed class PostgreSqlManifestWriter(PostgreSqlDatabase database, TimePr
     }
 
     public ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
-        {
-            // The digest is part of the DELETE's condition: a concurrent push that moves the tag holds the row's lock
-            // until it commits, and PostgreSQL re-checks the condition on the row's new version before deleting it.
-            await using (var delete = connection.Command(
-                "DELETE FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = @n) AND name = @t AND digest = @d", transaction)
-                .With("n", repository).With("t", tag).With("d", expected.Value))
-            {
-                if (await delete.ExecuteNonQueryAsync(cancellationToken) > 0)
-                {
-                    return ConditionalTagDelete.Deleted;
-                }
-            }
-
-            // Nothing was deleted; this only tells the caller why (a fresh snapshot: the latest committed state).
-            await using var exists = connection.Command(
-                "SELECT 1 FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = @n) AND name = @t", transaction)
-                .With("n", repository).With("t", tag);
-            return await exists.ExecuteScalarAsync(cancellationToken) is null ? ConditionalTagDelete.TagUnknown : ConditionalTagDelete.TagMoved;
-        }, cancellationToken);
+        database.WriteAsync((connection, transaction) => SqlTagDelete.DeleteTagIfAsync(connection, transaction, repository, tag, expected, cancellationToken), cancellationToken);
 
     /// <summary>The first of <paramref name="digests"/> absent from <paramref name="table"/> in the repository, locking the present rows.</summary>
     private static async ValueTask<Digest?> FirstMissingAsync(

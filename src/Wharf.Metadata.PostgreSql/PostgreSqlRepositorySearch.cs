@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 using Wharf.Core.Metadata;
 
@@ -8,30 +9,13 @@ namespace Wharf.Metadata.PostgreSql;
 /// (a bitmap OR of the name and description indexes) when the query has at least one trigram, and by a scan
 /// otherwise (or when pg_trgm was not available).
 /// </summary>
-public sealed class PostgreSqlRepositorySearch(PostgreSqlDatabase database) : IRepositorySearch
+public sealed class PostgreSqlRepositorySearch(PostgreSqlDatabase database) : SqlRepositorySearch(database)
 {
-    public async ValueTask<IReadOnlyList<string>> ListNamesAsync(RepositoryQuery query, int offset, int limit, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = Select(connection, query).With("o", offset).With("n", limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var names = new List<string>(Math.Min(limit, 1024));
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            names.Add(reader.GetString(0));
-        }
+    protected override DbCommand SelectCommand(DbConnection connection, RepositoryQuery query) => Select((NpgsqlConnection)connection, query);
 
-        return names;
-    }
+    protected override DbCommand CountCommand(DbConnection connection, RepositoryQuery query) => Count((NpgsqlConnection)connection, query);
 
-    public async ValueTask<long> CountAsync(RepositoryQuery query, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = Count(connection, query);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    /// <summary>The listing's command, with every parameter but <c>o</c> (offset) and <c>n</c> (limit) bound.</summary>
+    /// <summary>The listing's command, with every parameter but <c>@o</c> (offset) and <c>@n</c> (limit) bound.</summary>
     internal static NpgsqlCommand Select(NpgsqlConnection connection, RepositoryQuery query)
     {
         var text = query.Normalized;
@@ -75,5 +59,5 @@ public sealed class PostgreSqlRepositorySearch(PostgreSqlDatabase database) : IR
     };
 
     private static NpgsqlCommand Bind(NpgsqlCommand command, string? text) =>
-        text is null ? command : command.With("text", text).With("contains", "%" + LikePattern.Escape(text) + "%");
+        text is null ? command : command.With("@text", text).With("@contains", "%" + LikePattern.Escape(text) + "%");
 }

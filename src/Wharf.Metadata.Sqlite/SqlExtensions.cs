@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Wharf.Core.Metadata;
 
 namespace Wharf.Metadata.Sqlite;
 
@@ -11,12 +10,6 @@ internal static class SqlExtensions
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
-        return command;
-    }
-
-    public static SqliteCommand With(this SqliteCommand command, string name, object? value)
-    {
-        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return command;
     }
 
@@ -35,32 +28,3 @@ internal static class SqlExtensions
     }
 }
 
-/// <summary>Reading a one-column page fetched with LIMIT n+1.</summary>
-internal static class PageReader
-{
-    public static async ValueTask<Page<string>> ReadPageAsync(this SqliteCommand command, int limit, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var items = new List<string>(Math.Min(limit, 1024));
-        var more = false;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (items.Count == limit)
-            {
-                more = true;
-                break;
-            }
-
-            items.Add(reader.GetString(0));
-        }
-
-        return new Page<string>(items, more);
-    }
-}
-
-/// <summary>LIKE patterns that match their text literally (with <c>ESCAPE '\'</c>).</summary>
-internal static class LikePattern
-{
-    public static string Escape(string text) =>
-        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
-}

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Reflection;
+using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -8,7 +10,7 @@ namespace Wharf.Metadata.Sqlite;
 /// The SQLite file: connections, the single group-committing writer, and migrations. WAL mode lets reads
 /// run beside the one writer; writes are serialised in-process so they never spin on SQLITE_BUSY.
 /// </summary>
-public sealed class SqliteDatabase : IDisposable
+public sealed class SqliteDatabase : SqlDatabase, IDisposable
 {
     private const int MaxBatch = 64;
     private readonly string _connectionString;
@@ -34,6 +36,17 @@ public sealed class SqliteDatabase : IDisposable
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
+
+    public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    /// <summary>A write of the shared stores, through the group-committing writer like every other (see <see cref="WriteAsync"/>).</summary>
+    public override ValueTask<T> RunWriteAsync<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
+        WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken, durable);
+
+    public override string InList(string expression, string parameter) => $"{expression} IN (SELECT value FROM json_each({parameter}))";
+
+    /// <summary>A JSON array, which <c>json_each</c> unpacks.</summary>
+    public override object ListValue(IEnumerable<string> values) => JsonSerializer.Serialize(values);
 
     /// <summary>
     /// Runs <paramref name="work"/> atomically and returns its result once it has committed; when it throws,
@@ -150,45 +163,14 @@ public sealed class SqliteDatabase : IDisposable
         public void Fail(Exception exception) => _completion.TrySetException(exception);
     }
 
-    /// <summary>Brings the schema up to date. Idempotent; each migration runs once, in its own transaction.</summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    protected override string NowMillisecondsSql => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
+    protected override Assembly MigrationsAssembly => typeof(SqliteDatabase).Assembly;
+
+    protected override async Task PrepareMigrationsAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await Execute(connection, null, "PRAGMA journal_mode=WAL;");
-        await Execute(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);");
-
-        var assembly = typeof(SqliteDatabase).Assembly;
-        foreach (var (version, name) in Migrations(assembly))
-        {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            await using var check = connection.CreateCommand();
-            check.Transaction = transaction;
-            check.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = $v";
-            check.Parameters.AddWithValue("$v", version);
-            if ((long)(await check.ExecuteScalarAsync(cancellationToken))! > 0)
-            {
-                continue;
-            }
-
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            await Execute(connection, transaction, await reader.ReadToEndAsync(cancellationToken));
-            await Execute(connection, transaction, $"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));");
-            await transaction.CommitAsync(cancellationToken);
-        }
-    }
-
-    private static IEnumerable<(int Version, string Name)> Migrations(Assembly assembly) =>
-        assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("Migrations/", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => (int.Parse(n.AsSpan(11, 4), System.Globalization.CultureInfo.InvariantCulture), n))
-            .OrderBy(m => m.Item1);
-
-    private static async Task Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);", cancellationToken);
     }
 
     public void Dispose()

@@ -90,24 +90,7 @@ public sealed class SqliteManifestWriter(SqliteDatabase database, TimeProvider t
         }, cancellationToken);
 
     public ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
-        {
-            // One write transaction (SQLite has one writer at a time): no push can move the tag between the two statements.
-            await using (var delete = connection.Command(
-                "DELETE FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = $n) AND name = $t AND digest = $d", transaction)
-                .With("$n", repository).With("$t", tag).With("$d", expected.Value))
-            {
-                if (await delete.ExecuteNonQueryAsync(cancellationToken) > 0)
-                {
-                    return ConditionalTagDelete.Deleted;
-                }
-            }
-
-            await using var exists = connection.Command(
-                "SELECT 1 FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = $n) AND name = $t", transaction)
-                .With("$n", repository).With("$t", tag);
-            return await exists.ExecuteScalarAsync(cancellationToken) is null ? ConditionalTagDelete.TagUnknown : ConditionalTagDelete.TagMoved;
-        }, cancellationToken);
+        database.WriteAsync((connection, transaction) => SqlTagDelete.DeleteTagIfAsync(connection, transaction, repository, tag, expected, cancellationToken), cancellationToken);
 
     private static async ValueTask<bool> ExistsAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, long repositoryId, Digest digest, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Wharf.Core.Metadata;
 
@@ -9,30 +10,13 @@ namespace Wharf.Metadata.Sqlite;
 /// split into trigrams, match names only (see <see cref="RepositoryQuery.SearchesDescriptions"/>) and scan
 /// the table with LIKE.
 /// </summary>
-public sealed class SqliteRepositorySearch(SqliteDatabase database) : IRepositorySearch
+public sealed class SqliteRepositorySearch(SqliteDatabase database) : SqlRepositorySearch(database)
 {
-    public async ValueTask<IReadOnlyList<string>> ListNamesAsync(RepositoryQuery query, int offset, int limit, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = Select(connection, query).With("$o", offset).With("$n", limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var names = new List<string>(Math.Min(limit, 1024));
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            names.Add(reader.GetString(0));
-        }
+    protected override DbCommand SelectCommand(DbConnection connection, RepositoryQuery query) => Select((SqliteConnection)connection, query);
 
-        return names;
-    }
+    protected override DbCommand CountCommand(DbConnection connection, RepositoryQuery query) => Count((SqliteConnection)connection, query);
 
-    public async ValueTask<long> CountAsync(RepositoryQuery query, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = Count(connection, query);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    /// <summary>The listing's command, with every parameter but <c>$o</c> (offset) and <c>$n</c> (limit) bound.</summary>
+    /// <summary>The listing's command, with every parameter but <c>@o</c> (offset) and <c>@n</c> (limit) bound.</summary>
     internal static SqliteCommand Select(SqliteConnection connection, RepositoryQuery query)
     {
         var text = query.Normalized;
@@ -44,7 +28,7 @@ public sealed class SqliteRepositorySearch(SqliteDatabase database) : IRepositor
             (null, false) => $"SELECT r.name FROM repositories r ORDER BY {Order(query, text)}",
             _ => $"SELECT r.name {Matches(text, byStats)} ORDER BY {Order(query, text)}",
         };
-        return Bind(connection.Command(sql + " LIMIT $n OFFSET $o"), text);
+        return Bind(connection.Command(sql + " LIMIT @n OFFSET @o"), text);
     }
 
     internal static SqliteCommand Count(SqliteConnection connection, RepositoryQuery query)
@@ -61,16 +45,16 @@ public sealed class SqliteRepositorySearch(SqliteDatabase database) : IRepositor
     {
         var stats = withStats ? " JOIN repository_stats st ON st.repository_id = r.id" : "";
         return UsesIndex(text)
-            ? $"FROM repository_search s JOIN repositories r ON r.id = s.rowid{stats} WHERE repository_search MATCH $match"
-            : $@"FROM repositories r{stats} WHERE r.name LIKE $contains ESCAPE '\'";
+            ? $"FROM repository_search s JOIN repositories r ON r.id = s.rowid{stats} WHERE repository_search MATCH @match"
+            : $@"FROM repositories r{stats} WHERE r.name LIKE @contains ESCAPE '\'";
     }
 
     private static string Order(RepositoryQuery query, string? text) => (query.Sort, query.Reverse) switch
     {
         (RepositorySort.Relevance, _) when text is not null => """
-            CASE WHEN r.name = $text THEN 0
-                 WHEN substr(r.name, 1, length($text)) = $text OR instr(r.name, '/' || $text) > 0 THEN 1
-                 WHEN instr(r.name, $text) > 0 THEN 2
+            CASE WHEN r.name = @text THEN 0
+                 WHEN substr(r.name, 1, length(@text)) = @text OR instr(r.name, '/' || @text) > 0 THEN 1
+                 WHEN instr(r.name, @text) > 0 THEN 2
                  ELSE 3 END, st.pull_count DESC, r.name
             """,
         (RepositorySort.Pushed, false) => "st.last_pushed_at DESC, st.name",
@@ -88,10 +72,10 @@ public sealed class SqliteRepositorySearch(SqliteDatabase database) : IRepositor
             return command;
         }
 
-        command.With("$text", text);
+        command.With("@text", text);
         return UsesIndex(text)
-            ? command.With("$match", "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"")
-            : command.With("$contains", "%" + LikePattern.Escape(text) + "%");
+            ? command.With("@match", "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"")
+            : command.With("@contains", "%" + LikePattern.Escape(text) + "%");
     }
 
     /// <summary>Whether the trigram index can answer <paramref name="text"/>: it needs at least one trigram (the rule of <see cref="RepositoryQuery.SearchesDescriptions"/>).</summary>

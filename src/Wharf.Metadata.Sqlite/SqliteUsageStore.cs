@@ -1,17 +1,15 @@
-using System.Text.Json;
 using Wharf.Core.Metadata;
-using Wharf.Core.Protocol;
 
 namespace Wharf.Metadata.Sqlite;
 
 /// <summary>Pull counts and push times: written in batches by the usage flush, read per manifest.</summary>
-public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageWriter, IPullStatsReader
+public sealed class SqliteUsageStore(SqliteDatabase database) : SqlUsageStore(database)
 {
     /// <remarks>
     /// Not durable (no fsync of its own): figures survive a crash of the process, and a power loss may take
     /// the last batches with it, which the design accepts (docs/design/search.md).
     /// </remarks>
-    public async ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken)
+    public override async ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken)
     {
         if (batch.IsEmpty)
         {
@@ -61,30 +59,5 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageWriter, IP
 
             return true;
         }, cancellationToken, durable: false);
-    }
-
-    public async ValueTask<IReadOnlyDictionary<Digest, PullStats>> GetManifestPullsAsync(string repository, IReadOnlyCollection<Digest> digests, CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<Digest, PullStats>();
-        if (digests.Count == 0)
-        {
-            return result;
-        }
-
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("""
-            SELECT digest, pull_count, last_pulled_at FROM manifest_pulls
-            WHERE repository_id = (SELECT id FROM repositories WHERE name = $n) AND digest IN (SELECT value FROM json_each($d))
-            """).With("$n", repository).With("$d", JsonSerializer.Serialize(digests.Select(d => d.Value)));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (Digest.TryParse(reader.GetString(0), out var digest))
-            {
-                result[digest] = new PullStats(reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)));
-            }
-        }
-
-        return result;
     }
 }

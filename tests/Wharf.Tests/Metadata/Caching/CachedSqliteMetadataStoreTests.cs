@@ -1,4 +1,5 @@
 using Wharf.Core.Metadata.Caching;
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.TestKit;
 
@@ -23,11 +24,11 @@ public sealed class CachedSqliteMetadataStoreTests : MetadataStoreContract
             manifests,
             new SqliteRepositoryReader(_database),
             new SqliteUploadSessionStore(_database),
-            new SqliteUserStore(_database),
-            new SqliteAccessTokenStore(_database),
-            new SqliteSigningKeyStore(_database),
+            new SqlUserStore(_database),
+            new SqlAccessTokenStore(_database),
+            new SqlSigningKeyStore(_database),
             new SqliteLoginFailureStore(_database),
-            new RepositoryInfoRoles(new SqliteRepositoryInfoStore(_database), new SqliteRepositorySearch(_database), new SqliteUsageStore(_database), new SqliteUsageStore(_database)));
+            new RepositoryInfoRoles(new SqlRepositoryInfoStore(_database), new SqliteRepositorySearch(_database), new SqliteUsageStore(_database), new SqliteUsageStore(_database)));
     }
 
     protected override Task DestroyStoresAsync()

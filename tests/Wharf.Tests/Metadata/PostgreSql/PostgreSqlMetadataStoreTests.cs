@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Wharf.Auth;
+using Wharf.Metadata;
 using Wharf.Metadata.PostgreSql;
 using Wharf.TestKit;
 
@@ -35,11 +36,11 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         new PostgreSqlManifestWriter(db, time),
         new PostgreSqlRepositoryReader(db),
         new PostgreSqlUploadSessionStore(db),
-        new PostgreSqlUserStore(db),
-        new PostgreSqlAccessTokenStore(db),
-        new PostgreSqlSigningKeyStore(db),
+        new SqlUserStore(db),
+        new SqlAccessTokenStore(db),
+        new SqlSigningKeyStore(db),
         new PostgreSqlLoginFailureStore(db),
-        new RepositoryInfoRoles(new PostgreSqlRepositoryInfoStore(db), new PostgreSqlRepositorySearch(db), new PostgreSqlUsageStore(db), new PostgreSqlUsageStore(db)));
+        new RepositoryInfoRoles(new SqlRepositoryInfoStore(db), new PostgreSqlRepositorySearch(db), new PostgreSqlUsageStore(db), new PostgreSqlUsageStore(db)));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()
@@ -93,7 +94,7 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         {
             var keys = databases
                 .Select(d => new SigningKeys(
-                    new StoredSigningKeySource(new PostgreSqlSigningKeyStore(d), Time, NullLogger<StoredSigningKeySource>.Instance),
+                    new StoredSigningKeySource(new SqlSigningKeyStore(d), Time, NullLogger<StoredSigningKeySource>.Instance),
                     "RS256",
                     Time))
                 .ToList();

@@ -1,3 +1,4 @@
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.TestKit;
 
@@ -31,11 +32,11 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
         new SqliteManifestWriter(db, time),
         new SqliteRepositoryReader(db),
         new SqliteUploadSessionStore(db),
-        new SqliteUserStore(db),
-        new SqliteAccessTokenStore(db),
-        new SqliteSigningKeyStore(db),
+        new SqlUserStore(db),
+        new SqlAccessTokenStore(db),
+        new SqlSigningKeyStore(db),
         new SqliteLoginFailureStore(db),
-        new RepositoryInfoRoles(new SqliteRepositoryInfoStore(db), new SqliteRepositorySearch(db), new SqliteUsageStore(db), new SqliteUsageStore(db)));
+        new RepositoryInfoRoles(new SqlRepositoryInfoStore(db), new SqliteRepositorySearch(db), new SqliteUsageStore(db), new SqliteUsageStore(db)));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()

@@ -97,8 +97,8 @@ public sealed class SqliteRepositorySearchPlanTests(HundredThousandRepositories 
     {
         await using var connection = await Database.OpenAsync(CancellationToken.None);
         await using var command = SqliteRepositorySearch.Select(connection, query);
-        command.Parameters.AddWithValue("$o", 0);
-        command.Parameters.AddWithValue("$n", 25);
+        command.Parameters.AddWithValue("@o", 0);
+        command.Parameters.AddWithValue("@n", 25);
         command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
         await using var reader = await command.ExecuteReaderAsync();
         var steps = new List<string>();

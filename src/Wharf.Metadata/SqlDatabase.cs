@@ -1,0 +1,106 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Reflection;
+
+namespace Wharf.Metadata;
+
+/// <summary>
+/// What the shared SQL stores need of a database engine: connections, write transactions, the migrations
+/// runner, and the few pieces of SQL that the engines spell differently. Statements written for both engines
+/// name their parameters <c>@name</c>, which SQLite and PostgreSQL both accept.
+/// </summary>
+public abstract class SqlDatabase
+{
+    /// <summary>Opens a pooled connection. The caller disposes it.</summary>
+    public abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> atomically and returns its result once it has committed; when it throws,
+    /// none of its changes persist. <paramref name="durable"/> false allows an engine to skip its own flush to
+    /// disk for bookkeeping that a power loss may take.
+    /// </summary>
+    public virtual async ValueTask<T> RunWriteAsync<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(CancellationToken.None);
+        return result;
+    }
+
+    /// <summary>SQL true when <paramref name="expression"/> is one of the strings bound to <paramref name="parameter"/> by <see cref="ListValue"/>.</summary>
+    public abstract string InList(string expression, string parameter);
+
+    /// <summary>The value to bind for an <see cref="InList"/> parameter.</summary>
+    public abstract object ListValue(IEnumerable<string> values);
+
+    /// <summary>SQL for the current time in Unix milliseconds.</summary>
+    protected abstract string NowMillisecondsSql { get; }
+
+    /// <summary>The assembly whose embedded <c>Migrations/NNNN_name.sql</c> resources hold this engine's schema.</summary>
+    protected abstract Assembly MigrationsAssembly { get; }
+
+    /// <summary>Creates what migrations need (the <c>schema_migrations</c> table, an engine's own settings) outside any migration.</summary>
+    protected abstract Task PrepareMigrationsAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Serialises migrations across processes for the rest of <paramref name="transaction"/>, where the engine needs it.</summary>
+    protected virtual Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Brings the schema up to date. Idempotent; each migration runs once, in its own transaction, after the
+    /// engine's migration lock (see <see cref="LockMigrationsAsync"/>) so that concurrent runners take turns.
+    /// </summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await PrepareMigrationsAsync(connection, cancellationToken);
+        var assembly = MigrationsAssembly;
+        foreach (var (version, name) in Migrations(assembly))
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await LockMigrationsAsync(connection, transaction, cancellationToken);
+            await using (var check = connection.Command("SELECT 1 FROM schema_migrations WHERE version = @v", transaction).With("@v", version))
+            {
+                if (await check.ExecuteScalarAsync(cancellationToken) is not null)
+                {
+                    continue;
+                }
+            }
+
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
+            await ExecuteAsync(connection, transaction, await reader.ReadToEndAsync(cancellationToken), cancellationToken);
+            await ExecuteAsync(connection, transaction, string.Create(CultureInfo.InvariantCulture,
+                $"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, {NowMillisecondsSql})"), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The applied migration versions, ascending.</summary>
+    public async Task<IReadOnlyList<int>> AppliedVersionsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command("SELECT version FROM schema_migrations ORDER BY version");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var versions = new List<int>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture));
+        }
+
+        return versions;
+    }
+
+    /// <summary>The migrations embedded in <paramref name="assembly"/>, as (version, resource name), by version.</summary>
+    public static IEnumerable<(int Version, string Name)> Migrations(Assembly assembly) =>
+        assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("Migrations/", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => (int.Parse(n.AsSpan(11, 4), CultureInfo.InvariantCulture), n))
+            .OrderBy(m => m.Item1);
+
+    /// <summary>Runs one statement (or script) that returns nothing.</summary>
+    protected static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(sql, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
