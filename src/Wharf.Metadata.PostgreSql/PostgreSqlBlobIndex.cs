@@ -32,7 +32,7 @@ public sealed class PostgreSqlBlobIndex(PostgreSqlDatabase database, TimeProvide
             SELECT r.name FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
             WHERE rb.digest = @d ORDER BY r.name LIMIT @n
             """).With("d", digest.Value).With("n", limit);
-        return (await command.ReadPageAsync(limit, cancellationToken)).Items;
+        return (await database.ReadPageAsync(command, limit, cancellationToken)).Items;
     }
 
     public ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken) =>

@@ -5,7 +5,7 @@ namespace Wharf.Metadata.PostgreSql;
 /// <summary>PostgreSQL's statements over a list of keys: one text[] parameter, unnested.</summary>
 public sealed class PostgreSqlLoginFailureStore(PostgreSqlDatabase database) : SqlLoginFailureStore(database)
 {
-    protected override DbCommand InsertCommand(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> keys, long at) =>
+    protected override DbCommand InsertCommand(DbConnection connection, DbTransaction? transaction, IReadOnlyList<string> keys, long at) =>
         connection.Command("INSERT INTO login_failures (throttle_key, failed_at) SELECT k, @t FROM unnest(@keys) AS k", transaction)
             .With("@keys", keys.ToArray()).With("@t", at);
 

@@ -13,8 +13,8 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<IBlobIndex, PostgreSqlBlobIndex>();
         services.AddSingleton<IManifestReader, PostgreSqlManifestReader>();
         services.AddSingleton<IManifestWriter, PostgreSqlManifestWriter>();
-        services.AddSingleton<IRepositoryReader, PostgreSqlRepositoryReader>();
-        services.AddSingleton<IUploadSessionStore, PostgreSqlUploadSessionStore>();
+        services.AddSingleton<IRepositoryReader, SqlRepositoryReader>();
+        services.AddSingleton<IUploadSessionStore, SqlUploadSessionStore>();
         services.AddSingleton<IUserStore, SqlUserStore>();
         services.AddSingleton<IAccessTokenStore, SqlAccessTokenStore>();
         services.AddSingleton<ISigningKeyStore, SqlSigningKeyStore>();

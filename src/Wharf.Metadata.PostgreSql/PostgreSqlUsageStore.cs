@@ -11,13 +11,8 @@ public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : SqlUsage
     /// Pushes and pulls never lock these rows; the manifest rows' key-share locks on repositories do not
     /// conflict with anything a flush takes.
     /// </remarks>
-    public override async ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken)
+    protected override async ValueTask ApplyNonEmptyAsync(UsageBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.IsEmpty)
-        {
-            return;
-        }
-
         var repositories = batch.Pulls.Select(p => p.Repository).Concat(batch.Pushes.Select(p => p.Repository))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var perRepository = batch.Pulls.GroupBy(p => p.Repository, StringComparer.Ordinal)

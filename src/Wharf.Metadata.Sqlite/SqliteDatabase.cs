@@ -41,7 +41,18 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
 
     /// <summary>A write of the shared stores, through the group-committing writer like every other (see <see cref="WriteAsync"/>).</summary>
     public override ValueTask<T> RunWriteAsync<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
-        WriteAsync((connection, transaction) => work(connection, transaction), cancellationToken, durable);
+        Enqueue(new SharedWriteItem<T>(work, durable), cancellationToken);
+
+    /// <summary>One statement is a write like any other here: it joins the group commit.</summary>
+    public override ValueTask<T> RunStatementAsync<T>(Func<DbConnection, DbTransaction?, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
+        Enqueue(new SharedWriteItem<T>(work, durable), cancellationToken);
+
+    /// <summary>Microsoft.Data.Sqlite executes synchronously under its async API; calling it directly saves the two Tasks of <see cref="DbCommand.ExecuteReaderAsync(CancellationToken)"/>.</summary>
+    public override ValueTask<DbDataReader> ExecuteReaderAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<DbDataReader>(command.ExecuteReader());
+    }
 
     public override string InList(string expression, string parameter) => $"{expression} IN (SELECT value FROM json_each({parameter}))";
 
@@ -61,10 +72,12 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     /// bookkeeping — skips the fsync: it survives a crash of the process but may be lost with the power,
     /// after which the client restarts its upload.
     /// </remarks>
-    public ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true)
+    public ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
+        Enqueue(new WriteItem<T>(work, durable), cancellationToken);
+
+    private ValueTask<T> Enqueue<T>(WriteItemBase<T> item, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new WriteItem<T>(work, durable);
         if (!_queue.Writer.TryWrite(item))
         {
             throw new ObjectDisposedException(nameof(SqliteDatabase));
@@ -147,7 +160,7 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         void Fail(Exception exception);
     }
 
-    private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, bool durable) : IWriteItem
+    private abstract class WriteItemBase<T>(bool durable) : IWriteItem
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -156,12 +169,29 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
 
         public Task<T> Task => _completion.Task;
 
-        public async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction) => _result = await work(connection, transaction);
+        public async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction) => _result = await RunWorkAsync(connection, transaction);
 
         public void Complete() => _completion.TrySetResult(_result!);
 
         public void Fail(Exception exception) => _completion.TrySetException(exception);
+
+        protected abstract ValueTask<T> RunWorkAsync(SqliteConnection connection, SqliteTransaction transaction);
     }
+
+    /// <summary>A write of this project's own stores, on the typed connection.</summary>
+    private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, bool durable) : WriteItemBase<T>(durable)
+    {
+        protected override ValueTask<T> RunWorkAsync(SqliteConnection connection, SqliteTransaction transaction) => work(connection, transaction);
+    }
+
+    /// <summary>A write of the shared stores (Wharf.Metadata): the same queue, no wrapping delegate.</summary>
+    private sealed class SharedWriteItem<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, bool durable) : WriteItemBase<T>(durable)
+    {
+        protected override ValueTask<T> RunWorkAsync(SqliteConnection connection, SqliteTransaction transaction) => work(connection, transaction);
+    }
+
+    /// <summary>Nothing: the one writer never holds a row another worker could skip.</summary>
+    public override string SkipLocked => "";
 
     protected override string NowMillisecondsSql => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 

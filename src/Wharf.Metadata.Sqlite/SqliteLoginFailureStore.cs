@@ -7,7 +7,7 @@ namespace Wharf.Metadata.Sqlite;
 /// <summary>SQLite's statements over a list of keys: one bound parameter per key (SQLite has no arrays).</summary>
 public sealed class SqliteLoginFailureStore(SqliteDatabase database) : SqlLoginFailureStore(database)
 {
-    protected override DbCommand InsertCommand(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> keys, long at)
+    protected override DbCommand InsertCommand(DbConnection connection, DbTransaction? transaction, IReadOnlyList<string> keys, long at)
     {
         var sql = new StringBuilder("INSERT INTO login_failures (throttle_key, failed_at) VALUES ");
         var command = connection.Command("", transaction).With("@t", at);

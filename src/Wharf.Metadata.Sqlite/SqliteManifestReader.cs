@@ -41,7 +41,7 @@ public sealed class SqliteManifestReader(SqliteDatabase database) : IManifestRea
 
         await using var command = connection.Command("SELECT name FROM tags WHERE repository_id = $r AND name > $l ORDER BY name LIMIT $n")
             .With("$r", repositoryId).With("$l", last ?? "").With("$n", limit + 1);
-        return await command.ReadPageAsync(limit, cancellationToken);
+        return await database.ReadPageAsync(command, limit, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<Referrer>> ListReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken)

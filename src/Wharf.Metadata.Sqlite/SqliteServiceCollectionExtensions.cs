@@ -13,8 +13,8 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IBlobIndex, SqliteBlobIndex>();
         services.AddSingleton<IManifestReader, SqliteManifestReader>();
         services.AddSingleton<IManifestWriter, SqliteManifestWriter>();
-        services.AddSingleton<IRepositoryReader, SqliteRepositoryReader>();
-        services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
+        services.AddSingleton<IRepositoryReader, SqlRepositoryReader>();
+        services.AddSingleton<IUploadSessionStore, SqlUploadSessionStore>();
         services.AddSingleton<IUserStore, SqlUserStore>();
         services.AddSingleton<IAccessTokenStore, SqlAccessTokenStore>();
         services.AddSingleton<ISigningKeyStore, SqlSigningKeyStore>();

@@ -9,13 +9,8 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : SqlUsageStore(da
     /// Not durable (no fsync of its own): figures survive a crash of the process, and a power loss may take
     /// the last batches with it, which the design accepts (docs/design/search.md).
     /// </remarks>
-    public override async ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken)
+    protected override async ValueTask ApplyNonEmptyAsync(UsageBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.IsEmpty)
-        {
-            return;
-        }
-
         await database.WriteAsync(async (connection, transaction) =>
         {
             await using (var manifest = connection.Command("""

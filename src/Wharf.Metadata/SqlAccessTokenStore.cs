@@ -24,8 +24,7 @@ public sealed class SqlAccessTokenStore(SqlDatabase database) : IAccessTokenStor
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command($"SELECT {Columns} FROM access_tokens WHERE id = @i").With("@i", id);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        return await database.ReadFirstAsync(command, Read, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<AccessTokenRecord>> ListAsync(string? subject, CancellationToken cancellationToken)
@@ -34,7 +33,7 @@ public sealed class SqlAccessTokenStore(SqlDatabase database) : IAccessTokenStor
         // A text-typed parameter: PostgreSQL cannot infer the type of a bare "@s IS NULL" otherwise.
         await using var command = connection.Command(
             $"SELECT {Columns} FROM access_tokens WHERE @s IS NULL OR subject = @s ORDER BY created_at, id").WithText("@s", subject);
-        return await command.ReadAllAsync(Read, cancellationToken);
+        return await database.ReadAllAsync(command, Read, cancellationToken);
     }
 
     public ValueTask<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>

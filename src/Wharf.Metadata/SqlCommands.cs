@@ -1,6 +1,5 @@
 using System.Data;
 using System.Data.Common;
-using Wharf.Core.Metadata;
 
 namespace Wharf.Metadata;
 
@@ -36,39 +35,6 @@ public static class SqlCommands
         parameter.Value = value ?? (object)DBNull.Value;
         command.Parameters.Add(parameter);
         return command;
-    }
-
-    /// <summary>Reads a one-column page fetched with LIMIT n+1.</summary>
-    public static async ValueTask<Page<string>> ReadPageAsync(this DbCommand command, int limit, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var items = new List<string>(Math.Min(limit, 1024));
-        var more = false;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (items.Count == limit)
-            {
-                more = true;
-                break;
-            }
-
-            items.Add(reader.GetString(0));
-        }
-
-        return new Page<string>(items, more);
-    }
-
-    /// <summary>Reads every row of <paramref name="command"/> with <paramref name="read"/>.</summary>
-    public static async ValueTask<IReadOnlyList<T>> ReadAllAsync<T>(this DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
     }
 
     /// <summary>Unix milliseconds in column <paramref name="ordinal"/>, or null.</summary>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Reflection;
+using Wharf.Core.Metadata;
 
 namespace Wharf.Metadata;
 
@@ -28,11 +29,69 @@ public abstract class SqlDatabase
         return result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/>, a single statement that needs no transaction around it: PostgreSQL autocommits
+    /// it on a pooled connection (no BEGIN/COMMIT round trips); SQLite queues it for its one writer.
+    /// </summary>
+    public virtual async ValueTask<T> RunStatementAsync<T>(Func<DbConnection, DbTransaction?, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        return await work(connection, null);
+    }
+
+    /// <summary>Executes a query; an engine may override this to skip the wrapper tasks of the generic ADO.NET path.</summary>
+    public virtual ValueTask<DbDataReader> ExecuteReaderAsync(DbCommand command, CancellationToken cancellationToken) =>
+        new(command.ExecuteReaderAsync(cancellationToken));
+
+    /// <summary>Reads a one-column page fetched with LIMIT n+1.</summary>
+    public async ValueTask<Page<string>> ReadPageAsync(DbCommand command, int limit, CancellationToken cancellationToken)
+    {
+        await using var reader = await ExecuteReaderAsync(command, cancellationToken);
+        var items = new List<string>(Math.Min(limit, 1024));
+        var more = false;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (items.Count == limit)
+            {
+                more = true;
+                break;
+            }
+
+            items.Add(reader.GetString(0));
+        }
+
+        return new Page<string>(items, more);
+    }
+
+    /// <summary>Reads every row of <paramref name="command"/> with <paramref name="read"/>.</summary>
+    public async ValueTask<IReadOnlyList<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var reader = await ExecuteReaderAsync(command, cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Reads the first row of <paramref name="command"/> with <paramref name="read"/>; null when there is none.</summary>
+    public async ValueTask<T?> ReadFirstAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var reader = await ExecuteReaderAsync(command, cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? read(reader) : null;
+    }
+
     /// <summary>SQL true when <paramref name="expression"/> is one of the strings bound to <paramref name="parameter"/> by <see cref="ListValue"/>.</summary>
     public abstract string InList(string expression, string parameter);
 
     /// <summary>The value to bind for an <see cref="InList"/> parameter.</summary>
     public abstract object ListValue(IEnumerable<string> values);
+
+    /// <summary>The locking clause that ends a SELECT of queue rows which concurrent workers skip instead of waiting for ("" where one writer at a time makes it moot).</summary>
+    public abstract string SkipLocked { get; }
 
     /// <summary>SQL for the current time in Unix milliseconds.</summary>
     protected abstract string NowMillisecondsSql { get; }

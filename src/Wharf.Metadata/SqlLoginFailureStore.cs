@@ -19,7 +19,7 @@ public abstract class SqlLoginFailureStore(SqlDatabase database) : ILoginFailure
             return;
         }
 
-        await database.RunWriteAsync(async (connection, transaction) =>
+        await database.RunStatementAsync(async (connection, transaction) =>
         {
             await using var command = InsertCommand(connection, transaction, keys, at.ToUnixTimeMilliseconds());
             return await command.ExecuteNonQueryAsync(cancellationToken);
@@ -39,14 +39,14 @@ public abstract class SqlLoginFailureStore(SqlDatabase database) : ILoginFailure
     }
 
     public ValueTask<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
-        database.RunWriteAsync(async (connection, transaction) =>
+        database.RunStatementAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command("DELETE FROM login_failures WHERE failed_at <= @t", transaction).With("@t", before.ToUnixTimeMilliseconds());
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken, durable: false);
 
     /// <summary>Inserts one failure at <paramref name="at"/> (Unix ms) for each of <paramref name="keys"/> (never empty).</summary>
-    protected abstract DbCommand InsertCommand(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> keys, long at);
+    protected abstract DbCommand InsertCommand(DbConnection connection, DbTransaction? transaction, IReadOnlyList<string> keys, long at);
 
     /// <summary>
     /// Selects the latest, over <paramref name="keys"/> (never empty), of each key's (<paramref name="skip"/>+1)-th most

@@ -15,7 +15,7 @@ public sealed class SqlRepositoryInfoStore(SqlDatabase database) : IRepositoryIn
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command($"SELECT {SummaryColumns}, r.readme {From} WHERE r.name = @n").With("@n", repository);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await database.ExecuteReaderAsync(command, cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? new RepositoryDetails(ReadSummary(reader), reader.GetString(6)) : null;
     }
 
@@ -29,7 +29,7 @@ public sealed class SqlRepositoryInfoStore(SqlDatabase database) : IRepositoryIn
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command($"SELECT {SummaryColumns} {From} WHERE {database.InList("r.name", "@names")}")
             .With("@names", database.ListValue(repositories));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await database.ExecuteReaderAsync(command, cancellationToken);
         var found = new Dictionary<string, RepositorySummary>(repositories.Count, StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -41,7 +41,7 @@ public sealed class SqlRepositoryInfoStore(SqlDatabase database) : IRepositoryIn
     }
 
     public ValueTask<bool> UpdateAsync(string repository, string? description, string? readme, CancellationToken cancellationToken) =>
-        database.RunWriteAsync(async (connection, transaction) =>
+        database.RunStatementAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command(
                 "UPDATE repositories SET description = coalesce(@d, description), readme = coalesce(@r, readme) WHERE name = @n", transaction)

@@ -13,7 +13,7 @@ public abstract class SqlRepositorySearch(SqlDatabase database) : IRepositorySea
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = SelectCommand(connection, query).With("@o", offset).With("@n", limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await database.ExecuteReaderAsync(command, cancellationToken);
         var names = new List<string>(Math.Min(limit, 1024));
         while (await reader.ReadAsync(cancellationToken))
         {

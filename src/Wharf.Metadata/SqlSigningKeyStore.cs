@@ -11,7 +11,7 @@ public sealed class SqlSigningKeyStore(SqlDatabase database) : ISigningKeyStore
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command(
             "SELECT kid, algorithm, generation, private_key, created_at, retired_at FROM signing_keys ORDER BY algorithm, generation");
-        return await command.ReadAllAsync(Read, cancellationToken);
+        return await database.ReadAllAsync(command, Read, cancellationToken);
     }
 
     /// <remarks>

@@ -30,7 +30,7 @@ public sealed class SqlTagDetailsReader(SqlDatabase database) : ITagDetailsReade
             ORDER BY {OrderBy(order)}
             LIMIT @l OFFSET @o
             """).With("@r", repositoryId).With("@l", limit).With("@o", offset);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await database.ExecuteReaderAsync(command, cancellationToken);
         var tags = new List<TagDetails>(Math.Min(limit, 256));
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -9,7 +9,11 @@ namespace Wharf.Metadata;
 /// </summary>
 public abstract class SqlUsageStore(SqlDatabase database) : IUsageWriter, IPullStatsReader
 {
-    public abstract ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken);
+    public ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken) =>
+        batch.IsEmpty ? ValueTask.CompletedTask : ApplyNonEmptyAsync(batch, cancellationToken);
+
+    /// <summary>Writes a batch with at least one pull or push, in one transaction.</summary>
+    protected abstract ValueTask ApplyNonEmptyAsync(UsageBatch batch, CancellationToken cancellationToken);
 
     public async ValueTask<IReadOnlyDictionary<Digest, PullStats>> GetManifestPullsAsync(string repository, IReadOnlyCollection<Digest> digests, CancellationToken cancellationToken)
     {
@@ -24,7 +28,7 @@ public abstract class SqlUsageStore(SqlDatabase database) : IUsageWriter, IPullS
             SELECT p.digest, p.pull_count, p.last_pulled_at FROM manifest_pulls p JOIN repositories r ON r.id = p.repository_id
             WHERE r.name = @n AND {database.InList("p.digest", "@d")}
             """).With("@n", repository).With("@d", database.ListValue(digests.Select(d => d.Value)));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await database.ExecuteReaderAsync(command, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             if (Digest.TryParse(reader.GetString(0), out var digest))

@@ -12,15 +12,14 @@ public sealed class SqlUserStore(SqlDatabase database) : IUserStore
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command($"SELECT {Columns} FROM users WHERE name = @n").With("@n", name);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        return await database.ReadFirstAsync(command, Read, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<UserRecord>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command($"SELECT {Columns} FROM users ORDER BY name");
-        return await command.ReadAllAsync(Read, cancellationToken);
+        return await database.ReadAllAsync(command, Read, cancellationToken);
     }
 
     public ValueTask<bool> CreateAsync(UserRecord user, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.TestKit;
 
@@ -46,7 +47,7 @@ public sealed class SqliteSharedFileTests
             Task.Run(async () => await first.MigrateAsync(CancellationToken.None)),
             Task.Run(async () => await second.MigrateAsync(CancellationToken.None)));
 
-        var repositories = new SqliteRepositoryReader(second);
+        var repositories = new SqlRepositoryReader(second);
         await new SqliteBlobIndex(first, new FakeTimeProvider()).LinkAsync("a", new BlobInfo(Digest.Compute([1]), 1), null, CancellationToken.None);
         Assert.Equal(["a"], (await repositories.ListAsync(null, 10, CancellationToken.None)).Items);
     }
