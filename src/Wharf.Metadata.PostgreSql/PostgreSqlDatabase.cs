@@ -52,7 +52,18 @@ public sealed class PostgreSqlDatabase : SqlDatabase, IAsyncDisposable, IDisposa
         return result;
     }
 
-    public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+    public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>Reads through <see cref="NpgsqlCommand"/> itself: the generic ADO.NET path would add an async wrapper (one allocation) to every manifest and upload read.</summary>
+    public override async ValueTask<T?> ReadFirstAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var reader = await ((NpgsqlCommand)command).ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? read(reader) : null;
+    }
+
+    public override ValueTask<long?> RepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken) =>
+        connection.RepositoryIdAsync(name, transaction, createdAt, cancellationToken);
 
     public override string InList(string expression, string parameter) => $"{expression} = ANY({parameter})";
 

@@ -10,8 +10,8 @@ public static class PostgreSqlServiceCollectionExtensions
     {
         services.AddSingleton(_ => new PostgreSqlDatabase(connectionString, schema));
         services.AddSingleton<SqlDatabase>(sp => sp.GetRequiredService<PostgreSqlDatabase>());
-        services.AddSingleton<IBlobIndex, PostgreSqlBlobIndex>();
-        services.AddSingleton<IManifestReader, PostgreSqlManifestReader>();
+        services.AddSingleton<IBlobIndex, SqlBlobIndex>();
+        services.AddSingleton<IManifestReader, SqlManifestReader>();
         services.AddSingleton<IManifestWriter, PostgreSqlManifestWriter>();
         services.AddSingleton<IRepositoryReader, SqlRepositoryReader>();
         services.AddSingleton<IUploadSessionStore, SqlUploadSessionStore>();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 
 namespace Wharf.Metadata.PostgreSql;
@@ -14,7 +15,7 @@ internal static class SqlExtensions
     /// The insert takes no lock on an existing row (so pushes into one repository do not queue behind each
     /// other); when a concurrent transaction created the row, the second SELECT sees it with a fresh snapshot.
     /// </summary>
-    public static async ValueTask<long?> RepositoryIdAsync(this NpgsqlConnection connection, string name, NpgsqlTransaction? transaction, long? createdAt, CancellationToken cancellationToken)
+    public static async ValueTask<long?> RepositoryIdAsync(this DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken)
     {
         var existing = await SelectIdAsync(connection, name, transaction, cancellationToken);
         if (existing is not null || createdAt is not { } now)
@@ -28,7 +29,7 @@ internal static class SqlExtensions
         return await insert.ExecuteScalarAsync(cancellationToken) is long id ? id : await SelectIdAsync(connection, name, transaction, cancellationToken);
     }
 
-    private static async ValueTask<long?> SelectIdAsync(NpgsqlConnection connection, string name, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    private static async ValueTask<long?> SelectIdAsync(DbConnection connection, string name, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var select = connection.Command("SELECT id FROM repositories WHERE name = @n", transaction).With("n", name);
         return await select.ExecuteScalarAsync(cancellationToken) is long id ? id : null;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace Wharf.Metadata.Sqlite;
@@ -14,7 +15,7 @@ internal static class SqlExtensions
     }
 
     /// <summary>Returns the id of a repository, creating it when <paramref name="create"/> is set; null when absent.</summary>
-    public static async ValueTask<long?> RepositoryIdAsync(this SqliteConnection connection, string name, SqliteTransaction? transaction, long? createdAt, CancellationToken cancellationToken)
+    public static async ValueTask<long?> RepositoryIdAsync(this DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken)
     {
         if (createdAt is { } now)
         {

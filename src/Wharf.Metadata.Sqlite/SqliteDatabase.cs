@@ -54,6 +54,9 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         return new ValueTask<DbDataReader>(command.ExecuteReader());
     }
 
+    public override ValueTask<long?> RepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken) =>
+        connection.RepositoryIdAsync(name, transaction, createdAt, cancellationToken);
+
     public override string InList(string expression, string parameter) => $"{expression} IN (SELECT value FROM json_each({parameter}))";
 
     /// <summary>A JSON array, which <c>json_each</c> unpacks.</summary>

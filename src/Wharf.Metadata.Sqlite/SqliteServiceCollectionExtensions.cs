@@ -10,8 +10,8 @@ public static class SqliteServiceCollectionExtensions
     {
         services.AddSingleton(_ => new SqliteDatabase(databasePath));
         services.AddSingleton<SqlDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
-        services.AddSingleton<IBlobIndex, SqliteBlobIndex>();
-        services.AddSingleton<IManifestReader, SqliteManifestReader>();
+        services.AddSingleton<IBlobIndex, SqlBlobIndex>();
+        services.AddSingleton<IManifestReader, SqlManifestReader>();
         services.AddSingleton<IManifestWriter, SqliteManifestWriter>();
         services.AddSingleton<IRepositoryReader, SqlRepositoryReader>();
         services.AddSingleton<IUploadSessionStore, SqlUploadSessionStore>();

@@ -77,12 +77,19 @@ public abstract class SqlDatabase
     }
 
     /// <summary>Reads the first row of <paramref name="command"/> with <paramref name="read"/>; null when there is none.</summary>
-    public async ValueTask<T?> ReadFirstAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    /// <remarks>Manifest and upload reads come here: an engine may override it to read through its own command type.</remarks>
+    public virtual async ValueTask<T?> ReadFirstAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
         where T : class
     {
         await using var reader = await ExecuteReaderAsync(command, cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? read(reader) : null;
     }
+
+    /// <summary>
+    /// The id of the repository <paramref name="name"/>, creating it when <paramref name="createdAt"/> (Unix ms) is given;
+    /// null when absent. Each engine creates it its own way (see their notes on locking).
+    /// </summary>
+    public abstract ValueTask<long?> RepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken);
 
     /// <summary>SQL true when <paramref name="expression"/> is one of the strings bound to <paramref name="parameter"/> by <see cref="ListValue"/>.</summary>
     public abstract string InList(string expression, string parameter);

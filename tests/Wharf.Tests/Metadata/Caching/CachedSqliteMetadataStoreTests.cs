@@ -17,9 +17,9 @@ public sealed class CachedSqliteMetadataStoreTests : MetadataStoreContract
         _database = new SqliteDatabase(Path.Combine(_temp.Path, "wharf.db"));
         await _database.MigrateAsync(None);
         // Small capacities so that eviction runs during the contract too.
-        var manifests = new CachingManifestStore(new SqliteManifestReader(_database), new SqliteManifestWriter(_database, time), capacityBytes: 2048);
+        var manifests = new CachingManifestStore(new SqlManifestReader(_database), new SqliteManifestWriter(_database, time), capacityBytes: 2048);
         return new MetadataStores(
-            new CachingBlobIndex(new SqliteBlobIndex(_database, time), capacity: 8),
+            new CachingBlobIndex(new SqlBlobIndex(_database, time), capacity: 8),
             manifests,
             manifests,
             new SqlRepositoryReader(_database),

@@ -31,8 +31,8 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
 
 
     private static MetadataStores Over(PostgreSqlDatabase db, TimeProvider time) => new(
-        new PostgreSqlBlobIndex(db, time),
-        new PostgreSqlManifestReader(db),
+        new SqlBlobIndex(db, time),
+        new SqlManifestReader(db),
         new PostgreSqlManifestWriter(db, time),
         new SqlRepositoryReader(db),
         new SqlUploadSessionStore(db),

@@ -27,8 +27,8 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
     }
 
     private static MetadataStores Over(SqliteDatabase db, TimeProvider time) => new(
-        new SqliteBlobIndex(db, time),
-        new SqliteManifestReader(db),
+        new SqlBlobIndex(db, time),
+        new SqlManifestReader(db),
         new SqliteManifestWriter(db, time),
         new SqlRepositoryReader(db),
         new SqlUploadSessionStore(db),

@@ -5,6 +5,7 @@ using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services.Layers;
 using Wharf.Core.Storage;
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.Storage.FileSystem;
 using Wharf.TestKit;
@@ -21,7 +22,7 @@ public sealed class LayerChildrenTests : IAsyncLifetime
 
     private CountingStorageDriver Storage => _storage!;
 
-    private IBlobIndex Blobs => new SqliteBlobIndex(_database!, TimeProvider.System);
+    private IBlobIndex Blobs => new SqlBlobIndex(_database!, TimeProvider.System);
 
     public async Task InitializeAsync()
     {
@@ -199,7 +200,7 @@ public sealed class LayerChildrenTests : IAsyncLifetime
     }
 
     private LayerListingService Service() =>
-        new(Blobs, new SqliteManifestReader(_database!), Storage, new LayerBrowserOptions(), TimeProvider.System, NullLogger<LayerListingService>.Instance);
+        new(Blobs, new SqlManifestReader(_database!), Storage, new LayerBrowserOptions(), TimeProvider.System, NullLogger<LayerListingService>.Instance);
 
     private async Task<Digest> StoreAsync(byte[] blob)
     {

@@ -7,6 +7,7 @@ using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services.Layers;
 using Wharf.Core.Storage;
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.Storage.FileSystem;
 using Wharf.TestKit;
@@ -23,7 +24,7 @@ public sealed class LayerListingServiceTests : IAsyncLifetime
 
     private CountingStorageDriver Storage => _storage!;
 
-    private IBlobIndex Blobs => new SqliteBlobIndex(_database!, TimeProvider.System);
+    private IBlobIndex Blobs => new SqlBlobIndex(_database!, TimeProvider.System);
 
     public async Task InitializeAsync()
     {
@@ -209,7 +210,7 @@ public sealed class LayerListingServiceTests : IAsyncLifetime
     }
 
     private LayerListingService Service(LayerBrowserOptions? options = null) =>
-        new(Blobs, new SqliteManifestReader(_database!), Storage, options ?? new LayerBrowserOptions(), TimeProvider.System, NullLogger<LayerListingService>.Instance);
+        new(Blobs, new SqlManifestReader(_database!), Storage, options ?? new LayerBrowserOptions(), TimeProvider.System, NullLogger<LayerListingService>.Instance);
 
     /// <summary>Stores <paramref name="blob"/> and makes it visible in <see cref="Repository"/>.</summary>
     private async Task<Digest> StoreAsync(byte[] blob)
