@@ -12,22 +12,16 @@ namespace Wharf.Metadata.PostgreSql;
 /// </summary>
 public sealed class PostgreSqlManifestWriter(PostgreSqlDatabase database, TimeProvider time) : SqlManifestWriter(database, time)
 {
-    public override ValueTask<bool> DeleteAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
-        {
-            var repositoryId = await connection.RepositoryIdAsync(repository, transaction, null, cancellationToken);
-            if (repositoryId is null)
-            {
-                return false;
-            }
-
-            await using var command = connection.Command("""
-                WITH t AS (DELETE FROM tags WHERE repository_id = @r AND digest = @d),
-                     mr AS (DELETE FROM manifest_references WHERE repository_id = @r AND parent_digest = @d)
-                DELETE FROM manifests WHERE repository_id = @r AND digest = @d
-                """, transaction).With("r", repositoryId).With("d", digest.Value);
-            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-        }, cancellationToken);
+    /// <summary>One statement: the tags, the reference rows and the manifest.</summary>
+    protected override async ValueTask<bool> DeleteManifestAsync(DbConnection connection, DbTransaction transaction, long repositoryId, Digest digest, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("""
+            WITH t AS (DELETE FROM tags WHERE repository_id = @r AND digest = @d),
+                 mr AS (DELETE FROM manifest_references WHERE repository_id = @r AND parent_digest = @d)
+            DELETE FROM manifests WHERE repository_id = @r AND digest = @d
+            """, transaction).With("@r", repositoryId).With("@d", digest.Value);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
 
     protected override async ValueTask<Digest?> FirstMissingAsync(
         DbConnection connection, DbTransaction transaction, string table, long? repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken)

@@ -8,29 +8,22 @@ namespace Wharf.Metadata.Sqlite;
 /// <summary>SQLite's reference checks and deletes: one indexed statement per digest (no arrays), all inside the one writer's transaction.</summary>
 public sealed class SqliteManifestWriter(SqliteDatabase database, TimeProvider time) : SqlManifestWriter(database, time)
 {
-    public override ValueTask<bool> DeleteAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+    protected override async ValueTask<bool> DeleteManifestAsync(DbConnection connection, DbTransaction transaction, long repositoryId, Digest digest, CancellationToken cancellationToken)
+    {
+        foreach (var sql in new[]
         {
-            var repositoryId = await connection.RepositoryIdAsync(repository, transaction, null, cancellationToken);
-            if (repositoryId is null)
-            {
-                return false;
-            }
+            "DELETE FROM tags WHERE repository_id = $r AND digest = $d",
+            "DELETE FROM manifest_references WHERE repository_id = $r AND parent_digest = $d",
+        })
+        {
+            await using var command = connection.Command(sql, transaction).With("$r", repositoryId).With("$d", digest.Value);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
 
-            foreach (var sql in new[]
-            {
-                "DELETE FROM tags WHERE repository_id = $r AND digest = $d",
-                "DELETE FROM manifest_references WHERE repository_id = $r AND parent_digest = $d",
-            })
-            {
-                await using var command = connection.Command(sql, transaction).With("$r", repositoryId).With("$d", digest.Value);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await using var delete = connection.Command("DELETE FROM manifests WHERE repository_id = $r AND digest = $d", transaction)
-                .With("$r", repositoryId).With("$d", digest.Value);
-            return await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
-        }, cancellationToken);
+        await using var delete = connection.Command("DELETE FROM manifests WHERE repository_id = $r AND digest = $d", transaction)
+            .With("$r", repositoryId).With("$d", digest.Value);
+        return await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
 
     protected override async ValueTask<Digest?> FirstMissingAsync(
         DbConnection connection, DbTransaction transaction, string table, long? repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken)

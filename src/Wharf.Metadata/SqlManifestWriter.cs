@@ -56,7 +56,12 @@ public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time)
             return new ManifestPutResult(ManifestPutStatus.Stored);
         }, cancellationToken);
 
-    public abstract ValueTask<bool> DeleteAsync(string repository, Digest digest, CancellationToken cancellationToken);
+    public ValueTask<bool> DeleteAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);
+            return repositoryId is not null && await DeleteManifestAsync(connection, transaction, repositoryId.Value, digest, cancellationToken);
+        }, cancellationToken);
 
     public ValueTask<bool> DeleteTagAsync(string repository, string tag, CancellationToken cancellationToken) =>
         database.RunStatementAsync(async (connection, transaction) =>
@@ -99,6 +104,9 @@ public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time)
     /// </summary>
     protected abstract ValueTask<Digest?> FirstMissingAsync(
         DbConnection connection, DbTransaction transaction, string table, long? repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a manifest of the repository with its tags and reference rows; whether the manifest was there.</summary>
+    protected abstract ValueTask<bool> DeleteManifestAsync(DbConnection connection, DbTransaction transaction, long repositoryId, Digest digest, CancellationToken cancellationToken);
 
     /// <summary>Records the blobs and child manifests a newly stored manifest references (at least one).</summary>
     protected abstract ValueTask InsertReferencesAsync(DbConnection connection, DbTransaction transaction, long repositoryId, ManifestRecord manifest, CancellationToken cancellationToken);
