@@ -42,16 +42,6 @@ public sealed class PostgreSqlDatabase : SqlDatabase, IAsyncDisposable, IDisposa
     public async ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
-    /// <summary>Runs <paramref name="work"/> in one READ COMMITTED transaction; commits when it returns, rolls back when it throws.</summary>
-    public async ValueTask<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, ValueTask<T>> work, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(CancellationToken.None);
-        return result;
-    }
-
     public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await _dataSource.OpenConnectionAsync(cancellationToken);
 
     /// <summary>Reads through <see cref="NpgsqlCommand"/> itself: the generic ADO.NET path would add an async wrapper (one allocation) to every manifest and upload read.</summary>
@@ -62,8 +52,29 @@ public sealed class PostgreSqlDatabase : SqlDatabase, IAsyncDisposable, IDisposa
         return await reader.ReadAsync(cancellationToken) ? read(reader) : null;
     }
 
-    public override ValueTask<long?> RepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken) =>
-        connection.RepositoryIdAsync(name, transaction, createdAt, cancellationToken);
+    /// <remarks>
+    /// The insert takes no lock on an existing row (so pushes into one repository do not queue behind each
+    /// other); when a concurrent transaction created the row, the second SELECT sees it with a fresh snapshot.
+    /// </remarks>
+    public override async ValueTask<long?> RepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken)
+    {
+        var existing = await SelectRepositoryIdAsync(connection, name, transaction, cancellationToken);
+        if (existing is not null || createdAt is not { } now)
+        {
+            return existing;
+        }
+
+        await using var insert = connection.Command(
+            "INSERT INTO repositories (name, created_at) VALUES (@n, @t) ON CONFLICT (name) DO NOTHING RETURNING id", transaction)
+            .With("@n", name).With("@t", now);
+        return await insert.ExecuteScalarAsync(cancellationToken) is long id ? id : await SelectRepositoryIdAsync(connection, name, transaction, cancellationToken);
+    }
+
+    private static async ValueTask<long?> SelectRepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var select = connection.Command("SELECT id FROM repositories WHERE name = @n", transaction).With("@n", name);
+        return await select.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
+    }
 
     public override string InList(string expression, string parameter) => $"{expression} = ANY({parameter})";
 

@@ -17,7 +17,7 @@ public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : SqlUsage
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var perRepository = batch.Pulls.GroupBy(p => p.Repository, StringComparer.Ordinal)
             .Select(g => (Name: g.Key, Count: g.Sum(p => p.Count), Last: g.Max(p => p.LastPulledAt).ToUnixTimeMilliseconds())).ToArray();
-        await database.WriteAsync(async (connection, transaction) =>
+        await database.RunWriteAsync(async (connection, transaction) =>
         {
             await using (var lockRows = connection.Command(
                 """

@@ -54,8 +54,19 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         return new ValueTask<DbDataReader>(command.ExecuteReader());
     }
 
-    public override ValueTask<long?> RepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken) =>
-        connection.RepositoryIdAsync(name, transaction, createdAt, cancellationToken);
+    /// <remarks>Inside the one writer's transaction nobody else can create the row between the two statements.</remarks>
+    public override async ValueTask<long?> RepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken)
+    {
+        if (createdAt is { } now)
+        {
+            await using var insert = connection.Command("INSERT INTO repositories (name, created_at) VALUES (@n, @t) ON CONFLICT (name) DO NOTHING", transaction)
+                .With("@n", name).With("@t", now);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var select = connection.Command("SELECT id FROM repositories WHERE name = @n", transaction).With("@n", name);
+        return await select.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
+    }
 
     public override string InList(string expression, string parameter) => $"{expression} IN (SELECT value FROM json_each({parameter}))";
 

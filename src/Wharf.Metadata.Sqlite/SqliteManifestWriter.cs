@@ -12,16 +12,16 @@ public sealed class SqliteManifestWriter(SqliteDatabase database, TimeProvider t
     {
         foreach (var sql in new[]
         {
-            "DELETE FROM tags WHERE repository_id = $r AND digest = $d",
-            "DELETE FROM manifest_references WHERE repository_id = $r AND parent_digest = $d",
+            "DELETE FROM tags WHERE repository_id = @r AND digest = @d",
+            "DELETE FROM manifest_references WHERE repository_id = @r AND parent_digest = @d",
         })
         {
-            await using var command = connection.Command(sql, transaction).With("$r", repositoryId).With("$d", digest.Value);
+            await using var command = connection.Command(sql, transaction).With("@r", repositoryId).With("@d", digest.Value);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var delete = connection.Command("DELETE FROM manifests WHERE repository_id = $r AND digest = $d", transaction)
-            .With("$r", repositoryId).With("$d", digest.Value);
+        await using var delete = connection.Command("DELETE FROM manifests WHERE repository_id = @r AND digest = @d", transaction)
+            .With("@r", repositoryId).With("@d", digest.Value);
         return await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
@@ -38,9 +38,9 @@ public sealed class SqliteManifestWriter(SqliteDatabase database, TimeProvider t
             return digests[0];
         }
 
-        await using var command = connection.Command($"SELECT 1 FROM {table} WHERE repository_id = $r AND digest = $d", transaction).With("$r", repositoryId.Value);
+        await using var command = connection.Command($"SELECT 1 FROM {table} WHERE repository_id = @r AND digest = @d", transaction).With("@r", repositoryId.Value);
         var digest = command.CreateParameter();
-        digest.ParameterName = "$d";
+        digest.ParameterName = "@d";
         command.Parameters.Add(digest);
         foreach (var candidate in digests)
         {
@@ -56,11 +56,11 @@ public sealed class SqliteManifestWriter(SqliteDatabase database, TimeProvider t
 
     protected override async ValueTask InsertReferencesAsync(DbConnection connection, DbTransaction transaction, long repositoryId, ManifestRecord manifest, CancellationToken cancellationToken)
     {
-        await using var command = ((SqliteConnection)connection).Command(
-            "INSERT INTO manifest_references (repository_id, parent_digest, child_digest, kind) VALUES ($r, $p, $c, $k) ON CONFLICT DO NOTHING", (SqliteTransaction)transaction);
-        var child = command.Parameters.Add("$c", SqliteType.Text);
-        var kind = command.Parameters.Add("$k", SqliteType.Integer);
-        command.With("$r", repositoryId).With("$p", manifest.Digest.Value);
+        await using var command = (SqliteCommand)connection.Command(
+            "INSERT INTO manifest_references (repository_id, parent_digest, child_digest, kind) VALUES (@r, @p, @c, @k) ON CONFLICT DO NOTHING", transaction);
+        var child = command.Parameters.Add("@c", SqliteType.Text);
+        var kind = command.Parameters.Add("@k", SqliteType.Integer);
+        command.With("@r", repositoryId).With("@p", manifest.Digest.Value);
         foreach (var (digests, k) in new[] { (manifest.Blobs, 0), (manifest.Manifests, 1) })
         {
             foreach (var d in digests)

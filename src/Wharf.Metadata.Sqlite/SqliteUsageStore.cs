@@ -11,11 +11,11 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : SqlUsageStore(da
     /// </remarks>
     protected override async ValueTask ApplyNonEmptyAsync(UsageBatch batch, CancellationToken cancellationToken)
     {
-        await database.WriteAsync(async (connection, transaction) =>
+        await database.RunWriteAsync(async (connection, transaction) =>
         {
             await using (var manifest = connection.Command("""
                 INSERT INTO manifest_pulls (repository_id, digest, pull_count, last_pulled_at)
-                SELECT id, $d, $c, $t FROM repositories WHERE name = $n
+                SELECT id, @d, @c, @t FROM repositories WHERE name = @n
                 ON CONFLICT (repository_id, digest) DO UPDATE SET
                     pull_count = pull_count + excluded.pull_count, last_pulled_at = max(last_pulled_at, excluded.last_pulled_at)
                 """, transaction))
@@ -23,31 +23,31 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : SqlUsageStore(da
                 foreach (var pull in batch.Pulls)
                 {
                     manifest.Parameters.Clear();
-                    manifest.With("$n", pull.Repository).With("$d", pull.Digest.Value).With("$c", pull.Count).With("$t", pull.LastPulledAt.ToUnixTimeMilliseconds());
+                    manifest.With("@n", pull.Repository).With("@d", pull.Digest.Value).With("@c", pull.Count).With("@t", pull.LastPulledAt.ToUnixTimeMilliseconds());
                     await manifest.ExecuteNonQueryAsync(cancellationToken);
                 }
             }
 
             await using (var repository = connection.Command("""
-                UPDATE repository_stats SET pull_count = pull_count + $c, last_pulled_at = max(coalesce(last_pulled_at, 0), $t)
-                WHERE repository_id = (SELECT id FROM repositories WHERE name = $n)
+                UPDATE repository_stats SET pull_count = pull_count + @c, last_pulled_at = max(coalesce(last_pulled_at, 0), @t)
+                WHERE repository_id = (SELECT id FROM repositories WHERE name = @n)
                 """, transaction))
             {
                 foreach (var pulls in batch.Pulls.GroupBy(p => p.Repository, StringComparer.Ordinal))
                 {
                     repository.Parameters.Clear();
-                    repository.With("$n", pulls.Key).With("$c", pulls.Sum(p => p.Count)).With("$t", pulls.Max(p => p.LastPulledAt).ToUnixTimeMilliseconds());
+                    repository.With("@n", pulls.Key).With("@c", pulls.Sum(p => p.Count)).With("@t", pulls.Max(p => p.LastPulledAt).ToUnixTimeMilliseconds());
                     await repository.ExecuteNonQueryAsync(cancellationToken);
                 }
             }
 
             await using (var pushed = connection.Command(
-                "UPDATE repository_stats SET last_pushed_at = max(coalesce(last_pushed_at, 0), $t) WHERE repository_id = (SELECT id FROM repositories WHERE name = $n)", transaction))
+                "UPDATE repository_stats SET last_pushed_at = max(coalesce(last_pushed_at, 0), @t) WHERE repository_id = (SELECT id FROM repositories WHERE name = @n)", transaction))
             {
                 foreach (var push in batch.Pushes)
                 {
                     pushed.Parameters.Clear();
-                    pushed.With("$n", push.Repository).With("$t", push.PushedAt.ToUnixTimeMilliseconds());
+                    pushed.With("@n", push.Repository).With("@t", push.PushedAt.ToUnixTimeMilliseconds());
                     await pushed.ExecuteNonQueryAsync(cancellationToken);
                 }
             }
