@@ -23,24 +23,14 @@ public sealed class PostgreSqlManifestWriter(PostgreSqlDatabase database, TimePr
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
-    protected override async ValueTask<Digest?> FirstMissingAsync(
-        DbConnection connection, DbTransaction transaction, string table, long? repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken)
+    protected override async ValueTask<Digest?> FindMissingAsync(
+        DbConnection connection, DbTransaction transaction, string table, long repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken)
     {
-        if (digests.Count == 0)
-        {
-            return null;
-        }
-
-        if (repositoryId is null)
-        {
-            return digests[0];
-        }
-
         var present = new HashSet<string>(StringComparer.Ordinal);
         await using (var command = connection.Command(
             $"SELECT digest FROM {table} WHERE repository_id = @r AND digest = ANY(@ds) FOR SHARE", transaction))
         {
-            command.With("r", repositoryId.Value);
+            command.With("r", repositoryId);
             command.Parameters.Add(new NpgsqlParameter("ds", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = digests.Select(d => d.Value).ToArray() });
             await using var reader = await ((NpgsqlCommand)command).ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))

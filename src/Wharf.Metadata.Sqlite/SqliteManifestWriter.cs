@@ -25,20 +25,10 @@ public sealed class SqliteManifestWriter(SqliteDatabase database, TimeProvider t
         return await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
-    protected override async ValueTask<Digest?> FirstMissingAsync(
-        DbConnection connection, DbTransaction transaction, string table, long? repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken)
+    protected override async ValueTask<Digest?> FindMissingAsync(
+        DbConnection connection, DbTransaction transaction, string table, long repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken)
     {
-        if (digests.Count == 0)
-        {
-            return null;
-        }
-
-        if (repositoryId is null)
-        {
-            return digests[0];
-        }
-
-        await using var command = connection.Command($"SELECT 1 FROM {table} WHERE repository_id = @r AND digest = @d", transaction).With("@r", repositoryId.Value);
+        await using var command = connection.Command($"SELECT 1 FROM {table} WHERE repository_id = @r AND digest = @d", transaction).With("@r", repositoryId);
         var digest = command.CreateParameter();
         digest.ParameterName = "@d";
         command.Parameters.Add(digest);

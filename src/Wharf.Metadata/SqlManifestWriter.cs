@@ -102,8 +102,15 @@ public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time)
     /// The first of <paramref name="digests"/> absent from <paramref name="table"/> (<c>repository_blobs</c> or
     /// <c>manifests</c>) in the repository, or null when all are there; with no repository yet, the first digest.
     /// </summary>
-    protected abstract ValueTask<Digest?> FirstMissingAsync(
-        DbConnection connection, DbTransaction transaction, string table, long? repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken);
+    private ValueTask<Digest?> FirstMissingAsync(
+        DbConnection connection, DbTransaction transaction, string table, long? repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken) =>
+        digests.Count == 0 ? new((Digest?)null)
+        : repositoryId is null ? new(digests[0])
+        : FindMissingAsync(connection, transaction, table, repositoryId.Value, digests, cancellationToken);
+
+    /// <summary>The first of <paramref name="digests"/> (at least one) absent from <paramref name="table"/> in an existing repository, or null.</summary>
+    protected abstract ValueTask<Digest?> FindMissingAsync(
+        DbConnection connection, DbTransaction transaction, string table, long repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken);
 
     /// <summary>Deletes a manifest of the repository with its tags and reference rows; whether the manifest was there.</summary>
     protected abstract ValueTask<bool> DeleteManifestAsync(DbConnection connection, DbTransaction transaction, long repositoryId, Digest digest, CancellationToken cancellationToken);
