@@ -4,6 +4,7 @@ using Npgsql;
 using Wharf.Bench.Search;
 using Wharf.Core.Metadata;
 using Wharf.Core.Services;
+using Wharf.Metadata;
 using Wharf.Metadata.PostgreSql;
 using Wharf.Metadata.Sqlite;
 
@@ -26,7 +27,7 @@ try
         await sqlite.MigrateAsync(CancellationToken.None);
         var seeded = await Seed.SqliteAsync(sqlite, count);
         Console.WriteLine($"\n## SQLite (seeded in {seeded.TotalSeconds:F1} s)\n");
-        await Cases.RunAsync(new SqliteRepositorySearch(sqlite), new SqliteRepositoryInfoStore(sqlite), iterations, maxCandidates);
+        await Cases.RunAsync(new SqliteRepositorySearch(sqlite), new SqlRepositoryInfoStore(sqlite), iterations, maxCandidates);
     }
 
     if (postgres is not null && !sqliteOnly)
@@ -38,7 +39,7 @@ try
             await database.MigrateAsync(CancellationToken.None);
             var seeded = await Seed.PostgreSqlAsync(database, count);
             Console.WriteLine($"\n## PostgreSQL (seeded in {seeded.TotalSeconds:F1} s, then VACUUM ANALYZE)\n");
-            await Cases.RunAsync(new PostgreSqlRepositorySearch(database), new PostgreSqlRepositoryInfoStore(database), iterations, maxCandidates);
+            await Cases.RunAsync(new PostgreSqlRepositorySearch(database), new SqlRepositoryInfoStore(database), iterations, maxCandidates);
         }
         finally
         {

@@ -1,10 +1,9 @@
 using Wharf.Core.Metadata;
-using Wharf.Core.Protocol;
 
 namespace Wharf.Metadata.PostgreSql;
 
 /// <summary>Pull counts and push times: written in batches by each instance's usage flush, read per manifest.</summary>
-public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : IUsageWriter, IPullStatsReader
+public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : SqlUsageStore(database)
 {
     /// <remarks>
     /// Several instances flush at once. Each batch first locks the stats rows it touches in id order, and
@@ -12,18 +11,13 @@ public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : IUsageWr
     /// Pushes and pulls never lock these rows; the manifest rows' key-share locks on repositories do not
     /// conflict with anything a flush takes.
     /// </remarks>
-    public async ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken)
+    protected override async ValueTask ApplyNonEmptyAsync(UsageBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.IsEmpty)
-        {
-            return;
-        }
-
         var repositories = batch.Pulls.Select(p => p.Repository).Concat(batch.Pushes.Select(p => p.Repository))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var perRepository = batch.Pulls.GroupBy(p => p.Repository, StringComparer.Ordinal)
             .Select(g => (Name: g.Key, Count: g.Sum(p => p.Count), Last: g.Max(p => p.LastPulledAt).ToUnixTimeMilliseconds())).ToArray();
-        await database.WriteAsync(async (connection, transaction) =>
+        await database.RunWriteAsync(async (connection, transaction) =>
         {
             await using (var lockRows = connection.Command(
                 """
@@ -76,30 +70,5 @@ public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : IUsageWr
 
             return true;
         }, cancellationToken);
-    }
-
-    public async ValueTask<IReadOnlyDictionary<Digest, PullStats>> GetManifestPullsAsync(string repository, IReadOnlyCollection<Digest> digests, CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<Digest, PullStats>();
-        if (digests.Count == 0)
-        {
-            return result;
-        }
-
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("""
-            SELECT p.digest, p.pull_count, p.last_pulled_at FROM manifest_pulls p JOIN repositories r ON r.id = p.repository_id
-            WHERE r.name = @n AND p.digest = ANY(@d)
-            """).With("n", repository).With("d", digests.Select(d => d.Value).ToArray());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (Digest.TryParse(reader.GetString(0), out var digest))
-            {
-                result[digest] = new PullStats(reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)));
-            }
-        }
-
-        return result;
     }
 }

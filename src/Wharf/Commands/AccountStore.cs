@@ -1,6 +1,7 @@
 using Wharf.Auth;
 using Wharf.Core.Metadata;
 using Wharf.Hosting;
+using Wharf.Metadata;
 using Wharf.Metadata.PostgreSql;
 using Wharf.Metadata.Sqlite;
 
@@ -49,12 +50,12 @@ public sealed class AccountStore : IDisposable
                 ?? throw new Microsoft.Extensions.Options.OptionsValidationException("Metadata:PostgreSql", typeof(PostgreSqlOptions), ["Metadata:PostgreSql is required by the chosen driver"]);
             var shared = new PostgreSqlDatabase(postgres.ConnectionString, postgres.Schema);
             await shared.MigrateAsync(cancellationToken);
-            return new AccountStore(shared, new PostgreSqlUserStore(shared), new PostgreSqlAccessTokenStore(shared), new PostgreSqlSigningKeyStore(shared), auth);
+            return new AccountStore(shared, new SqlUserStore(shared), new SqlAccessTokenStore(shared), new SqlSigningKeyStore(shared), auth);
         }
 
         var database = new SqliteDatabase(Path.Combine(Path.GetFullPath(options.Data), "wharf.db"));
         await database.MigrateAsync(cancellationToken);
-        return new AccountStore(database, new SqliteUserStore(database), new SqliteAccessTokenStore(database), new SqliteSigningKeyStore(database), auth);
+        return new AccountStore(database, new SqlUserStore(database), new SqlAccessTokenStore(database), new SqlSigningKeyStore(database), auth);
     }
 
     public void Dispose() => _database.Dispose();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Wharf.Auth;
 using Wharf.Core.Metadata;
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.TestKit;
 
@@ -31,7 +32,7 @@ public sealed class SharedSigningKeyTests : IAsyncLifetime
         var database = new SqliteDatabase(DatabasePath);
         _databases.Add(database);
         await database.MigrateAsync(CancellationToken.None);
-        return new SqliteSigningKeyStore(database);
+        return new SqlSigningKeyStore(database);
     }
 
     private SigningKeys Keys(ISigningKeyStore store, string algorithm = "ES256", string? legacy = null) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Wharf.Auth;
+using Wharf.Metadata;
 using Wharf.Metadata.PostgreSql;
 using Wharf.TestKit;
 
@@ -30,16 +31,16 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
 
 
     private static MetadataStores Over(PostgreSqlDatabase db, TimeProvider time) => new(
-        new PostgreSqlBlobIndex(db, time),
-        new PostgreSqlManifestReader(db),
+        new SqlBlobIndex(db, time),
+        new SqlManifestReader(db),
         new PostgreSqlManifestWriter(db, time),
-        new PostgreSqlRepositoryReader(db),
-        new PostgreSqlUploadSessionStore(db),
-        new PostgreSqlUserStore(db),
-        new PostgreSqlAccessTokenStore(db),
-        new PostgreSqlSigningKeyStore(db),
+        new SqlRepositoryReader(db),
+        new SqlUploadSessionStore(db),
+        new SqlUserStore(db),
+        new SqlAccessTokenStore(db),
+        new SqlSigningKeyStore(db),
         new PostgreSqlLoginFailureStore(db),
-        new RepositoryInfoRoles(new PostgreSqlRepositoryInfoStore(db), new PostgreSqlRepositorySearch(db), new PostgreSqlUsageStore(db), new PostgreSqlUsageStore(db)));
+        new RepositoryInfoRoles(new SqlRepositoryInfoStore(db), new PostgreSqlRepositorySearch(db), new PostgreSqlUsageStore(db), new PostgreSqlUsageStore(db)));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()
@@ -93,7 +94,7 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         {
             var keys = databases
                 .Select(d => new SigningKeys(
-                    new StoredSigningKeySource(new PostgreSqlSigningKeyStore(d), Time, NullLogger<StoredSigningKeySource>.Instance),
+                    new StoredSigningKeySource(new SqlSigningKeyStore(d), Time, NullLogger<StoredSigningKeySource>.Instance),
                     "RS256",
                     Time))
                 .ToList();

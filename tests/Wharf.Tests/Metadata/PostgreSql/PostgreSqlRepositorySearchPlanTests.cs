@@ -1,5 +1,6 @@
 using Npgsql;
 using Wharf.Core.Metadata;
+using Wharf.Metadata;
 using Wharf.Metadata.PostgreSql;
 using Wharf.TestKit;
 
@@ -96,9 +97,7 @@ public sealed class PostgreSqlRepositorySearchPlanTests(HundredThousandPostgreSq
     private async Task<string> PlanAsync(RepositoryQuery query)
     {
         await using var connection = await seeded.Database.OpenAsync(CancellationToken.None);
-        await using var command = PostgreSqlRepositorySearch.Select(connection, query);
-        command.Parameters.AddWithValue("o", 0);
-        command.Parameters.AddWithValue("n", 25);
+        await using var command = new PostgreSqlRepositorySearch(seeded.Database).Select(connection, query).With("@o", 0).With("@n", 25);
         command.CommandText = "EXPLAIN " + command.CommandText;
         await using var reader = await command.ExecuteReaderAsync();
         var lines = new List<string>();

@@ -1,3 +1,4 @@
+using Wharf.Metadata;
 using Wharf.Metadata.PostgreSql;
 using Wharf.TestKit;
 
@@ -12,7 +13,7 @@ public sealed class PostgreSqlTagDetailsReaderTests : TagDetailsReaderContract
     {
         _database = new PostgreSqlDatabase(TestEngines.PostgreSql, TestEngines.UniqueName("tags"));
         await _database.MigrateAsync(CancellationToken.None);
-        return new TagDetailsStores(new PostgreSqlBlobIndex(_database, time), new PostgreSqlManifestWriter(_database, time), new PostgreSqlTagDetailsReader(_database));
+        return new TagDetailsStores(new SqlBlobIndex(_database, time), new PostgreSqlManifestWriter(_database, time), new SqlTagDetailsReader(_database));
     }
 
     protected override async Task DestroyStoresAsync()

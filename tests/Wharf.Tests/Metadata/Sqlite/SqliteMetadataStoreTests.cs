@@ -1,3 +1,4 @@
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.TestKit;
 
@@ -26,16 +27,16 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
     }
 
     private static MetadataStores Over(SqliteDatabase db, TimeProvider time) => new(
-        new SqliteBlobIndex(db, time),
-        new SqliteManifestReader(db),
+        new SqlBlobIndex(db, time),
+        new SqlManifestReader(db),
         new SqliteManifestWriter(db, time),
-        new SqliteRepositoryReader(db),
-        new SqliteUploadSessionStore(db),
-        new SqliteUserStore(db),
-        new SqliteAccessTokenStore(db),
-        new SqliteSigningKeyStore(db),
+        new SqlRepositoryReader(db),
+        new SqlUploadSessionStore(db),
+        new SqlUserStore(db),
+        new SqlAccessTokenStore(db),
+        new SqlSigningKeyStore(db),
         new SqliteLoginFailureStore(db),
-        new RepositoryInfoRoles(new SqliteRepositoryInfoStore(db), new SqliteRepositorySearch(db), new SqliteUsageStore(db), new SqliteUsageStore(db)));
+        new RepositoryInfoRoles(new SqlRepositoryInfoStore(db), new SqliteRepositorySearch(db), new SqliteUsageStore(db), new SqliteUsageStore(db)));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Wharf.Core.Metadata;
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.TestKit;
 
@@ -96,9 +97,7 @@ public sealed class SqliteRepositorySearchPlanTests(HundredThousandRepositories 
     private async Task<List<string>> PlanAsync(RepositoryQuery query)
     {
         await using var connection = await Database.OpenAsync(CancellationToken.None);
-        await using var command = SqliteRepositorySearch.Select(connection, query);
-        command.Parameters.AddWithValue("$o", 0);
-        command.Parameters.AddWithValue("$n", 25);
+        await using var command = new SqliteRepositorySearch(Database).Select(connection, query).With("@o", 0).With("@n", 25);
         command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
         await using var reader = await command.ExecuteReaderAsync();
         var steps = new List<string>();

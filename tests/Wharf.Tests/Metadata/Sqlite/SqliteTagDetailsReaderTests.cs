@@ -1,3 +1,4 @@
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.TestKit;
 
@@ -13,7 +14,7 @@ public sealed class SqliteTagDetailsReaderTests : TagDetailsReaderContract
         _temp = new TempDirectory("wharf-db");
         _database = new SqliteDatabase(Path.Combine(_temp.Path, "wharf.db"));
         await _database.MigrateAsync(CancellationToken.None);
-        return new TagDetailsStores(new SqliteBlobIndex(_database, time), new SqliteManifestWriter(_database, time), new SqliteTagDetailsReader(_database));
+        return new TagDetailsStores(new SqlBlobIndex(_database, time), new SqliteManifestWriter(_database, time), new SqlTagDetailsReader(_database));
     }
 
     protected override Task DestroyStoresAsync()

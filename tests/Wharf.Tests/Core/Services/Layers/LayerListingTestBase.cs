@@ -4,6 +4,7 @@ using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services.Layers;
 using Wharf.Core.Storage;
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.Storage.FileSystem;
 using Wharf.TestKit;
@@ -24,7 +25,7 @@ public abstract class LayerListingTestBase(string tempPrefix) : IAsyncLifetime
 
     protected CountingStorageDriver Storage => _storage!;
 
-    protected IBlobIndex Blobs => new SqliteBlobIndex(_database!, TimeProvider.System);
+    protected IBlobIndex Blobs => new SqlBlobIndex(_database!, TimeProvider.System);
 
     public async Task InitializeAsync()
     {
@@ -41,7 +42,7 @@ public abstract class LayerListingTestBase(string tempPrefix) : IAsyncLifetime
     }
 
     protected LayerListingService Service(LayerBrowserOptions? options = null) =>
-        new(Blobs, new SqliteManifestReader(_database!), Storage, options ?? new LayerBrowserOptions(), TimeProvider.System, NullLogger<LayerListingService>.Instance);
+        new(Blobs, new SqlManifestReader(_database!), Storage, options ?? new LayerBrowserOptions(), TimeProvider.System, NullLogger<LayerListingService>.Instance);
 
     /// <summary>Stores <paramref name="blob"/> and makes it visible in <see cref="Repository"/>.</summary>
     protected async Task<Digest> StoreAsync(byte[] blob)

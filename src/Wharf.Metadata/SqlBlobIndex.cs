@@ -1,13 +1,14 @@
 using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 
-namespace Wharf.Metadata.PostgreSql;
+namespace Wharf.Metadata;
 
-public sealed class PostgreSqlBlobIndex(PostgreSqlDatabase database, TimeProvider time) : IBlobIndex
+/// <summary>Which blobs exist and which repositories link them, the same SQL on every engine.</summary>
+public sealed class SqlBlobIndex(SqlDatabase database, TimeProvider time) : IBlobIndex
 {
     public async ValueTask<BlobInfo?> GetAsync(Digest digest, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command(
             "SELECT b.size FROM blobs b WHERE b.digest = @d AND EXISTS (SELECT 1 FROM repository_blobs rb WHERE rb.digest = b.digest)").With("@d", digest.Value);
         return await command.ExecuteScalarAsync(cancellationToken) is long size ? new BlobInfo(digest, size) : null;
@@ -15,7 +16,7 @@ public sealed class PostgreSqlBlobIndex(PostgreSqlDatabase database, TimeProvide
 
     public async ValueTask<BlobInfo?> GetInRepositoryAsync(string repository, Digest digest, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command("""
             SELECT b.size FROM repositories r
             JOIN repository_blobs rb ON rb.repository_id = r.id
@@ -27,19 +28,19 @@ public sealed class PostgreSqlBlobIndex(PostgreSqlDatabase database, TimeProvide
 
     public async ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command("""
             SELECT r.name FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
             WHERE rb.digest = @d ORDER BY r.name LIMIT @n
-            """).With("d", digest.Value).With("n", limit);
-        return (await command.ReadPageAsync(limit, cancellationToken)).Items;
+            """).With("@d", digest.Value).With("@n", limit);
+        return (await database.ReadPageAsync(command, limit, cancellationToken)).Items;
     }
 
     public ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken) =>
-        new(database.WriteAsync(async (connection, transaction) =>
+        new(database.RunWriteAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var repositoryId = await connection.RepositoryIdAsync(repository, transaction, now, cancellationToken);
+            var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, now, cancellationToken);
             await using var insertBlob = connection.Command("INSERT INTO blobs (digest, size, created_at) VALUES (@d, @s, @t) ON CONFLICT (digest) DO NOTHING", transaction)
                 .With("@d", blob.Digest.Value).With("@s", blob.Size).With("@t", now);
             await insertBlob.ExecuteNonQueryAsync(cancellationToken);
@@ -56,7 +57,7 @@ public sealed class PostgreSqlBlobIndex(PostgreSqlDatabase database, TimeProvide
         }, cancellationToken).AsTask());
 
     public ValueTask<bool> UnlinkAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command(
                 "DELETE FROM repository_blobs WHERE repository_id = (SELECT id FROM repositories WHERE name = @n) AND digest = @d", transaction)

@@ -1,10 +1,10 @@
-using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Wharf.Core.Metadata;
 
-namespace Wharf.Metadata.Sqlite;
+namespace Wharf.Metadata;
 
-public sealed class SqliteRepositoryInfoStore(SqliteDatabase database) : IRepositoryInfoStore
+/// <summary>Repository descriptions, readmes and summaries, the same SQL on every engine but for the list membership test.</summary>
+public sealed class SqlRepositoryInfoStore(SqlDatabase database) : IRepositoryInfoStore
 {
     private const string SummaryColumns =
         "r.name, r.description, st.pull_count, st.last_pushed_at, st.last_pulled_at, (SELECT count(*) FROM tags t WHERE t.repository_id = r.id)";
@@ -13,9 +13,9 @@ public sealed class SqliteRepositoryInfoStore(SqliteDatabase database) : IReposi
 
     public async ValueTask<RepositoryDetails?> GetAsync(string repository, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT {SummaryColumns}, r.readme {From} WHERE r.name = $n").With("$n", repository);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {SummaryColumns}, r.readme {From} WHERE r.name = @n").With("@n", repository);
+        await using var reader = await database.ExecuteReaderAsync(command, cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? new RepositoryDetails(ReadSummary(reader), reader.GetString(6)) : null;
     }
 
@@ -26,10 +26,10 @@ public sealed class SqliteRepositoryInfoStore(SqliteDatabase database) : IReposi
             return [];
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT {SummaryColumns} {From} WHERE r.name IN (SELECT value FROM json_each($names))")
-            .With("$names", JsonSerializer.Serialize(repositories));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {SummaryColumns} {From} WHERE {database.InList("r.name", "@names")}")
+            .With("@names", database.ListValue(repositories));
+        await using var reader = await database.ExecuteReaderAsync(command, cancellationToken);
         var found = new Dictionary<string, RepositorySummary>(repositories.Count, StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -41,22 +41,19 @@ public sealed class SqliteRepositoryInfoStore(SqliteDatabase database) : IReposi
     }
 
     public ValueTask<bool> UpdateAsync(string repository, string? description, string? readme, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.RunStatementAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command(
-                "UPDATE repositories SET description = coalesce($d, description), readme = coalesce($r, readme) WHERE name = $n", transaction)
-                .With("$n", repository).With("$d", description).With("$r", readme);
+                "UPDATE repositories SET description = coalesce(@d, description), readme = coalesce(@r, readme) WHERE name = @n", transaction)
+                .With("@n", repository).WithText("@d", description).WithText("@r", readme);
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken);
 
-    private static RepositorySummary ReadSummary(SqliteDataReader reader) => new(
+    private static RepositorySummary ReadSummary(DbDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
         reader.GetInt64(2),
-        Time(reader, 3),
-        Time(reader, 4),
-        reader.GetInt32(5));
-
-    private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+        reader.GetTimeOrNull(3),
+        reader.GetTimeOrNull(4),
+        checked((int)reader.GetInt64(5)));
 }

@@ -1,36 +1,29 @@
-using Npgsql;
+using System.Data.Common;
 using Wharf.Core.Metadata;
 
-namespace Wharf.Metadata.PostgreSql;
+namespace Wharf.Metadata;
 
-public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStore
+/// <summary>Local user accounts, the same SQL on every engine.</summary>
+public sealed class SqlUserStore(SqlDatabase database) : IUserStore
 {
     private const string Columns = "name, password_hash, groups, created_at";
 
     public async ValueTask<UserRecord?> GetAsync(string name, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command($"SELECT {Columns} FROM users WHERE name = @n").With("@n", name);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        return await database.ReadFirstAsync(command, Read, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<UserRecord>> ListAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command($"SELECT {Columns} FROM users ORDER BY name");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var users = new List<UserRecord>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            users.Add(Read(reader));
-        }
-
-        return users;
+        return await database.ReadAllAsync(command, Read, cancellationToken);
     }
 
     public ValueTask<bool> CreateAsync(UserRecord user, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command(
                 "INSERT INTO users (name, password_hash, groups, created_at) VALUES (@n, @h, @g, @t) ON CONFLICT (name) DO NOTHING", transaction)
@@ -40,16 +33,16 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
         }, cancellationToken);
 
     public ValueTask<bool> UpdateAsync(string name, string passwordHash, IReadOnlyList<string>? groups, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command(
                 "UPDATE users SET password_hash = @h, groups = COALESCE(@g, groups) WHERE name = @n", transaction)
-                .With("@n", name).With("@h", passwordHash).With("@g", groups is null ? null : string.Join(' ', groups));
+                .With("@n", name).With("@h", passwordHash).WithText("@g", groups is null ? null : string.Join(' ', groups));
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken);
 
     public ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
             await using (var tokens = connection.Command("DELETE FROM access_tokens WHERE subject = @n AND kind = 0", transaction).With("@n", name))
             {
@@ -60,9 +53,9 @@ public sealed class PostgreSqlUserStore(PostgreSqlDatabase database) : IUserStor
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken);
 
-    private static UserRecord Read(NpgsqlDataReader reader) => new(
+    private static UserRecord Read(DbDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
         reader.GetString(2).Split(' ', StringSplitOptions.RemoveEmptyEntries),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
+        reader.GetTime(3));
 }

@@ -1,14 +1,15 @@
-using Npgsql;
+using System.Data.Common;
 using Wharf.Core.Metadata;
 
-namespace Wharf.Metadata.PostgreSql;
+namespace Wharf.Metadata;
 
-public sealed class PostgreSqlAccessTokenStore(PostgreSqlDatabase database) : IAccessTokenStore
+/// <summary>Personal access tokens and issued-token records, the same SQL on every engine.</summary>
+public sealed class SqlAccessTokenStore(SqlDatabase database) : IAccessTokenStore
 {
     private const string Columns = "id, subject, kind, secret_hash, scopes, description, created_at, expires_at, revoked_at";
 
     public ValueTask<bool> CreateAsync(AccessTokenRecord token, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command(
                 $"INSERT INTO access_tokens ({Columns}) VALUES (@i, @s, @k, @h, @sc, @d, @c, @e, @r) ON CONFLICT (id) DO NOTHING", transaction)
@@ -21,43 +22,36 @@ public sealed class PostgreSqlAccessTokenStore(PostgreSqlDatabase database) : IA
 
     public async ValueTask<AccessTokenRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command($"SELECT {Columns} FROM access_tokens WHERE id = @i").With("@i", id);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        return await database.ReadFirstAsync(command, Read, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<AccessTokenRecord>> ListAsync(string? subject, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // A text-typed parameter: PostgreSQL cannot infer the type of a bare "@s IS NULL" otherwise.
         await using var command = connection.Command(
-            $"SELECT {Columns} FROM access_tokens WHERE @s::text IS NULL OR subject = @s::text ORDER BY created_at, id").With("@s", subject);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var tokens = new List<AccessTokenRecord>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            tokens.Add(Read(reader));
-        }
-
-        return tokens;
+            $"SELECT {Columns} FROM access_tokens WHERE @s IS NULL OR subject = @s ORDER BY created_at, id").WithText("@s", subject);
+        return await database.ReadAllAsync(command, Read, cancellationToken);
     }
 
     public ValueTask<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command("UPDATE access_tokens SET revoked_at = @r WHERE id = @i AND revoked_at IS NULL", transaction)
                 .With("@i", id).With("@r", at.ToUnixTimeMilliseconds());
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken);
 
-    private static AccessTokenRecord Read(NpgsqlDataReader reader) => new(
+    private static AccessTokenRecord Read(DbDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
         (AccessTokenKind)reader.GetInt32(2),
         reader.GetString(3),
         reader.GetString(4).Split('\n', StringSplitOptions.RemoveEmptyEntries),
         reader.GetString(5),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-        reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-        reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)));
+        reader.GetTime(6),
+        reader.GetTimeOrNull(7),
+        reader.GetTimeOrNull(8));
 }
