@@ -33,8 +33,9 @@ internal static class S3Copy
     /// Every part is at least <see cref="S3StorageOptions.CopyPartSize"/> (so never under S3's 5 MiB minimum),
     /// except when <paramref name="length"/> itself is smaller.
     /// </summary>
+    /// <remarks>With <paramref name="sourceETag"/>, every part copies only that version of the source (else the copy fails with 412).</remarks>
     public static async Task<List<PartETag>> CopyRangeAsync(
-        S3Driver driver, string uploadId, string sourceKey, string destinationKey, long length, int firstPart, CancellationToken cancellationToken)
+        S3Driver driver, string uploadId, string sourceKey, string destinationKey, long length, int firstPart, CancellationToken cancellationToken, string? sourceETag = null)
     {
         var count = Math.Max(1, length / driver.Options.CopyPartSize);
         var partSize = (length + count - 1) / count;
@@ -53,6 +54,7 @@ internal static class S3Copy
                 PartNumber = firstPart + (int)i,
                 FirstByte = first,
                 LastByte = last,
+                ETagToMatch = sourceETag is null ? null : [sourceETag],
             }, cancellationToken);
             parts.Add(new PartETag(firstPart + (int)i, copied.ETag));
         }
