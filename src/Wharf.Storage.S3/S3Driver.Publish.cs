@@ -21,6 +21,7 @@ public sealed partial class S3Driver
     {
         var from = Key(source);
         var to = Key(destination);
+        await FaultAsync("publish.start");
         var head = await HeadAsync(from, cancellationToken);
         if (head is null)
         {
@@ -38,6 +39,7 @@ public sealed partial class S3Driver
             return PublishOutcome.DestinationExisted;
         }
 
+        await FaultAsync("publish.checked");
         return head.Value.IsPointer
             ? await PublishPointerAsync(from, to, destination, head.Value, cancellationToken)
             : await PublishInlineAsync(from, destination, expectedVersion, cancellationToken);

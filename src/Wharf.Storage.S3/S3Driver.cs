@@ -144,7 +144,7 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IDisposa
         }
         catch
         {
-            await writer.DisposeAsync();
+            await writer.AbandonAsync();
             throw;
         }
     }

@@ -158,6 +158,14 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
         await driver.DeleteAsync(path, cancellationToken);
     }
 
+    /// <summary>Drops a writer that failed to start: nothing was written, and nothing is.</summary>
+    public async ValueTask AbandonAsync()
+    {
+        _finished = true;
+        await AbortAsync();
+        ReturnBuffers();
+    }
+
     /// <summary>Without a commit or cancel, keeps what was written (the contract lets a later writer continue it).</summary>
     public async ValueTask DisposeAsync()
     {
