@@ -66,8 +66,8 @@ internal static class S3Copy
     {
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await driver.Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = driver.Bucket, Key = key, UploadId = uploadId }, timeout.Token);
+            // No token for the SDK (see S3Calls); the request timeout bounds it.
+            await driver.Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = driver.Bucket, Key = key, UploadId = uploadId }, CancellationToken.None);
         }
 #pragma warning disable CA1031 // Best effort: a leftover multipart upload is removed by the bucket's lifecycle rule (docs/design/s3.md).
         catch (Exception)

@@ -44,16 +44,16 @@ public sealed partial class S3Driver
         ListMultipartUploadsResponse page;
         do
         {
-            page = await S3Calls.RunAsync(() => _client.ListMultipartUploadsAsync(request, cancellationToken), cancellationToken);
+            page = await S3Calls.RunAsync(ct => _client.ListMultipartUploadsAsync(request, ct), cancellationToken);
             foreach (var upload in page.MultipartUploads ?? [])
             {
                 if (Utc(upload.Initiated) < limit)
                 {
-                    await S3Calls.RunAsync(async () =>
+                    await S3Calls.RunAsync(async ct =>
                     {
                         try
                         {
-                            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = upload.Key, UploadId = upload.UploadId }, cancellationToken);
+                            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = upload.Key, UploadId = upload.UploadId }, ct);
                         }
                         catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
                         {
@@ -87,7 +87,7 @@ public sealed partial class S3Driver
         ListObjectsV2Response page;
         do
         {
-            page = await S3Calls.RunAsync(() => _client.ListObjectsV2Async(request, cancellationToken), cancellationToken);
+            page = await S3Calls.RunAsync(ct => _client.ListObjectsV2Async(request, ct), cancellationToken);
             foreach (var o in page.S3Objects ?? [])
             {
                 var isFate = o.Key.EndsWith(FateSuffix, StringComparison.Ordinal);

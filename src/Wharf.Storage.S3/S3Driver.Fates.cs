@@ -64,12 +64,12 @@ public sealed partial class S3Driver
         PutAsync(FatePut(dataPath, FateState.Live, destination, token), cancellationToken);
 
     internal ValueTask<Fate?> ReadFateAsync(string dataPath, CancellationToken cancellationToken) =>
-        new(S3Calls.RunAsync(async () =>
+        new(S3Calls.RunAsync(async ct =>
         {
             try
             {
                 var head = await _client.GetObjectMetadataAsync(
-                    new GetObjectMetadataRequest { BucketName = Bucket, Key = PhysicalKey(dataPath + FateSuffix) }, cancellationToken);
+                    new GetObjectMetadataRequest { BucketName = Bucket, Key = PhysicalKey(dataPath + FateSuffix) }, ct);
                 return (Fate?)new Fate(
                     StateOfSize(head.ContentLength) ?? FateState.Doomed, head.Metadata[DestinationMetadata], head.Metadata[TokenMetadata], Utc(head.LastModified));
             }

@@ -64,7 +64,7 @@ public sealed partial class S3Driver
         var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = key + "/" };
         do
         {
-            var page = await S3Calls.RunAsync(() => _client.ListObjectsV2Async(request, cancellationToken), cancellationToken);
+            var page = await S3Calls.RunAsync(ct => _client.ListObjectsV2Async(request, ct), cancellationToken);
             var objects = page.S3Objects ?? [];
             var pointers = new List<(string Path, string Data)>();
             foreach (var empty in objects.Where(o => o.Size == 0))
@@ -77,12 +77,12 @@ public sealed partial class S3Driver
 
             if (objects.Count > 0)
             {
-                await S3Calls.RunAsync(() => _client.DeleteObjectsAsync(new DeleteObjectsRequest
+                await S3Calls.RunAsync(ct => _client.DeleteObjectsAsync(new DeleteObjectsRequest
                 {
                     BucketName = Bucket,
                     Objects = [.. objects.Select(o => new KeyVersion { Key = o.Key })],
                     Quiet = true,
-                }, cancellationToken), cancellationToken);
+                }, ct), cancellationToken);
             }
 
             foreach (var (owner, data) in pointers)
@@ -97,11 +97,11 @@ public sealed partial class S3Driver
 
     /// <summary>A whole-object server-side copy: one CopyObject up to the threshold, a multipart copy above it (S3 copies at most 5 GiB at once).</summary>
     private Task CopyWholeAsync(string sourceKey, string destinationKey, long size, CancellationToken cancellationToken) =>
-        S3Calls.RunAsync(async () =>
+        S3Calls.RunAsync(async ct =>
         {
             if (size > Options.MultipartCopyThreshold)
             {
-                await S3Copy.MultipartAsync(this, sourceKey, destinationKey, size, cancellationToken);
+                await S3Copy.MultipartAsync(this, sourceKey, destinationKey, size, ct);
             }
             else
             {
@@ -111,7 +111,7 @@ public sealed partial class S3Driver
                     SourceKey = sourceKey,
                     DestinationBucket = Bucket,
                     DestinationKey = destinationKey,
-                }, cancellationToken);
+                }, ct);
             }
 
             return true;

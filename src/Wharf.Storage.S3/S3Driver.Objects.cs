@@ -61,11 +61,11 @@ public sealed partial class S3Driver
     internal static string NewToken() => Guid.NewGuid().ToString("N");
 
     internal ValueTask<S3Head?> HeadAsync(string key, CancellationToken cancellationToken) =>
-        new(S3Calls.RunAsync(async () =>
+        new(S3Calls.RunAsync(async ct =>
         {
             try
             {
-                var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken);
+                var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, ct);
                 return (S3Head?)Describe(head.ContentLength, head.LastModified, head.ETag, head.Metadata);
             }
             catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
@@ -102,9 +102,9 @@ public sealed partial class S3Driver
 
     /// <summary>A plain PutObject.</summary>
     internal Task<bool> PutAsync(PutObjectRequest put, CancellationToken cancellationToken) =>
-        S3Calls.RunAsync(async () =>
+        S3Calls.RunAsync(async ct =>
         {
-            await _client.PutObjectAsync(put, cancellationToken);
+            await _client.PutObjectAsync(put, ct);
             return true;
         }, cancellationToken);
 
@@ -115,7 +115,7 @@ public sealed partial class S3Driver
     internal Task<bool> TryCreateAsync(PutObjectRequest put, CancellationToken cancellationToken)
     {
         put.IfNoneMatch = "*";
-        return S3Calls.RunAsync(async () =>
+        return S3Calls.RunAsync(async ct =>
         {
             for (var attempt = 1; ; attempt++)
             {
@@ -126,7 +126,7 @@ public sealed partial class S3Driver
                         body.Position = 0;
                     }
 
-                    await _client.PutObjectAsync(put, cancellationToken);
+                    await _client.PutObjectAsync(put, ct);
                     return true;
                 }
                 catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
@@ -135,12 +135,12 @@ public sealed partial class S3Driver
                 }
                 catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Conflict && attempt < 20)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), _time, cancellationToken);
+                    await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), _time, ct);
                 }
             }
         }, cancellationToken);
     }
 
     internal Task DeleteKeyAsync(string key, CancellationToken cancellationToken) =>
-        S3Calls.RunAsync(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cancellationToken), cancellationToken);
+        S3Calls.RunAsync(ct => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, ct), cancellationToken);
 }

@@ -101,11 +101,11 @@ public sealed partial class S3Driver
     /// </summary>
     private async Task<PublishOutcome> PublishInlineAsync(string from, string destination, string? expectedVersion, CancellationToken cancellationToken)
     {
-        var response = await S3Calls.RunAsync(async () =>
+        var response = await S3Calls.RunAsync(async ct =>
         {
             try
             {
-                return await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = from }, cancellationToken);
+                return await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = from }, ct);
             }
             catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
             {

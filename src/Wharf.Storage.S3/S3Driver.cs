@@ -45,11 +45,11 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IDisposa
     /// <summary>Creates the bucket unless it exists.</summary>
     public async Task EnsureBucketAsync(CancellationToken cancellationToken)
     {
-        await S3Calls.RunAsync(async () =>
+        await S3Calls.RunAsync(async ct =>
         {
             try
             {
-                await _client.PutBucketAsync(new PutBucketRequest { BucketName = Bucket }, cancellationToken);
+                await _client.PutBucketAsync(new PutBucketRequest { BucketName = Bucket }, ct);
             }
             catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
             {
@@ -72,11 +72,11 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IDisposa
             request.ByteRange = new ByteRange($"bytes={offset}-");
         }
 
-        var response = await S3Calls.RunAsync(async () =>
+        var response = await S3Calls.RunAsync(async ct =>
         {
             try
             {
-                return await _client.GetObjectAsync(request, cancellationToken);
+                return await _client.GetObjectAsync(request, ct);
             }
             catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e) || e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
@@ -155,7 +155,7 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IDisposa
         var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = directory, Delimiter = "/" };
         do
         {
-            var page = await S3Calls.RunAsync(() => _client.ListObjectsV2Async(request, cancellationToken), cancellationToken);
+            var page = await S3Calls.RunAsync(ct => _client.ListObjectsV2Async(request, ct), cancellationToken);
             foreach (var common in page.CommonPrefixes ?? [])
             {
                 yield return common[directory.Length..].TrimEnd('/');
@@ -192,11 +192,11 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IDisposa
             request.ByteRange = new ByteRange($"bytes={offset}-");
         }
 
-        return await S3Calls.RunAsync(async () =>
+        return await S3Calls.RunAsync(async ct =>
         {
             try
             {
-                return (Stream?)new S3ReadStream(await _client.GetObjectAsync(request, cancellationToken));
+                return (Stream?)new S3ReadStream(await _client.GetObjectAsync(request, ct));
             }
             catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
             {

@@ -67,12 +67,12 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
         if (_offset < S3StorageOptions.MinimumPartSize)
         {
             _buffer = ArrayPool<byte>.Shared.Rent(_partSize);
-            await S3Calls.RunAsync(async () =>
+            await S3Calls.RunAsync(async ct =>
             {
                 using var response = await driver.Client.GetObjectAsync(
                     new GetObjectRequest { BucketName = driver.Bucket, Key = source, ByteRange = new ByteRange(0, _offset - 1), EtagToMatch = etag },
-                    cancellationToken);
-                await response.ResponseStream.ReadExactlyAsync(_buffer.AsMemory(0, (int)_offset), cancellationToken);
+                    ct);
+                await response.ResponseStream.ReadExactlyAsync(_buffer.AsMemory(0, (int)_offset), ct);
                 if (!previous.IsPointer)
                 {
                     // The version of exactly the bytes read (the ETag alone could match other bytes of the same MD5).
@@ -87,7 +87,7 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
 
         await BeginMultipartAsync(cancellationToken);
         _parts.AddRange(await S3Calls.RunAsync(
-            () => S3Copy.CopyRangeAsync(driver, _uploadId!, source, DataKey, _offset, 1, cancellationToken, etag), cancellationToken));
+            ct => S3Copy.CopyRangeAsync(driver, _uploadId!, source, DataKey, _offset, 1, ct, etag), cancellationToken));
         _nextPart = _parts.Count + 1;
     }
 
@@ -217,20 +217,20 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
 
         await DrainAsync(0);
         _parts.Sort((x, y) => x.PartNumber.GetValueOrDefault().CompareTo(y.PartNumber.GetValueOrDefault()));
-        await S3Calls.RunAsync(() => driver.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        await S3Calls.RunAsync(ct => driver.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             BucketName = driver.Bucket,
             Key = DataKey,
             UploadId = _uploadId,
             PartETags = _parts,
-        }, cancellationToken), cancellationToken);
+        }, ct), cancellationToken);
         _uploadId = null;
     }
 
     private async Task BeginMultipartAsync(CancellationToken cancellationToken)
     {
         var request = new InitiateMultipartUploadRequest { BucketName = driver.Bucket, Key = DataKey };
-        var start = await S3Calls.RunAsync(() => driver.Client.InitiateMultipartUploadAsync(request, cancellationToken), cancellationToken);
+        var start = await S3Calls.RunAsync(ct => driver.Client.InitiateMultipartUploadAsync(request, ct), cancellationToken);
         _uploadId = start.UploadId;
     }
 
@@ -251,7 +251,7 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
         var uploadId = _uploadId;
         _buffer = null;
         _filled = 0;
-        var part = S3Calls.RunAsync(async () =>
+        var part = S3Calls.RunAsync(async ct =>
         {
             using var body = new MemoryStream(buffer, 0, length, writable: false);
             var sent = await driver.Client.UploadPartAsync(new UploadPartRequest
@@ -262,7 +262,7 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
                 PartNumber = number,
                 InputStream = body,
                 PartSize = length,
-            }, cancellationToken);
+            }, ct);
             return new PartETag(number, sent.ETag);
         }, cancellationToken);
         _inflight.Enqueue((part, owned));
