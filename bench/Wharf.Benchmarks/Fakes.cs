@@ -61,6 +61,8 @@ public sealed class NullStorageWriter : IStorageWriter
 
     public string? Version => null;
 
+    public string? BaseVersion => null;
+
     public ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         Size += buffer.Length;

@@ -33,8 +33,9 @@ internal static class S3Copy
     /// Every part is at least <see cref="S3StorageOptions.CopyPartSize"/> (so never under S3's 5 MiB minimum),
     /// except when <paramref name="length"/> itself is smaller.
     /// </summary>
+    /// <remarks>With <paramref name="sourceETag"/>, every part copies only that version of the source (else the copy fails with 412).</remarks>
     public static async Task<List<PartETag>> CopyRangeAsync(
-        S3Driver driver, string uploadId, string sourceKey, string destinationKey, long length, int firstPart, CancellationToken cancellationToken)
+        S3Driver driver, string uploadId, string sourceKey, string destinationKey, long length, int firstPart, CancellationToken cancellationToken, string? sourceETag = null)
     {
         var count = Math.Max(1, length / driver.Options.CopyPartSize);
         var partSize = (length + count - 1) / count;
@@ -53,6 +54,7 @@ internal static class S3Copy
                 PartNumber = firstPart + (int)i,
                 FirstByte = first,
                 LastByte = last,
+                ETagToMatch = sourceETag is null ? null : [sourceETag],
             }, cancellationToken);
             parts.Add(new PartETag(firstPart + (int)i, copied.ETag));
         }
@@ -64,8 +66,8 @@ internal static class S3Copy
     {
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await driver.Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = driver.Bucket, Key = key, UploadId = uploadId }, timeout.Token);
+            // No token for the SDK (see S3Calls); the request timeout bounds it.
+            await driver.Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = driver.Bucket, Key = key, UploadId = uploadId }, CancellationToken.None);
         }
 #pragma warning disable CA1031 // Best effort: a leftover multipart upload is removed by the bucket's lifecycle rule (docs/design/s3.md).
         catch (Exception)

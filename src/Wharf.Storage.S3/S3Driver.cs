@@ -7,10 +7,11 @@ using Wharf.Core.Storage;
 namespace Wharf.Storage.S3;
 
 /// <summary>
-/// Objects in an S3-compatible bucket, one S3 object per path (<c>{Prefix}/{path}</c>). Writers buffer into
-/// multipart parts; moves are server-side copies. See docs/design/s3.md.
+/// Objects in an S3-compatible bucket under <c>{Prefix}/</c>: small objects inline at their path's key, larger ones as
+/// immutable data objects named by a pointer at the path's key, so that publishing an upload under its digest copies
+/// nothing. Writers buffer into multipart parts. See docs/design/s3.md.
 /// </summary>
-public sealed class S3Driver : IStorageDriver, IDisposable
+public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IDisposable
 {
     /// <summary>User metadata holding the writer's version token (see <see cref="StorageObjectInfo.Version"/>).</summary>
     public const string VersionMetadata = "x-amz-meta-wharf-version";
@@ -44,11 +45,11 @@ public sealed class S3Driver : IStorageDriver, IDisposable
     /// <summary>Creates the bucket unless it exists.</summary>
     public async Task EnsureBucketAsync(CancellationToken cancellationToken)
     {
-        await S3Calls.RunAsync(async () =>
+        await S3Calls.RunAsync(async ct =>
         {
             try
             {
-                await _client.PutBucketAsync(new PutBucketRequest { BucketName = Bucket }, cancellationToken);
+                await _client.PutBucketAsync(new PutBucketRequest { BucketName = Bucket }, ct);
             }
             catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
             {
@@ -58,66 +59,73 @@ public sealed class S3Driver : IStorageDriver, IDisposable
         }, cancellationToken);
     }
 
-    public async ValueTask<StorageObjectInfo?> StatAsync(string path, CancellationToken cancellationToken)
-    {
-        var key = Key(path);
-        return await S3Calls.RunAsync(async () =>
-        {
-            try
-            {
-                var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, cancellationToken);
-                return new StorageObjectInfo(head.ContentLength, new DateTimeOffset(head.LastModified ?? DateTime.UtcNow), head.Metadata[VersionMetadata]);
-            }
-            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
-            {
-                return (StorageObjectInfo?)null;
-            }
-        }, cancellationToken);
-    }
+    public async ValueTask<StorageObjectInfo?> StatAsync(string path, CancellationToken cancellationToken) =>
+        await HeadAsync(Key(path), cancellationToken) is { } head ? new StorageObjectInfo(head.Size, head.LastModified, head.Version) : null;
 
     public async ValueTask<Stream?> OpenReadAsync(string path, long offset, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var key = Key(path);
-        return await S3Calls.RunAsync(async () =>
+        var request = new GetObjectRequest { BucketName = Bucket, Key = key };
+        if (offset > 0)
         {
-            var request = new GetObjectRequest { BucketName = Bucket, Key = key };
-            if (offset > 0)
-            {
-                request.ByteRange = new ByteRange($"bytes={offset}-");
-            }
+            request.ByteRange = new ByteRange($"bytes={offset}-");
+        }
 
+        var response = await S3Calls.RunAsync(async ct =>
+        {
             try
             {
-                var response = await _client.GetObjectAsync(request, cancellationToken);
-                return (Stream?)new S3ReadStream(response);
+                return await _client.GetObjectAsync(request, ct);
             }
-            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
+            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e) || e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                // Not found, or a range beyond an inline object's end or of an (empty) pointer: the HEAD below tells which.
+                return null;
+            }
+        }, cancellationToken);
+        S3Head head;
+        if (response is null)
+        {
+            if (await HeadAsync(key, cancellationToken) is not { } stat)
             {
                 return null;
             }
-            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+
+            head = stat;
+        }
+        else
+        {
+            head = Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata);
+            if (!head.IsPointer)
             {
-                // A read from the very end: S3 refuses the empty range, the contract wants an empty stream.
-                return await StatAsync(path, cancellationToken) is { } info && info.Size == offset ? new MemoryStream([], false) : null;
+                return new S3ReadStream(response);
             }
-        }, cancellationToken);
+
+            response.Dispose();
+        }
+
+        return head.IsPointer ? await OpenDataAsync(head.Data!, head.Size, offset, cancellationToken)
+            : head.Size == offset ? new MemoryStream([], false)
+            : null;
     }
 
     /// <summary>Objects live in the bucket, not on a local file system.</summary>
     public string? LocalFilePath(string path)
     {
-        StoragePath.Validate(path);
+        _ = Key(path);
         return null;
     }
 
+    /// <summary>A presigned GET of the object's bytes: of the data object when the path holds a pointer (one HEAD to find out).</summary>
     public async ValueTask<Uri?> RedirectUrlAsync(string path, CancellationToken cancellationToken)
     {
         var key = Key(path);
+        var head = await HeadAsync(key, cancellationToken);
         var url = await _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
         {
             BucketName = Bucket,
-            Key = key,
+            Key = head is { IsPointer: true } pointer ? PhysicalKey(pointer.Data!) : key,
             Verb = HttpVerb.GET,
             Expires = _time.GetUtcNow().Add(Options.RedirectLifetime).UtcDateTime,
             Protocol = new Uri(Options.Endpoint).Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
@@ -128,18 +136,7 @@ public sealed class S3Driver : IStorageDriver, IDisposable
     public async ValueTask<IStorageWriter> OpenWriterAsync(string path, long offset, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        var key = Key(path);
-        if (offset > 0)
-        {
-            var info = await StatAsync(path, cancellationToken)
-                ?? throw new FileNotFoundException($"Cannot continue '{path}' at {offset}: it does not exist", path);
-            if (info.Size < offset)
-            {
-                throw new IOException($"Cannot continue '{path}' at {offset}: it holds {info.Size} bytes");
-            }
-        }
-
-        var writer = new S3Writer(this, key, offset);
+        var writer = new S3Writer(this, path, offset);
         try
         {
             await writer.StartAsync(cancellationToken);
@@ -147,73 +144,9 @@ public sealed class S3Driver : IStorageDriver, IDisposable
         }
         catch
         {
-            await writer.DisposeAsync();
+            await writer.AbandonAsync();
             throw;
         }
-    }
-
-    public async ValueTask MoveAsync(string source, string destination, CancellationToken cancellationToken)
-    {
-        var from = Key(source);
-        var to = Key(destination);
-        var info = await StatAsync(source, cancellationToken)
-            ?? throw new FileNotFoundException($"Cannot move '{source}': it does not exist", source);
-        await S3Calls.RunAsync(async () =>
-        {
-            try
-            {
-                if (info.Size > Options.MultipartCopyThreshold)
-                {
-                    await S3Copy.MultipartAsync(this, from, to, info.Size, cancellationToken);
-                }
-                else
-                {
-                    await _client.CopyObjectAsync(new CopyObjectRequest
-                    {
-                        SourceBucket = Bucket,
-                        SourceKey = from,
-                        DestinationBucket = Bucket,
-                        DestinationKey = to,
-                    }, cancellationToken);
-                }
-            }
-            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
-            {
-                throw new FileNotFoundException($"Cannot move '{source}': it does not exist", source, e);
-            }
-
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = from }, cancellationToken);
-            return true;
-        }, cancellationToken);
-    }
-
-    public async ValueTask DeleteAsync(string path, CancellationToken cancellationToken)
-    {
-        var key = Key(path);
-        await S3Calls.RunAsync(async () =>
-        {
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
-            var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = key + "/" };
-            do
-            {
-                var page = await _client.ListObjectsV2Async(request, cancellationToken);
-                var objects = page.S3Objects ?? [];
-                if (objects.Count > 0)
-                {
-                    await _client.DeleteObjectsAsync(new DeleteObjectsRequest
-                    {
-                        BucketName = Bucket,
-                        Objects = [.. objects.Select(o => new KeyVersion { Key = o.Key })],
-                        Quiet = true,
-                    }, cancellationToken);
-                }
-
-                request.ContinuationToken = page.IsTruncated == true ? page.NextContinuationToken : null;
-            }
-            while (request.ContinuationToken is not null);
-
-            return true;
-        }, cancellationToken);
     }
 
     public async IAsyncEnumerable<string> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -222,7 +155,7 @@ public sealed class S3Driver : IStorageDriver, IDisposable
         var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = directory, Delimiter = "/" };
         do
         {
-            var page = await S3Calls.RunAsync(() => _client.ListObjectsV2Async(request, cancellationToken), cancellationToken);
+            var page = await S3Calls.RunAsync(ct => _client.ListObjectsV2Async(request, ct), cancellationToken);
             foreach (var common in page.CommonPrefixes ?? [])
             {
                 yield return common[directory.Length..].TrimEnd('/');
@@ -240,5 +173,35 @@ public sealed class S3Driver : IStorageDriver, IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    private string Key(string path) => _keyPrefix + StoragePath.Validate(path);
+    /// <summary>Test hook: called at named steps of multi-request operations, so tests can stop one there as a crash would.</summary>
+    internal Func<string, ValueTask>? Faults { get; set; }
+
+    internal ValueTask FaultAsync(string step) => Faults?.Invoke(step) ?? ValueTask.CompletedTask;
+
+    /// <summary>Reads a data object from <paramref name="offset"/>; null if it is gone (a pointer left dangling by a crash).</summary>
+    private async Task<Stream?> OpenDataAsync(string dataPath, long size, long offset, CancellationToken cancellationToken)
+    {
+        if (offset >= size)
+        {
+            return offset == size ? new MemoryStream([], false) : null;
+        }
+
+        var request = new GetObjectRequest { BucketName = Bucket, Key = PhysicalKey(dataPath) };
+        if (offset > 0)
+        {
+            request.ByteRange = new ByteRange($"bytes={offset}-");
+        }
+
+        return await S3Calls.RunAsync(async ct =>
+        {
+            try
+            {
+                return (Stream?)new S3ReadStream(await _client.GetObjectAsync(request, ct));
+            }
+            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
+            {
+                return null;
+            }
+        }, cancellationToken);
+    }
 }

@@ -5,48 +5,80 @@ using Wharf.Core.Storage;
 namespace Wharf.Storage.S3;
 
 /// <summary>
-/// Writes one object. Bytes fill a part-sized buffer; a full buffer goes out as a multipart part while the
-/// next one fills (up to <see cref="S3StorageOptions.PartsInFlight"/> parts at once). An object that never fills a part is written with one PutObject.
-/// Continuing an object at an offset starts a new multipart upload at the same key whose first parts are
-/// server-side copies of the kept bytes; a kept head under S3's 5 MiB part minimum is read back into the
-/// buffer instead. The old object stays readable until the new one completes. See docs/design/s3.md.
+/// Writes one object. Bytes fill a part-sized buffer; a full buffer goes out as a multipart part of a fresh data object
+/// while the next one fills (up to <see cref="S3StorageOptions.PartsInFlight"/> parts at once). At commit an object under
+/// 5 MiB is written inline with one PutObject; anything larger completes its data object and then writes the pointer
+/// at the path. Continuing an object at an offset starts a new data object whose first parts are server-side copies of
+/// the kept bytes; a kept head under S3's 5 MiB part minimum is read back into the buffer instead. The old object stays
+/// readable until the new pointer replaces it, and its data object is then released. See docs/design/s3.md.
 /// </summary>
-internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStorageWriter
+internal sealed class S3Writer(S3Driver driver, string path, long offset, bool createOnly = false) : IStorageWriter
 {
     private readonly int _partSize = driver.Options.PartSize;
     private readonly long _offset = offset;
+    private readonly string _key = driver.Key(path);
     private readonly List<PartETag> _parts = [];
+    private readonly Queue<(Task<PartETag> Part, byte[]? Buffer)> _inflight = new();
+    private Task<S3Head?> _previous = Task.FromResult<S3Head?>(null);
+    private string? _dataPath;
     private byte[]? _buffer;
     private int _filled;
     private string? _uploadId;
-    private readonly Queue<(Task<PartETag> Part, byte[]? Buffer)> _inflight = new();
     private int _nextPart = 1;
     private bool _finished;
 
     public long Size { get; private set; } = offset;
 
+
     /// <summary>
     /// A random token stored with the object (user metadata <see cref="S3Driver.VersionMetadata"/>). Unlike an ETag
     /// (an MD5), two different contents can never share it.
     /// </summary>
-    public string? Version { get; } = Guid.NewGuid().ToString("N");
+    public string? Version { get; } = S3Driver.NewToken();
 
-    /// <summary>Carries the kept head of the object over into this writer.</summary>
+    public string? BaseVersion { get; private set; }
+
+    /// <summary>With createOnly: after the commit, true if an object was already at the path (this writer's bytes were dropped).</summary>
+    public bool DestinationExisted { get; private set; }
+
+    private string DataKey => driver.PhysicalKey(_dataPath ??= S3Driver.NewDataPath(path));
+
+    /// <summary>Learns what the path holds now (to release its data object later) and carries the kept head over.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_offset == 0)
         {
+            // Overlaps the first bytes arriving; awaited at commit. A create-only writer replaces nothing.
+            _previous = createOnly ? _previous : driver.HeadAsync(_key, cancellationToken).AsTask();
             return;
         }
 
+        var previous = await driver.HeadAsync(_key, cancellationToken)
+            ?? throw new FileNotFoundException($"Cannot continue '{path}' at {_offset}: it does not exist", path);
+        if (previous.Size < _offset)
+        {
+            throw new IOException($"Cannot continue '{path}' at {_offset}: it holds {previous.Size} bytes");
+        }
+
+        _previous = Task.FromResult<S3Head?>(previous);
+        BaseVersion = previous.Version;
+        // A data object never changes; an inline object might, so its copy is pinned to the ETag just seen.
+        var (source, etag) = previous.IsPointer ? (driver.PhysicalKey(previous.Data!), null) : (_key, previous.ETag);
         if (_offset < S3StorageOptions.MinimumPartSize)
         {
             _buffer = ArrayPool<byte>.Shared.Rent(_partSize);
-            await S3Calls.RunAsync(async () =>
+            await S3Calls.RunAsync(async ct =>
             {
                 using var response = await driver.Client.GetObjectAsync(
-                    new GetObjectRequest { BucketName = driver.Bucket, Key = key, ByteRange = new ByteRange(0, _offset - 1) }, cancellationToken);
-                await response.ResponseStream.ReadExactlyAsync(_buffer.AsMemory(0, (int)_offset), cancellationToken);
+                    new GetObjectRequest { BucketName = driver.Bucket, Key = source, ByteRange = new ByteRange(0, _offset - 1), EtagToMatch = etag },
+                    ct);
+                await response.ResponseStream.ReadExactlyAsync(_buffer.AsMemory(0, (int)_offset), ct);
+                if (!previous.IsPointer)
+                {
+                    // The version of exactly the bytes read (the ETag alone could match other bytes of the same MD5).
+                    BaseVersion = S3Driver.Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata).Version;
+                }
+
                 return true;
             }, cancellationToken);
             _filled = (int)_offset;
@@ -55,7 +87,7 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
 
         await BeginMultipartAsync(cancellationToken);
         _parts.AddRange(await S3Calls.RunAsync(
-            () => S3Copy.CopyRangeAsync(driver, _uploadId!, key, key, _offset, 1, cancellationToken), cancellationToken));
+            ct => S3Copy.CopyRangeAsync(driver, _uploadId!, source, DataKey, _offset, 1, ct, etag), cancellationToken));
         _nextPart = _parts.Count + 1;
     }
 
@@ -83,34 +115,29 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
         _finished = true;
         try
         {
-            if (_uploadId is null)
+            bool written;
+            if (_uploadId is null && Size < S3Driver.InlineLimit)
             {
-                await S3Calls.RunAsync(async () =>
+                written = await PutInlineAsync(cancellationToken);
+            }
+            else
+            {
+                await CompleteDataAsync(cancellationToken);
+                await driver.FaultAsync("writer.data-complete");
+                written = await driver.WritePointerAsync(_key, _dataPath!, Size, Version!, createOnly, cancellationToken)
+                    || await IsOursAsync(cancellationToken);
+                if (!written)
                 {
-                    using var body = new MemoryStream(_buffer ?? [], 0, _filled, writable: false);
-                    var put = new PutObjectRequest { BucketName = driver.Bucket, Key = key, InputStream = body, AutoCloseStream = false };
-                    put.Metadata[S3Driver.VersionMetadata] = Version;
-                    await driver.Client.PutObjectAsync(put, cancellationToken);
-                    return true;
-                }, cancellationToken);
-                return;
+                    // Create-only and something was there: this data object was never named by anything.
+                    await driver.DeleteDataAsync(_dataPath!, cancellationToken);
+                }
             }
 
-            if (_filled > 0 || (_parts.Count == 0 && _inflight.Count == 0))
+            DestinationExisted = !written;
+            if (written && await PreviousAsync() is { IsPointer: true } replaced && replaced.Data != _dataPath)
             {
-                await SendPartAsync(cancellationToken);
+                await driver.ReleaseDataAsync(replaced.Data!, path, cancellationToken);
             }
-
-            await DrainAsync(0);
-            _parts.Sort((x, y) => x.PartNumber.GetValueOrDefault().CompareTo(y.PartNumber.GetValueOrDefault()));
-            await S3Calls.RunAsync(() => driver.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
-            {
-                BucketName = driver.Bucket,
-                Key = key,
-                UploadId = _uploadId,
-                PartETags = _parts,
-            }, cancellationToken), cancellationToken);
-            _uploadId = null;
         }
         catch
         {
@@ -128,7 +155,15 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
         _finished = true;
         await AbortAsync();
         ReturnBuffers();
-        await S3Calls.RunAsync(() => driver.Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = driver.Bucket, Key = key }, cancellationToken), cancellationToken);
+        await driver.DeleteAsync(path, cancellationToken);
+    }
+
+    /// <summary>Drops a writer that failed to start: nothing was written, and nothing is.</summary>
+    public async ValueTask AbandonAsync()
+    {
+        _finished = true;
+        await AbortAsync();
+        ReturnBuffers();
     }
 
     /// <summary>Without a commit or cancel, keeps what was written (the contract lets a later writer continue it).</summary>
@@ -151,11 +186,51 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
         ReturnBuffers();
     }
 
+    private async Task<bool> PutInlineAsync(CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream(_buffer ?? [], 0, _filled, writable: false);
+        var put = new PutObjectRequest { BucketName = driver.Bucket, Key = _key, InputStream = body, AutoCloseStream = false };
+        put.Metadata[S3Driver.VersionMetadata] = Version;
+        return createOnly
+            ? await driver.TryCreateAsync(put, cancellationToken) || await IsOursAsync(cancellationToken)
+            : await driver.PutAsync(put, cancellationToken);
+    }
+
+    /// <summary>After a create-only write answered "exists": whether it is this writer's own object (a retried request whose first answer was lost).</summary>
+    private async Task<bool> IsOursAsync(CancellationToken cancellationToken) =>
+        (await driver.HeadAsync(_key, cancellationToken))?.Version == Version;
+
+    /// <summary>Makes the data object whole: one PutObject if it never filled a part, else the last part and CompleteMultipartUpload.</summary>
+    private async Task CompleteDataAsync(CancellationToken cancellationToken)
+    {
+        if (_uploadId is null)
+        {
+            using var body = new MemoryStream(_buffer ?? [], 0, _filled, writable: false);
+            await driver.PutAsync(new PutObjectRequest { BucketName = driver.Bucket, Key = DataKey, InputStream = body, AutoCloseStream = false }, cancellationToken);
+            return;
+        }
+
+        if (_filled > 0 || (_parts.Count == 0 && _inflight.Count == 0))
+        {
+            await SendPartAsync(cancellationToken);
+        }
+
+        await DrainAsync(0);
+        _parts.Sort((x, y) => x.PartNumber.GetValueOrDefault().CompareTo(y.PartNumber.GetValueOrDefault()));
+        await S3Calls.RunAsync(ct => driver.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = driver.Bucket,
+            Key = DataKey,
+            UploadId = _uploadId,
+            PartETags = _parts,
+        }, ct), cancellationToken);
+        _uploadId = null;
+    }
+
     private async Task BeginMultipartAsync(CancellationToken cancellationToken)
     {
-        var request = new InitiateMultipartUploadRequest { BucketName = driver.Bucket, Key = key };
-        request.Metadata[S3Driver.VersionMetadata] = Version;
-        var start = await S3Calls.RunAsync(() => driver.Client.InitiateMultipartUploadAsync(request, cancellationToken), cancellationToken);
+        var request = new InitiateMultipartUploadRequest { BucketName = driver.Bucket, Key = DataKey };
+        var start = await S3Calls.RunAsync(ct => driver.Client.InitiateMultipartUploadAsync(request, ct), cancellationToken);
         _uploadId = start.UploadId;
     }
 
@@ -172,20 +247,22 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
         var length = _filled;
         var number = _nextPart++;
         var owned = _buffer;
+        var key = DataKey;
+        var uploadId = _uploadId;
         _buffer = null;
         _filled = 0;
-        var part = S3Calls.RunAsync(async () =>
+        var part = S3Calls.RunAsync(async ct =>
         {
             using var body = new MemoryStream(buffer, 0, length, writable: false);
             var sent = await driver.Client.UploadPartAsync(new UploadPartRequest
             {
                 BucketName = driver.Bucket,
                 Key = key,
-                UploadId = _uploadId,
+                UploadId = uploadId,
                 PartNumber = number,
                 InputStream = body,
                 PartSize = length,
-            }, cancellationToken);
+            }, ct);
             return new PartETag(number, sent.ETag);
         }, cancellationToken);
         _inflight.Enqueue((part, owned));
@@ -229,7 +306,27 @@ internal sealed class S3Writer(S3Driver driver, string key, long offset) : IStor
         if (_uploadId is { } id)
         {
             _uploadId = null;
-            await S3Copy.AbortQuietlyAsync(driver, key, id);
+            await S3Copy.AbortQuietlyAsync(driver, DataKey, id);
+        }
+
+        await PreviousAsync();
+    }
+
+    /// <summary>
+    /// What the path held before this writer, or null when that is unknown: the HEAD may have failed, and then a replaced
+    /// data object is not released here but found by the janitor (nothing names it any more).
+    /// </summary>
+    private async Task<S3Head?> PreviousAsync()
+    {
+        try
+        {
+            return await _previous;
+        }
+#pragma warning disable CA1031 // Best effort, see above; the write itself has succeeded or failed on its own.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
         }
     }
 

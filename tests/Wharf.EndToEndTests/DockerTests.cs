@@ -46,9 +46,11 @@ public sealed partial class DockerTests : IClassFixture<RegistryFixture>, IClass
         var layout = _registry.SingleArchLayout("docker-pull");
         var reference = _registry.Ref("docker/oci");
         await _skopeo.PushAsync(layout.SkopeoReference, reference, _registry.Temp.Path);
+        var mark = BlobDeliveryAssert.Mark(_registry.Registry);
 
         var pulled = await _docker.PullAsync(reference);
 
+        BlobDeliveryAssert.PulledAsConfigured(_registry.Registry, mark, layout.Image.BlobDigests);
         Assert.Equal(layout.RootDigest, pulled);
         var image = await _docker.InspectImageAsync(reference);
         Assert.Equal(layout.Image.ConfigDigest, image.GetProperty("Id").GetString());

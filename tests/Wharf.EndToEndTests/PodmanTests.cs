@@ -17,9 +17,11 @@ public sealed class PodmanTests(RegistryFixture fixture) : IClassFixture<Registr
         var reference = fixture.Ref("podman/pull");
         await _skopeo.PushAsync(layout.SkopeoReference, reference, fixture.Temp.Path);
         var podman = ContainersStorageClient.Podman(fixture.NewDirectory("pm"), fixture.RegistryLog);
+        var mark = BlobDeliveryAssert.Mark(fixture.Registry);
 
         await podman.RunCheckedAsync("pull", "--tls-verify=false", reference);
 
+        BlobDeliveryAssert.PulledAsConfigured(fixture.Registry, mark, layout.Image.BlobDigests);
         var inspect = await podman.RunCheckedAsync("image", "inspect", reference);
         using var json = JsonDocument.Parse(inspect.Stdout);
         var image = json.RootElement[0];

@@ -22,8 +22,10 @@ public sealed class SkopeoTests(RegistryFixture fixture) : IClassFixture<Registr
         Assert.Equal(layout.RootDigest, pushed);
         ImageAssert.ServedEqualsLayout(layout, await fixture.Http.GetImageAsync("skopeo/oci", "v1"));
         var output = fixture.NewDirectory("out");
+        var mark = BlobDeliveryAssert.Mark(fixture.Registry);
         await _skopeo.CopyAsync("docker://" + reference, $"oci:{output}:v1");
         ImageAssert.LayoutEqualsLayout(layout, OciLayoutReader.Read(output, "v1"));
+        BlobDeliveryAssert.PulledAsConfigured(fixture.Registry, mark, layout.Image.BlobDigests);
     }
 
     [Fact]

@@ -85,10 +85,12 @@ public sealed partial class UploadService(
         {
             using var hash = IncrementalHash.CreateHash(Digest.HashName(expected.Algorithm));
             long size;
+            string? version;
             await using (var writer = await storage.OpenWriterAsync(path, 0, cancellationToken))
             {
                 size = await BodyCopier.CopyAsync(body, writer, hash, cancellationToken);
                 await writer.CommitAsync(cancellationToken);
+                version = writer.Version;
             }
 
             var actual = Digest.FromHash(expected.Algorithm, hash.GetHashAndReset());
@@ -97,8 +99,8 @@ public sealed partial class UploadService(
                 return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
             }
 
-            var blob = await CommitBlobAsync(repository, path, expected, size, null, cancellationToken);
-            committed = true;
+            var blob = await CommitBlobAsync(repository, path, expected, size, null, version, cancellationToken);
+            committed = blob.IsOk;
             return blob;
         }
         finally
@@ -141,7 +143,7 @@ public sealed partial class UploadService(
 
         var session = appended.Value;
         var path = StorageLayout.Upload(id);
-        var hash = expected.Algorithm == Digest.Sha256 ? await TakeHashAsync(id, session.Size, cancellationToken) : null;
+        var (hash, version) = expected.Algorithm == Digest.Sha256 ? await TakeHashAsync(id, session.Size, cancellationToken) : (null, null);
         byte[] digestBytes;
         if (hash is not null)
         {
@@ -150,10 +152,16 @@ public sealed partial class UploadService(
         }
         else
         {
-            if (await storage.StatAsync(path, cancellationToken) is null)
+            // The version seen before reading is the one verified: if the object changes while it is hashed, the
+            // publish below finds another version and refuses (versions are never reused).
+            var stored = await storage.StatAsync(path, cancellationToken);
+            if (stored is null)
             {
                 await CreateEmptyAsync(path, cancellationToken);
+                stored = await storage.StatAsync(path, cancellationToken);
             }
+
+            version = stored?.Version;
 
             LogRehash(logger, id, session.Size);
             digestBytes = await BodyCopier.HashStoredAsync(storage, path, Digest.HashName(expected.Algorithm), cancellationToken);
@@ -166,8 +174,13 @@ public sealed partial class UploadService(
             return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
         }
 
-        var blob = await CommitBlobAsync(repository, path, expected, session.Size, id, cancellationToken);
+        var blob = await CommitBlobAsync(repository, path, expected, session.Size, id, version, cancellationToken);
         runningHashes.Forget(id);
+        if (!blob.IsOk)
+        {
+            await DiscardAsync(id);
+        }
+
         return blob;
     }
 
@@ -207,6 +220,11 @@ public sealed partial class UploadService(
             }
         }
 
+        if (storage is IStorageCleanup cleanup)
+        {
+            removed += await cleanup.RemoveAbandonedAsync(cutoff, cancellationToken);
+        }
+
         return removed;
     }
 
@@ -237,7 +255,7 @@ public sealed partial class UploadService(
             return session;
         }
 
-        var hash = await TakeHashAsync(id, session.Size, cancellationToken);
+        var (hash, hashVersion) = await TakeHashAsync(id, session.Size, cancellationToken);
         var path = StorageLayout.Upload(id);
         long written;
         string? version;
@@ -253,6 +271,14 @@ public sealed partial class UploadService(
 
             await writer.CommitAsync(cancellationToken);
             version = writer.Version;
+            if (hash is not null && hashVersion is not null && writer.BaseVersion != hashVersion)
+            {
+                // The object was rewritten elsewhere between the version check and the writer keeping its first
+                // bytes: the running hash describes other bytes than the stored ones.
+                LogRewrittenElsewhere(logger, id);
+                hash.Dispose();
+                hash = null;
+            }
         }
         catch
         {
@@ -281,23 +307,23 @@ public sealed partial class UploadService(
     /// still the one this process wrote. With shared storage, a client sending the same chunk through two instances
     /// at once can leave the losing instance's bytes in storage; then the stored bytes are re-hashed instead.
     /// </summary>
-    private async ValueTask<IncrementalHash?> TakeHashAsync(string id, long size, CancellationToken cancellationToken)
+    private async ValueTask<(IncrementalHash? Hash, string? Version)> TakeHashAsync(string id, long size, CancellationToken cancellationToken)
     {
         var (hash, version) = runningHashes.Take(id, size);
         if (hash is null || version is null)
         {
-            return hash;
+            return (hash, null);
         }
 
         var stored = await storage.StatAsync(StorageLayout.Upload(id), cancellationToken);
         if (stored?.Version == version)
         {
-            return hash;
+            return (hash, version);
         }
 
         hash.Dispose();
         LogRewrittenElsewhere(logger, id);
-        return null;
+        return (null, null);
     }
 
     private async ValueTask<UploadSession?> FindAsync(string repository, string id, CancellationToken cancellationToken)
@@ -317,16 +343,35 @@ public sealed partial class UploadService(
         return session;
     }
 
-    private async ValueTask<BlobInfo> CommitBlobAsync(string repository, string uploadPath, Digest digest, long size, string? uploadId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes the verified upload object under its digest: only if it still has <paramref name="version"/>, the
+    /// version whose bytes were hashed (closing the window between the hash check and the commit), then links it.
+    /// </summary>
+    private async ValueTask<Result<BlobInfo>> CommitBlobAsync(
+        string repository, string uploadPath, Digest digest, long size, string? uploadId, string? version, CancellationToken cancellationToken)
     {
         var blobPath = StorageLayout.Blob(digest);
-        if (await storage.StatAsync(blobPath, cancellationToken) is { } existing && existing.Size == size)
+        var existing = await storage.StatAsync(blobPath, cancellationToken);
+        if (existing is { } damaged && damaged.Size != size)
         {
-            await storage.DeleteAsync(uploadPath, cancellationToken);
+            // Not something Wharf wrote (a digest's object always has that digest's size): replace it.
+            LogDamagedBlob(logger, digest.Value, damaged.Size, size);
+            await storage.DeleteAsync(blobPath, cancellationToken);
+            existing = null;
         }
-        else
+
+        var outcome = existing is null
+            ? await storage.PublishAsync(uploadPath, blobPath, version, cancellationToken)
+            : PublishOutcome.DestinationExisted;
+        switch (outcome)
         {
-            await storage.MoveAsync(uploadPath, blobPath, cancellationToken);
+            case PublishOutcome.SourceChanged:
+                return new RegistryError(ErrorCode.DigestInvalid, "the upload was changed by another request while it was being committed");
+            case PublishOutcome.SourceMissing:
+                return new RegistryError(ErrorCode.BlobUploadUnknown, "the upload was removed while it was being committed");
+            case PublishOutcome.DestinationExisted when existing is not null:
+                await storage.DeleteAsync(uploadPath, cancellationToken);
+                break;
         }
 
         var blob = new BlobInfo(digest, size);
@@ -349,6 +394,9 @@ public sealed partial class UploadService(
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Re-hashing {Size} stored bytes of upload {UploadId}")]
     private static partial void LogRehash(ILogger logger, string uploadId, long size);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The object of blob {Digest} held {Stored} bytes instead of {Size}; replacing it")]
+    private static partial void LogDamagedBlob(ILogger logger, string digest, long stored, long size);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Upload {UploadId} was rewritten by another instance since this one wrote it; its running hash is dropped")]
     private static partial void LogRewrittenElsewhere(ILogger logger, string uploadId);

@@ -6,6 +6,22 @@ namespace Wharf.Core.Storage;
 /// </summary>
 public readonly record struct StorageObjectInfo(long Size, DateTimeOffset LastModified, string? Version = null);
 
+/// <summary>What <see cref="IStorageDriver.PublishAsync"/> did.</summary>
+public enum PublishOutcome
+{
+    /// <summary>The source's bytes are now the destination's; the source is gone.</summary>
+    Published,
+
+    /// <summary>The destination already held an object (the same bytes, by content addressing); it is kept and the source is gone.</summary>
+    DestinationExisted,
+
+    /// <summary>The source no longer has the expected version, or is being removed: nothing was published, the source is left as it is.</summary>
+    SourceChanged,
+
+    /// <summary>There is no object at the source: nothing was published.</summary>
+    SourceMissing,
+}
+
 /// <summary>
 /// Bytes by path. A driver knows nothing of registries: paths are '/'-separated, relative, and built
 /// only by <see cref="StorageLayout"/>. Every method is safe to call concurrently.
@@ -44,6 +60,18 @@ public interface IStorageDriver
     /// the object is durable at its new path.
     /// </summary>
     ValueTask MoveAsync(string source, string destination, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the object at <paramref name="source"/> the object at the content-addressed <paramref name="destination"/>
+    /// and removes the source, without copying its bytes where the driver can avoid it. Content-addressed means that
+    /// any object already at <paramref name="destination"/> holds the same bytes: it is kept, never replaced
+    /// (<see cref="PublishOutcome.DestinationExisted"/>), and of two concurrent publishes to one destination exactly one
+    /// places its object. With <paramref name="expectedVersion"/> (not null), only a source that still has that
+    /// <see cref="StorageObjectInfo.Version"/> is published, and exactly its bytes: the ones the caller verified.
+    /// After it returns <see cref="PublishOutcome.Published"/> or <see cref="PublishOutcome.DestinationExisted"/>, the
+    /// destination is durable and whole, and nothing that removes the source (or any other path) removes its bytes.
+    /// </summary>
+    ValueTask<PublishOutcome> PublishAsync(string source, string destination, string? expectedVersion, CancellationToken cancellationToken);
 
     /// <summary>Deletes an object or a whole directory prefix. Idempotent: deleting nothing succeeds.</summary>
     ValueTask DeleteAsync(string path, CancellationToken cancellationToken);

@@ -12,6 +12,12 @@ public interface IStorageWriter : IAsyncDisposable
     /// </summary>
     string? Version { get; }
 
+    /// <summary>
+    /// After the writer opened at an offset above 0: the <see cref="StorageObjectInfo.Version"/> of the object whose first
+    /// bytes it kept (so a caller can tell whether they are the bytes it believes), null at offset 0 or when the driver keeps no versions.
+    /// </summary>
+    string? BaseVersion { get; }
+
     ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken);
 
     /// <summary>Makes everything written durable (fsync). The object can then be moved or appended to.</summary>

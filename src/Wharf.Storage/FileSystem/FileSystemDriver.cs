@@ -97,6 +97,48 @@ public sealed class FileSystemDriver : IStorageDriver
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// A rename that never replaces: an existing destination is kept (content addressing: the same bytes) and the
+    /// source deleted. Files have no versions, so only a null <paramref name="expectedVersion"/> matches.
+    /// </summary>
+    public ValueTask<PublishOutcome> PublishAsync(string source, string destination, string? expectedVersion, CancellationToken cancellationToken)
+    {
+        var from = Full(source);
+        var to = Full(destination);
+        if (!File.Exists(from))
+        {
+            return ValueTask.FromResult(PublishOutcome.SourceMissing);
+        }
+
+        if (expectedVersion is not null)
+        {
+            return ValueTask.FromResult(PublishOutcome.SourceChanged);
+        }
+
+        var directory = Path.GetDirectoryName(to)!;
+        Directory.CreateDirectory(directory);
+        if (!File.Exists(to))
+        {
+            try
+            {
+                File.Move(from, to, overwrite: false);
+                DirectorySync.Sync(directory);
+                return ValueTask.FromResult(PublishOutcome.Published);
+            }
+            catch (FileNotFoundException)
+            {
+                return ValueTask.FromResult(PublishOutcome.SourceMissing);
+            }
+            catch (IOException) when (File.Exists(to))
+            {
+                // Another publish of the same content won between the check and the rename.
+            }
+        }
+
+        File.Delete(from);
+        return ValueTask.FromResult(PublishOutcome.DestinationExisted);
+    }
+
     public ValueTask DeleteAsync(string path, CancellationToken cancellationToken)
     {
         var full = Full(path);

@@ -15,6 +15,8 @@ internal sealed class FileSystemWriter(FileStream stream, string fullPath) : ISt
     /// <summary>Files have no version: one process writes an upload at a time (the in-process upload lock).</summary>
     public string? Version => null;
 
+    public string? BaseVersion => null;
+
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         await stream.WriteAsync(buffer, cancellationToken);

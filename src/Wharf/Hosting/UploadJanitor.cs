@@ -2,7 +2,10 @@ using Wharf.Core.Services;
 
 namespace Wharf.Hosting;
 
-/// <summary>Removes abandoned uploads every <see cref="UploadOptions.SweepInterval"/>.</summary>
+/// <summary>
+/// Removes abandoned uploads every <see cref="UploadOptions.SweepInterval"/>, and whatever the storage driver left behind
+/// (on S3: unfinished multipart uploads and data objects nothing points to; see docs/design/s3.md).
+/// </summary>
 public sealed partial class UploadJanitor(UploadService uploads, UploadOptions options, TimeProvider time, ILogger<UploadJanitor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -23,7 +26,7 @@ public sealed partial class UploadJanitor(UploadService uploads, UploadOptions o
             {
                 return;
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception e) when (e is IOException or InvalidOperationException or System.Data.Common.DbException or Wharf.Core.Storage.StorageUnavailableException)
             {
                 LogSweepFailed(logger, e);
                 await Task.Delay(options.SweepInterval, time, stoppingToken);

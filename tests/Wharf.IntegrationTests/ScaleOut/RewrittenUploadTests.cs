@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.S3.Model;
+using Microsoft.Extensions.DependencyInjection;
 using Wharf.IntegrationTests.Infrastructure;
 using Wharf.Storage.S3;
 using Wharf.TestKit;
@@ -34,6 +35,41 @@ public sealed class RewrittenUploadTests
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
         Assert.Contains("DIGEST_INVALID", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, await pair.B.BlobStatusAsync("rewrite/app", digest));
+    }
+
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData((6 * 1024 * 1024) + 1)]
+    public async Task An_upload_rewritten_between_its_verification_and_its_commit_is_refused(int size)
+    {
+        await using var pair = await TwoInstances.StartAsync();
+        var blob = TestBlobs.Random(size);
+        var digest = Digests.Sha256(blob);
+        var location = await pair.A.StartUploadAsync("rewrite/late");
+        using (var patch = await pair.A.SendAsync(HttpMethod.Patch, location, blob, MediaTypes.OctetStream))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+            location = patch.Headers.Location!.OriginalString;
+        }
+
+        var id = location.Split('?')[0].TrimEnd('/').Split('/')[^1];
+        var driver = pair.A.Server.Services.GetRequiredService<S3Driver>();
+        driver.Faults = async step =>
+        {
+            if (step == "publish.start")
+            {
+                // A's running hash has just been checked against the stored version: the digest is verified.
+                driver.Faults = null;
+                await OverwriteAsync($"{pair.Backend.Name}/uploads/{id}", TestBlobs.Random(size));
+            }
+        };
+
+        using var put = await pair.A.SendAsync(HttpMethod.Put, Registry.PutUrl(location, digest));
+
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        Assert.Contains("DIGEST_INVALID", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, await pair.B.BlobStatusAsync("rewrite/late", digest));
+        Assert.Null(await driver.StatAsync(Wharf.Core.Storage.StorageLayout.Blob(Wharf.Core.Protocol.Digest.Parse(digest)), CancellationToken.None));
     }
 
     private static async Task OverwriteAsync(string key, byte[] content)

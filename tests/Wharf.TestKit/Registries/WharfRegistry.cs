@@ -11,10 +11,15 @@ public sealed class WharfRegistry : ITestRegistry
     public WharfRegistry(WharfTestServer server)
     {
         Server = server;
-        server.Services.GetRequiredService<ILoggerFactory>().AddProvider(_log);
+        var logging = server.Services.GetRequiredService<ILoggerFactory>();
+        logging.AddProvider(_log);
+        logging.AddProvider(Requests);
     }
 
     public WharfTestServer Server { get; }
+
+    /// <summary>Every request the server answered since it started, from its request log.</summary>
+    public RequestRecorder Requests { get; } = new();
 
     public Uri BaseAddress => Server.BaseAddress;
 
@@ -29,5 +34,6 @@ public sealed class WharfRegistry : ITestRegistry
     {
         await Server.DisposeAsync();
         _log.Dispose();
+        Requests.Dispose();
     }
 }

@@ -10,7 +10,7 @@ namespace Wharf.Tests.Storage.S3;
 /// The storage contract on a real S3-compatible store (Ceph RGW, from WHARF_TEST_S3_ENDPOINT), each test
 /// under its own key prefix of a shared bucket. Small part and copy sizes make every multipart path run on small objects.
 /// </summary>
-public sealed class S3DriverTests : StorageDriverContract
+public sealed partial class S3DriverTests : StorageDriverContract
 {
     private const string Bucket = "wharf-contract";
     private static readonly SemaphoreSlim BucketGate = new(1, 1);
@@ -60,23 +60,57 @@ public sealed class S3DriverTests : StorageDriverContract
         }
     }
 
-    /// <summary>Every key under this test's prefix, and any multipart upload left open there.</summary>
+    /// <summary>
+    /// Every key under this test's prefix, and any multipart upload left open there. A data object (and its fate object)
+    /// counts as the path it was written for while a pointer names it; one that nothing names is reported as a leak.
+    /// </summary>
     protected override IReadOnlyCollection<string>? AllObjects()
+    {
+        var result = new List<string>();
+        foreach (var key in PhysicalKeysAsync().GetAwaiter().GetResult())
+        {
+            if (!key.StartsWith(S3Driver.DataRoot + "/", StringComparison.Ordinal))
+            {
+                result.Add(key);
+                continue;
+            }
+
+            var data = key.EndsWith(S3Driver.FateSuffix, StringComparison.Ordinal) ? key[..^S3Driver.FateSuffix.Length] : key;
+            result.Add(IsNamedAsync(data).GetAwaiter().GetResult() ? S3Driver.OwnerOf(data) : "data object nothing points to: " + key);
+        }
+
+        var open = _driver!.ClientForTests.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = _prefix + "/" }).GetAwaiter().GetResult();
+        result.AddRange((open.MultipartUploads ?? []).Select(u => "open multipart upload: " + u.Key));
+        return result;
+    }
+
+    /// <summary>Every key under the test's prefix, relative to it.</summary>
+    private async Task<List<string>> PhysicalKeysAsync()
     {
         var keys = new List<string>();
         var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = _prefix + "/" };
         ListObjectsV2Response page;
         do
         {
-            page = _driver!.ClientForTests.ListObjectsV2Async(request).GetAwaiter().GetResult();
+            page = await _driver!.ClientForTests.ListObjectsV2Async(request);
             keys.AddRange((page.S3Objects ?? []).Select(o => o.Key[(_prefix.Length + 1)..]));
             request.ContinuationToken = page.NextContinuationToken;
         }
         while (page.IsTruncated == true);
 
-        var open = _driver.ClientForTests.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = _prefix + "/" }).GetAwaiter().GetResult();
-        keys.AddRange((open.MultipartUploads ?? []).Select(u => "open multipart upload: " + u.Key));
         return keys;
+    }
+
+    /// <summary>Whether the pointer the data object was written for, or the destination its fate names, points at it.</summary>
+    private async Task<bool> IsNamedAsync(string data)
+    {
+        if ((await _driver!.HeadAsync(_driver.PhysicalKey(S3Driver.OwnerOf(data)), None))?.Data == data)
+        {
+            return true;
+        }
+
+        return await _driver.ReadFateAsync(data, None) is { Destination: { } destination }
+            && (await _driver.HeadAsync(_driver.PhysicalKey(destination), None))?.Data == data;
     }
 
     [Fact]

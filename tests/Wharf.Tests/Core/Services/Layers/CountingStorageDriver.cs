@@ -36,6 +36,9 @@ public sealed class CountingStorageDriver(IStorageDriver inner) : IStorageDriver
 
     public ValueTask MoveAsync(string source, string destination, CancellationToken cancellationToken) => inner.MoveAsync(source, destination, cancellationToken);
 
+    public ValueTask<PublishOutcome> PublishAsync(string source, string destination, string? expectedVersion, CancellationToken cancellationToken) =>
+        inner.PublishAsync(source, destination, expectedVersion, cancellationToken);
+
     public ValueTask DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
 
     public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
