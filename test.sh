@@ -37,12 +37,13 @@ trap wharf_engines_stop EXIT
 wharf_engines_start
 
 status=0
-dotnet test Wharf.sln -c Release --no-build --nologo \
+# The >= 5 GiB blob test (Category=HugeBlob) needs a bluestore OSD and is not part of this run yet.
+dotnet test Wharf.sln -c Release --no-build --nologo --filter "Category!=HugeBlob" \
     --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 
 # The core integration tests again, every server on S3 (Ceph RGW) + PostgreSQL instead of files + SQLite.
 WHARF_TEST_BACKEND=s3-postgres dotnet test tests/Wharf.IntegrationTests -c Release --no-build --nologo \
-    --filter "Category!=ScaleOut" \
+    --filter "Category!=ScaleOut&Category!=HugeBlob" \
     --logger "trx;LogFileName=integration-s3-postgres.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 
 # Real clients pulling through presigned redirects to the bucket.
