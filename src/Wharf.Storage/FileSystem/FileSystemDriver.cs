@@ -117,22 +117,18 @@ public sealed class FileSystemDriver : IStorageDriver
 
         var directory = Path.GetDirectoryName(to)!;
         Directory.CreateDirectory(directory);
-        if (!File.Exists(to))
+        try
         {
-            try
+            // Exclusive: of concurrent publishes to one destination exactly one places its file.
+            if (ExclusiveMove.TryMove(from, to))
             {
-                File.Move(from, to, overwrite: false);
                 DirectorySync.Sync(directory);
                 return ValueTask.FromResult(PublishOutcome.Published);
             }
-            catch (FileNotFoundException)
-            {
-                return ValueTask.FromResult(PublishOutcome.SourceMissing);
-            }
-            catch (IOException) when (File.Exists(to))
-            {
-                // Another publish of the same content won between the check and the rename.
-            }
+        }
+        catch (FileNotFoundException)
+        {
+            return ValueTask.FromResult(PublishOutcome.SourceMissing);
         }
 
         File.Delete(from);
