@@ -5,6 +5,8 @@
 #   wharf_engines_install_deps    installs them (root)
 #   wharf_engines_start           starts both and exports WHARF_TEST_POSTGRES, WHARF_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY
 #   wharf_engines_stop            stops both and removes their data
+# WHARF_CEPH_OSD_STORE=bluestore puts the OSD on a sparse file of WHARF_CEPH_OSD_BLOCK_GIB (default 16) GiB instead of
+# RAM (memstore, at most 4 GiB): slower to start, but it holds blobs beyond 5 GiB.
 WHARF_ENGINE_DEPS=(ceph-mon ceph-osd radosgw postgresql)
 WHARF_ENGINES_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -40,7 +42,8 @@ wharf_engines_start() {
     local rgw_port
     rgw_port=$(wharf_free_port)
     # The OSD binds a range of 10 ports: take one above the ephemeral range's usual start, rarely in use.
-    CEPH_DIR="$WHARF_ENGINES_DIR/ceph" WITH_MGR=0 RGW_PORT=$rgw_port MON_PORT=$(wharf_free_port) \
+    CEPH_DIR="$WHARF_ENGINES_DIR/ceph" WITH_MGR=0 RGW_PORT=$rgw_port \
+        OSD_STORE=${WHARF_CEPH_OSD_STORE:-memstore} OSD_BLOCK_GIB=${WHARF_CEPH_OSD_BLOCK_GIB:-16} MON_PORT=$(wharf_free_port) \
         OSD_PORT_MIN=$((20000 + RANDOM % 8000)) S3_ACCESS_KEY=wharf-test S3_SECRET_KEY=wharf-test-secret \
         bash "$WHARF_ENGINES_HERE/engines/ceph-rgw-start.sh" > "$WHARF_ENGINES_DIR/ceph.out" 2>&1 \
         || { cat "$WHARF_ENGINES_DIR/ceph.out" >&2; return 1; }
