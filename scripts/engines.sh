@@ -4,6 +4,9 @@
 #   WHARF_ENGINE_DEPS             Debian packages the engines need
 #   wharf_engines_install_deps    installs them (root)
 #   wharf_engines_start           starts both and exports WHARF_TEST_POSTGRES, WHARF_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY
+#                                 (the OSD stores on a sparse file, WHARF_OSD_BLOCK_GIB (32) at most, so that the 5 GiB
+#                                 tests fit: bluestore starts ~5 s slower than memstore, which holds at most 4 GiB in RAM,
+#                                 and measured no slower on the other tests; WHARF_OSD_STORE=memstore picks memstore)
 #   wharf_engines_stop            stops both and removes their data
 WHARF_ENGINE_DEPS=(ceph-mon ceph-osd radosgw postgresql)
 WHARF_ENGINES_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,6 +44,7 @@ wharf_engines_start() {
     rgw_port=$(wharf_free_port)
     # The OSD binds a range of 10 ports: take one above the ephemeral range's usual start, rarely in use.
     CEPH_DIR="$WHARF_ENGINES_DIR/ceph" WITH_MGR=0 RGW_PORT=$rgw_port MON_PORT=$(wharf_free_port) \
+        OSD_STORE=${WHARF_OSD_STORE:-bluestore} OSD_BLOCK_GIB=${WHARF_OSD_BLOCK_GIB:-32} \
         OSD_PORT_MIN=$((20000 + RANDOM % 8000)) S3_ACCESS_KEY=wharf-test S3_SECRET_KEY=wharf-test-secret \
         bash "$WHARF_ENGINES_HERE/engines/ceph-rgw-start.sh" > "$WHARF_ENGINES_DIR/ceph.out" 2>&1 \
         || { cat "$WHARF_ENGINES_DIR/ceph.out" >&2; return 1; }
