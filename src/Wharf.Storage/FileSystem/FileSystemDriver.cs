@@ -10,6 +10,7 @@ namespace Wharf.Storage.FileSystem;
 public sealed class FileSystemDriver : IStorageDriver
 {
     private readonly string _root;
+    private readonly object[] _publishStripes = [.. Enumerable.Range(0, 64).Select(_ => new object())];
 
     public FileSystemDriver(string root)
     {
@@ -117,21 +118,23 @@ public sealed class FileSystemDriver : IStorageDriver
 
         var directory = Path.GetDirectoryName(to)!;
         Directory.CreateDirectory(directory);
-        if (!File.Exists(to))
+        // File.Move without overwrite checks and renames in two steps on Linux (measured: two of six concurrent
+        // publishes both "won"), so publishes to one destination take turns; one process owns a data directory.
+        lock (_publishStripes[(StringComparer.Ordinal.GetHashCode(to) & int.MaxValue) % _publishStripes.Length])
         {
-            try
+            if (!File.Exists(to))
             {
-                File.Move(from, to, overwrite: false);
+                try
+                {
+                    File.Move(from, to, overwrite: false);
+                }
+                catch (FileNotFoundException)
+                {
+                    return ValueTask.FromResult(PublishOutcome.SourceMissing);
+                }
+
                 DirectorySync.Sync(directory);
                 return ValueTask.FromResult(PublishOutcome.Published);
-            }
-            catch (FileNotFoundException)
-            {
-                return ValueTask.FromResult(PublishOutcome.SourceMissing);
-            }
-            catch (IOException) when (File.Exists(to))
-            {
-                // Another publish of the same content won between the check and the rename.
             }
         }
 
