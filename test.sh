@@ -37,6 +37,7 @@ trap wharf_engines_stop EXIT
 wharf_engines_start
 
 status=0
+# The >= 5 GiB blob test (Category=HugeBlob) runs alone below.
 dotnet test Wharf.sln -c Release --no-build --nologo --filter "Category!=HugeBlob" \
     --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 

@@ -8,7 +8,10 @@
 #   docker.io       dockerd 20.10 + docker CLI (load/tag/push/pull/rmi, manifest create/push)
 #   docker-registry CNCF Distribution 2.8.2, the reference registry (WHARF_TEST_REGISTRY=distribution)
 #   util-linux      setsid, to start daemons in their own process group
-WHARF_E2E_DEPS=(skopeo podman buildah containerd docker.io docker-registry util-linux)
+#   tar, zstd       GNU tar (with --zstd) makes the layers the file-browser tests compare against `tar -tv`
+#   chromium        the browser the web UI's browser tests (tests/Wharf.BrowserTests) drive through Playwright
+#   fonts-dejavu-core  a font for chromium's screenshots
+WHARF_E2E_DEPS=(skopeo podman buildah containerd docker.io docker-registry util-linux tar zstd chromium fonts-dejavu-core)
 
 wharf_e2e_install_deps() {
     local missing=()

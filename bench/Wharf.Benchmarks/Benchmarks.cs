@@ -140,12 +140,14 @@ public class ManifestGetBenchmarks
         services.AddSingleton(new UploadOptions());
         services.AddSingleton(new ManifestOptions());
         services.AddSingleton(new PaginationOptions());
+        services.AddSingleton(new BlobOptions());
         services.AddSingleton<IStorageDriver>(new FileSystemDriver(_root));
         services.AddSingleton<IManifestReader>(metadata);
         services.AddSingleton<IManifestWriter>(metadata);
         services.AddSingleton<IBlobIndex>(metadata);
         services.AddSingleton<IRepositoryReader>(metadata);
         services.AddSingleton<IUploadSessionStore>(metadata);
+        services.AddSingleton<IUsageWriter>(new NullUsageWriter());
         services.AddWharfRegistry();
         _services = services.BuildServiceProvider();
         _dispatcher = _services.GetRequiredService<RegistryDispatcher>();

@@ -33,6 +33,8 @@ public sealed class InMemoryMetadata(StoredManifest manifest, string tag, BlobIn
 
     public ValueTask<bool> DeleteTagAsync(string repository, string tag1, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag1, Digest expected, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public ValueTask LinkAsync(string repository, BlobInfo blob1, string? completedUpload, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
@@ -72,4 +74,10 @@ public sealed class NullStorageWriter : IStorageWriter
     public ValueTask CancelAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>Drops counted pulls: the benchmark measures what a pull costs on the request path (counting in memory).</summary>
+public sealed class NullUsageWriter : IUsageWriter
+{
+    public ValueTask ApplyAsync(UsageBatch batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

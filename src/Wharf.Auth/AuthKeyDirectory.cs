@@ -1,9 +1,12 @@
 namespace Wharf.Auth;
 
-/// <summary>Builds the auth services from options; the host registers them.</summary>
+/// <summary>Where signing key files live, when they live in files.</summary>
 public static class AuthKeyDirectory
 {
-    /// <summary>The key directory: <c>Auth:Token:KeyDirectory</c>, or <c>&lt;data&gt;/auth-keys</c>.</summary>
-    public static string Resolve(AuthOptions options, string dataDirectory) =>
-        Path.GetFullPath(options.Token.KeyDirectory ?? Path.Combine(dataDirectory, "auth-keys"));
+    /// <summary><c>Auth:Token:KeyDirectory</c> as a full path: keys come from files there instead of the metadata store. Null when not set.</summary>
+    public static string? Explicit(AuthOptions options) =>
+        options.Token.KeyDirectory is { Length: > 0 } directory ? Path.GetFullPath(directory) : null;
+
+    /// <summary>The directory earlier versions kept their keys in by default, <c>&lt;data&gt;/auth-keys</c> (imported into an empty store).</summary>
+    public static string Legacy(string dataDirectory) => Path.Combine(Path.GetFullPath(dataDirectory), "auth-keys");
 }

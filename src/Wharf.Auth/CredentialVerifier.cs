@@ -37,6 +37,13 @@ public sealed class CredentialVerifier(IUserStore users, IAccessTokenStore token
     public async ValueTask<Principal?> ResolveUserAsync(string name, CancellationToken cancellationToken) =>
         await users.GetAsync(name, cancellationToken) is { } user ? Principal.ForUser(user) : null;
 
+    /// <summary>
+    /// Who a token Wharf issued (a refresh token, a web session) stands for now: the access token it was issued from
+    /// when <paramref name="tokenId"/> names one, else the user <paramref name="subject"/>; null when gone, revoked or expired.
+    /// </summary>
+    public async ValueTask<Principal?> ResolveIssuedAsync(string subject, string? tokenId, CancellationToken cancellationToken) =>
+        tokenId is { } id ? await ResolveTokenAsync(id, cancellationToken) : await ResolveUserAsync(subject, cancellationToken);
+
     private async ValueTask<Principal?> VerifyTokenAsync(string username, string id, string secret, CancellationToken cancellationToken)
     {
         var token = await tokens.GetAsync(id, cancellationToken);

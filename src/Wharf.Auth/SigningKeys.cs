@@ -1,142 +1,149 @@
-using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Wharf.Auth;
 
 /// <summary>
-/// Wharf's own token signing keys: every <c>*.pem</c> private key in the key directory is trusted; the newest
-/// of the configured algorithm signs. One is created at first start (file 0600, directory 0700). The
-/// <c>kid</c> is base64url of the first 16 bytes of SHA-256 over the public key.
+/// Wharf's own token signing keys, from an <see cref="ISigningKeySource"/> (by default the metadata store, shared by
+/// every instance). Every key not retired verifies; the newest of the configured algorithm that is at least
+/// <see cref="ActivationDelay"/> old signs (or the oldest, when none is that old yet), so that a key added by a
+/// rotation is known to every instance before any of them signs with it. Loaded at start
+/// (<see cref="InitializeAsync"/>) and again every <see cref="RefreshInterval"/> and when a token names an unknown
+/// key (<see cref="RefreshForUnknownKeyAsync"/>). Thread-safe: readers see one consistent snapshot.
 /// </summary>
 public sealed class SigningKeys
 {
-    private SigningKeys(SigningCredentials credentials, IReadOnlyList<SecurityKey> all)
+    /// <summary>How often the keys are reloaded, picking up rotations and retirements made by other processes.</summary>
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>How old a key must be before it signs: two refresh intervals, so every instance has loaded it by then.</summary>
+    public static readonly TimeSpan ActivationDelay = 2 * RefreshInterval;
+
+    /// <summary>The shortest time between two reloads caused by tokens naming an unknown key (garbage costs one query per period).</summary>
+    public static readonly TimeSpan UnknownKeyRefreshPeriod = TimeSpan.FromSeconds(5);
+
+    private readonly ISigningKeySource _source;
+    private readonly string _algorithm;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _loading = new(1, 1);
+    private readonly Lock _unknownKeyGate = new();
+    private volatile Snapshot? _current;
+    private DateTimeOffset _lastUnknownKeyRefresh = DateTimeOffset.MinValue;
+
+    public SigningKeys(ISigningKeySource source, string algorithm, TimeProvider time)
     {
-        Credentials = credentials;
-        All = all;
+        _source = source;
+        _algorithm = algorithm;
+        _time = time;
     }
 
-    public SigningCredentials Credentials { get; }
+    /// <summary>Where the keys come from (for logs).</summary>
+    public string Source => _source.Description;
 
-    /// <summary>Every key whose signatures are accepted.</summary>
-    public IReadOnlyList<SecurityKey> All { get; }
+    /// <summary>The key that signs now.</summary>
+    public SigningCredentials Credentials => Current.SigningAt(_time.GetUtcNow());
 
+    /// <summary>Every key whose signatures are accepted now.</summary>
+    public IReadOnlyList<SecurityKey> All => Current.All;
+
+    private Snapshot Current => _current ?? throw new InvalidOperationException("the signing keys are used before they were loaded (SigningKeys.InitializeAsync)");
+
+    /// <summary>Keys from (or created in) <paramref name="directory"/>, loaded now: for tools and tests.</summary>
     public static SigningKeys LoadOrCreate(string directory, string algorithm)
     {
-        if (!OperatingSystem.IsWindows())
+        var keys = new SigningKeys(new DirectorySigningKeySource(directory), algorithm, TimeProvider.System);
+        keys.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult(); // The directory source completes synchronously.
+        return keys;
+    }
+
+    /// <summary>The <c>kid</c> of a public key (see <see cref="SigningKeyPem.KeyId"/>).</summary>
+    public static string KeyId(byte[] subjectPublicKeyInfo) => SigningKeyPem.KeyId(subjectPublicKeyInfo);
+
+    /// <summary>Loads the keys, creating one of the configured algorithm when there is none. Idempotent.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_current is null)
         {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            await ReloadAsync(cancellationToken);
         }
-        else
+    }
+
+    /// <summary>Reloads the keys now (the periodic refresh).</summary>
+    public Task ReloadAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
+    /// <summary>
+    /// Reloads the keys because a token named <paramref name="kid"/>, unless it is known already or a reload for an
+    /// unknown key ran less than <see cref="UnknownKeyRefreshPeriod"/> ago. True when the key is known afterwards.
+    /// </summary>
+    public async Task<bool> RefreshForUnknownKeyAsync(string kid, CancellationToken cancellationToken)
+    {
+        if (Knows(kid))
         {
-            Directory.CreateDirectory(directory);
+            return true;
         }
 
-        var fileName = algorithm == SecurityAlgorithms.RsaSha256 ? "signing-rs256.pem" : "signing-es256.pem";
-        var path = Path.Combine(directory, fileName);
-        if (!File.Exists(path))
+        var now = _time.GetUtcNow();
+        lock (_unknownKeyGate)
         {
-            Create(path, algorithm);
-        }
-
-        var keys = new List<(SecurityKey Key, string Algorithm, DateTime Written)>();
-        foreach (var file in Directory.EnumerateFiles(directory, "*.pem"))
-        {
-            if (Load(File.ReadAllText(file)) is { } loaded)
+            if (now - _lastUnknownKeyRefresh < UnknownKeyRefreshPeriod)
             {
-                keys.Add((loaded.Key, loaded.Algorithm, File.GetLastWriteTimeUtc(file)));
+                return false;
             }
+
+            _lastUnknownKeyRefresh = now;
         }
 
-        var signing = keys.Where(k => k.Algorithm == algorithm).OrderByDescending(k => k.Written).First();
-        return new SigningKeys(new SigningCredentials(signing.Key, algorithm), [.. keys.Select(k => k.Key)]);
+        await LoadAsync(cancellationToken);
+        return Knows(kid);
     }
 
-    /// <summary>A public key (or certificate) as a security key with its <c>kid</c>.</summary>
-    public static string KeyId(byte[] subjectPublicKeyInfo) =>
-        Base64UrlEncoder.Encode(SHA256.HashData(subjectPublicKeyInfo)[..16]);
-
-    private static void Create(string path, string algorithm)
+    /// <summary>
+    /// Which of the keys of one algorithm (generation, creation time) signs at <paramref name="now"/>: the newest that is
+    /// at least <see cref="ActivationDelay"/> old, or else the oldest (at first start, the only one); null when there are none.
+    /// </summary>
+    public static long? SigningGeneration(IEnumerable<(long Generation, DateTimeOffset CreatedAt)> keys, DateTimeOffset now)
     {
-        string pem;
-        if (algorithm == SecurityAlgorithms.RsaSha256)
-        {
-            using var rsa = RSA.Create(2048);
-            pem = rsa.ExportPkcs8PrivateKeyPem();
-        }
-        else
-        {
-            using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            pem = ecdsa.ExportPkcs8PrivateKeyPem();
-        }
+        var newestFirst = keys.OrderByDescending(k => k.Generation).ToList();
+        return newestFirst.Count == 0 ? null : newestFirst.FirstOrDefault(k => k.CreatedAt <= now - ActivationDelay, newestFirst[^1]).Generation;
+    }
 
-        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
+    private bool Knows(string kid) => _current is { } current && current.All.Any(k => k.KeyId == kid);
 
-        using (var stream = new FileStream(temp, fileOptions))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(pem);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await _loading.WaitAsync(cancellationToken);
         try
         {
-            File.Move(temp, path, overwrite: false); // Two instances starting at once: the first key wins.
+            var keys = await _source.LoadOrCreateAsync(_algorithm, cancellationToken);
+            _current = new Snapshot(keys, _algorithm);
         }
-        catch (IOException) when (File.Exists(path))
+        finally
         {
-            File.Delete(temp);
-        }
-    }
-
-    private static (SecurityKey Key, string Algorithm)? Load(string pem)
-    {
-        if (TryRsa(pem) is { } rsa)
-        {
-            return (new RsaSecurityKey(rsa) { KeyId = KeyId(rsa.ExportSubjectPublicKeyInfo()) }, SecurityAlgorithms.RsaSha256);
-        }
-
-        if (TryEcdsa(pem) is { } ecdsa)
-        {
-            return (new ECDsaSecurityKey(ecdsa) { KeyId = KeyId(ecdsa.ExportSubjectPublicKeyInfo()) }, SecurityAlgorithms.EcdsaSha256);
-        }
-
-        return null;
-    }
-
-    internal static RSA? TryRsa(string pem)
-    {
-        var rsa = RSA.Create();
-        try
-        {
-            rsa.ImportFromPem(pem);
-            return rsa;
-        }
-        catch (Exception e) when (e is ArgumentException or CryptographicException)
-        {
-            rsa.Dispose();
-            return null;
+            _loading.Release();
         }
     }
 
-    internal static ECDsa? TryEcdsa(string pem)
+    /// <summary>Keys as loaded: all verify; of the configured algorithm, the newest past the activation delay signs, else the oldest.</summary>
+    internal sealed class Snapshot
     {
-        var ecdsa = ECDsa.Create();
-        try
+        private readonly List<(SigningKeyMaterial Key, SigningCredentials Credentials)> _candidates;
+
+        public Snapshot(IReadOnlyList<SigningKeyMaterial> keys, string algorithm)
         {
-            ecdsa.ImportFromPem(pem);
-            return ecdsa;
+            _candidates = [.. keys.Where(k => k.Algorithm == algorithm).OrderByDescending(k => k.Generation).Select(k => (k, new SigningCredentials(k.Key, algorithm)))];
+            if (_candidates.Count == 0)
+            {
+                throw new InvalidOperationException($"no {algorithm} signing key");
+            }
+
+            All = [.. keys.Select(k => k.Key)];
         }
-        catch (Exception e) when (e is ArgumentException or CryptographicException)
+
+        public IReadOnlyList<SecurityKey> All { get; }
+
+        public SigningCredentials SigningAt(DateTimeOffset now)
         {
-            ecdsa.Dispose();
-            return null;
+            var generation = SigningGeneration(_candidates.Select(c => (c.Key.Generation, c.Key.CreatedAt)), now);
+            return _candidates.First(c => c.Key.Generation == generation).Credentials;
         }
     }
 }

@@ -14,11 +14,15 @@ public sealed class TokenIssuer(AuthOptions options, SigningKeys keys, AccessPol
     internal const string TokenIdClaim = "wharf_tid";
     internal const string UseClaim = "use";
     internal const string RefreshUse = "refresh";
+    internal const string SessionUse = "session";
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
     /// <summary>The audience of refresh tokens: never accepted by /v2/.</summary>
     public string RefreshAudience => options.Token.Service + "#refresh";
+
+    /// <summary>The audience of web UI sessions: never accepted by /v2/ or the token service.</summary>
+    public string SessionAudience => options.Token.Service + "#session";
 
     /// <summary>What of <paramref name="requested"/> policy grants <paramref name="principal"/>; refused actions are dropped.</summary>
     public IReadOnlyList<Scope> Grant(Principal principal, IReadOnlyList<Scope> requested)
@@ -76,6 +80,23 @@ public sealed class TokenIssuer(AuthOptions options, SigningKeys keys, AccessPol
         }
 
         return new IssuedToken(jwt, (int)options.Token.Lifetime.TotalSeconds, now, refresh);
+    }
+
+    /// <summary>A web UI session for a signed-in principal (the <c>wharf_session</c> cookie's value).</summary>
+    public string IssueSession(Principal principal, TimeSpan lifetime)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Sub] = principal.Name ?? throw new ArgumentException("Anonymous callers have no session.", nameof(principal)),
+            [JwtRegisteredClaimNames.Jti] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            [UseClaim] = SessionUse,
+        };
+        if (principal.TokenId is { } id)
+        {
+            claims[TokenIdClaim] = id;
+        }
+
+        return Sign(SessionAudience, time.GetUtcNow(), lifetime, claims);
     }
 
     private string Sign(string audience, DateTimeOffset now, TimeSpan lifetime, Dictionary<string, object> claims) =>

@@ -18,19 +18,23 @@ public sealed class TokenValidator
     ];
 
     private readonly AuthOptions _options;
+    private readonly SigningKeys _keys;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, IReadOnlyList<SecurityKey>> _keysByIssuer = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<SecurityKey>> _trustedKeys = new(StringComparer.Ordinal);
+    private readonly string[] _issuers;
     private readonly JsonWebTokenHandler _handler = new();
 
     public TokenValidator(AuthOptions options, SigningKeys keys, TimeProvider time)
     {
         _options = options;
+        _keys = keys;
         _time = time;
-        _keysByIssuer[options.Token.Issuer] = keys.All;
         foreach (var trusted in options.Token.TrustedIssuers)
         {
-            _keysByIssuer[trusted.Issuer] = LoadPublicKeys(trusted.Keys);
+            _trustedKeys[trusted.Issuer] = LoadPublicKeys(trusted.Keys);
         }
+
+        _issuers = [options.Token.Issuer, .. _trustedKeys.Keys];
     }
 
     /// <summary>An access token for /v2/, or null when invalid in any way.</summary>
@@ -47,11 +51,20 @@ public sealed class TokenValidator
     }
 
     /// <summary>A refresh token Wharf issued: its subject and token id, or null when invalid.</summary>
-    public async ValueTask<(string Subject, string? TokenId)?> ValidateRefreshAsync(string jwt)
+    public ValueTask<(string Subject, string? TokenId)?> ValidateRefreshAsync(string jwt) => ValidateIssuedAsync(jwt, "#refresh", TokenIssuer.RefreshUse);
+
+    /// <summary>A web UI session Wharf issued: its subject and token id, or null when invalid or expired.</summary>
+    public ValueTask<(string Subject, string? TokenId)?> ValidateSessionAsync(string jwt) => ValidateIssuedAsync(jwt, "#session", TokenIssuer.SessionUse);
+
+    /// <summary>
+    /// A token this registry issued for <paramref name="use"/>, to its service's audience + <paramref name="audienceSuffix"/>:
+    /// its subject and token id, or null when invalid, expired, for another use or without a subject.
+    /// </summary>
+    private async ValueTask<(string Subject, string? TokenId)?> ValidateIssuedAsync(string jwt, string audienceSuffix, string use)
     {
-        var token = await ValidateAsync(jwt, _options.Token.Service + "#refresh");
+        var token = await ValidateAsync(jwt, _options.Token.Service + audienceSuffix);
         if (token is null || token.Issuer != _options.Token.Issuer
-            || !token.TryGetPayloadValue<string>(TokenIssuer.UseClaim, out var use) || use != TokenIssuer.RefreshUse || string.IsNullOrEmpty(token.Subject))
+            || !token.TryGetPayloadValue<string>(TokenIssuer.UseClaim, out var actualUse) || actualUse != use || string.IsNullOrEmpty(token.Subject))
         {
             return null;
         }
@@ -68,16 +81,20 @@ public sealed class TokenValidator
 
         var parameters = new TokenValidationParameters
         {
-            ValidIssuers = _keysByIssuer.Keys,
+            ValidIssuers = _issuers,
             ValidAudience = audience,
             ValidAlgorithms = Algorithms,
             ValidateLifetime = false, // Checked below against the injected clock.
             RequireExpirationTime = true,
             RequireSignedTokens = true,
-            IssuerSigningKeyResolver = (_, securityToken, _, _) =>
-                securityToken is JsonWebToken t && _keysByIssuer.TryGetValue(t.Issuer, out var keys) ? keys : [],
+            IssuerSigningKeyResolver = (_, securityToken, _, _) => KeysOf(securityToken),
         };
         var result = await _handler.ValidateTokenAsync(jwt, parameters);
+        if (!result.IsValid && await SignedByAKeyLoadedSinceAsync(jwt))
+        {
+            result = await _handler.ValidateTokenAsync(jwt, parameters);
+        }
+
         if (!result.IsValid || result.SecurityToken is not JsonWebToken token)
         {
             return null;
@@ -91,6 +108,39 @@ public sealed class TokenValidator
         }
 
         return token;
+    }
+
+    private IReadOnlyList<SecurityKey> KeysOf(SecurityToken securityToken) => securityToken switch
+    {
+        JsonWebToken t when t.Issuer == _options.Token.Issuer => _keys.All,
+        JsonWebToken t when _trustedKeys.TryGetValue(t.Issuer, out var keys) => keys,
+        _ => [],
+    };
+
+    /// <summary>
+    /// Whether a token of our own issuer names a key this instance did not know, and a reload of the keys found it:
+    /// another instance created or rotated a key since the last periodic reload.
+    /// </summary>
+    private async ValueTask<bool> SignedByAKeyLoadedSinceAsync(string jwt)
+    {
+        if (!_handler.CanReadToken(jwt))
+        {
+            return false;
+        }
+
+        JsonWebToken unverified;
+        try
+        {
+            unverified = _handler.ReadJsonWebToken(jwt);
+        }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenException)
+        {
+            return false; // Not even readable: it cannot name a key.
+        }
+
+        return unverified.Issuer == _options.Token.Issuer && !string.IsNullOrEmpty(unverified.Kid)
+            && !_keys.All.Any(k => k.KeyId == unverified.Kid)
+            && await _keys.RefreshForUnknownKeyAsync(unverified.Kid, CancellationToken.None);
     }
 
     private static List<Scope> ReadAccess(JsonWebToken token)
@@ -138,13 +188,13 @@ public sealed class TokenValidator
             }
 
             var one = block[start..] + "-----END PUBLIC KEY-----";
-            if (SigningKeys.TryEcdsa(one) is { } ecdsa)
+            if (SigningKeyPem.TryEcdsa(one) is { } ecdsa)
             {
-                keys.Add(new ECDsaSecurityKey(ecdsa) { KeyId = SigningKeys.KeyId(ecdsa.ExportSubjectPublicKeyInfo()) });
+                keys.Add(new ECDsaSecurityKey(ecdsa) { KeyId = SigningKeyPem.KeyId(ecdsa.ExportSubjectPublicKeyInfo()) });
             }
-            else if (SigningKeys.TryRsa(one) is { } rsa)
+            else if (SigningKeyPem.TryRsa(one) is { } rsa)
             {
-                keys.Add(new RsaSecurityKey(rsa) { KeyId = SigningKeys.KeyId(rsa.ExportSubjectPublicKeyInfo()) });
+                keys.Add(new RsaSecurityKey(rsa) { KeyId = SigningKeyPem.KeyId(rsa.ExportSubjectPublicKeyInfo()) });
             }
         }
 

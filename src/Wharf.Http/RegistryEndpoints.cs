@@ -5,11 +5,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wharf.Auth;
 using Wharf.Core.Errors;
+using Wharf.Http.Api;
 using Wharf.Http.Auth;
 using Wharf.Core.Services;
 using Wharf.Http.Handlers;
 using Wharf.Http.Middleware;
 using Wharf.Http.Results;
+using Wharf.Http.Ui;
 
 namespace Wharf.Http;
 
@@ -32,14 +34,17 @@ public static class RegistryEndpoints
         services.TryAddSingleton(new AuthOptions()); // Auth off unless AddWharfAuth says otherwise.
         services.TryAddSingleton<AccessGate>();
         services.AddSingleton<RegistryDispatcher>();
+        services.AddWharfImageApi();
+        services.AddWharfRepositoryApi();
         return services;
     }
 
     /// <summary>Request logging and fault mapping, in front of everything.</summary>
     public static IApplicationBuilder UseWharfRegistry(this IApplicationBuilder app) =>
-        app.UseMiddleware<RequestLogMiddleware>().UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader);
+        app.UseMiddleware<RequestLogMiddleware>().UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
+            .UseMiddleware<ApiCallerMiddleware>();
 
-    /// <summary>Maps the one /v2/ endpoint; anything else answers a JSON 404.</summary>
+    /// <summary>Maps the one /v2/ endpoint, the token service, the API and the web UI; anything else answers a JSON 404.</summary>
     public static IEndpointRouteBuilder MapWharfRegistry(this IEndpointRouteBuilder endpoints)
     {
         var dispatcher = endpoints.ServiceProvider.GetRequiredService<RegistryDispatcher>();
@@ -47,6 +52,10 @@ public static class RegistryEndpoints
         endpoints.Map("/v2", handle);
         endpoints.Map("/v2/{**path}", handle);
         endpoints.MapWharfTokenService();
+        endpoints.MapWharfSession();
+        endpoints.MapWharfImageApi();
+        endpoints.MapWharfApiRepositories();
+        endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;
     }

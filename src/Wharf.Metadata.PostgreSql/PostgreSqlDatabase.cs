@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Data.Common;
 using System.Reflection;
 using Npgsql;
 
@@ -9,7 +9,7 @@ namespace Wharf.Metadata.PostgreSql;
 /// a scaled-out Wharf opens its own; PostgreSQL serialises what must be serialised (row locks, unique keys,
 /// an advisory lock around migrations), so nothing here depends on being the only process.
 /// </summary>
-public sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
+public sealed class PostgreSqlDatabase : SqlDatabase, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
 
@@ -42,74 +42,66 @@ public sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
     public async ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
-    /// <summary>Runs <paramref name="work"/> in one READ COMMITTED transaction; commits when it returns, rolls back when it throws.</summary>
-    public async ValueTask<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, ValueTask<T>> work, CancellationToken cancellationToken)
+    public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>Reads through <see cref="NpgsqlCommand"/> itself: the generic ADO.NET path would add an async wrapper (one allocation) to every manifest and upload read.</summary>
+    public override async ValueTask<T?> ReadFirstAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(CancellationToken.None);
-        return result;
+        await using var reader = await ((NpgsqlCommand)command).ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? read(reader) : null;
     }
 
-    /// <summary>
-    /// Brings the schema up to date. Idempotent and safe to run from several instances at once: an advisory
-    /// lock makes them take turns, and each migration runs once, in its own transaction.
-    /// </summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// The insert takes no lock on an existing row (so pushes into one repository do not queue behind each
+    /// other); when a concurrent transaction created the row, the second SELECT sees it with a fresh snapshot.
+    /// </remarks>
+    public override async ValueTask<long?> RepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        var existing = await SelectRepositoryIdAsync(connection, name, transaction, cancellationToken);
+        if (existing is not null || createdAt is not { } now)
         {
-            await LockMigrationsAsync(connection, transaction, cancellationToken);
-            await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS {Quote(Schema)}", cancellationToken);
-            await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)", cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            return existing;
         }
 
-        var assembly = typeof(PostgreSqlDatabase).Assembly;
-        foreach (var (version, name) in Migrations(assembly))
-        {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await LockMigrationsAsync(connection, transaction, cancellationToken);
-            await using (var check = new NpgsqlCommand("SELECT 1 FROM schema_migrations WHERE version = @v", connection, transaction))
-            {
-                check.Parameters.AddWithValue("v", version);
-                if (await check.ExecuteScalarAsync(cancellationToken) is not null)
-                {
-                    continue;
-                }
-            }
+        await using var insert = connection.Command(
+            "INSERT INTO repositories (name, created_at) VALUES (@n, @t) ON CONFLICT (name) DO NOTHING RETURNING id", transaction)
+            .With("@n", name).With("@t", now);
+        return await insert.ExecuteScalarAsync(cancellationToken) is long id ? id : await SelectRepositoryIdAsync(connection, name, transaction, cancellationToken);
+    }
 
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            await ExecuteAsync(connection, transaction, await reader.ReadToEndAsync(cancellationToken), cancellationToken);
-            await ExecuteAsync(connection, transaction, string.Create(CultureInfo.InvariantCulture,
-                $"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)"), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+    private static async ValueTask<long?> SelectRepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var select = connection.Command("SELECT id FROM repositories WHERE name = @n", transaction).With("@n", name);
+        return await select.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
+    }
+
+    public override string InList(string expression, string parameter) => $"{expression} = ANY({parameter})";
+
+    /// <summary>A text[] array.</summary>
+    public override object ListValue(IEnumerable<string> values) => values.ToArray();
+
+    public override string SkipLocked => " FOR UPDATE SKIP LOCKED";
+
+    protected override string NowMillisecondsSql => "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+    protected override Assembly MigrationsAssembly => typeof(PostgreSqlDatabase).Assembly;
+
+    /// <summary>Creates the schema and the migrations table, under the migration lock (several instances may start at once).</summary>
+    protected override async Task PrepareMigrationsAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockMigrationsAsync(connection, transaction, cancellationToken);
+        await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS {Quote(Schema)}", cancellationToken);
+        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Takes the advisory lock that serialises migrations of this schema across instances, until the transaction ends.</summary>
-    private async Task LockMigrationsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    protected override async Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('wharf-migrate:' || @s, 0))", connection, transaction);
-        command.Parameters.AddWithValue("s", Schema);
+        await using var command = connection.Command("SELECT pg_advisory_xact_lock(hashtextextended('wharf-migrate:' || @s, 0))", transaction).With("@s", Schema);
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>The applied migration versions, ascending.</summary>
-    public async Task<IReadOnlyList<int>> AppliedVersionsAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT version FROM schema_migrations ORDER BY version", connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var versions = new List<int>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            versions.Add(reader.GetInt32(0));
-        }
-
-        return versions;
     }
 
     /// <summary>Drops the schema and everything in it (tests and tear-down only).</summary>
@@ -119,20 +111,7 @@ public sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         await ExecuteAsync(connection, null, $"DROP SCHEMA IF EXISTS {Quote(Schema)} CASCADE", cancellationToken);
     }
 
-    /// <summary>The migrations embedded in this assembly, as (version, resource name), by version.</summary>
-    public static IEnumerable<(int Version, string Name)> Migrations(Assembly assembly) =>
-        assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("Migrations/", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => (int.Parse(n.AsSpan(11, 4), CultureInfo.InvariantCulture), n))
-            .OrderBy(m => m.Item1);
-
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 

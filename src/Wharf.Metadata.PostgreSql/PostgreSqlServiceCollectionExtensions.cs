@@ -9,13 +9,22 @@ public static class PostgreSqlServiceCollectionExtensions
     public static IServiceCollection AddWharfPostgreSqlMetadata(this IServiceCollection services, string connectionString, string schema = "public")
     {
         services.AddSingleton(_ => new PostgreSqlDatabase(connectionString, schema));
-        services.AddSingleton<IBlobIndex, PostgreSqlBlobIndex>();
-        services.AddSingleton<IManifestReader, PostgreSqlManifestReader>();
+        services.AddSingleton<SqlDatabase>(sp => sp.GetRequiredService<PostgreSqlDatabase>());
+        services.AddSingleton<IBlobIndex, SqlBlobIndex>();
+        services.AddSingleton<IManifestReader, SqlManifestReader>();
         services.AddSingleton<IManifestWriter, PostgreSqlManifestWriter>();
-        services.AddSingleton<IRepositoryReader, PostgreSqlRepositoryReader>();
-        services.AddSingleton<IUploadSessionStore, PostgreSqlUploadSessionStore>();
-        services.AddSingleton<IUserStore, PostgreSqlUserStore>();
-        services.AddSingleton<IAccessTokenStore, PostgreSqlAccessTokenStore>();
+        services.AddSingleton<IRepositoryReader, SqlRepositoryReader>();
+        services.AddSingleton<IUploadSessionStore, SqlUploadSessionStore>();
+        services.AddSingleton<IUserStore, SqlUserStore>();
+        services.AddSingleton<IAccessTokenStore, SqlAccessTokenStore>();
+        services.AddSingleton<ISigningKeyStore, SqlSigningKeyStore>();
+        services.AddSingleton<ILoginFailureStore, PostgreSqlLoginFailureStore>();
+        services.AddSingleton<ITagDetailsReader, SqlTagDetailsReader>();
+        services.AddSingleton<IRepositoryInfoStore, SqlRepositoryInfoStore>();
+        services.AddSingleton<IRepositorySearch, PostgreSqlRepositorySearch>();
+        services.AddSingleton<PostgreSqlUsageStore>();
+        services.AddSingleton<IUsageWriter>(sp => sp.GetRequiredService<PostgreSqlUsageStore>());
+        services.AddSingleton<IPullStatsReader>(sp => sp.GetRequiredService<PostgreSqlUsageStore>());
         return services;
     }
 }

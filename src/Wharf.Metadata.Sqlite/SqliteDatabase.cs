@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Reflection;
+using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -8,7 +10,7 @@ namespace Wharf.Metadata.Sqlite;
 /// The SQLite file: connections, the single group-committing writer, and migrations. WAL mode lets reads
 /// run beside the one writer; writes are serialised in-process so they never spin on SQLITE_BUSY.
 /// </summary>
-public sealed class SqliteDatabase : IDisposable
+public sealed class SqliteDatabase : SqlDatabase, IDisposable
 {
     private const int MaxBatch = 64;
     private readonly string _connectionString;
@@ -35,6 +37,42 @@ public sealed class SqliteDatabase : IDisposable
         return connection;
     }
 
+    public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    /// <summary>A write of the shared stores, through the group-committing writer like every other (see <see cref="WriteAsync"/>).</summary>
+    public override ValueTask<T> RunWriteAsync<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
+        Enqueue(new SharedWriteItem<T>(work, durable), cancellationToken);
+
+    /// <summary>One statement is a write like any other here: it joins the group commit.</summary>
+    public override ValueTask<T> RunStatementAsync<T>(Func<DbConnection, DbTransaction?, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
+        Enqueue(new SharedWriteItem<T>(work, durable), cancellationToken);
+
+    /// <summary>Microsoft.Data.Sqlite executes synchronously under its async API; calling it directly saves the two Tasks of <see cref="DbCommand.ExecuteReaderAsync(CancellationToken)"/>.</summary>
+    public override ValueTask<DbDataReader> ExecuteReaderAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<DbDataReader>(command.ExecuteReader());
+    }
+
+    /// <remarks>Inside the one writer's transaction nobody else can create the row between the two statements.</remarks>
+    public override async ValueTask<long?> RepositoryIdAsync(DbConnection connection, string name, DbTransaction? transaction, long? createdAt, CancellationToken cancellationToken)
+    {
+        if (createdAt is { } now)
+        {
+            await using var insert = connection.Command("INSERT INTO repositories (name, created_at) VALUES (@n, @t) ON CONFLICT (name) DO NOTHING", transaction)
+                .With("@n", name).With("@t", now);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var select = connection.Command("SELECT id FROM repositories WHERE name = @n", transaction).With("@n", name);
+        return await select.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
+    }
+
+    public override string InList(string expression, string parameter) => $"{expression} IN (SELECT value FROM json_each({parameter}))";
+
+    /// <summary>A JSON array, which <c>json_each</c> unpacks.</summary>
+    public override object ListValue(IEnumerable<string> values) => JsonSerializer.Serialize(values);
+
     /// <summary>
     /// Runs <paramref name="work"/> atomically and returns its result once it has committed; when it throws,
     /// none of its changes persist and the exception is rethrown to the caller.
@@ -48,10 +86,12 @@ public sealed class SqliteDatabase : IDisposable
     /// bookkeeping — skips the fsync: it survives a crash of the process but may be lost with the power,
     /// after which the client restarts its upload.
     /// </remarks>
-    public ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true)
+    public ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
+        Enqueue(new WriteItem<T>(work, durable), cancellationToken);
+
+    private ValueTask<T> Enqueue<T>(WriteItemBase<T> item, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new WriteItem<T>(work, durable);
         if (!_queue.Writer.TryWrite(item))
         {
             throw new ObjectDisposedException(nameof(SqliteDatabase));
@@ -134,7 +174,7 @@ public sealed class SqliteDatabase : IDisposable
         void Fail(Exception exception);
     }
 
-    private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, bool durable) : IWriteItem
+    private abstract class WriteItemBase<T>(bool durable) : IWriteItem
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -143,52 +183,38 @@ public sealed class SqliteDatabase : IDisposable
 
         public Task<T> Task => _completion.Task;
 
-        public async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction) => _result = await work(connection, transaction);
+        public async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction) => _result = await RunWorkAsync(connection, transaction);
 
         public void Complete() => _completion.TrySetResult(_result!);
 
         public void Fail(Exception exception) => _completion.TrySetException(exception);
+
+        protected abstract ValueTask<T> RunWorkAsync(SqliteConnection connection, SqliteTransaction transaction);
     }
 
-    /// <summary>Brings the schema up to date. Idempotent; each migration runs once, in its own transaction.</summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    /// <summary>A write of this project's own stores, on the typed connection.</summary>
+    private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, bool durable) : WriteItemBase<T>(durable)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await Execute(connection, null, "PRAGMA journal_mode=WAL;");
-        await Execute(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);");
-
-        var assembly = typeof(SqliteDatabase).Assembly;
-        foreach (var (version, name) in Migrations(assembly))
-        {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            await using var check = connection.CreateCommand();
-            check.Transaction = transaction;
-            check.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = $v";
-            check.Parameters.AddWithValue("$v", version);
-            if ((long)(await check.ExecuteScalarAsync(cancellationToken))! > 0)
-            {
-                continue;
-            }
-
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            await Execute(connection, transaction, await reader.ReadToEndAsync(cancellationToken));
-            await Execute(connection, transaction, $"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));");
-            await transaction.CommitAsync(cancellationToken);
-        }
+        protected override ValueTask<T> RunWorkAsync(SqliteConnection connection, SqliteTransaction transaction) => work(connection, transaction);
     }
 
-    private static IEnumerable<(int Version, string Name)> Migrations(Assembly assembly) =>
-        assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("Migrations/", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => (int.Parse(n.AsSpan(11, 4), System.Globalization.CultureInfo.InvariantCulture), n))
-            .OrderBy(m => m.Item1);
-
-    private static async Task Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    /// <summary>A write of the shared stores (Wharf.Metadata): the same queue, no wrapping delegate.</summary>
+    private sealed class SharedWriteItem<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, bool durable) : WriteItemBase<T>(durable)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
+        protected override ValueTask<T> RunWorkAsync(SqliteConnection connection, SqliteTransaction transaction) => work(connection, transaction);
+    }
+
+    /// <summary>Nothing: the one writer never holds a row another worker could skip.</summary>
+    public override string SkipLocked => "";
+
+    protected override string NowMillisecondsSql => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
+    protected override Assembly MigrationsAssembly => typeof(SqliteDatabase).Assembly;
+
+    protected override async Task PrepareMigrationsAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);", cancellationToken);
     }
 
     public void Dispose()

@@ -9,13 +9,22 @@ public static class SqliteServiceCollectionExtensions
     public static IServiceCollection AddWharfSqliteMetadata(this IServiceCollection services, string databasePath)
     {
         services.AddSingleton(_ => new SqliteDatabase(databasePath));
-        services.AddSingleton<IBlobIndex, SqliteBlobIndex>();
-        services.AddSingleton<IManifestReader, SqliteManifestReader>();
+        services.AddSingleton<SqlDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
+        services.AddSingleton<IBlobIndex, SqlBlobIndex>();
+        services.AddSingleton<IManifestReader, SqlManifestReader>();
         services.AddSingleton<IManifestWriter, SqliteManifestWriter>();
-        services.AddSingleton<IRepositoryReader, SqliteRepositoryReader>();
-        services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
-        services.AddSingleton<IUserStore, SqliteUserStore>();
-        services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
+        services.AddSingleton<IRepositoryReader, SqlRepositoryReader>();
+        services.AddSingleton<IUploadSessionStore, SqlUploadSessionStore>();
+        services.AddSingleton<IUserStore, SqlUserStore>();
+        services.AddSingleton<IAccessTokenStore, SqlAccessTokenStore>();
+        services.AddSingleton<ISigningKeyStore, SqlSigningKeyStore>();
+        services.AddSingleton<ILoginFailureStore, SqliteLoginFailureStore>();
+        services.AddSingleton<ITagDetailsReader, SqlTagDetailsReader>();
+        services.AddSingleton<IRepositoryInfoStore, SqlRepositoryInfoStore>();
+        services.AddSingleton<IRepositorySearch, SqliteRepositorySearch>();
+        services.AddSingleton<SqliteUsageStore>();
+        services.AddSingleton<IUsageWriter>(sp => sp.GetRequiredService<SqliteUsageStore>());
+        services.AddSingleton<IPullStatsReader>(sp => sp.GetRequiredService<SqliteUsageStore>());
         return services;
     }
 }

@@ -34,4 +34,37 @@ public sealed class ScaleOutSkopeoTests
         ImageAssert.LayoutEqualsLayout(layout, OciLayoutReader.Read(output, "v1"));
         BlobDeliveryAssert.PulledAsConfigured(b, 0, layout.Images.SelectMany(i => i.BlobDigests));
     }
+
+    /// <summary>
+    /// Token mode: skopeo signs in through A's token service and pulls through B. B's challenge names A's token
+    /// service, as a load balancer would send the token request to whichever instance: B accepts what A signed.
+    /// </summary>
+    [Fact]
+    public async Task Skopeo_logs_in_through_one_instance_and_pulls_through_the_other_in_token_mode()
+    {
+        using var temp = new TempDirectory("wharf-e2e-scale-auth");
+        await using var backend = await ScaleOutBackend.CreateAsync();
+        var settings = backend.Settings;
+        settings["Auth:Mode"] = "token";
+        settings["Auth:BcryptCost"] = "6";
+        await using var a = await WharfTestServer.StartAsync(settings);
+        settings["Auth:Token:Realm"] = new Uri(a.BaseAddress, "auth/token").ToString();
+        await using var b = await WharfTestServer.StartAsync(settings);
+        await a.AddUserAsync("alice", "alice-Secret-1");
+        var authFile = Path.Combine(temp.Path, "auth.json");
+        var layout = OciLayoutBuilder.SingleArch(temp.CreateSubdirectory("layout"), "scale-auth");
+
+        var wrong = await _skopeo.RunAsync("login", "--tls-verify=false", "--authfile", authFile, "-u", "alice", "-p", "wrong", a.Authority);
+        Assert.False(wrong.Succeeded);
+        await _skopeo.RunCheckedAsync("login", "--tls-verify=false", "--authfile", authFile, "-u", "alice", "-p", "alice-Secret-1", a.Authority);
+        var pushed = await _skopeo.PushAsync(layout.SkopeoReference, $"{a.Authority}/alice/app:v1", temp.Path, "--authfile", authFile);
+        await _skopeo.RunCheckedAsync("login", "--tls-verify=false", "--authfile", authFile, "-u", "alice", "-p", "alice-Secret-1", b.Authority);
+
+        Assert.Equal(layout.RootDigest, pushed);
+        var output = temp.CreateSubdirectory("out");
+        await _skopeo.CopyAsync($"docker://{b.Authority}/alice/app:v1", $"oci:{output}:v1", "--authfile", authFile);
+        ImageAssert.LayoutEqualsLayout(layout, OciLayoutReader.Read(output, "v1"));
+        var anonymous = await _skopeo.RunAsync("inspect", "--tls-verify=false", "--no-creds", $"docker://{b.Authority}/alice/app:v1");
+        Assert.False(anonymous.Succeeded);
+    }
 }

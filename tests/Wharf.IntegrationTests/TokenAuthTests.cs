@@ -281,17 +281,14 @@ public sealed class TokenAuthTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_signing_key_is_created_at_first_start_readable_only_by_its_owner()
+    public async Task The_signing_key_is_created_at_first_start_in_the_metadata_store_and_signs_every_token()
     {
-        var file = Assert.Single(Directory.GetFiles(Path.Combine(Server.DataDirectory, "auth-keys")));
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
+        var token = await Tokens.TokenAsync(Accounts.Basic("alice", "alice-password"));
 
-
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
+        var stored = Assert.Single(await Server.Services.GetRequiredService<ISigningKeyStore>().ListAsync(CancellationToken.None));
+        Assert.Equal(("ES256", 1), (stored.Algorithm, stored.Generation));
+        Assert.Equal(stored.Kid, new JsonWebToken(token).Kid);
+        Assert.False(Directory.Exists(Path.Combine(Server.DataDirectory, "auth-keys")));
     }
 
     private string ExternalToken(string issuer, ECDsa key, string audience)

@@ -27,6 +27,12 @@ public enum ErrorCode
     MethodNotAllowed,
     UnknownEndpoint,
     TooManyRequests,
+
+    /// <summary>A JSON API (<c>/api/</c>) request whose parameters or body are invalid.</summary>
+    ApiRequestInvalid,
+
+    /// <summary>A conditional tag delete whose tag points to another manifest than the one named (it was pushed again).</summary>
+    TagMoved,
     Unavailable,
     Unknown,
 }

@@ -36,6 +36,9 @@ public static class ErrorCodes
         Set(ErrorCode.MethodNotAllowed, "UNSUPPORTED", 405, "the method is not allowed on this endpoint");
         Set(ErrorCode.UnknownEndpoint, "UNSUPPORTED", 404, "no registry endpoint at this path");
         Set(ErrorCode.TooManyRequests, "TOOMANYREQUESTS", 429, "too many requests");
+        Set(ErrorCode.ApiRequestInvalid, "UNSUPPORTED", 400, "the request's parameters or body are invalid");
+        // The tag-and-digest pair named is unknown: the spec's code for that, with 409 Conflict so it reads apart from a gone tag.
+        Set(ErrorCode.TagMoved, "MANIFEST_UNKNOWN", 409, "the tag points to another manifest now");
         Set(ErrorCode.Unavailable, "UNAVAILABLE", 503, "service unavailable");
         Set(ErrorCode.Unknown, "UNKNOWN", 500, "unknown error");
         return table;

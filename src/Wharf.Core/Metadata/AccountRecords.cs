@@ -32,3 +32,20 @@ public sealed record AccessTokenRecord(
     /// <summary>True when the token may be used at <paramref name="now"/>: not revoked and not expired.</summary>
     public bool IsActive(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is not { } expires || now < expires);
 }
+
+/// <summary>
+/// A token signing key. <paramref name="Kid"/> identifies it in JWT headers; <paramref name="Algorithm"/> is
+/// <c>ES256</c> or <c>RS256</c>; <paramref name="Generation"/> numbers the keys of one algorithm from 1 (the newest
+/// signs); <paramref name="PrivateKeyPem"/> is the PKCS#8 private key.
+/// </summary>
+public sealed record SigningKeyRecord(
+    string Kid,
+    string Algorithm,
+    int Generation,
+    string PrivateKeyPem,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? RetiredAt)
+{
+    /// <summary>Everything but the private key, so that the key never reaches a log by accident.</summary>
+    public override string ToString() => $"SigningKey {{ Kid = {Kid}, Algorithm = {Algorithm}, Generation = {Generation}, CreatedAt = {CreatedAt:O}, RetiredAt = {RetiredAt:O} }}";
+}

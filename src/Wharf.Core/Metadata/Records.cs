@@ -38,3 +38,16 @@ public enum ManifestPutStatus
 
 /// <summary>The outcome of <see cref="IManifestWriter.PutAsync"/>; <paramref name="Missing"/> names the absent reference.</summary>
 public sealed record ManifestPutResult(ManifestPutStatus Status, Digest? Missing = null);
+
+/// <summary>The outcome of <see cref="IManifestWriter.DeleteTagIfAsync"/>.</summary>
+public enum ConditionalTagDelete
+{
+    /// <summary>The tag pointed to the expected manifest and is gone.</summary>
+    Deleted,
+
+    /// <summary>There is no such tag (or repository); nothing changed.</summary>
+    TagUnknown,
+
+    /// <summary>The tag points to another manifest; nothing changed.</summary>
+    TagMoved,
+}

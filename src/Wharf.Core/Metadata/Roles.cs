@@ -53,6 +53,12 @@ public interface IManifestWriter
 
     /// <summary>Deletes only a tag. False when it did not exist.</summary>
     ValueTask<bool> DeleteTagAsync(string repository, string tag, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes only a tag, and only while it points to <paramref name="expected"/>: the check and the delete are one
+    /// atomic step in the store, so a tag pushed again by someone else in the meantime is never removed.
+    /// </summary>
+    ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken);
 }
 
 /// <summary>The catalog of repositories.</summary>
@@ -113,4 +119,42 @@ public interface IAccessTokenStore
 
     /// <summary>Marks a token revoked. False when unknown or already revoked. Idempotent in effect.</summary>
     ValueTask<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Wharf's own token signing keys, shared by every instance on the database. A key is never changed once
+/// stored, except to retire it. Each write is one transaction.
+/// </summary>
+public interface ISigningKeyStore
+{
+    /// <summary>Every key, retired ones included, by algorithm then generation.</summary>
+    ValueTask<IReadOnlyList<SigningKeyRecord>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a key unless its (algorithm, generation) or its kid is taken; false then, and nothing changes.
+    /// Two instances adding the next generation at once: exactly one succeeds.
+    /// </summary>
+    ValueTask<bool> AddAsync(SigningKeyRecord key, CancellationToken cancellationToken);
+
+    /// <summary>Marks a key retired (it neither signs nor verifies any more). False when unknown or already retired.</summary>
+    ValueTask<bool> RetireAsync(string kid, DateTimeOffset at, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Failed logins, counted per key (<c>ip:&lt;address&gt;</c>, <c>user:&lt;name&gt;</c>) by every instance on the
+/// database: one insert per failure, one read per login attempt.
+/// </summary>
+public interface ILoginFailureStore
+{
+    /// <summary>Records one failure at <paramref name="at"/> against each of <paramref name="keys"/>, in one transaction.</summary>
+    ValueTask RecordAsync(IReadOnlyList<string> keys, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// For each key, its <paramref name="count"/>-th most recent failure later than <paramref name="since"/>; the
+    /// latest of these over all keys, or null when no key has <paramref name="count"/> failures since then.
+    /// </summary>
+    ValueTask<DateTimeOffset?> NthLatestAsync(IReadOnlyList<string> keys, int count, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>Removes every failure at or before <paramref name="before"/>; returns how many.</summary>
+    ValueTask<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }

@@ -76,6 +76,18 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
         return deleted ? true : ErrorCode.ManifestUnknown;
     }
 
+    /// <summary>
+    /// Removes the tag only while it points to <paramref name="expected"/> (atomically, in the store): MANIFEST_UNKNOWN
+    /// when there is no such tag, TAG_MOVED (wire code MANIFEST_UNKNOWN, 409) when it points elsewhere now.
+    /// </summary>
+    public async ValueTask<Result<bool>> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken) =>
+        await writer.DeleteTagIfAsync(repository, tag, expected, cancellationToken) switch
+        {
+            ConditionalTagDelete.Deleted => true,
+            ConditionalTagDelete.TagMoved => new RegistryError(ErrorCode.TagMoved, $"tag {tag} no longer points to {expected}: it was pushed again"),
+            _ => ErrorCode.ManifestUnknown,
+        };
+
     public ValueTask<IReadOnlyList<Referrer>> ListReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken) =>
         reader.ListReferrersAsync(repository, subject, artifactType, cancellationToken);
 }

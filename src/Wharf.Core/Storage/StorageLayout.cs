@@ -10,6 +10,10 @@ namespace Wharf.Core.Storage;
 ///   sha512/12/1234…
 /// uploads/
 ///   {uploadId}                 bytes of an upload in progress; moved into blobs/ on commit
+/// listings/                    a cache, safe to delete at any time (docs/design/layer-browser.md)
+///   v{format}-{limits}/sha256/ab/abcdef…   the file listing of a layer blob, in that listing format version, built
+///                              under the limits fingerprinted
+///   partial/{id}               a listing being written; moved into place when complete
 /// </code>
 /// Everything that refers to bytes (repositories, tags, links) lives in the metadata store.
 /// </summary>
@@ -20,6 +24,18 @@ public static class StorageLayout
 
     public static string Blob(Digest digest) =>
         $"{BlobsRoot}/{digest.Algorithm}/{digest.Encoded[..2]}/{digest.Encoded}";
+
+    public const string ListingsRoot = "listings";
+
+    /// <summary>
+    /// The cached file listing of a layer under <paramref name="key"/>: <c>v{format}-{limits}</c>, the listing format
+    /// version and the fingerprint (hex) of the limits it was built under.
+    /// </summary>
+    public static string LayerListing(Digest digest, string key) =>
+        $"{ListingsRoot}/{key}/{digest.Algorithm}/{digest.Encoded[..2]}/{digest.Encoded}";
+
+    /// <summary>Where a listing is written before it is moved into place; <paramref name="id"/> is a fresh GUID.</summary>
+    public static string PartialLayerListing(Guid id) => $"{ListingsRoot}/partial/{id:N}";
 
     /// <summary>Upload ids are validated by the caller (<see cref="UploadId"/>), so they are safe path components.</summary>
     public static string Upload(string uploadId) => UploadsRoot + "/" + uploadId;

@@ -117,7 +117,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
     public async ValueTask<(Principal? Principal, IResult? Refusal)> SignInAsync(HttpContext context, string username, string password)
     {
         var client = AuthorizationHeader.Client(context);
-        if (Throttle.RetryAfter(client, username) is { } wait)
+        if (await Throttle.RetryAfterAsync(client, username, context.RequestAborted) is { } wait)
         {
             LogThrottled(logger, username, client);
             return (null, AuthChallenges.TooManyRequests(wait));
@@ -126,7 +126,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         var principal = await Credentials.VerifyAsync(username, password, context.RequestAborted);
         if (principal is null)
         {
-            Throttle.RecordFailure(client, username);
+            await Throttle.RecordFailureAsync(client, username);
             LogLoginFailed(logger, username, client);
             return (null, Challenges.Unauthorized(context, null));
         }

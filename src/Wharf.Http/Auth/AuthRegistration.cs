@@ -2,13 +2,15 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Wharf.Core.Metadata;
 using Wharf.Auth;
 
 namespace Wharf.Http.Auth;
 
 public static class AuthRegistration
 {
-    /// <summary>Registers accounts and access control for <paramref name="options"/>'s mode; token services only in token mode.</summary>
+    /// <summary>Registers accounts and access control for <paramref name="options"/>'s mode: signing keys, tokens and web sessions unless the mode is none (the token service is mapped only in token mode).</summary>
     public static IServiceCollection AddWharfAuth(this IServiceCollection services, AuthOptions options, string dataDirectory)
     {
         services.RemoveAll<AuthOptions>();
@@ -19,13 +21,25 @@ public static class AuthRegistration
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuthChallenges>();
         services.TryAddSingleton<AccessGate>();
-        if (options.Mode == AuthMode.Token)
+        if (options.Mode != AuthMode.None)
         {
-            var keyDirectory = AuthKeyDirectory.Resolve(options, dataDirectory);
-            services.AddSingleton(_ => SigningKeys.LoadOrCreate(keyDirectory, options.Token.Algorithm));
+            // Signing keys exist in every mode with accounts: token mode signs registry tokens with them, every
+            // mode signs web UI sessions. By default they live in the metadata store, so that every instance on
+            // one database shares them.
+            var keyDirectory = AuthKeyDirectory.Explicit(options);
+            services.AddSingleton<ISigningKeySource>(sp => keyDirectory is not null
+                ? new DirectorySigningKeySource(keyDirectory)
+                : new StoredSigningKeySource(
+                    sp.GetRequiredService<ISigningKeyStore>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<StoredSigningKeySource>>(),
+                    AuthKeyDirectory.Legacy(dataDirectory)));
+            services.AddSingleton(sp => new SigningKeys(sp.GetRequiredService<ISigningKeySource>(), options.Token.Algorithm, sp.GetRequiredService<TimeProvider>()));
+            services.AddHostedService<SigningKeyRefresher>();
             services.AddSingleton<TokenIssuer>();
             services.AddSingleton<TokenValidator>();
             services.AddSingleton<TokenEndpoint>();
+            services.AddSingleton<Api.SessionCookie>();
         }
 
         return services;

@@ -4,9 +4,15 @@ namespace Wharf.Http.Auth;
 
 /// <summary>
 /// What the caller of the current request may do to any repository, for handlers that touch repositories
-/// other than the one in the path (catalog filtering, cross-repository mounts). Absent when auth is off.
+/// other than the one in the path (catalog filtering, cross-repository mounts, search, the JSON API).
+/// Absent when auth is off: then everyone may do everything.
 /// </summary>
-public sealed class CallerAccess(Func<string, AccessActions> allowed)
+public sealed class CallerAccess(Func<string, AccessActions> allowed, string? user = null)
 {
+    /// <summary>The signed-in user's (or robot's) name; null for anonymous callers.</summary>
+    public string? User { get; } = user;
+
+    public AccessActions Allowed(string repository) => allowed(repository);
+
     public bool MayPull(string repository) => allowed(repository).HasFlag(AccessActions.Pull);
 }

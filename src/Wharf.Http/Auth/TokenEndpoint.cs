@@ -78,17 +78,10 @@ public sealed class TokenEndpoint(AccessGate gate, CredentialVerifier credential
     }
 
     /// <summary>The principal of a refresh token, as it stands now (removed users and revoked tokens get nothing).</summary>
-    private async ValueTask<Principal?> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
-    {
-        if (await validator.ValidateRefreshAsync(refreshToken) is not { } refresh)
-        {
-            return null;
-        }
-
-        return refresh.TokenId is { } id
-            ? await credentials.ResolveTokenAsync(id, cancellationToken)
-            : await credentials.ResolveUserAsync(refresh.Subject, cancellationToken);
-    }
+    private async ValueTask<Principal?> RefreshAsync(string refreshToken, CancellationToken cancellationToken) =>
+        await validator.ValidateRefreshAsync(refreshToken) is { } refresh
+            ? await credentials.ResolveIssuedAsync(refresh.Subject, refresh.TokenId, cancellationToken)
+            : null;
 
     private JsonBodyResult Answer(Principal principal, IReadOnlyList<Scope> requested, bool offline)
     {

@@ -6,7 +6,7 @@ using Wharf.Http.Results;
 namespace Wharf.Http.Handlers;
 
 /// <summary>GET, HEAD, PUT and DELETE of /v2/&lt;name&gt;/manifests/&lt;reference&gt;.</summary>
-public sealed class ManifestHandler(ManifestService manifests, ManifestOptions options)
+public sealed class ManifestHandler(ManifestService manifests, ManifestOptions options, UsageRecorder usage)
 {
     public ValueTask<IResult> HandleAsync(RegistryRequest request)
     {
@@ -31,7 +31,17 @@ public sealed class ManifestHandler(ManifestService manifests, ManifestOptions o
     private async ValueTask<IResult> GetAsync(RegistryRequest request)
     {
         var found = await manifests.GetAsync(request.Route.Name, request.Route.Reference, request.Aborted);
-        return found.IsOk ? new ManifestContentResult(found.Value) : new ErrorResult(found.Error!);
+        if (!found.IsOk)
+        {
+            return new ErrorResult(found.Error!);
+        }
+
+        if (HttpMethods.IsGet(request.Method))
+        {
+            usage.RecordPull(request.Route.Name, found.Value.Digest); // In memory; flushed in batches (docs/design/search.md).
+        }
+
+        return new ManifestContentResult(found.Value);
     }
 
     private async ValueTask<IResult> PutAsync(RegistryRequest request)
@@ -49,6 +59,7 @@ public sealed class ManifestHandler(ManifestService manifests, ManifestOptions o
             return new ErrorResult(pushed.Error!);
         }
 
+        usage.RecordPush(name);
         var digest = pushed.Value.Digest.Value;
         var headers = new List<KeyValuePair<string, string>>
         {

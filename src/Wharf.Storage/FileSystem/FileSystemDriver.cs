@@ -10,7 +10,6 @@ namespace Wharf.Storage.FileSystem;
 public sealed class FileSystemDriver : IStorageDriver
 {
     private readonly string _root;
-    private readonly object[] _publishStripes = [.. Enumerable.Range(0, 64).Select(_ => new object())];
 
     public FileSystemDriver(string root)
     {
@@ -118,24 +117,18 @@ public sealed class FileSystemDriver : IStorageDriver
 
         var directory = Path.GetDirectoryName(to)!;
         Directory.CreateDirectory(directory);
-        // File.Move without overwrite checks and renames in two steps on Linux (measured: two of six concurrent
-        // publishes both "won"), so publishes to one destination take turns; one process owns a data directory.
-        lock (_publishStripes[(StringComparer.Ordinal.GetHashCode(to) & int.MaxValue) % _publishStripes.Length])
+        try
         {
-            if (!File.Exists(to))
+            // Exclusive: of concurrent publishes to one destination exactly one places its file.
+            if (ExclusiveMove.TryMove(from, to))
             {
-                try
-                {
-                    File.Move(from, to, overwrite: false);
-                }
-                catch (FileNotFoundException)
-                {
-                    return ValueTask.FromResult(PublishOutcome.SourceMissing);
-                }
-
                 DirectorySync.Sync(directory);
                 return ValueTask.FromResult(PublishOutcome.Published);
             }
+        }
+        catch (FileNotFoundException)
+        {
+            return ValueTask.FromResult(PublishOutcome.SourceMissing);
         }
 
         File.Delete(from);

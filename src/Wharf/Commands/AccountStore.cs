@@ -1,6 +1,7 @@
 using Wharf.Auth;
 using Wharf.Core.Metadata;
 using Wharf.Hosting;
+using Wharf.Metadata;
 using Wharf.Metadata.PostgreSql;
 using Wharf.Metadata.Sqlite;
 
@@ -16,12 +17,13 @@ public sealed class AccountStore : IDisposable
 {
     private readonly IDisposable _database;
 
-    private AccountStore(IDisposable database, IUserStore users, IAccessTokenStore tokens, AuthOptions options)
+    private AccountStore(IDisposable database, IUserStore users, IAccessTokenStore tokens, ISigningKeyStore signingKeys, AuthOptions options)
     {
         _database = database;
         Options = options;
         Users = users;
         Tokens = tokens;
+        SigningKeys = signingKeys;
         Hasher = new PasswordHasher(options, TimeProvider.System);
     }
 
@@ -30,6 +32,9 @@ public sealed class AccountStore : IDisposable
     public IUserStore Users { get; }
 
     public IAccessTokenStore Tokens { get; }
+
+    /// <summary>The token signing keys every instance on this database shares.</summary>
+    public ISigningKeyStore SigningKeys { get; }
 
     public PasswordHasher Hasher { get; }
 
@@ -45,12 +50,12 @@ public sealed class AccountStore : IDisposable
                 ?? throw new Microsoft.Extensions.Options.OptionsValidationException("Metadata:PostgreSql", typeof(PostgreSqlOptions), ["Metadata:PostgreSql is required by the chosen driver"]);
             var shared = new PostgreSqlDatabase(postgres.ConnectionString, postgres.Schema);
             await shared.MigrateAsync(cancellationToken);
-            return new AccountStore(shared, new PostgreSqlUserStore(shared), new PostgreSqlAccessTokenStore(shared), auth);
+            return new AccountStore(shared, new SqlUserStore(shared), new SqlAccessTokenStore(shared), new SqlSigningKeyStore(shared), auth);
         }
 
         var database = new SqliteDatabase(Path.Combine(Path.GetFullPath(options.Data), "wharf.db"));
         await database.MigrateAsync(cancellationToken);
-        return new AccountStore(database, new SqliteUserStore(database), new SqliteAccessTokenStore(database), auth);
+        return new AccountStore(database, new SqlUserStore(database), new SqlAccessTokenStore(database), new SqlSigningKeyStore(database), auth);
     }
 
     public void Dispose() => _database.Dispose();

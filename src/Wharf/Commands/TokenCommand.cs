@@ -16,6 +16,9 @@ public static class TokenCommand
         CreateToken(),
         List(),
         Revoke(),
+        SigningKeyCommands.List(),
+        SigningKeyCommands.Rotate(),
+        SigningKeyCommands.Retire(),
     };
 
     private static Command CreateToken()

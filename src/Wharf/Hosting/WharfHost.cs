@@ -57,6 +57,9 @@ public static partial class WharfHost
         AddValidated<PaginationOptions>(services, configuration, "Pagination");
 
         AddValidated<BlobOptions>(services, configuration, "Blobs");
+        AddValidated<Wharf.Core.Services.Layers.LayerBrowserOptions>(services, configuration, "LayerBrowser");
+        AddValidated<SearchOptions>(services, configuration, "Search");
+        AddValidated<UsageOptions>(services, configuration, "Usage");
 
         var data = Path.GetFullPath(options.Data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
@@ -87,9 +90,10 @@ public static partial class WharfHost
         }
 
         var auth = app.Services.GetRequiredService<AuthOptions>();
-        if (auth.Mode == AuthMode.Token)
+        if (auth.Mode != AuthMode.None)
         {
-            _ = app.Services.GetRequiredService<TokenValidator>(); // Creates the signing key at first start.
+            // Loads the signing keys (creating the first one at first start) before any request needs them.
+            await app.Services.GetRequiredService<SigningKeys>().InitializeAsync(cancellationToken);
         }
 
         await app.StartAsync(cancellationToken);
@@ -121,6 +125,9 @@ public static partial class WharfHost
         _ = services.GetRequiredService<ManifestOptions>();
         _ = services.GetRequiredService<PaginationOptions>();
         _ = services.GetRequiredService<BlobOptions>();
+        _ = services.GetRequiredService<Wharf.Core.Services.Layers.LayerBrowserOptions>();
+        _ = services.GetRequiredService<SearchOptions>();
+        _ = services.GetRequiredService<UsageOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>

@@ -32,7 +32,9 @@ public sealed class MigrateCommandTests : IDisposable
                 Assert.Contains("metadata schema is up to date", wharf.Output, StringComparison.Ordinal);
             }
 
-            Assert.Equal([1, 2], await database.AppliedVersionsAsync(CancellationToken.None));
+            var embedded = PostgreSqlDatabase.Migrations(typeof(PostgreSqlDatabase).Assembly).Select(m => m.Version);
+            Assert.Equal(embedded, await database.AppliedVersionsAsync(CancellationToken.None));
+            Assert.Contains(3, embedded); // 0003_shared_auth
         }
         finally
         {

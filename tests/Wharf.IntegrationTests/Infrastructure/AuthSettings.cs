@@ -1,6 +1,8 @@
+using Wharf.TestKit;
+
 namespace Wharf.IntegrationTests.Infrastructure;
 
-/// <summary>Configuration for auth tests: alice and bob, a team rule, a public namespace, a cheap bcrypt.</summary>
+/// <summary>Configuration for auth tests: alice, bob and carol, a team rule, a public namespace, a cheap bcrypt.</summary>
 public static class AuthSettings
 {
     public static Dictionary<string, string?> For(string mode) => new()
@@ -21,4 +23,12 @@ public static class AuthSettings
         ["Auth:Policies:2:Users:0"] = "alice",
         ["Auth:Policies:2:Actions:0"] = "*",
     };
+
+    /// <summary>Adds the users the settings speak of: alice, bob (group readers) and carol (in no rule); each one's password is its name + "-password".</summary>
+    public static async Task AddUsersAsync(WharfTestServer server)
+    {
+        await server.AddUserAsync("alice", "alice-password");
+        await server.AddUserAsync("bob", "bob-password", "readers");
+        await server.AddUserAsync("carol", "carol-password");
+    }
 }

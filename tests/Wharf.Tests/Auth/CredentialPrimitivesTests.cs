@@ -35,22 +35,4 @@ public sealed class CredentialPrimitivesTests
         Assert.False(hasher.Verify("secret", "{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ="));
         Assert.False(hasher.Verify("secret", "secret"));
     }
-
-    [Fact]
-    public void The_throttle_counts_per_client_and_per_user_in_a_sliding_window()
-    {
-        var throttle = new LoginThrottle(new AuthOptions { Throttle = new ThrottleOptions { MaxFailures = 3, Window = TimeSpan.FromMinutes(1) } }, _time);
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.Null(throttle.RetryAfter("10.0.0.1", "alice"));
-            throttle.RecordFailure("10.0.0.1", "alice");
-            _time.Advance(TimeSpan.FromSeconds(10));
-        }
-
-        Assert.Equal(TimeSpan.FromSeconds(30), throttle.RetryAfter("10.0.0.1", "bob"));
-        Assert.Equal(TimeSpan.FromSeconds(30), throttle.RetryAfter("10.0.0.2", "alice"));
-        Assert.Null(throttle.RetryAfter("10.0.0.2", "bob"));
-        _time.Advance(TimeSpan.FromSeconds(30));
-        Assert.Null(throttle.RetryAfter("10.0.0.1", "alice"));
-    }
 }

@@ -51,6 +51,10 @@ public sealed class TokenRoundTripTests : IDisposable
         Assert.Null(await validator.ValidateAccessAsync($"{parts[0]}.{forgedPayload}.{parts[2]}"));
         Assert.Null(await validator.ValidateAccessAsync($"{parts[0]}.{parts[1]}."));
         Assert.Null(await validator.ValidateAccessAsync("not a token"));
+        Assert.Null(await validator.ValidateAccessAsync("aaaa.bbbb.cccc"));
+        Assert.Null(await validator.ValidateAccessAsync("e30.e30.e30"));
+        var unknownKey = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode("{\"alg\":\"ES256\",\"kid\":\"unknown\"}");
+        Assert.Null(await validator.ValidateAccessAsync($"{unknownKey}.{parts[1]}.{parts[2]}"));
     }
 
     [Fact]

@@ -27,6 +27,26 @@ public abstract partial class MetadataStoreContract
     }
 
     [Fact]
+    public async Task A_conditional_tag_delete_racing_a_push_of_the_tag_never_removes_the_pushed_tag()
+    {
+        // Whichever lands first, the tag ends up pointing to what was pushed: deleted then pushed again, or moved
+        // and then refused. An unconditional delete could land last and remove a tag its caller never saw.
+        var config = await LinkBlobAsync("race", "config");
+        var seen = Image("seen", [config]);
+        for (var round = 0; round < 40; round++)
+        {
+            Assert.Equal(ManifestPutStatus.Stored, (await Writer.PutAsync("race", seen, "latest", None)).Status);
+            var pushed = Image($"pushed-{round}", [config]);
+            var delete = Task.Run(async () => await Writer.DeleteTagIfAsync("race", "latest", seen.Digest, None));
+            var push = Task.Run(async () => await Writer.PutAsync("race", pushed, "latest", None));
+            await Task.WhenAll(delete, push);
+
+            Assert.NotEqual(ConditionalTagDelete.TagUnknown, await delete);
+            Assert.Equal(pushed.Digest, (await Reader.GetByTagAsync("race", "latest", None))?.Digest);
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_pushes_to_new_repositories_create_each_once()
     {
         await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>

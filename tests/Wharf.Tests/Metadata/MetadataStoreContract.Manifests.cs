@@ -150,6 +150,37 @@ public abstract partial class MetadataStoreContract
         Assert.False(await Writer.DeleteTagAsync("unknown", "latest", None));
     }
 
+    [Fact]
+    public async Task Conditional_tag_delete_removes_the_tag_only_while_it_points_to_the_expected_manifest()
+    {
+        var first = await PushImageAsync("a", "first", "latest");
+        var second = await PushImageAsync("a", "second", "latest");
+
+        Assert.Equal(ConditionalTagDelete.TagMoved, await Writer.DeleteTagIfAsync("a", "latest", first.Digest, None));
+        Assert.Equal(second.Digest, (await Reader.GetByTagAsync("a", "latest", None))!.Digest);
+
+        Assert.Equal(ConditionalTagDelete.Deleted, await Writer.DeleteTagIfAsync("a", "latest", second.Digest, None));
+        Assert.Null(await Reader.GetByTagAsync("a", "latest", None));
+        Assert.NotNull(await Reader.GetAsync("a", second.Digest, None));
+        Assert.NotNull(await Reader.GetAsync("a", first.Digest, None));
+
+        Assert.Equal(ConditionalTagDelete.TagUnknown, await Writer.DeleteTagIfAsync("a", "latest", second.Digest, None));
+        Assert.Equal(ConditionalTagDelete.TagUnknown, await Writer.DeleteTagIfAsync("unknown", "latest", second.Digest, None));
+    }
+
+    [Fact]
+    public async Task Conditional_tag_delete_leaves_other_tags_of_the_manifest()
+    {
+        var manifest = await PushImageAsync("a", "m", "v1");
+        Assert.Equal(ManifestPutStatus.Stored, (await Writer.PutAsync("a", manifest, "v1-again", None)).Status);
+        await PushImageAsync("b", "m", "v1");
+
+        Assert.Equal(ConditionalTagDelete.Deleted, await Writer.DeleteTagIfAsync("a", "v1", manifest.Digest, None));
+
+        Assert.Equal(["v1-again"], (await Reader.ListTagsAsync("a", null, 10, None))!.Items);
+        Assert.Equal(manifest.Digest, (await Reader.GetByTagAsync("b", "v1", None))!.Digest);
+    }
+
     private static void AssertStored(StoredManifest expected, StoredManifest? actual)
     {
         Assert.NotNull(actual);

@@ -1,3 +1,5 @@
+using Wharf.Core.Metadata;
+
 namespace Wharf.Tests.Metadata;
 
 /// <summary>A read after a write sees the write, even when the first read was served earlier (and cached).</summary>
@@ -35,6 +37,21 @@ public abstract partial class MetadataStoreContract
 
         await Writer.DeleteTagAsync("a", "latest", None);
 
+        Assert.Null(await Reader.GetByTagAsync("a", "latest", None));
+    }
+
+    [Fact]
+    public async Task Tag_read_after_a_conditional_tag_delete_sees_what_the_store_holds()
+    {
+        var first = await PushImageAsync("a", "first", "latest");
+        Assert.Equal(first.Digest, (await Reader.GetByTagAsync("a", "latest", None))!.Digest);
+
+        // Refused: the cached tag must still be the store's.
+        var second = await PushImageAsync("a", "second", "latest");
+        Assert.Equal(ConditionalTagDelete.TagMoved, await Writer.DeleteTagIfAsync("a", "latest", first.Digest, None));
+        Assert.Equal(second.Digest, (await Reader.GetByTagAsync("a", "latest", None))!.Digest);
+
+        Assert.Equal(ConditionalTagDelete.Deleted, await Writer.DeleteTagIfAsync("a", "latest", second.Digest, None));
         Assert.Null(await Reader.GetByTagAsync("a", "latest", None));
     }
 

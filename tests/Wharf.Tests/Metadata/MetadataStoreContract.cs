@@ -13,7 +13,13 @@ public sealed record MetadataStores(
     IRepositoryReader Repositories,
     IUploadSessionStore Uploads,
     IUserStore Users,
-    IAccessTokenStore Tokens);
+    IAccessTokenStore Tokens,
+    ISigningKeyStore SigningKeyStore,
+    ILoginFailureStore LoginFailures,
+    RepositoryInfoRoles Info);
+
+/// <summary>The roles behind repository pages and search (migration 0004).</summary>
+public sealed record RepositoryInfoRoles(IRepositoryInfoStore Store, IRepositorySearch Search, IUsageWriter Usage, IPullStatsReader Pulls);
 
 /// <summary>
 /// What every metadata store must do, through the role interfaces of Wharf.Core.Metadata. A subclass
@@ -40,6 +46,12 @@ public abstract partial class MetadataStoreContract : IAsyncLifetime
     protected IUserStore Users => Stores.Users;
 
     protected IAccessTokenStore Tokens => Stores.Tokens;
+
+    protected ISigningKeyStore SigningKeyStore => Stores.SigningKeyStore;
+
+    protected ILoginFailureStore LoginFailures => Stores.LoginFailures;
+
+    protected RepositoryInfoRoles Info => Stores.Info;
 
     protected static CancellationToken None => CancellationToken.None;
 

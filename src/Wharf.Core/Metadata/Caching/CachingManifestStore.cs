@@ -98,4 +98,17 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
             _tags.Invalidate((repository, tag));
         }
     }
+
+    public async ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await writer.DeleteTagIfAsync(repository, tag, expected, cancellationToken);
+        }
+        finally
+        {
+            // Whatever the outcome: a cached entry for the tag is never trusted across a write to it.
+            _tags.Invalidate((repository, tag));
+        }
+    }
 }

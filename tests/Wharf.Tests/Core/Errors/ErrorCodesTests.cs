@@ -56,6 +56,7 @@ public sealed class ErrorCodesTests
     [InlineData(ErrorCode.ManifestTooLarge, "SIZE_INVALID", 413)]
     [InlineData(ErrorCode.MethodNotAllowed, "UNSUPPORTED", 405)]
     [InlineData(ErrorCode.Unknown, "UNKNOWN", 500)]
+    [InlineData(ErrorCode.TagMoved, "MANIFEST_UNKNOWN", 409)]
     public void Spec_codes_map_to_the_spec_statuses(ErrorCode code, string wire, int status)
     {
         var info = code.Describe();

@@ -1,4 +1,5 @@
 using Wharf.Core.Metadata.Caching;
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.TestKit;
 
@@ -16,15 +17,18 @@ public sealed class CachedSqliteMetadataStoreTests : MetadataStoreContract
         _database = new SqliteDatabase(Path.Combine(_temp.Path, "wharf.db"));
         await _database.MigrateAsync(None);
         // Small capacities so that eviction runs during the contract too.
-        var manifests = new CachingManifestStore(new SqliteManifestReader(_database), new SqliteManifestWriter(_database, time), capacityBytes: 2048);
+        var manifests = new CachingManifestStore(new SqlManifestReader(_database), new SqliteManifestWriter(_database, time), capacityBytes: 2048);
         return new MetadataStores(
-            new CachingBlobIndex(new SqliteBlobIndex(_database, time), capacity: 8),
+            new CachingBlobIndex(new SqlBlobIndex(_database, time), capacity: 8),
             manifests,
             manifests,
-            new SqliteRepositoryReader(_database),
-            new SqliteUploadSessionStore(_database),
-            new SqliteUserStore(_database),
-            new SqliteAccessTokenStore(_database));
+            new SqlRepositoryReader(_database),
+            new SqlUploadSessionStore(_database),
+            new SqlUserStore(_database),
+            new SqlAccessTokenStore(_database),
+            new SqlSigningKeyStore(_database),
+            new SqliteLoginFailureStore(_database),
+            new RepositoryInfoRoles(new SqlRepositoryInfoStore(_database), new SqliteRepositorySearch(_database), new SqliteUsageStore(_database), new SqliteUsageStore(_database)));
     }
 
     protected override Task DestroyStoresAsync()

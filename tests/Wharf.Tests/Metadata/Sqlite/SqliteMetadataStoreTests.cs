@@ -1,3 +1,4 @@
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.TestKit;
 
@@ -26,13 +27,16 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
     }
 
     private static MetadataStores Over(SqliteDatabase db, TimeProvider time) => new(
-        new SqliteBlobIndex(db, time),
-        new SqliteManifestReader(db),
+        new SqlBlobIndex(db, time),
+        new SqlManifestReader(db),
         new SqliteManifestWriter(db, time),
-        new SqliteRepositoryReader(db),
-        new SqliteUploadSessionStore(db),
-        new SqliteUserStore(db),
-        new SqliteAccessTokenStore(db));
+        new SqlRepositoryReader(db),
+        new SqlUploadSessionStore(db),
+        new SqlUserStore(db),
+        new SqlAccessTokenStore(db),
+        new SqlSigningKeyStore(db),
+        new SqliteLoginFailureStore(db),
+        new RepositoryInfoRoles(new SqlRepositoryInfoStore(db), new SqliteRepositorySearch(db), new SqliteUsageStore(db), new SqliteUsageStore(db)));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()
@@ -43,7 +47,8 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
         await _database.MigrateAsync(None);
 
         Assert.Equal(manifest.Digest, (await Reader.GetByTagAsync("a", "latest", None))!.Digest);
-        Assert.Equal([1L, 2L], await SchemaVersionsAsync());
+        Assert.Equal(EmbeddedVersions(), await SchemaVersionsAsync());
+        Assert.Contains(3L, EmbeddedVersions()); // 0003_shared_auth
     }
 
     [Fact]
@@ -78,6 +83,13 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
         command.CommandText = "SELECT created_at FROM repositories WHERE name = 'a'";
         Assert.Equal(Time.GetUtcNow().ToUnixTimeMilliseconds(), (long)(await command.ExecuteScalarAsync())!);
     }
+
+    /// <summary>The versions of the migrations embedded in the store (each must be applied exactly once).</summary>
+    private static List<long> EmbeddedVersions() =>
+        [.. typeof(SqliteDatabase).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("Migrations/", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => long.Parse(n.AsSpan(11, 4), System.Globalization.CultureInfo.InvariantCulture))
+            .Order()];
 
     private async Task<List<long>> SchemaVersionsAsync()
     {

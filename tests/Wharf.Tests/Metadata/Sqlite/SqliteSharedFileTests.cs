@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
+using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
 using Wharf.TestKit;
 
@@ -19,7 +20,7 @@ public sealed class SqliteSharedFileTests
         using var second = new SqliteDatabase(path);
         await first.MigrateAsync(CancellationToken.None);
         await second.MigrateAsync(CancellationToken.None);
-        IBlobIndex[] indexes = [new SqliteBlobIndex(first, time), new SqliteBlobIndex(second, time)];
+        IBlobIndex[] indexes = [new SqlBlobIndex(first, time), new SqlBlobIndex(second, time)];
 
         await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(async () =>
         {
@@ -46,8 +47,8 @@ public sealed class SqliteSharedFileTests
             Task.Run(async () => await first.MigrateAsync(CancellationToken.None)),
             Task.Run(async () => await second.MigrateAsync(CancellationToken.None)));
 
-        var repositories = new SqliteRepositoryReader(second);
-        await new SqliteBlobIndex(first, new FakeTimeProvider()).LinkAsync("a", new BlobInfo(Digest.Compute([1]), 1), null, CancellationToken.None);
+        var repositories = new SqlRepositoryReader(second);
+        await new SqlBlobIndex(first, new FakeTimeProvider()).LinkAsync("a", new BlobInfo(Digest.Compute([1]), 1), null, CancellationToken.None);
         Assert.Equal(["a"], (await repositories.ListAsync(null, 10, CancellationToken.None)).Items);
     }
 }

@@ -1,0 +1,120 @@
+using System.Data.Common;
+using Wharf.Core.Metadata;
+using Wharf.Core.Protocol;
+
+namespace Wharf.Metadata;
+
+/// <summary>
+/// Manifest and tag writes. The order of a push (check every reference, then write the manifest, its
+/// references and its tag in one transaction) and the tag statements are shared; how references are checked
+/// and recorded, and how a manifest is deleted, each engine writes for itself (one statement per digest on
+/// SQLite, arrays and row locks on PostgreSQL).
+/// </summary>
+public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time) : IManifestWriter
+{
+    public ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            // Check every reference before writing anything, so a refused manifest leaves no trace.
+            var existingId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);
+            if (await FirstMissingAsync(connection, transaction, "repository_blobs", existingId, manifest.Blobs, cancellationToken) is { } blob)
+            {
+                return new ManifestPutResult(ManifestPutStatus.BlobUnknown, blob);
+            }
+
+            if (await FirstMissingAsync(connection, transaction, "manifests", existingId, manifest.Manifests, cancellationToken) is { } child)
+            {
+                return new ManifestPutResult(ManifestPutStatus.ManifestUnknown, child);
+            }
+
+            var repositoryId = existingId ?? (await database.RepositoryIdAsync(connection, repository, transaction, now, cancellationToken))!.Value;
+
+            await using (var insert = connection.Command("""
+                INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest, annotations, payload, created_at)
+                VALUES (@r, @d, @m, @a, @s, @n, @p, @t) ON CONFLICT DO NOTHING
+                """, transaction)
+                .With("@r", repositoryId).With("@d", manifest.Digest.Value).With("@m", manifest.MediaType)
+                .With("@a", manifest.ArtifactType).With("@s", manifest.Subject?.Value).With("@n", manifest.AnnotationsJson)
+                .With("@p", manifest.Payload).With("@t", now))
+            {
+                if (await insert.ExecuteNonQueryAsync(cancellationToken) > 0 && manifest.Blobs.Count + manifest.Manifests.Count > 0)
+                {
+                    await InsertReferencesAsync(connection, transaction, repositoryId, manifest, cancellationToken);
+                }
+            }
+
+            if (tag is not null)
+            {
+                await using var upsert = connection.Command("""
+                    INSERT INTO tags (repository_id, name, digest, updated_at) VALUES (@r, @n, @d, @t)
+                    ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at
+                    """, transaction).With("@r", repositoryId).With("@n", tag).With("@d", manifest.Digest.Value).With("@t", now);
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return new ManifestPutResult(ManifestPutStatus.Stored);
+        }, cancellationToken);
+
+    public ValueTask<bool> DeleteAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);
+            return repositoryId is not null && await DeleteManifestAsync(connection, transaction, repositoryId.Value, digest, cancellationToken);
+        }, cancellationToken);
+
+    public ValueTask<bool> DeleteTagAsync(string repository, string tag, CancellationToken cancellationToken) =>
+        database.RunStatementAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command(
+                "DELETE FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = @n) AND name = @t", transaction)
+                .With("@n", repository).With("@t", tag);
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken);
+
+    /// <remarks>
+    /// The digest is part of the DELETE's condition, so deleting and checking are one statement. SQLite has one
+    /// writer at a time, so no push moves the tag between the two statements; on PostgreSQL a concurrent push that
+    /// moves the tag holds the row's lock until it commits, and the DELETE re-checks its condition on the row's
+    /// new version. The second statement only tells the caller why nothing was deleted (on PostgreSQL with a fresh
+    /// snapshot: the latest committed state).
+    /// </remarks>
+    public ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using (var delete = connection.Command(
+                "DELETE FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = @n) AND name = @t AND digest = @d", transaction)
+                .With("@n", repository).With("@t", tag).With("@d", expected.Value))
+            {
+                if (await delete.ExecuteNonQueryAsync(cancellationToken) > 0)
+                {
+                    return ConditionalTagDelete.Deleted;
+                }
+            }
+
+            await using var exists = connection.Command(
+                "SELECT 1 FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = @n) AND name = @t", transaction)
+                .With("@n", repository).With("@t", tag);
+            return await exists.ExecuteScalarAsync(cancellationToken) is null ? ConditionalTagDelete.TagUnknown : ConditionalTagDelete.TagMoved;
+        }, cancellationToken);
+
+    /// <summary>
+    /// The first of <paramref name="digests"/> absent from <paramref name="table"/> (<c>repository_blobs</c> or
+    /// <c>manifests</c>) in the repository, or null when all are there; with no repository yet, the first digest.
+    /// </summary>
+    private ValueTask<Digest?> FirstMissingAsync(
+        DbConnection connection, DbTransaction transaction, string table, long? repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken) =>
+        digests.Count == 0 ? new((Digest?)null)
+        : repositoryId is null ? new(digests[0])
+        : FindMissingAsync(connection, transaction, table, repositoryId.Value, digests, cancellationToken);
+
+    /// <summary>The first of <paramref name="digests"/> (at least one) absent from <paramref name="table"/> in an existing repository, or null.</summary>
+    protected abstract ValueTask<Digest?> FindMissingAsync(
+        DbConnection connection, DbTransaction transaction, string table, long repositoryId, IReadOnlyList<Digest> digests, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a manifest of the repository with its tags and reference rows; whether the manifest was there.</summary>
+    protected abstract ValueTask<bool> DeleteManifestAsync(DbConnection connection, DbTransaction transaction, long repositoryId, Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>Records the blobs and child manifests a newly stored manifest references (at least one).</summary>
+    protected abstract ValueTask InsertReferencesAsync(DbConnection connection, DbTransaction transaction, long repositoryId, ManifestRecord manifest, CancellationToken cancellationToken);
+}
