@@ -51,8 +51,8 @@ WHARF_TEST_BACKEND=s3-postgres WHARF_TEST_BLOB_DELIVERY=Redirect dotnet test tes
     --filter "FullyQualifiedName~.SkopeoTests|FullyQualifiedName~.PodmanTests|FullyQualifiedName~.DockerTests" \
     --logger "trx;LogFileName=e2e-s3-redirect.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 
-# Blobs beyond S3's 5 GiB single-request limits: 2 x 5.1 GiB pushed and pulled back (about 2 minutes). A memstore OSD
-# holds at most 4 GiB, so the engines restart with the OSD on bluestore (a sparse file that grows to about 12 GiB).
+# Blobs beyond S3's 5 GiB single-request limits: 5.1 GiB pushed twice and pulled back (under 2 minutes). A memstore OSD
+# holds at most 4 GiB, so the engines restart with the OSD on bluestore (a sparse file that grows to about 11 GiB).
 wharf_engines_stop
 unset WHARF_ENGINES_DIR
 free_kib=$(df -Pk /tmp | awk 'NR == 2 { print $4 }')

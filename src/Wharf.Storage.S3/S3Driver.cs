@@ -105,9 +105,28 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IDisposa
             response.Dispose();
         }
 
-        return head.IsPointer ? await OpenDataAsync(head.Data!, head.Size, offset, cancellationToken)
-            : head.Size == offset ? new MemoryStream([], false)
-            : null;
+        if (!head.IsPointer)
+        {
+            return head.Size == offset ? new MemoryStream([], false) : null;
+        }
+
+        // A pointer can be replaced, and the data object it named released, between reading the one and the other
+        // (a move or rewrite of the path): then the path's new object is what a reader gets, never nothing.
+        await FaultAsync("read.pointer-read");
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await OpenDataAsync(head.Data!, head.Size, offset, cancellationToken) is { } stream)
+            {
+                return stream;
+            }
+
+            if (attempt == 3 || await HeadAsync(key, cancellationToken) is not { IsPointer: true } again || again.Data == head.Data)
+            {
+                return null;
+            }
+
+            head = again;
+        }
     }
 
     /// <summary>Objects live in the bucket, not on a local file system.</summary>

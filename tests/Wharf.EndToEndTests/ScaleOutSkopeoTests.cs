@@ -1,6 +1,7 @@
 using Wharf.EndToEndTests.Clients;
 using Wharf.EndToEndTests.Infrastructure;
 using Wharf.TestKit;
+using Wharf.TestKit.Registries;
 
 namespace Wharf.EndToEndTests;
 
@@ -21,15 +22,17 @@ public sealed class ScaleOutSkopeoTests
         var settings = backend.Settings;
         settings["Blobs:Delivery"] = "Redirect";
         await using var a = await WharfTestServer.StartAsync(settings);
-        await using var b = await WharfTestServer.StartAsync(settings);
+        await using var b = new WharfRegistry(await WharfTestServer.StartAsync(settings));
         var layout = OciLayoutBuilder.MultiArch(temp.CreateSubdirectory("layout"), "scale-multi");
 
         var pushed = await _skopeo.PushAsync(layout.SkopeoReference, $"{a.Authority}/scale/multi:v1", temp.Path, "--all");
 
         Assert.Equal(layout.RootDigest, pushed);
         var output = temp.CreateSubdirectory("out");
+        Assert.True(BlobDeliveryAssert.Redirects(b));
         await _skopeo.CopyAsync($"docker://{b.Authority}/scale/multi:v1", $"oci:{output}:v1", "--all");
         ImageAssert.LayoutEqualsLayout(layout, OciLayoutReader.Read(output, "v1"));
+        BlobDeliveryAssert.PulledAsConfigured(b, 0, layout.Images.SelectMany(i => i.BlobDigests));
     }
 
     /// <summary>

@@ -31,19 +31,6 @@ internal sealed class GeneratedStream(long length, int seed, long start = 0, Inc
         set => throw new NotSupportedException();
     }
 
-    /// <summary>The sha256 digest ("sha256:…") of the whole <paramref name="length"/> bytes of <paramref name="seed"/>, by one read pass.</summary>
-    public static string Digest(long length, int seed)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var stream = new GeneratedStream(length, seed, 0, hash);
-        var buffer = new byte[Block];
-        while (stream.Read(buffer) > 0)
-        {
-        }
-
-        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
     public override int Read(Span<byte> buffer)
     {
         var total = 0;

@@ -92,6 +92,32 @@ public sealed class TwoInstanceTests
         Assert.All(keys, k => Assert.StartsWith(pair.Backend.Name + "/blobs/sha256/", k, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Concurrent_pushes_of_one_large_blob_through_both_instances_leave_one_data_object_and_no_uploads()
+    {
+        await using var pair = await TwoInstances.StartAsync();
+        var blob = TestBlobs.Random((6 * 1024 * 1024) + 5); // above the inline limit: published as a pointer to a data object
+        var digest = Digests.Sha256(blob);
+
+        var pushes = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            var via = i % 2 == 0 ? pair.A : pair.B;
+            var location = await via.StartUploadAsync("race/large");
+            using var put = await via.SendAsync(HttpMethod.Put, Registry.PutUrl(location, digest), blob, MediaTypes.OctetStream);
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }));
+        await Task.WhenAll(pushes);
+
+        Assert.Equal(blob, await pair.A.GetBlobBytesAsync("race/large", digest));
+        Assert.Equal(blob, await pair.B.GetBlobBytesAsync("race/large", digest));
+        var keys = (await KeysAsync(pair.Backend.Name)).Select(k => k[(pair.Backend.Name.Length + 1)..]).Order(StringComparer.Ordinal).ToList();
+        var hex = digest["sha256:".Length..];
+        Assert.Equal(3, keys.Count); // the data object, its fate object, the digest's pointer: the five losers removed theirs
+        Assert.StartsWith($"{S3Driver.DataRoot}/uploads/", keys[0], StringComparison.Ordinal);
+        Assert.Equal(keys[0] + ".fate", keys[1]);
+        Assert.Equal($"blobs/sha256/{hex[..2]}/{hex}", keys[2]);
+    }
+
     private static async Task<List<string>> KeysAsync(string prefix)
     {
         using var driver = new S3Driver(

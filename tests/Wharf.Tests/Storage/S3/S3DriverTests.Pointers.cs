@@ -203,6 +203,43 @@ public sealed partial class S3DriverTests
         Assert.Equal(Sha256(content), Sha256((await GetAsync("blobs/d"))!));
     }
 
+    [Fact]
+    public async Task A_reader_whose_pointer_is_replaced_before_it_reads_the_data_gets_the_new_object()
+    {
+        await PutAsync("blobs/target", RandomBytes(Large, 14));
+        var replacement = RandomBytes(Large, 15);
+        await PutAsync("uploads/u", replacement);
+        _driver!.Faults = async step =>
+        {
+            if (step == "read.pointer-read")
+            {
+                _driver.Faults = null;
+                await Driver.MoveAsync("uploads/u", "blobs/target", None); // replaces the pointer, releases the old data object
+            }
+        };
+
+        var read = await GetAsync("blobs/target");
+
+        Assert.Equal(Sha256(replacement), Sha256(read!));
+    }
+
+    [Fact]
+    public async Task Continuing_a_large_object_at_a_small_offset_stores_the_head_inline_and_releases_the_data_object()
+    {
+        var content = RandomBytes(Large, 16);
+        await PutAsync("uploads/u", content);
+
+        await using (var writer = await Driver.OpenWriterAsync("uploads/u", 1000, None))
+        {
+            await writer.WriteAsync(Bytes("tail"), None);
+            await writer.CommitAsync(None);
+        }
+
+        byte[] expected = [.. content[..1000], .. Bytes("tail")];
+        Assert.Equal(expected, await GetAsync("uploads/u"));
+        Assert.Equal(["uploads/u"], await PhysicalKeysAsync());
+    }
+
     /// <summary>Runs the janitor as an instance whose clock is two days ahead would, with a one-day expiry: everything present is abandoned by its measure.</summary>
     private async Task<int> JanitorTwoDaysLaterAsync()
     {
