@@ -135,6 +135,7 @@ public sealed partial class S3Driver
                 while ((read = await response.ResponseStream.ReadAsync(buffer, cancellationToken)) > 0)
                 {
                     await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    await FaultAsync("publish.inline-copying");
                 }
             }
             finally

@@ -11,7 +11,7 @@ namespace Wharf.Storage.S3;
 /// immutable data objects named by a pointer at the path's key, so that publishing an upload under its digest copies
 /// nothing. Writers buffer into multipart parts. See docs/design/s3.md.
 /// </summary>
-public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IDisposable
+public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IContentAddressedWrites, IDisposable
 {
     /// <summary>User metadata holding the writer's version token (see <see cref="StorageObjectInfo.Version"/>).</summary>
     public const string VersionMetadata = "x-amz-meta-wharf-version";
@@ -156,6 +156,22 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IDisposa
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var writer = new S3Writer(this, path, offset);
+        try
+        {
+            await writer.StartAsync(cancellationToken);
+            return writer;
+        }
+        catch
+        {
+            await writer.AbandonAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A create-only writer at the destination: one PutObject for a small blob instead of an upload, a copy and a delete.</summary>
+    public async ValueTask<IStorageWriter> OpenContentWriterAsync(string destination, CancellationToken cancellationToken)
+    {
+        var writer = new S3Writer(this, destination, 0, createOnly: true);
         try
         {
             await writer.StartAsync(cancellationToken);

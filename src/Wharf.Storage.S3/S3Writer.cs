@@ -10,7 +10,9 @@ namespace Wharf.Storage.S3;
 /// 5 MiB is written inline with one PutObject; anything larger completes its data object and then writes the pointer
 /// at the path. Continuing an object at an offset starts a new data object whose first parts are server-side copies of
 /// the kept bytes; a kept head under S3's 5 MiB part minimum is read back into the buffer instead. The old object stays
-/// readable until the new pointer replaces it, and its data object is then released. See docs/design/s3.md.
+/// readable until the new pointer replaces it, and its data object is then released. A create-only writer (a content
+/// writer, or the copy of a small upload being published) places its object only if the path holds none, and discards
+/// everything it wrote when disposed or cancelled before its commit. See docs/design/s3.md.
 /// </summary>
 internal sealed class S3Writer(S3Driver driver, string path, long offset, bool createOnly = false) : IStorageWriter
 {
@@ -155,7 +157,11 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
         _finished = true;
         await AbortAsync();
         ReturnBuffers();
-        await driver.DeleteAsync(path, cancellationToken);
+        if (!createOnly)
+        {
+            // A create-only writer never placed anything at the path before its commit: what is there is someone else's.
+            await driver.DeleteAsync(path, cancellationToken);
+        }
     }
 
     /// <summary>Drops a writer that failed to start: nothing was written, and nothing is.</summary>
@@ -166,10 +172,17 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
         ReturnBuffers();
     }
 
-    /// <summary>Without a commit or cancel, keeps what was written (the contract lets a later writer continue it).</summary>
+    /// <summary>
+    /// Without a commit or cancel, keeps what was written (the contract lets a later writer continue it), except in a
+    /// create-only writer: its path is content-addressed, and bytes nobody verified must never appear there.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_finished)
+        if (!_finished && createOnly)
+        {
+            await AbandonAsync();
+        }
+        else if (!_finished)
         {
             try
             {

@@ -79,6 +79,11 @@ public sealed partial class UploadService(
     /// <summary>A whole blob in one request (<c>POST ?digest=</c> with a body).</summary>
     public async ValueTask<Result<BlobInfo>> PutMonolithicAsync(string repository, Digest expected, Stream body, CancellationToken cancellationToken)
     {
+        if (storage is IContentAddressedWrites direct)
+        {
+            return await WriteDirectAsync(direct, repository, expected, body, null, cancellationToken);
+        }
+
         var path = StorageLayout.Upload(UploadId.New());
         var committed = false;
         try
@@ -126,7 +131,10 @@ public sealed partial class UploadService(
         string repository, string id, Stream body, ChunkRange? range, long? contentLength, CancellationToken cancellationToken)
     {
         using var held = await locks.AcquireAsync(id, cancellationToken);
-        return await AppendLockedAsync(repository, id, body, range, contentLength, record: true, cancellationToken);
+        var session = await FindAsync(repository, id, cancellationToken);
+        return session is null
+            ? ErrorCode.BlobUploadUnknown
+            : await AppendLockedAsync(session, body, range, contentLength, record: true, cancellationToken);
     }
 
     /// <summary>Finishes an upload, with an optional last chunk in <paramref name="body"/>.</summary>
@@ -134,8 +142,26 @@ public sealed partial class UploadService(
         string repository, string id, Digest expected, Stream body, ChunkRange? range, long? contentLength, CancellationToken cancellationToken)
     {
         using var held = await locks.AcquireAsync(id, cancellationToken);
+        var found = await FindAsync(repository, id, cancellationToken);
+        if (found is null)
+        {
+            return ErrorCode.BlobUploadUnknown;
+        }
+
+        if (found.Size == 0 && range is null && storage is IContentAddressedWrites direct)
+        {
+            // Nothing uploaded before this PUT: its body is the whole blob (POST, then PUT with the body).
+            var written = await WriteDirectAsync(direct, repository, expected, body, id, cancellationToken);
+            if (!written.IsOk)
+            {
+                await DiscardAsync(id);
+            }
+
+            return written;
+        }
+
         // The last chunk's size is not recorded on its own: the commit below removes the session anyway.
-        var appended = await AppendLockedAsync(repository, id, body, range, contentLength, record: false, cancellationToken);
+        var appended = await AppendLockedAsync(found, body, range, contentLength, record: false, cancellationToken);
         if (!appended.IsOk)
         {
             return appended.Error!;
@@ -229,14 +255,9 @@ public sealed partial class UploadService(
     }
 
     private async ValueTask<Result<UploadSession>> AppendLockedAsync(
-        string repository, string id, Stream body, ChunkRange? range, long? contentLength, bool record, CancellationToken cancellationToken)
+        UploadSession session, Stream body, ChunkRange? range, long? contentLength, bool record, CancellationToken cancellationToken)
     {
-        var session = await FindAsync(repository, id, cancellationToken);
-        if (session is null)
-        {
-            return ErrorCode.BlobUploadUnknown;
-        }
-
+        var id = session.Id;
         if (range is { } r)
         {
             if (r.Start != session.Size)
@@ -375,6 +396,52 @@ public sealed partial class UploadService(
         }
 
         var blob = new BlobInfo(digest, size);
+        await blobs.LinkAsync(repository, blob, uploadId, cancellationToken);
+        return blob;
+    }
+
+    /// <summary>
+    /// A whole blob of known digest, written straight to its final path (see <see cref="IContentAddressedWrites"/>): the
+    /// bytes appear there only after the digest checked out, and only if the blob is not stored yet. Whether it is, is
+    /// asked while the body is still arriving.
+    /// </summary>
+    private async ValueTask<Result<BlobInfo>> WriteDirectAsync(
+        IContentAddressedWrites direct, string repository, Digest expected, Stream body, string? uploadId, CancellationToken cancellationToken)
+    {
+        var blobPath = StorageLayout.Blob(expected);
+        var stored = storage.StatAsync(blobPath, cancellationToken).AsTask();
+        long size;
+        try
+        {
+            await using var writer = await direct.OpenContentWriterAsync(blobPath, cancellationToken);
+            using var hash = IncrementalHash.CreateHash(Digest.HashName(expected.Algorithm));
+            size = await BodyCopier.CopyAsync(body, writer, hash, cancellationToken);
+            var actual = Digest.FromHash(expected.Algorithm, hash.GetHashAndReset());
+            if (actual != expected)
+            {
+                return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
+            }
+
+            var existing = await stored;
+            if (existing is { } damaged && damaged.Size != size)
+            {
+                LogDamagedBlob(logger, expected.Value, damaged.Size, size);
+                await storage.DeleteAsync(blobPath, cancellationToken);
+                existing = null;
+            }
+
+            if (existing is null)
+            {
+                await writer.CommitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            // Observed on every path, so a failed lookup never goes unnoticed as an unobserved task.
+            await stored.ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
+
+        var blob = new BlobInfo(expected, size);
         await blobs.LinkAsync(repository, blob, uploadId, cancellationToken);
         return blob;
     }
