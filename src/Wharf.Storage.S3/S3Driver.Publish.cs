@@ -22,7 +22,18 @@ public sealed partial class S3Driver
         var from = Key(source);
         var to = Key(destination);
         await FaultAsync("publish.start");
-        var head = await HeadAsync(from, cancellationToken);
+        // Both questions at once: one round trip instead of two.
+        var destinationHead = HeadAsync(to, cancellationToken).AsTask();
+        S3Head? head;
+        try
+        {
+            head = await HeadAsync(from, cancellationToken);
+        }
+        finally
+        {
+            await destinationHead.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
         if (head is null)
         {
             return PublishOutcome.SourceMissing;
@@ -33,7 +44,7 @@ public sealed partial class S3Driver
             return PublishOutcome.SourceChanged;
         }
 
-        if (await HeadAsync(to, cancellationToken) is not null)
+        if (await destinationHead is not null)
         {
             await DeleteAsync(source, cancellationToken);
             return PublishOutcome.DestinationExisted;

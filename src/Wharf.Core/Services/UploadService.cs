@@ -104,7 +104,7 @@ public sealed partial class UploadService(
                 return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
             }
 
-            var blob = await CommitBlobAsync(repository, path, expected, size, null, version, cancellationToken);
+            var blob = await CommitBlobAsync(repository, path, expected, size, null, version, storage.StatAsync(StorageLayout.Blob(expected), cancellationToken).AsTask(), cancellationToken);
             committed = blob.IsOk;
             return blob;
         }
@@ -169,6 +169,21 @@ public sealed partial class UploadService(
 
         var session = appended.Value;
         var path = StorageLayout.Upload(id);
+        // Whether the blob is stored already is asked while the upload's version is checked (two round trips on S3 at once).
+        var stored = storage.StatAsync(StorageLayout.Blob(expected), cancellationToken).AsTask();
+        try
+        {
+            return await CompleteLockedAsync(repository, id, expected, session, path, stored, cancellationToken);
+        }
+        finally
+        {
+            await ObserveAsync(stored);
+        }
+    }
+
+    private async ValueTask<Result<BlobInfo>> CompleteLockedAsync(
+        string repository, string id, Digest expected, UploadSession session, string path, Task<StorageObjectInfo?> blobLookup, CancellationToken cancellationToken)
+    {
         var (hash, version) = expected.Algorithm == Digest.Sha256 ? await TakeHashAsync(id, session.Size, cancellationToken) : (null, null);
         byte[] digestBytes;
         if (hash is not null)
@@ -200,7 +215,7 @@ public sealed partial class UploadService(
             return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
         }
 
-        var blob = await CommitBlobAsync(repository, path, expected, session.Size, id, version, cancellationToken);
+        var blob = await CommitBlobAsync(repository, path, expected, session.Size, id, version, blobLookup, cancellationToken);
         runningHashes.Forget(id);
         if (!blob.IsOk)
         {
@@ -369,10 +384,10 @@ public sealed partial class UploadService(
     /// version whose bytes were hashed (closing the window between the hash check and the commit), then links it.
     /// </summary>
     private async ValueTask<Result<BlobInfo>> CommitBlobAsync(
-        string repository, string uploadPath, Digest digest, long size, string? uploadId, string? version, CancellationToken cancellationToken)
+        string repository, string uploadPath, Digest digest, long size, string? uploadId, string? version, Task<StorageObjectInfo?> blobLookup, CancellationToken cancellationToken)
     {
         var blobPath = StorageLayout.Blob(digest);
-        var existing = await storage.StatAsync(blobPath, cancellationToken);
+        var existing = await blobLookup;
         if (existing is { } damaged && damaged.Size != size)
         {
             // Not something Wharf wrote (a digest's object always has that digest's size): replace it.
@@ -437,14 +452,16 @@ public sealed partial class UploadService(
         }
         finally
         {
-            // Observed on every path, so a failed lookup never goes unnoticed as an unobserved task.
-            await stored.ContinueWith(static _ => { }, TaskScheduler.Default);
+            await ObserveAsync(stored);
         }
 
         var blob = new BlobInfo(expected, size);
         await blobs.LinkAsync(repository, blob, uploadId, cancellationToken);
         return blob;
     }
+
+    /// <summary>Waits for a lookup started ahead, without throwing: on every path, so a failed one is never left unobserved.</summary>
+    private static Task ObserveAsync(Task task) => task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     private async ValueTask CreateEmptyAsync(string path, CancellationToken cancellationToken)
     {
