@@ -155,23 +155,16 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IContent
     public async ValueTask<IStorageWriter> OpenWriterAsync(string path, long offset, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        var writer = new S3Writer(this, path, offset);
-        try
-        {
-            await writer.StartAsync(cancellationToken);
-            return writer;
-        }
-        catch
-        {
-            await writer.AbandonAsync();
-            throw;
-        }
+        return await StartAsync(new S3Writer(this, path, offset), cancellationToken);
     }
 
     /// <summary>A create-only writer at the destination: one PutObject for a small blob instead of an upload, a copy and a delete.</summary>
-    public async ValueTask<IStorageWriter> OpenContentWriterAsync(string destination, CancellationToken cancellationToken)
+    public async ValueTask<IStorageWriter> OpenContentWriterAsync(string destination, CancellationToken cancellationToken) =>
+        await StartAsync(new S3Writer(this, destination, 0, createOnly: true), cancellationToken);
+
+    /// <summary>Starts a writer; one that fails to start is dropped without writing anything.</summary>
+    private static async Task<IStorageWriter> StartAsync(S3Writer writer, CancellationToken cancellationToken)
     {
-        var writer = new S3Writer(this, destination, 0, createOnly: true);
         try
         {
             await writer.StartAsync(cancellationToken);
