@@ -1,6 +1,7 @@
 using System.Buffers;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Wharf.Core;
 using Wharf.Core.Storage;
 
 namespace Wharf.Storage.S3;
@@ -31,7 +32,7 @@ public sealed partial class S3Driver
         }
         finally
         {
-            await destinationHead.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            await destinationHead.SettledAsync();
         }
 
         if (head is null)

@@ -52,7 +52,7 @@ public static class BodyCopier
         finally
         {
             // On failure, never hand a block back to the pool while a read or write still uses it.
-            await Task.WhenAll(pendingWrite, pendingRead).ContinueWith(static _ => { }, TaskScheduler.Default);
+            await Task.WhenAll(pendingWrite, pendingRead).SettledAsync();
             pool.Return(current);
             pool.Return(next);
             pool.Return(spare);

@@ -177,7 +177,7 @@ public sealed partial class UploadService(
         }
         finally
         {
-            await ObserveAsync(stored);
+            await stored.SettledAsync();
         }
     }
 
@@ -452,16 +452,13 @@ public sealed partial class UploadService(
         }
         finally
         {
-            await ObserveAsync(stored);
+            await stored.SettledAsync();
         }
 
         var blob = new BlobInfo(expected, size);
         await blobs.LinkAsync(repository, blob, uploadId, cancellationToken);
         return blob;
     }
-
-    /// <summary>Waits for a lookup started ahead, without throwing: on every path, so a failed one is never left unobserved.</summary>
-    private static Task ObserveAsync(Task task) => task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     private async ValueTask CreateEmptyAsync(string path, CancellationToken cancellationToken)
     {
