@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Push/pull throughput of one large layer and the rate of small-image pushes against a running Wharf.
 
-Usage: bench.py BASE_URL [--layer-mib 1024] [--small 200]
+Usage: bench.py BASE_URL [--layer-mib 1024] [--small 200] [--chunked-mib 128]
 Prints one JSON object. The large layer is streamed (POST, one PATCH with the whole body, PUT), then
 pulled with redirects followed (so a redirect to the bucket counts the bucket's speed). Small images
 (config + 4 KiB layer + manifest) are pushed twice: each blob whole in one request (POST ?digest=), then
-each blob as docker, podman and skopeo send it (POST, PATCH with the body, PUT without one)."""
+each blob as docker, podman and skopeo send it (POST, PATCH with the body, PUT without one). Last, a
+blob of --chunked-mib is pushed in 16 MiB PATCHes with Content-Range, as chunking clients do."""
 import argparse, hashlib, http.client, json, os, time, urllib.parse
 
 
@@ -66,6 +67,32 @@ def pull(base, path):
     raise RuntimeError("too many redirects")
 
 
+def push_chunked(base, repo, size, seed, chunk=16 << 20):
+    """POST, PATCHes of `chunk` bytes with Content-Range, PUT without a body; returns seconds taken."""
+    h = hashlib.sha256()
+    for b in chunks(size, seed + b"chunked"):
+        h.update(b)
+    t = time.monotonic()
+    r, _ = request(base, "POST", f"/v2/{repo}/blobs/uploads/", b"")
+    assert r.status == 202, r.status
+    loc = r.getheader("Location")
+    offset = 0
+    pending = b""
+    for b in chunks(size, seed + b"chunked"):
+        pending += b
+        while len(pending) >= chunk or (pending and offset + len(pending) == size):
+            part, pending = pending[:chunk], pending[chunk:]
+            r, _ = request(base, "PATCH", loc, part, {"Content-Type": "application/octet-stream",
+                                                       "Content-Range": f"{offset}-{offset + len(part) - 1}"})
+            assert r.status == 202, r.status
+            loc = r.getheader("Location")
+            offset += len(part)
+    sep = "&" if "?" in loc else "?"
+    r, _ = request(base, "PUT", f"{loc}{sep}digest=sha256:{h.hexdigest()}", b"", {"Content-Length": "0"})
+    assert r.status == 201, r.status
+    return time.monotonic() - t
+
+
 def push_small_images(base, repo, count, seed, streamed):
     t = time.monotonic()
     for i in range(count):
@@ -91,6 +118,7 @@ def main():
     p.add_argument("base")
     p.add_argument("--layer-mib", type=int, default=1024)
     p.add_argument("--small", type=int, default=200)
+    p.add_argument("--chunked-mib", type=int, default=128)
     a = p.parse_args()
     size = a.layer_mib << 20
     seed = os.urandom(16)
@@ -109,6 +137,7 @@ def main():
 
     small_s = push_small_images(a.base, "bench/small", a.small, seed, streamed=False)
     streamed_s = push_small_images(a.base, "bench/streamed", a.small, seed, streamed=True)
+    chunked_s = push_chunked(a.base, "bench/chunked", a.chunked_mib << 20, seed)
 
     print(json.dumps({
         "layer_mib": a.layer_mib,
@@ -117,6 +146,8 @@ def main():
         "small_images": a.small,
         "small_images_per_s": round(a.small / small_s, 1),
         "small_streamed_per_s": round(a.small / streamed_s, 1),
+        "chunked_mib": a.chunked_mib,
+        "chunked_16mib_patches_mib_s": round(a.chunked_mib / chunked_s, 1),
     }))
 
 
