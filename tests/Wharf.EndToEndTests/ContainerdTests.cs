@@ -25,11 +25,13 @@ public sealed class ContainerdTests : IClassFixture<RegistryFixture>, IClassFixt
         var layout = _registry.SingleArchLayout("ctr-pull");
         var reference = _registry.Ref("ctr/pull");
         await _skopeo.PushAsync(layout.SkopeoReference, reference, _registry.Temp.Path);
+        var mark = BlobDeliveryAssert.Mark(_registry.Registry);
 
         await _ctr.RunAsync("images", "pull", "--plain-http", reference);
 
         Assert.Equal(layout.RootDigest, await _ctr.ImageDigestAsync(reference));
         ImageAssert.LayoutEqualsLayout(layout, await ExportAsync(reference));
+        BlobDeliveryAssert.PulledAsConfigured(_registry.Registry, mark, layout.Image.BlobDigests);
     }
 
     [Fact]
