@@ -41,6 +41,7 @@ public static class RegistryEndpoints
         services.AddSingleton<Wharf.Core.Services.Gc.GarbageCollector>();
         services.AddSingleton<Wharf.Core.Services.Gc.GcStatusReader>();
         services.AddSingleton<Wharf.Core.Services.Gc.RepositoryRemover>();
+        services.AddSingleton<Wharf.Core.Services.Gc.OfflineCollector>();
         return services;
     }
 

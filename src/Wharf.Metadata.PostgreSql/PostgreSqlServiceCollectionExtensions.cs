@@ -16,6 +16,7 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<IRepositoryReader, SqlRepositoryReader>();
         services.AddSingleton<IUploadSessionStore, SqlUploadSessionStore>();
         services.AddSingleton<IGcStore, SqlGcStore>();
+        services.AddSingleton<IGcGraphStore, SqlGcGraphStore>();
         services.AddSingleton<IRepositoryDeleter, SqlRepositoryDeleter>();
         services.AddSingleton<IUserStore, SqlUserStore>();
         services.AddSingleton<IAccessTokenStore, SqlAccessTokenStore>();

@@ -54,6 +54,26 @@ public interface IGcStore
     ValueTask<GcStoreStatus> GetStatusAsync(DateTimeOffset linksAndBlobsDueBefore, DateTimeOffset manifestsDueBefore, CancellationToken cancellationToken);
 }
 
+/// <summary>A manifest as the offline collector sees it.</summary>
+public sealed record GraphManifest(string Repository, string Digest, string? Subject, bool Tagged);
+
+/// <summary>A manifest's reference: <paramref name="IsManifest"/> for an index's child, else a blob.</summary>
+public sealed record GraphReference(string Repository, string Parent, string Child, bool IsManifest);
+
+/// <summary>Everything that refers to bytes, read at once for the offline mark and sweep.</summary>
+public sealed record GcGraph(
+    IReadOnlyList<GraphManifest> Manifests, IReadOnlyList<GraphReference> References, IReadOnlyList<RepositoryDigest> Links, IReadOnlyList<BlobInfo> Blobs);
+
+/// <summary>What the offline collector (<c>wharf gc --dry-run | --run</c>) reads and queues.</summary>
+public interface IGcGraphStore
+{
+    /// <summary>Every manifest, reference, link and blob row. For an offline tool: it holds the whole graph in memory.</summary>
+    ValueTask<GcGraph> ReadGraphAsync(CancellationToken cancellationToken);
+
+    /// <summary>Puts every link, every untagged manifest and every unlinked blob in the review queues, due at once.</summary>
+    ValueTask QueueEverythingAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>Deletes whole repositories.</summary>
 public interface IRepositoryDeleter
 {

@@ -27,13 +27,16 @@ public sealed partial class GarbageCollector(
 
     private DateTimeOffset? _lastOrphanScan;
 
-    /// <summary>One cycle. <paramref name="ignoreGracePeriods"/> (the offline <c>wharf gc --run</c>) treats every queued row as due.</summary>
-    public async ValueTask<GcCycleResult> RunCycleAsync(CancellationToken cancellationToken, bool ignoreGracePeriods = false)
+    /// <summary>
+    /// One cycle. <paramref name="ignoreGracePeriods"/> (the offline <c>wharf gc --run</c>) treats every queued row as due;
+    /// <paramref name="collectUntagged"/> overrides <see cref="UntaggedManifestOptions.Policy"/>.
+    /// </summary>
+    public async ValueTask<GcCycleResult> RunCycleAsync(CancellationToken cancellationToken, bool ignoreGracePeriods = false, bool? collectUntagged = null)
     {
         var now = time.GetUtcNow();
         var due = ignoreGracePeriods ? DateTimeOffset.MaxValue.AddDays(-1) : now - options.GracePeriod;
         var manifests = 0;
-        if (options.UntaggedManifests.Policy == UntaggedManifestPolicy.Delete)
+        if (collectUntagged ?? options.UntaggedManifests.Policy == UntaggedManifestPolicy.Delete)
         {
             var manifestsDue = ignoreGracePeriods ? due : now - options.UntaggedManifests.After;
             manifests = await DrainAsync(() => store.CollectManifestsAsync(manifestsDue, options.BatchSize, cancellationToken), o => o.ManifestsRemoved, cancellationToken);
