@@ -20,12 +20,13 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
                       WHERE f.repository_id = @r AND f.subject_digest = @d)
         """;
 
-    public ValueTask<IReadOnlyList<RepositoryDigest>> CollectManifestsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
-        database.RunWriteAsync<IReadOnlyList<RepositoryDigest>>(async (connection, transaction) =>
+    public ValueTask<GcBatch<RepositoryDigest>> CollectManifestsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var deleted = new List<RepositoryDigest>();
-            foreach (var (repositoryId, name, digest) in await ClaimAsync(connection, transaction, "gc_manifest_reviews", dueBefore, limit, cancellationToken))
+            var claimed = await ClaimAsync(connection, transaction, "gc_manifest_reviews", dueBefore, limit, cancellationToken);
+            foreach (var (repositoryId, name, digest) in claimed)
             {
                 if (await LockedAsync(connection, transaction, "SELECT 1 FROM manifests WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken)
                     && !await LockedAsync(connection, transaction, ManifestIsNeeded, repositoryId, digest, cancellationToken, locking: false))
@@ -40,15 +41,16 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
             }
 
             await AddTotalAsync(connection, transaction, "manifests_deleted", deleted.Count, cancellationToken);
-            return deleted;
+            return new GcBatch<RepositoryDigest>(claimed.Count, deleted);
         }, cancellationToken);
 
-    public ValueTask<IReadOnlyList<RepositoryDigest>> CollectLinksAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
-        database.RunWriteAsync<IReadOnlyList<RepositoryDigest>>(async (connection, transaction) =>
+    public ValueTask<GcBatch<RepositoryDigest>> CollectLinksAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var deleted = new List<RepositoryDigest>();
-            foreach (var (repositoryId, name, digest) in await ClaimAsync(connection, transaction, "gc_link_reviews", dueBefore, limit, cancellationToken))
+            var claimed = await ClaimAsync(connection, transaction, "gc_link_reviews", dueBefore, limit, cancellationToken);
+            foreach (var (repositoryId, name, digest) in claimed)
             {
                 if (await LockedAsync(connection, transaction, "SELECT 1 FROM repository_blobs WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken)
                     && !await LockedAsync(connection, transaction, "SELECT 1 FROM manifest_references WHERE repository_id = @r AND child_digest = @d AND kind = 0", repositoryId, digest, cancellationToken, locking: false))
@@ -63,12 +65,12 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
             }
 
             await AddTotalAsync(connection, transaction, "links_deleted", deleted.Count, cancellationToken);
-            return deleted;
+            return new GcBatch<RepositoryDigest>(claimed.Count, deleted);
         }, cancellationToken);
 
-    public ValueTask<IReadOnlyList<DeletedBlob>> CollectBlobsAsync(
+    public ValueTask<GcBatch<DeletedBlob>> CollectBlobsAsync(
         DateTimeOffset dueBefore, int limit, Func<Digest, CancellationToken, ValueTask> deleteBytes, CancellationToken cancellationToken) =>
-        database.RunWriteAsync<IReadOnlyList<DeletedBlob>>(async (connection, transaction) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
             var claimed = new List<string>();
             await using (var claim = connection.Command(
@@ -109,7 +111,7 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
 
             await AddTotalAsync(connection, transaction, "blobs_deleted", deleted.Count, cancellationToken);
             await AddTotalAsync(connection, transaction, "bytes_reclaimed", deleted.Sum(b => b.Size), cancellationToken);
-            return deleted;
+            return new GcBatch<DeletedBlob>(claimed.Count, deleted);
         }, cancellationToken);
 
     /// <remarks>

@@ -5,6 +5,9 @@ namespace Wharf.Core.Metadata;
 /// <summary>A manifest or blob link of one repository, by name.</summary>
 public readonly record struct RepositoryDigest(string Repository, Digest Digest);
 
+/// <summary>What one collect call did: the rows it reviewed (deleted or not), and what it deleted.</summary>
+public sealed record GcBatch<T>(int Reviewed, IReadOnlyList<T> Deleted);
+
 /// <summary>A blob the collector deleted, bytes and row.</summary>
 public readonly record struct DeletedBlob(Digest Digest, long Size);
 
@@ -26,17 +29,17 @@ public readonly record struct GcTotals(long BlobsDeleted, long BytesReclaimed, l
 public interface IGcStore
 {
     /// <summary>Deletes untagged manifests that nothing needs and that became candidates at or before <paramref name="dueBefore"/>.</summary>
-    ValueTask<IReadOnlyList<RepositoryDigest>> CollectManifestsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken);
+    ValueTask<GcBatch<RepositoryDigest>> CollectManifestsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken);
 
     /// <summary>Removes blob links that no manifest of their repository references, candidates since <paramref name="dueBefore"/> or earlier.</summary>
-    ValueTask<IReadOnlyList<RepositoryDigest>> CollectLinksAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken);
+    ValueTask<GcBatch<RepositoryDigest>> CollectLinksAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes blobs that no repository links, candidates since <paramref name="dueBefore"/> or earlier: for each,
     /// <paramref name="deleteBytes"/> runs while the transaction holds the blob's row, then the row goes. When
     /// <paramref name="deleteBytes"/> throws, that blob's row stays and the error ends the call.
     /// </summary>
-    ValueTask<IReadOnlyList<DeletedBlob>> CollectBlobsAsync(DateTimeOffset dueBefore, int limit, Func<Digest, CancellationToken, ValueTask> deleteBytes, CancellationToken cancellationToken);
+    ValueTask<GcBatch<DeletedBlob>> CollectBlobsAsync(DateTimeOffset dueBefore, int limit, Func<Digest, CancellationToken, ValueTask> deleteBytes, CancellationToken cancellationToken);
 
     /// <summary>
     /// Called by an upload commit before it looks at the blob's path: a blob that is a candidate stays one for

@@ -25,6 +25,9 @@ public sealed partial class GarbageCollector(
     /// <summary>Batches of one kind per cycle at most, so one cycle never runs unbounded.</summary>
     private const int MaxBatchesPerStep = 1000;
 
+    /// <summary>Tries of one batch that the database aborts as transient (a deadlock between instances).</summary>
+    private const int MaxAttempts = 8;
+
     private DateTimeOffset? _lastOrphanScan;
 
     /// <summary>
@@ -47,7 +50,8 @@ public sealed partial class GarbageCollector(
         var bytes = 0L;
         for (var batch = 0; batch < MaxBatchesPerStep; batch++)
         {
-            var deleted = await store.CollectBlobsAsync(due, options.BatchSize, DeleteBytesAsync, cancellationToken);
+            var batchResult = await RetryAsync(() => store.CollectBlobsAsync(due, options.BatchSize, DeleteBytesAsync, cancellationToken), cancellationToken);
+            var deleted = batchResult.Deleted;
             blobs += deleted.Count;
             bytes += deleted.Sum(b => b.Size);
             foreach (var blob in deleted)
@@ -55,7 +59,7 @@ public sealed partial class GarbageCollector(
                 LogBlobDeleted(logger, blob.Digest.Value, blob.Size);
             }
 
-            if (deleted.Count < options.BatchSize)
+            if (batchResult.Reviewed < options.BatchSize)
             {
                 break;
             }
@@ -82,12 +86,13 @@ public sealed partial class GarbageCollector(
         storage.DeleteAsync(StorageLayout.Blob(digest), cancellationToken);
 
     private async ValueTask<int> DrainAsync(
-        Func<ValueTask<IReadOnlyList<RepositoryDigest>>> collect, Func<IMetadataChangeObserver, Action<IReadOnlyList<RepositoryDigest>>> tell, CancellationToken cancellationToken)
+        Func<ValueTask<GcBatch<RepositoryDigest>>> collect, Func<IMetadataChangeObserver, Action<IReadOnlyList<RepositoryDigest>>> tell, CancellationToken cancellationToken)
     {
         var total = 0;
         for (var batch = 0; batch < MaxBatchesPerStep && !cancellationToken.IsCancellationRequested; batch++)
         {
-            var removed = await collect();
+            var batchResult = await RetryAsync(collect, cancellationToken);
+            var removed = batchResult.Deleted;
             total += removed.Count;
             if (removed.Count > 0)
             {
@@ -97,7 +102,7 @@ public sealed partial class GarbageCollector(
                 }
             }
 
-            if (removed.Count < options.BatchSize)
+            if (batchResult.Reviewed < options.BatchSize)
             {
                 break;
             }
@@ -105,6 +110,28 @@ public sealed partial class GarbageCollector(
 
         return total;
     }
+
+    /// <summary>
+    /// Runs one batch again when the engine aborted it as transient: two instances' batches can deadlock on PostgreSQL
+    /// (each queues a row the other has claimed); the engine aborts one, whose changes are all undone, and it retries.
+    /// </summary>
+    private async ValueTask<T> RetryAsync<T>(Func<ValueTask<T>> batch, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await batch();
+            }
+            catch (System.Data.Common.DbException e) when (e.IsTransient && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                LogBatchRetried(logger, attempt, e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Debug, Message = "A collector batch was aborted by the database (attempt {Attempt}: {Reason}); running it again")]
+    private static partial void LogBatchRetried(ILogger logger, int attempt, string reason);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Debug, Message = "Deleted blob {Digest} ({Size} bytes)")]
     private static partial void LogBlobDeleted(ILogger logger, string digest, long size);
