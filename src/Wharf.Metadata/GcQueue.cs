@@ -4,23 +4,23 @@ namespace Wharf.Metadata;
 
 /// <summary>
 /// The statements that put candidates in the garbage collector's review queues (docs/design/gc.md), run by the
-/// stores inside the transaction of the change that made them candidates. Queueing again moves <c>since</c> on.
+/// stores inside the transaction of the change that made them candidates. They only insert, never update: a key
+/// queued again gets a second row, so queueing never waits for a row that a collector has claimed (and a push
+/// never deadlocks with a collector). A key is due once all its rows are.
 /// </summary>
 internal static class GcQueue
 {
-    private const string UpsertLink = " ON CONFLICT (repository_id, digest) DO UPDATE SET since = excluded.since";
-    private const string UpsertManifest = " ON CONFLICT (repository_id, digest) DO UPDATE SET since = excluded.since";
 
     public static async ValueTask LinkAsync(DbConnection connection, DbTransaction transaction, long repositoryId, string digest, long now, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("INSERT INTO gc_link_reviews (repository_id, digest, since) VALUES (@r, @d, @t)" + UpsertLink, transaction)
+        await using var command = connection.Command("INSERT INTO gc_link_reviews (repository_id, digest, since) VALUES (@r, @d, @t)", transaction)
             .With("@r", repositoryId).With("@d", digest).With("@t", now);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public static async ValueTask ManifestAsync(DbConnection connection, DbTransaction transaction, long repositoryId, string digest, long now, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("INSERT INTO gc_manifest_reviews (repository_id, digest, since) VALUES (@r, @d, @t)" + UpsertManifest, transaction)
+        await using var command = connection.Command("INSERT INTO gc_manifest_reviews (repository_id, digest, since) VALUES (@r, @d, @t)", transaction)
             .With("@r", repositoryId).With("@d", digest).With("@t", now);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -28,7 +28,7 @@ internal static class GcQueue
     public static async ValueTask BlobAsync(DbConnection connection, DbTransaction transaction, string digest, long now, CancellationToken cancellationToken)
     {
         await using var command = connection.Command(
-            "INSERT INTO gc_blob_reviews (digest, since) VALUES (@d, @t) ON CONFLICT (digest) DO UPDATE SET since = excluded.since", transaction)
+            "INSERT INTO gc_blob_reviews (digest, since) VALUES (@d, @t)", transaction)
             .With("@d", digest).With("@t", now);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -41,9 +41,9 @@ internal static class GcQueue
     {
         foreach (var sql in new[]
         {
-            "INSERT INTO gc_link_reviews (repository_id, digest, since) SELECT repository_id, child_digest, @t FROM manifest_references WHERE repository_id = @r AND parent_digest = @d AND kind = 0" + UpsertLink,
-            "INSERT INTO gc_manifest_reviews (repository_id, digest, since) SELECT repository_id, child_digest, @t FROM manifest_references WHERE repository_id = @r AND parent_digest = @d AND kind = 1" + UpsertManifest,
-            "INSERT INTO gc_manifest_reviews (repository_id, digest, since) SELECT repository_id, digest, @t FROM manifests WHERE repository_id = @r AND subject_digest = @d" + UpsertManifest,
+            "INSERT INTO gc_link_reviews (repository_id, digest, since) SELECT repository_id, child_digest, @t FROM manifest_references WHERE repository_id = @r AND parent_digest = @d AND kind = 0",
+            "INSERT INTO gc_manifest_reviews (repository_id, digest, since) SELECT repository_id, child_digest, @t FROM manifest_references WHERE repository_id = @r AND parent_digest = @d AND kind = 1",
+            "INSERT INTO gc_manifest_reviews (repository_id, digest, since) SELECT repository_id, digest, @t FROM manifests WHERE repository_id = @r AND subject_digest = @d",
             "DELETE FROM manifest_pulls WHERE repository_id = @r AND digest = @d",
         })
         {

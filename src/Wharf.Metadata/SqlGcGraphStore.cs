@@ -29,12 +29,15 @@ public sealed class SqlGcGraphStore(SqlDatabase database) : IGcGraphStore
         {
             foreach (var sql in new[]
             {
-                "INSERT INTO gc_link_reviews (repository_id, digest, since) SELECT repository_id, digest, 0 FROM repository_blobs WHERE true ON CONFLICT (repository_id, digest) DO UPDATE SET since = 0",
+                "DELETE FROM gc_link_reviews",
+                "DELETE FROM gc_manifest_reviews",
+                "DELETE FROM gc_blob_reviews",
+                "INSERT INTO gc_link_reviews (repository_id, digest, since) SELECT repository_id, digest, 0 FROM repository_blobs",
                 """
                 INSERT INTO gc_manifest_reviews (repository_id, digest, since) SELECT m.repository_id, m.digest, 0 FROM manifests m
-                WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.digest = m.digest) ON CONFLICT (repository_id, digest) DO UPDATE SET since = 0
+                WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.digest = m.digest)
                 """,
-                "INSERT INTO gc_blob_reviews (digest, since) SELECT b.digest, 0 FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM repository_blobs l WHERE l.digest = b.digest) ON CONFLICT (digest) DO UPDATE SET since = 0",
+                "INSERT INTO gc_blob_reviews (digest, since) SELECT b.digest, 0 FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM repository_blobs l WHERE l.digest = b.digest)",
             })
             {
                 await using var command = connection.Command(sql, transaction);

@@ -24,94 +24,105 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
         database.RunWriteAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var deleted = new List<RepositoryDigest>();
             var claimed = await ClaimAsync(connection, transaction, "gc_manifest_reviews", dueBefore, limit, cancellationToken);
-            foreach (var (repositoryId, name, digest) in claimed)
+            var deleted = new List<RepositoryDigest>();
+            foreach (var (repositoryId, name, digest) in claimed.Keys)
             {
-                if (await LockedAsync(connection, transaction, "SELECT 1 FROM manifests WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken)
-                    && !await LockedAsync(connection, transaction, ManifestIsNeeded, repositoryId, digest, cancellationToken, locking: false))
+                if (await AllDueAsync(connection, transaction, "gc_manifest_reviews", repositoryId, digest, dueBefore, cancellationToken)
+                    && await FindsAsync(connection, transaction, "SELECT 1 FROM manifests WHERE repository_id = @r AND digest = @d" + database.RowLock("UPDATE"), repositoryId, digest, cancellationToken)
+                    && !await FindsAsync(connection, transaction, ManifestIsNeeded, repositoryId, digest, cancellationToken))
                 {
                     await GcQueue.DependentsOfAsync(connection, transaction, repositoryId, digest, now, cancellationToken);
                     await ExecuteAsync(connection, transaction, "DELETE FROM manifest_references WHERE repository_id = @r AND parent_digest = @d", repositoryId, digest, cancellationToken);
                     await ExecuteAsync(connection, transaction, "DELETE FROM manifests WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
                     deleted.Add(new RepositoryDigest(name, Digest.Parse(digest)));
                 }
-
-                await ExecuteAsync(connection, transaction, "DELETE FROM gc_manifest_reviews WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
             }
 
+            await DoneAsync(connection, transaction, "gc_manifest_reviews", claimed.Ids, cancellationToken);
             await AddTotalAsync(connection, transaction, "manifests_deleted", deleted.Count, cancellationToken);
-            return new GcBatch<RepositoryDigest>(claimed.Count, deleted);
+            return new GcBatch<RepositoryDigest>(claimed.Ids.Count, deleted);
         }, cancellationToken);
 
     public ValueTask<GcBatch<RepositoryDigest>> CollectLinksAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var deleted = new List<RepositoryDigest>();
             var claimed = await ClaimAsync(connection, transaction, "gc_link_reviews", dueBefore, limit, cancellationToken);
-            foreach (var (repositoryId, name, digest) in claimed)
+            var deleted = new List<RepositoryDigest>();
+            foreach (var (repositoryId, name, digest) in claimed.Keys)
             {
-                if (await LockedAsync(connection, transaction, "SELECT 1 FROM repository_blobs WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken)
-                    && !await LockedAsync(connection, transaction, "SELECT 1 FROM manifest_references WHERE repository_id = @r AND child_digest = @d AND kind = 0", repositoryId, digest, cancellationToken, locking: false))
+                if (await AllDueAsync(connection, transaction, "gc_link_reviews", repositoryId, digest, dueBefore, cancellationToken)
+                    && await FindsAsync(connection, transaction, "SELECT 1 FROM repository_blobs WHERE repository_id = @r AND digest = @d" + database.RowLock("UPDATE"), repositoryId, digest, cancellationToken)
+                    && !await FindsAsync(connection, transaction, "SELECT 1 FROM manifest_references WHERE repository_id = @r AND child_digest = @d AND kind = 0", repositoryId, digest, cancellationToken))
                 {
                     await ExecuteAsync(connection, transaction, "DELETE FROM repository_blobs WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
                     // Always queued: whether another instance is removing the blob's other last link cannot be seen from here.
                     await GcQueue.BlobAsync(connection, transaction, digest, now, cancellationToken);
                     deleted.Add(new RepositoryDigest(name, Digest.Parse(digest)));
                 }
-
-                await ExecuteAsync(connection, transaction, "DELETE FROM gc_link_reviews WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
             }
 
+            await DoneAsync(connection, transaction, "gc_link_reviews", claimed.Ids, cancellationToken);
             await AddTotalAsync(connection, transaction, "links_deleted", deleted.Count, cancellationToken);
-            return new GcBatch<RepositoryDigest>(claimed.Count, deleted);
+            return new GcBatch<RepositoryDigest>(claimed.Ids.Count, deleted);
         }, cancellationToken);
 
     public ValueTask<GcBatch<DeletedBlob>> CollectBlobsAsync(
-        DateTimeOffset dueBefore, int limit, Func<Digest, CancellationToken, ValueTask> deleteBytes, CancellationToken cancellationToken) =>
+        DateTimeOffset dueBefore, int limit, TimeSpan budget, Func<Digest, CancellationToken, ValueTask> deleteBytes, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
-            var claimed = new List<string>();
+            var ids = new List<(long Id, string Digest)>();
             await using (var claim = connection.Command(
-                "SELECT digest FROM gc_blob_reviews WHERE since <= @c ORDER BY since LIMIT @n" + database.SkipLocked, transaction)
+                "SELECT id, digest FROM gc_blob_reviews WHERE since <= @c ORDER BY since LIMIT @n" + database.SkipLocked, transaction)
                 .With("@c", dueBefore.ToUnixTimeMilliseconds()).With("@n", limit))
             {
                 await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    claimed.Add(reader.GetString(0));
+                    ids.Add((reader.GetInt64(0), reader.GetString(1)));
                 }
             }
 
             var deleted = new List<DeletedBlob>();
-            foreach (var digest in claimed)
+            var reviewed = new HashSet<string>(StringComparer.Ordinal);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            foreach (var digest in ids.Select(i => i.Digest).Distinct(StringComparer.Ordinal))
             {
+                if (deleted.Count > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) >= budget)
+                {
+                    break;
+                }
+
+                reviewed.Add(digest);
+                if (!await AllDueAsync(connection, transaction, "gc_blob_reviews", null, digest, dueBefore, cancellationToken))
+                {
+                    continue;
+                }
+
                 long? size;
                 await using (var row = connection.Command("SELECT size FROM blobs WHERE digest = @d" + database.RowLock("UPDATE"), transaction).With("@d", digest))
                 {
                     size = await row.ExecuteScalarAsync(cancellationToken) is long s ? s : null;
                 }
 
-                await using (var linked = connection.Command("SELECT 1 FROM repository_blobs WHERE digest = @d LIMIT 1", transaction).With("@d", digest))
+                await using var linked = connection.Command("SELECT 1 FROM repository_blobs WHERE digest = @d LIMIT 1", transaction).With("@d", digest);
+                if (size is { } bytes && await linked.ExecuteScalarAsync(cancellationToken) is null)
                 {
-                    if (size is { } bytes && await linked.ExecuteScalarAsync(cancellationToken) is null)
-                    {
-                        // The bytes go while this transaction holds the row: no hold, link or mount can slip in between.
-                        await deleteBytes(Digest.Parse(digest), cancellationToken);
-                        await using var delete = connection.Command("DELETE FROM blobs WHERE digest = @d", transaction).With("@d", digest);
-                        await delete.ExecuteNonQueryAsync(cancellationToken);
-                        deleted.Add(new DeletedBlob(Digest.Parse(digest), bytes));
-                    }
+                    // The bytes go while this transaction holds the row: no hold, link or mount can slip in between.
+                    await deleteBytes(Digest.Parse(digest), cancellationToken);
+                    await using var delete = connection.Command("DELETE FROM blobs WHERE digest = @d", transaction).With("@d", digest);
+                    await delete.ExecuteNonQueryAsync(cancellationToken);
+                    deleted.Add(new DeletedBlob(Digest.Parse(digest), bytes));
                 }
-
-                await using var done = connection.Command("DELETE FROM gc_blob_reviews WHERE digest = @d", transaction).With("@d", digest);
-                await done.ExecuteNonQueryAsync(cancellationToken);
             }
 
+            var done = ids.Where(i => reviewed.Contains(i.Digest)).Select(i => i.Id).ToList();
+            await DoneAsync(connection, transaction, "gc_blob_reviews", done, cancellationToken);
             await AddTotalAsync(connection, transaction, "blobs_deleted", deleted.Count, cancellationToken);
             await AddTotalAsync(connection, transaction, "bytes_reclaimed", deleted.Sum(b => b.Size), cancellationToken);
-            return new GcBatch<DeletedBlob>(claimed.Count, deleted);
+            // A batch cut short by the budget counts as full, so the caller goes on with the next one.
+            return new GcBatch<DeletedBlob>(done.Count < ids.Count ? limit : ids.Count, deleted);
         }, cancellationToken);
 
     /// <remarks>
@@ -169,9 +180,12 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command("""
-            SELECT (SELECT count(*) FROM gc_manifest_reviews), (SELECT count(*) FROM gc_link_reviews), (SELECT count(*) FROM gc_blob_reviews),
-                   (SELECT count(*) FROM gc_manifest_reviews WHERE since <= @m), (SELECT count(*) FROM gc_link_reviews WHERE since <= @c),
-                   (SELECT count(*) FROM gc_blob_reviews WHERE since <= @c)
+            SELECT (SELECT count(*) FROM (SELECT DISTINCT repository_id, digest FROM gc_manifest_reviews) q),
+                   (SELECT count(*) FROM (SELECT DISTINCT repository_id, digest FROM gc_link_reviews) q),
+                   (SELECT count(DISTINCT digest) FROM gc_blob_reviews),
+                   (SELECT count(*) FROM (SELECT repository_id, digest FROM gc_manifest_reviews GROUP BY repository_id, digest HAVING max(since) <= @m) q),
+                   (SELECT count(*) FROM (SELECT repository_id, digest FROM gc_link_reviews GROUP BY repository_id, digest HAVING max(since) <= @c) q),
+                   (SELECT count(*) FROM (SELECT digest FROM gc_blob_reviews GROUP BY digest HAVING max(since) <= @c) q)
             """).With("@m", manifestsDueBefore.ToUnixTimeMilliseconds()).With("@c", linksAndBlobsDueBefore.ToUnixTimeMilliseconds());
         GcQueueCounts queued, due;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -197,37 +211,70 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
             totals.TryGetValue("last_cycle_at", out var last) ? DateTimeOffset.FromUnixTimeMilliseconds(last) : null));
     }
 
-    /// <summary>Claims due rows of a per-repository queue, with the repository's name.</summary>
-    private async ValueTask<List<(long RepositoryId, string Name, string Digest)>> ClaimAsync(
+    /// <summary>Claims due rows of a per-repository queue: their ids, and their distinct keys with the repository's name.</summary>
+    private async ValueTask<(List<long> Ids, List<(long RepositoryId, string Name, string Digest)> Keys)> ClaimAsync(
         DbConnection connection, DbTransaction transaction, string queue, DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken)
     {
-        var rows = new List<(long, long, string)>();
+        var ids = new List<long>();
+        var keys = new List<(long, string)>();
         await using (var claim = connection.Command(
-            $"SELECT repository_id, digest FROM {queue} WHERE since <= @c ORDER BY since LIMIT @n" + database.SkipLocked, transaction)
+            $"SELECT id, repository_id, digest FROM {queue} WHERE since <= @c ORDER BY since LIMIT @n" + database.SkipLocked, transaction)
             .With("@c", dueBefore.ToUnixTimeMilliseconds()).With("@n", limit))
         {
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add((reader.GetInt64(0), 0, reader.GetString(1)));
+                ids.Add(reader.GetInt64(0));
+                keys.Add((reader.GetInt64(1), reader.GetString(2)));
             }
         }
 
-        var result = new List<(long, string, string)>(rows.Count);
-        foreach (var (repositoryId, _, digest) in rows)
+        var named = new List<(long, string, string)>();
+        foreach (var (repositoryId, digest) in keys.Distinct())
         {
             await using var name = connection.Command("SELECT name FROM repositories WHERE id = @r", transaction).With("@r", repositoryId);
-            result.Add((repositoryId, await name.ExecuteScalarAsync(cancellationToken) as string ?? "", digest));
+            named.Add((repositoryId, await name.ExecuteScalarAsync(cancellationToken) as string ?? "", digest));
         }
 
-        return result;
+        return (ids, named);
     }
 
-    /// <summary>Whether the query (parameters <c>@r</c>, <c>@d</c>) finds a row; with <paramref name="locking"/>, the row is locked for update.</summary>
-    private async ValueTask<bool> LockedAsync(
-        DbConnection connection, DbTransaction transaction, string sql, long repositoryId, string digest, CancellationToken cancellationToken, bool locking = true)
+    /// <summary>
+    /// Whether every queue row of the key is due: a key queued again since (a tag moved away again, a commit held the
+    /// blob) waits for its newest row.
+    /// </summary>
+    private static async ValueTask<bool> AllDueAsync(
+        DbConnection connection, DbTransaction transaction, string queue, long? repositoryId, string digest, DateTimeOffset dueBefore, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(sql + (locking ? database.RowLock("UPDATE") : ""), transaction).With("@r", repositoryId).With("@d", digest);
+        await using var command = connection.Command(
+            $"SELECT 1 FROM {queue} WHERE {(repositoryId is null ? "" : "repository_id = @r AND ")}digest = @d AND since > @c LIMIT 1", transaction)
+            .With("@d", digest).With("@c", dueBefore.ToUnixTimeMilliseconds());
+        if (repositoryId is { } id)
+        {
+            command.With("@r", id);
+        }
+
+        return await command.ExecuteScalarAsync(cancellationToken) is null;
+    }
+
+    /// <summary>Removes the claimed rows: reviewed, whatever the outcome.</summary>
+    private static async ValueTask DoneAsync(DbConnection connection, DbTransaction transaction, string queue, List<long> ids, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command($"DELETE FROM {queue} WHERE id = @i", transaction);
+        var id = command.CreateParameter();
+        id.ParameterName = "@i";
+        command.Parameters.Add(id);
+        foreach (var claimed in ids)
+        {
+            id.Value = claimed;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Whether the query (parameters <c>@r</c>, <c>@d</c>) finds a row.</summary>
+    private static async ValueTask<bool> FindsAsync(DbConnection connection, DbTransaction transaction, string sql, long repositoryId, string digest, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(sql, transaction).With("@r", repositoryId).With("@d", digest);
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 

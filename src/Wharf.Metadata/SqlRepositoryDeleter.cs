@@ -2,7 +2,11 @@ using Wharf.Core.Metadata;
 
 namespace Wharf.Metadata;
 
-/// <summary>Deletes a repository's rows in one transaction, the same SQL on every engine; its blobs go to the collector's queue.</summary>
+/// <summary>
+/// Deletes a repository's rows in one transaction, the same SQL on every engine; its blobs go to the collector's queue.
+/// Its rows in the review queues are left for the collector, which finds nothing behind them (deleting them here could
+/// wait for a collector that has claimed them while it waits for a row this delete holds).
+/// </summary>
 public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time) : IRepositoryDeleter
 {
     private static readonly string[] Deletes =
@@ -12,8 +16,6 @@ public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time
         "DELETE FROM manifest_pulls WHERE repository_id = @r",
         "DELETE FROM manifests WHERE repository_id = @r",
         "DELETE FROM repository_blobs WHERE repository_id = @r",
-        "DELETE FROM gc_manifest_reviews WHERE repository_id = @r",
-        "DELETE FROM gc_link_reviews WHERE repository_id = @r",
         "DELETE FROM repository_stats WHERE repository_id = @r",
         "DELETE FROM repositories WHERE id = @r",
     ];
@@ -38,7 +40,6 @@ public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time
 
             await using (var queue = connection.Command("""
                 INSERT INTO gc_blob_reviews (digest, since) SELECT digest, @t FROM repository_blobs WHERE repository_id = @r
-                ON CONFLICT (digest) DO UPDATE SET since = excluded.since
                 """, transaction).With("@r", repositoryId).With("@t", time.GetUtcNow().ToUnixTimeMilliseconds()))
             {
                 await queue.ExecuteNonQueryAsync(cancellationToken);

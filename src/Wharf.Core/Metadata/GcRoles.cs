@@ -37,9 +37,12 @@ public interface IGcStore
     /// <summary>
     /// Deletes blobs that no repository links, candidates since <paramref name="dueBefore"/> or earlier: for each,
     /// <paramref name="deleteBytes"/> runs while the transaction holds the blob's row, then the row goes. When
-    /// <paramref name="deleteBytes"/> throws, that blob's row stays and the error ends the call.
+    /// <paramref name="deleteBytes"/> throws, that blob's row stays and the error ends the call. Once the deletes have
+    /// taken <paramref name="budget"/>, the rest of the claimed rows are left for the next call (on SQLite the batch
+    /// holds the one writer, so every push waits for it).
     /// </summary>
-    ValueTask<GcBatch<DeletedBlob>> CollectBlobsAsync(DateTimeOffset dueBefore, int limit, Func<Digest, CancellationToken, ValueTask> deleteBytes, CancellationToken cancellationToken);
+    ValueTask<GcBatch<DeletedBlob>> CollectBlobsAsync(
+        DateTimeOffset dueBefore, int limit, TimeSpan budget, Func<Digest, CancellationToken, ValueTask> deleteBytes, CancellationToken cancellationToken);
 
     /// <summary>
     /// Called by an upload commit before it looks at the blob's path: a blob that is a candidate stays one for

@@ -1,30 +1,35 @@
 -- Wharf metadata on PostgreSQL, version 5: garbage collection review queues (docs/design/gc.md). Times are Unix
 -- milliseconds (UTC). A row names a candidate and when it became one (since); the worker re-checks it under lock.
+-- Rows are only ever inserted (a key may have several), so queueing never waits for a row a collector has claimed.
 
 CREATE TABLE gc_manifest_reviews (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     repository_id bigint NOT NULL,
     digest        text COLLATE "C" NOT NULL,
-    since         bigint NOT NULL,
-    PRIMARY KEY (repository_id, digest)
+    since         bigint NOT NULL
 );
 
 CREATE INDEX gc_manifest_reviews_by_since ON gc_manifest_reviews (since);
+CREATE INDEX gc_manifest_reviews_by_key ON gc_manifest_reviews (repository_id, digest);
 
 CREATE TABLE gc_link_reviews (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     repository_id bigint NOT NULL,
     digest        text COLLATE "C" NOT NULL,
-    since         bigint NOT NULL,
-    PRIMARY KEY (repository_id, digest)
+    since         bigint NOT NULL
 );
 
 CREATE INDEX gc_link_reviews_by_since ON gc_link_reviews (since);
+CREATE INDEX gc_link_reviews_by_key ON gc_link_reviews (repository_id, digest);
 
 CREATE TABLE gc_blob_reviews (
-    digest text COLLATE "C" PRIMARY KEY,
+    id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    digest text COLLATE "C" NOT NULL,
     since  bigint NOT NULL
 );
 
 CREATE INDEX gc_blob_reviews_by_since ON gc_blob_reviews (since);
+CREATE INDEX gc_blob_reviews_by_key ON gc_blob_reviews (digest);
 
 CREATE TABLE gc_totals (
     name  text COLLATE "C" PRIMARY KEY,

@@ -1,33 +1,38 @@
 -- Wharf metadata, version 5: garbage collection review queues (docs/design/gc.md). Times are Unix milliseconds (UTC).
 -- A row names a candidate and when it became one (since); the worker re-checks it under lock before deleting anything.
+-- Rows are only ever inserted (a key may have several), so queueing never waits for a row a collector has claimed.
 
 -- Manifests that lost their last tag, parent index or subject, or were pushed untagged.
 CREATE TABLE gc_manifest_reviews (
+    id            INTEGER PRIMARY KEY,
     repository_id INTEGER NOT NULL,
     digest        TEXT    NOT NULL,
-    since         INTEGER NOT NULL,
-    PRIMARY KEY (repository_id, digest)
-) WITHOUT ROWID;
+    since         INTEGER NOT NULL
+);
 
 CREATE INDEX gc_manifest_reviews_by_since ON gc_manifest_reviews (since);
+CREATE INDEX gc_manifest_reviews_by_key ON gc_manifest_reviews (repository_id, digest);
 
 -- Blob links made by an upload or mount, or left by a deleted manifest, that no manifest may reference.
 CREATE TABLE gc_link_reviews (
+    id            INTEGER PRIMARY KEY,
     repository_id INTEGER NOT NULL,
     digest        TEXT    NOT NULL,
-    since         INTEGER NOT NULL,
-    PRIMARY KEY (repository_id, digest)
-) WITHOUT ROWID;
+    since         INTEGER NOT NULL
+);
 
 CREATE INDEX gc_link_reviews_by_since ON gc_link_reviews (since);
+CREATE INDEX gc_link_reviews_by_key ON gc_link_reviews (repository_id, digest);
 
 -- Blobs whose last link went away; since is also moved forward by an upload commit that holds the digest.
 CREATE TABLE gc_blob_reviews (
-    digest TEXT    PRIMARY KEY,
+    id     INTEGER PRIMARY KEY,
+    digest TEXT    NOT NULL,
     since  INTEGER NOT NULL
-) WITHOUT ROWID;
+);
 
 CREATE INDEX gc_blob_reviews_by_since ON gc_blob_reviews (since);
+CREATE INDEX gc_blob_reviews_by_key ON gc_blob_reviews (digest);
 
 -- Totals since the store was created: blobs_deleted, bytes_reclaimed, links_deleted, manifests_deleted, last_cycle_at.
 CREATE TABLE gc_totals (

@@ -48,9 +48,9 @@ public sealed partial class GarbageCollector(
         var links = await DrainAsync(() => store.CollectLinksAsync(due, options.BatchSize, cancellationToken), o => o.LinksRemoved, cancellationToken);
         var blobs = 0;
         var bytes = 0L;
-        for (var batch = 0; batch < MaxBatchesPerStep; batch++)
+        for (var batch = 0; batch < MaxBatchesPerStep && !cancellationToken.IsCancellationRequested; batch++)
         {
-            var batchResult = await RetryAsync(() => store.CollectBlobsAsync(due, options.BatchSize, DeleteBytesAsync, cancellationToken), cancellationToken);
+            var batchResult = await RetryAsync(() => store.CollectBlobsAsync(due, options.BatchSize, options.BlobBatchBudget, DeleteBytesAsync, cancellationToken), cancellationToken);
             var deleted = batchResult.Deleted;
             blobs += deleted.Count;
             bytes += deleted.Sum(b => b.Size);

@@ -40,6 +40,13 @@ public sealed class GcOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// How long one blob batch may spend deleting bytes before it commits and leaves the rest to the next batch. On
+    /// SQLite a batch holds the one writer while it deletes, so this bounds how long any push waits for the collector.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan BlobBatchBudget { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>How often storage is searched for leftovers no row names (layer listings, upload objects).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan OrphanScanInterval { get; set; } = TimeSpan.FromHours(1);

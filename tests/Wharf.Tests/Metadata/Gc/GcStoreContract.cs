@@ -16,6 +16,7 @@ public sealed record GcStores(IBlobIndex Blobs, IManifestReader Reader, IManifes
 public abstract class GcStoreContract : IAsyncLifetime
 {
     private static readonly TimeSpan Grace = TimeSpan.FromHours(24);
+    private static readonly TimeSpan NoBudget = TimeSpan.FromMinutes(1);
     private GcStores? _stores;
 
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero));
@@ -46,9 +47,9 @@ public abstract class GcStoreContract : IAsyncLifetime
         Assert.Equal([new RepositoryDigest("app", digest)], links.Deleted);
         Assert.Null(await Stores.Blobs.GetInRepositoryAsync("app", digest, None));
         var deletedBytes = new List<Digest>();
-        Assert.Empty((await Stores.Gc.CollectBlobsAsync(Due, 100, Recording(deletedBytes), None)).Deleted);
+        Assert.Empty((await Stores.Gc.CollectBlobsAsync(Due, 100, NoBudget, Recording(deletedBytes), None)).Deleted);
         Time.Advance(Grace);
-        var blobs = await Stores.Gc.CollectBlobsAsync(Due, 100, Recording(deletedBytes), None);
+        var blobs = await Stores.Gc.CollectBlobsAsync(Due, 100, NoBudget, Recording(deletedBytes), None);
         Assert.Equal([new DeletedBlob(digest, 100)], blobs.Deleted);
         Assert.Equal([digest], deletedBytes);
         Assert.False(await Stores.Blobs.LinkExistingAsync("other", digest, None));
@@ -80,7 +81,7 @@ public abstract class GcStoreContract : IAsyncLifetime
         await Stores.Gc.CollectLinksAsync(Due, 100, None);
         Time.Advance(Grace);
 
-        var blobs = await Stores.Gc.CollectBlobsAsync(Due, 100, Recording([]), None);
+        var blobs = await Stores.Gc.CollectBlobsAsync(Due, 100, NoBudget, Recording([]), None);
 
         Assert.Equal(1, blobs.Reviewed);
         Assert.Empty(blobs.Deleted);
@@ -92,11 +93,26 @@ public abstract class GcStoreContract : IAsyncLifetime
     {
         var digest = await UnlinkedAsync("fails");
 
-        await Assert.ThrowsAsync<IOException>(async () => await Stores.Gc.CollectBlobsAsync(Due, 100, (_, _) => throw new IOException("disk"), None));
+        await Assert.ThrowsAsync<IOException>(async () => await Stores.Gc.CollectBlobsAsync(Due, 100, NoBudget, (_, _) => throw new IOException("disk"), None));
 
         Assert.Equal(1, (await StatusAsync()).Queued.Blobs);
         Assert.Equal([digest.Value], await Stores.Gc.FindRecordedAsync([digest.Value], None));
-        Assert.Single((await Stores.Gc.CollectBlobsAsync(Due, 100, Recording([]), None)).Deleted);
+        Assert.Single((await Stores.Gc.CollectBlobsAsync(Due, 100, NoBudget, Recording([]), None)).Deleted);
+    }
+
+    [Fact]
+    public async Task A_blob_batch_past_its_time_budget_commits_what_it_deleted_and_leaves_the_rest_queued()
+    {
+        await UnlinkedAsync("first", advance: false);
+        await UnlinkedAsync("second", advance: false);
+        await UnlinkedAsync("third");
+
+        var cut = await Stores.Gc.CollectBlobsAsync(Due, 100, TimeSpan.Zero, Recording([]), None);
+
+        Assert.Single(cut.Deleted);
+        Assert.Equal(100, cut.Reviewed); // cut short: reported full, so the caller goes on
+        Assert.Equal(2, (await StatusAsync()).Queued.Blobs);
+        Assert.Equal(2, (await Stores.Gc.CollectBlobsAsync(Due, 100, NoBudget, Recording([]), None)).Deleted.Count);
     }
 
     [Fact]
@@ -106,9 +122,9 @@ public abstract class GcStoreContract : IAsyncLifetime
 
         await Stores.Gc.HoldBlobAsync(digest, None);
 
-        Assert.Empty((await Stores.Gc.CollectBlobsAsync(Due, 100, Recording([]), None)).Deleted);
+        Assert.Empty((await Stores.Gc.CollectBlobsAsync(Due, 100, NoBudget, Recording([]), None)).Deleted);
         Time.Advance(Grace);
-        Assert.Single((await Stores.Gc.CollectBlobsAsync(Due, 100, Recording([]), None)).Deleted);
+        Assert.Single((await Stores.Gc.CollectBlobsAsync(Due, 100, NoBudget, Recording([]), None)).Deleted);
     }
 
     [Fact]
@@ -205,7 +221,7 @@ public abstract class GcStoreContract : IAsyncLifetime
         Assert.Equal(["team/other"], (await Stores.Repositories.ListAsync(null, 10, None)).Items);
         Assert.Equal(1, (await StatusAsync()).Queued.Blobs);
         Time.Advance(Grace);
-        Assert.Single((await Stores.Gc.CollectBlobsAsync(Due, 100, Recording([]), None)).Deleted);
+        Assert.Single((await Stores.Gc.CollectBlobsAsync(Due, 100, NoBudget, Recording([]), None)).Deleted);
     }
 
     [Fact]
@@ -219,7 +235,7 @@ public abstract class GcStoreContract : IAsyncLifetime
         // Each link was queued when made; the two unlinked ones stay queued until reviewed (then dropped: nothing to delete).
         Assert.Equal(new GcQueueCounts(0, 3, 2), before.Queued);
         Assert.Equal(new GcQueueCounts(0, 2, 2), before.Due);
-        await Stores.Gc.CollectBlobsAsync(Due, 100, Recording([]), None);
+        await Stores.Gc.CollectBlobsAsync(Due, 100, NoBudget, Recording([]), None);
         await Stores.Gc.RecordCycleAsync(Time.GetUtcNow(), None);
 
         var after = await StatusAsync();
@@ -244,7 +260,7 @@ public abstract class GcStoreContract : IAsyncLifetime
             var deleted = 0;
             while (true)
             {
-                var batch = await Stores.Gc.CollectBlobsAsync(Due, 5, (d, _) => { deletions.Add(d); return ValueTask.CompletedTask; }, None);
+                var batch = await Stores.Gc.CollectBlobsAsync(Due, 5, NoBudget, (d, _) => { deletions.Add(d); return ValueTask.CompletedTask; }, None);
                 deleted += batch.Deleted.Count;
                 if (batch.Reviewed == 0)
                 {
