@@ -10,6 +10,7 @@ using Wharf.Http.Auth;
 using Wharf.Core.Services;
 using Wharf.Http.Handlers;
 using Wharf.Http.Middleware;
+using Wharf.Http.Policies;
 using Wharf.Http.Results;
 using Wharf.Http.Ui;
 
@@ -36,6 +37,7 @@ public static class RegistryEndpoints
         services.AddSingleton<RegistryDispatcher>();
         services.AddWharfImageApi();
         services.AddWharfRepositoryApi();
+        services.AddWharfPolicies();
         return services;
     }
 
@@ -55,6 +57,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfSession();
         endpoints.MapWharfImageApi();
         endpoints.MapWharfApiRepositories();
+        endpoints.MapWharfPolicyApi();
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;

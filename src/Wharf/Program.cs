@@ -8,5 +8,7 @@ var root = new RootCommand("Wharf, a container image registry")
     MigrateCommand.Create(),
     UserCommand.Create(),
     TokenCommand.Create(),
+    RetentionCommand.Create(),
+    QuotaCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

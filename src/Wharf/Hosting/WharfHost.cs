@@ -60,6 +60,9 @@ public static partial class WharfHost
         AddValidated<Wharf.Core.Services.Layers.LayerBrowserOptions>(services, configuration, "LayerBrowser");
         AddValidated<SearchOptions>(services, configuration, "Search");
         AddValidated<UsageOptions>(services, configuration, "Usage");
+        AddValidated<Wharf.Http.Policies.PoliciesOptions>(services, configuration, "Policies");
+        AddValidated<Wharf.Http.Policies.RetentionOptions>(services, configuration, "Retention");
+        AddValidated<Wharf.Http.Policies.QuotasOptions>(services, configuration, "Quotas");
 
         var data = Path.GetFullPath(options.Data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
@@ -73,6 +76,7 @@ public static partial class WharfHost
         services.AddWharfRegistry();
         services.AddWharfAuth(auth, data);
         services.AddHostedService<UploadJanitor>();
+        services.AddHostedService<RetentionScheduler>();
 
         var app = builder.Build();
         app.UseWharfRegistry();
@@ -128,6 +132,9 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Core.Services.Layers.LayerBrowserOptions>();
         _ = services.GetRequiredService<SearchOptions>();
         _ = services.GetRequiredService<UsageOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Policies.PoliciesOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Policies.RetentionOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Policies.QuotasOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
