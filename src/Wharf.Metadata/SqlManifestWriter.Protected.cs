@@ -35,6 +35,8 @@ public abstract partial class SqlManifestWriter : IProtectedTagWriter
                 }
             }
 
+            // As DeleteAsync: what may have needed only this manifest is queued for the garbage collector.
+            await GcQueue.DependentsOfAsync(connection, transaction, repositoryId.Value, digest.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
             return new ProtectedManifestDelete(await DeleteManifestAsync(connection, transaction, repositoryId.Value, digest, cancellationToken));
         }, cancellationToken);
 

@@ -36,36 +36,77 @@ public sealed class SqlNamespaceUsageStore(SqlDatabase database, TimeProvider ti
     public ValueTask<QuotaLink> LinkWithinQuotaAsync(string repository, BlobInfo blob, string? completedUpload, long quota, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
-            var namespaceName = Core.Policies.RepositoryNamespace.Of(repository);
-            await database.LockAsync(connection, transaction, "quota:" + namespaceName, cancellationToken);
-            var usage = await UsageAsync(connection, transaction, namespaceName, cancellationToken);
-            if (usage + blob.Size > quota && !await ContainsAsync(connection, transaction, namespaceName, blob.Digest, cancellationToken))
-            {
-                return new QuotaLink(false, usage);
-            }
-
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, now, cancellationToken);
+            var usage = await LockedUsageAsync(connection, transaction, repository, cancellationToken);
             await using (var insertBlob = connection.Command("INSERT INTO blobs (digest, size, created_at) VALUES (@d, @s, @t) ON CONFLICT (digest) DO NOTHING", transaction)
                 .With("@d", blob.Digest.Value).With("@s", blob.Size).With("@t", now))
             {
                 await insertBlob.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            await using (var link = connection.Command("INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (@r, @d, @t) ON CONFLICT DO NOTHING", transaction)
-                .With("@r", repositoryId!.Value).With("@d", blob.Digest.Value).With("@t", now))
+            if (!await FitsAsync(connection, transaction, repository, blob, usage, quota, cancellationToken))
             {
-                await link.ExecuteNonQueryAsync(cancellationToken);
+                // The bytes may be published already (a push racing this one took the room after the early check):
+                // recorded without a link and queued, they are reclaimed like any blob that lost its last link.
+                await GcQueue.BlobAsync(connection, transaction, blob.Digest.Value, now, cancellationToken);
+                return new QuotaLink(QuotaLinkOutcome.OverQuota, usage);
             }
 
+            await InsertLinkAsync(connection, transaction, repository, blob.Digest.Value, now, cancellationToken);
             if (completedUpload is not null)
             {
                 await using var done = connection.Command("DELETE FROM upload_sessions WHERE id = @i", transaction).With("@i", completedUpload);
                 await done.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            return new QuotaLink(true, usage);
+            return new QuotaLink(QuotaLinkOutcome.Linked, usage);
         }, cancellationToken);
+
+    /// <remarks>The blob's row is read under a key-share lock (PostgreSQL), as <see cref="SqlBlobIndex.LinkExistingAsync"/> does (docs/design/gc.md).</remarks>
+    public ValueTask<QuotaLink> MountWithinQuotaAsync(string repository, BlobInfo blob, long quota, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            var usage = await LockedUsageAsync(connection, transaction, repository, cancellationToken);
+            await using (var exists = connection.Command("SELECT 1 FROM blobs WHERE digest = @d" + database.RowLock("KEY SHARE"), transaction).With("@d", blob.Digest.Value))
+            {
+                if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+                {
+                    return new QuotaLink(QuotaLinkOutcome.BlobGone, usage);
+                }
+            }
+
+            if (!await FitsAsync(connection, transaction, repository, blob, usage, quota, cancellationToken))
+            {
+                return new QuotaLink(QuotaLinkOutcome.OverQuota, usage);
+            }
+
+            await InsertLinkAsync(connection, transaction, repository, blob.Digest.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+            return new QuotaLink(QuotaLinkOutcome.Linked, usage);
+        }, cancellationToken);
+
+    /// <summary>Takes the namespace's quota lock, then its usage: every later statement of the transaction sees what the previous holder committed.</summary>
+    private async ValueTask<long> LockedUsageAsync(DbConnection connection, DbTransaction transaction, string repository, CancellationToken cancellationToken)
+    {
+        var namespaceName = Core.Policies.RepositoryNamespace.Of(repository);
+        await database.LockAsync(connection, transaction, "quota:" + namespaceName, cancellationToken);
+        return await UsageAsync(connection, transaction, namespaceName, cancellationToken);
+    }
+
+    private static async ValueTask<bool> FitsAsync(
+        DbConnection connection, DbTransaction transaction, string repository, BlobInfo blob, long usage, long quota, CancellationToken cancellationToken) =>
+        usage + blob.Size <= quota || await ContainsAsync(connection, transaction, Core.Policies.RepositoryNamespace.Of(repository), blob.Digest, cancellationToken);
+
+    /// <summary>Links the blob (creating the repository); a new link is queued for review, as <see cref="SqlBlobIndex"/> does.</summary>
+    private async ValueTask InsertLinkAsync(DbConnection connection, DbTransaction transaction, string repository, string digest, long now, CancellationToken cancellationToken)
+    {
+        var repositoryId = (await database.RepositoryIdAsync(connection, repository, transaction, now, cancellationToken))!.Value;
+        await using var link = connection.Command("INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (@r, @d, @t) ON CONFLICT DO NOTHING", transaction)
+            .With("@r", repositoryId).With("@d", digest).With("@t", now);
+        if (await link.ExecuteNonQueryAsync(cancellationToken) > 0)
+        {
+            await GcQueue.LinkAsync(connection, transaction, repositoryId, digest, now, cancellationToken);
+        }
+    }
 
     private static async ValueTask<long> UsageAsync(DbConnection connection, DbTransaction? transaction, string namespaceName, CancellationToken cancellationToken)
     {

@@ -36,8 +36,23 @@ public interface IRetentionReader
     ValueTask<IReadOnlyList<RetentionTag>> ListTagsAsync(string repository, CancellationToken cancellationToken);
 }
 
-/// <summary>The outcome of <see cref="INamespaceUsageStore.LinkWithinQuotaAsync"/>; <paramref name="Usage"/> is the namespace's usage before the link.</summary>
-public sealed record QuotaLink(bool Linked, long Usage);
+/// <summary>What a quota-checked link did.</summary>
+public enum QuotaLinkOutcome
+{
+    Linked,
+
+    /// <summary>The blob would take the namespace above its quota; nothing was linked.</summary>
+    OverQuota,
+
+    /// <summary>A mount of a blob that is not recorded (any more: the garbage collector may have just deleted it); nothing was linked.</summary>
+    BlobGone,
+}
+
+/// <summary>The outcome of a quota-checked link; <paramref name="Usage"/> is the namespace's usage before it.</summary>
+public sealed record QuotaLink(QuotaLinkOutcome Outcome, long Usage)
+{
+    public bool Linked => Outcome == QuotaLinkOutcome.Linked;
+}
 
 /// <summary>
 /// Storage used by a namespace (the first path segment of repository names): the sum of the sizes of the distinct blobs
@@ -55,9 +70,16 @@ public interface INamespaceUsageStore
     ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(string namespaceName, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Links the blob like <see cref="IBlobIndex.LinkAsync"/>, unless that would take the namespace of
+    /// Links an uploaded blob like <see cref="IBlobIndex.LinkAsync"/>, unless that would take the namespace of
     /// <paramref name="repository"/> above <paramref name="quota"/> bytes: a blob the namespace already links always
     /// links. The check and the link are one transaction, serialised per namespace, so concurrent pushes never overshoot.
+    /// A refused blob is recorded unlinked and queued for the garbage collector, which reclaims its bytes.
     /// </summary>
     ValueTask<QuotaLink> LinkWithinQuotaAsync(string repository, BlobInfo blob, string? completedUpload, long quota, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Mounts a recorded blob like <see cref="IBlobIndex.LinkExistingAsync"/> (<see cref="QuotaLinkOutcome.BlobGone"/>
+    /// when it is not recorded), within the quota as <see cref="LinkWithinQuotaAsync"/>.
+    /// </summary>
+    ValueTask<QuotaLink> MountWithinQuotaAsync(string repository, BlobInfo blob, long quota, CancellationToken cancellationToken);
 }

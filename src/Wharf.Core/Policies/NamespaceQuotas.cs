@@ -44,7 +44,7 @@ public sealed class NamespaceQuotas(QuotaPolicy policy, INamespaceUsageStore sto
             : Exceeded(namespaceName, digest, size, usage, quota);
     }
 
-    /// <summary>Links the blob to the repository, within the namespace's quota (atomically with the check); the refusal when it does not fit.</summary>
+    /// <summary>Links an uploaded blob to the repository, within the namespace's quota (atomically with the check); the refusal when it does not fit.</summary>
     public async ValueTask<RegistryError?> LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken)
     {
         var namespaceName = RepositoryNamespace.Of(repository);
@@ -56,6 +56,27 @@ public sealed class NamespaceQuotas(QuotaPolicy policy, INamespaceUsageStore sto
 
         var link = await store.LinkWithinQuotaAsync(repository, blob, completedUpload, quota, cancellationToken);
         return link.Linked ? null : Exceeded(namespaceName, blob.Digest, blob.Size, link.Usage, quota);
+    }
+
+    /// <summary>
+    /// Mounts a recorded blob into the repository, within the namespace's quota: true when linked, false when the blob is
+    /// not recorded any more (not mountable), the refusal when it does not fit.
+    /// </summary>
+    public async ValueTask<Result<bool>> MountAsync(string repository, BlobInfo blob, CancellationToken cancellationToken)
+    {
+        var namespaceName = RepositoryNamespace.Of(repository);
+        if (policy.QuotaOf(namespaceName) is not { } quota)
+        {
+            return await blobs.LinkExistingAsync(repository, blob.Digest, cancellationToken);
+        }
+
+        var link = await store.MountWithinQuotaAsync(repository, blob, quota, cancellationToken);
+        return link.Outcome switch
+        {
+            QuotaLinkOutcome.Linked => true,
+            QuotaLinkOutcome.BlobGone => false,
+            _ => Exceeded(namespaceName, blob.Digest, blob.Size, link.Usage, quota),
+        };
     }
 
     private static RegistryError Exceeded(string namespaceName, Digest digest, long size, long usage, long quota) => new(

@@ -60,6 +60,7 @@ public static partial class WharfHost
         AddValidated<Wharf.Core.Services.Layers.LayerBrowserOptions>(services, configuration, "LayerBrowser");
         AddValidated<SearchOptions>(services, configuration, "Search");
         AddValidated<UsageOptions>(services, configuration, "Usage");
+        AddValidated<Wharf.Core.Services.Gc.GcOptions>(services, configuration, "Gc");
         AddValidated<Wharf.Http.Policies.PoliciesOptions>(services, configuration, "Policies");
         AddValidated<Wharf.Http.Policies.RetentionOptions>(services, configuration, "Retention");
         AddValidated<Wharf.Http.Policies.QuotasOptions>(services, configuration, "Quotas");
@@ -76,6 +77,7 @@ public static partial class WharfHost
         services.AddWharfRegistry();
         services.AddWharfAuth(auth, data);
         services.AddHostedService<UploadJanitor>();
+        services.AddHostedService<GcWorker>();
         services.AddHostedService<RetentionScheduler>();
 
         var app = builder.Build();
@@ -132,6 +134,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Core.Services.Layers.LayerBrowserOptions>();
         _ = services.GetRequiredService<SearchOptions>();
         _ = services.GetRequiredService<UsageOptions>();
+        _ = services.GetRequiredService<Wharf.Core.Services.Gc.GcOptions>();
         _ = services.GetRequiredService<Wharf.Http.Policies.PoliciesOptions>();
         _ = services.GetRequiredService<Wharf.Http.Policies.RetentionOptions>();
         _ = services.GetRequiredService<Wharf.Http.Policies.QuotasOptions>();

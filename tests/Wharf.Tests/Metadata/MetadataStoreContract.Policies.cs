@@ -120,8 +120,8 @@ public abstract partial class MetadataStoreContract
         var upload = new UploadSession("u1", "team-a/app", 600, Time.GetUtcNow(), Time.GetUtcNow());
         await Uploads.CreateAsync(upload, None);
 
-        Assert.Equal(new QuotaLink(true, 0), await usage.LinkWithinQuotaAsync("team-a/app", first, null, 1000, None));
-        Assert.Equal(new QuotaLink(false, 600), await usage.LinkWithinQuotaAsync("team-a/app", second, "u1", 1000, None));
+        Assert.Equal(new QuotaLink(QuotaLinkOutcome.Linked, 0), await usage.LinkWithinQuotaAsync("team-a/app", first, null, 1000, None));
+        Assert.Equal(new QuotaLink(QuotaLinkOutcome.OverQuota, 600), await usage.LinkWithinQuotaAsync("team-a/app", second, "u1", 1000, None));
         Assert.Null(await Blobs.GetInRepositoryAsync("team-a/app", second.Digest, None));
         Assert.NotNull(await Uploads.GetAsync("u1", None)); // A refused link leaves the session to its caller.
 
@@ -130,6 +130,22 @@ public abstract partial class MetadataStoreContract
         Assert.NotNull(await Blobs.GetInRepositoryAsync("team-a/other", first.Digest, None));
         Assert.Null(await Uploads.GetAsync("u1", None));
         Assert.Equal(600, await usage.UsageAsync("team-a", None));
+    }
+
+    [Fact]
+    public async Task A_quota_mount_links_only_a_recorded_blob_that_fits()
+    {
+        var usage = Stores.Policies.Usage;
+        var foreign = new BlobInfo(await LinkBlobAsync("team-b/app", "foreign", 600), 600);
+        var small = new BlobInfo(await LinkBlobAsync("team-b/app", "small", 300), 300);
+        await LinkBlobAsync("team-a/app", "own", 600);
+
+        Assert.Equal(new QuotaLink(QuotaLinkOutcome.OverQuota, 600), await usage.MountWithinQuotaAsync("team-a/app", foreign, 1000, None));
+        Assert.Equal(new QuotaLink(QuotaLinkOutcome.BlobGone, 600), await usage.MountWithinQuotaAsync("team-a/app", new BlobInfo(BlobDigest("never"), 1), 1000, None));
+        Assert.Equal(new QuotaLink(QuotaLinkOutcome.Linked, 600), await usage.MountWithinQuotaAsync("team-a/app", small, 1000, None));
+        Assert.Null(await Blobs.GetInRepositoryAsync("team-a/app", foreign.Digest, None));
+        Assert.NotNull(await Blobs.GetInRepositoryAsync("team-a/app", small.Digest, None));
+        Assert.Equal(900, await usage.UsageAsync("team-a", None));
     }
 
     [Fact]
