@@ -102,6 +102,28 @@ public sealed class ImmutableTagTests
     }
 
     [Fact]
+    public async Task Deleting_a_repository_that_holds_an_immutable_tag_is_denied()
+    {
+        await using var server = await WharfTestServer.StartAsync(ReleasesOfProd);
+        var registry = new Registry(server);
+        await registry.PushImageAsync("prod/app", "v1");
+        await registry.PushImageAsync("prod/scratch", "latest");
+
+        using (var refused = await server.Client.DeleteAsync("/api/repository/prod/app"))
+        {
+            await Expect.ErrorAsync(refused, HttpStatusCode.Forbidden, "DENIED");
+            Assert.Contains(RuleName, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var deleted = await server.Client.DeleteAsync("/api/repository/prod/scratch"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        Assert.Equal(["v1"], await registry.TagsAsync("prod/app"));
+    }
+
+    [Fact]
     public async Task Concurrent_first_pushes_of_an_immutable_tag_let_exactly_one_win()
     {
         await using var server = await WharfTestServer.StartAsync(ReleasesOfProd);
