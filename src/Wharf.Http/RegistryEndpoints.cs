@@ -10,6 +10,7 @@ using Wharf.Http.Auth;
 using Wharf.Core.Services;
 using Wharf.Http.Handlers;
 using Wharf.Http.Middleware;
+using Wharf.Http.Policies;
 using Wharf.Http.Results;
 using Wharf.Http.Ui;
 
@@ -42,6 +43,7 @@ public static class RegistryEndpoints
         services.AddSingleton<Wharf.Core.Services.Gc.GcStatusReader>();
         services.AddSingleton<Wharf.Core.Services.Gc.RepositoryRemover>();
         services.AddSingleton<Wharf.Core.Services.Gc.OfflineCollector>();
+        services.AddWharfPolicies();
         return services;
     }
 
@@ -62,6 +64,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfImageApi();
         endpoints.MapWharfApiRepositories();
         endpoints.MapWharfLifecycleApi();
+        endpoints.MapWharfPolicyApi();
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;

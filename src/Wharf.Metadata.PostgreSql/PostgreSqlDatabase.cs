@@ -106,6 +106,13 @@ public sealed class PostgreSqlDatabase : SqlDatabase, IAsyncDisposable, IDisposa
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>A transaction-scoped advisory lock on <paramref name="key"/> within this schema (other schemas of the database never wait for it).</summary>
+    public override async Task LockAsync(DbConnection connection, DbTransaction transaction, string key, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT pg_advisory_xact_lock(hashtextextended(@s || ':' || @k, 0))", transaction).With("@s", Schema).With("@k", key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Drops the schema and everything in it (tests and tear-down only).</summary>
     public async Task DropSchemaAsync(CancellationToken cancellationToken)
     {

@@ -23,6 +23,8 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<ISigningKeyStore, SqlSigningKeyStore>();
         services.AddSingleton<ILoginFailureStore, PostgreSqlLoginFailureStore>();
         services.AddSingleton<ITagDetailsReader, SqlTagDetailsReader>();
+        services.AddSingleton<IRetentionReader, SqlRetentionReader>();
+        services.AddSingleton<INamespaceUsageStore, SqlNamespaceUsageStore>();
         services.AddSingleton<IRepositoryInfoStore, SqlRepositoryInfoStore>();
         services.AddSingleton<IRepositorySearch, PostgreSqlRepositorySearch>();
         services.AddSingleton<PostgreSqlUsageStore>();

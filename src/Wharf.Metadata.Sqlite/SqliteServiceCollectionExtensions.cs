@@ -23,6 +23,8 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<ISigningKeyStore, SqlSigningKeyStore>();
         services.AddSingleton<ILoginFailureStore, SqliteLoginFailureStore>();
         services.AddSingleton<ITagDetailsReader, SqlTagDetailsReader>();
+        services.AddSingleton<IRetentionReader, SqlRetentionReader>();
+        services.AddSingleton<INamespaceUsageStore, SqlNamespaceUsageStore>();
         services.AddSingleton<IRepositoryInfoStore, SqlRepositoryInfoStore>();
         services.AddSingleton<IRepositorySearch, SqliteRepositorySearch>();
         services.AddSingleton<SqliteUsageStore>();

@@ -115,6 +115,12 @@ public abstract class SqlDatabase
     /// <summary>Creates what migrations need (the <c>schema_migrations</c> table, an engine's own settings) outside any migration.</summary>
     protected abstract Task PrepareMigrationsAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Serialises the transaction with every other transaction that takes the same <paramref name="key"/>, until it ends.
+    /// SQLite has one writer, so nothing to do; PostgreSQL takes a transaction-scoped advisory lock.
+    /// </summary>
+    public virtual Task LockAsync(DbConnection connection, DbTransaction transaction, string key, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Serialises migrations across processes for the rest of <paramref name="transaction"/>, where the engine needs it.</summary>
     protected virtual Task LockMigrationsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 

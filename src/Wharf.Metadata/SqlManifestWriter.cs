@@ -10,11 +10,20 @@ namespace Wharf.Metadata;
 /// and recorded, and how a manifest is deleted, each engine writes for itself (one statement per digest on
 /// SQLite, arrays and row locks on PostgreSQL).
 /// </summary>
-public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time) : IManifestWriter
+public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvider time) : IManifestWriter
 {
     public ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, CancellationToken cancellationToken) =>
+        PutAsync(repository, manifest, tag, keepTag: false, cancellationToken);
+
+    /// <param name="keepTag">Refuse (<see cref="ManifestPutStatus.TagTaken"/>, nothing written) when the tag points to another manifest.</param>
+    private ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, bool keepTag, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
+            if (keepTag && await TagTakenAsync(connection, transaction, repository, tag!, manifest.Digest, cancellationToken))
+            {
+                return new ManifestPutResult(ManifestPutStatus.TagTaken);
+            }
+
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             // Check every reference before writing anything, so a refused manifest leaves no trace.
             var existingId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);

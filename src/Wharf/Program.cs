@@ -10,5 +10,7 @@ var root = new RootCommand("Wharf, a container image registry")
     TokenCommand.Create(),
     GcCommand.Create(),
     RepoCommand.Create(),
+    RetentionCommand.Create(),
+    QuotaCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

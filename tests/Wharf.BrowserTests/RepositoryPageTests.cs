@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Wharf.Core.Metadata;
 using Wharf.BrowserTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -35,6 +37,22 @@ public sealed partial class RepositoryPageTests(BrowserFixture browser) : Browse
         await page.GetByRole(AriaRole.Button, new() { Name = $"Copy “docker pull {Registry.Server.Authority}/team/app:v1”" }).ClickAsync();
         Assert.Equal($"docker pull {Registry.Server.Authority}/team/app:v1", await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
         await Expect(table.Locator("tr[data-tag=v1] .copy")).ToHaveTextAsync("Copied");
+    }
+
+    [Fact]
+    public async Task The_repository_page_shows_its_namespace_storage_against_the_quota()
+    {
+        var usage = await Registry.Server.Services.GetRequiredService<INamespaceUsageStore>().UsageAsync("team", CancellationToken.None);
+        var page = await OpenAsAliceAsync("/r/team/app");
+
+        var shown = page.Locator(".repo-meta .namespace-usage");
+        await Expect(shown).ToContainTextAsync("namespace team uses ");
+        await Expect(shown).ToContainTextAsync(" of 1.1 GB (0%)");
+        await Expect(shown).ToHaveAttributeAsync("data-usage", usage.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(shown).ToHaveAttributeAsync("data-quota", "1073741824");
+
+        var open = await OpenAsync("/r/public/hello");
+        await Expect(open.Locator(".repo-meta .namespace-usage")).ToContainTextAsync("(no quota)");
     }
 
     [Fact]

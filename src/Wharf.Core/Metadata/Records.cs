@@ -34,6 +34,9 @@ public enum ManifestPutStatus
     Stored,
     BlobUnknown,
     ManifestUnknown,
+
+    /// <summary>The tag may not move and points to another manifest (<see cref="IProtectedTagWriter.PutKeepingTagAsync"/>); nothing was written.</summary>
+    TagTaken,
 }
 
 /// <summary>The outcome of <see cref="IManifestWriter.PutAsync"/>; <paramref name="Missing"/> names the absent reference.</summary>

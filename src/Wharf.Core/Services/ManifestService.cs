@@ -1,5 +1,6 @@
 using Wharf.Core.Errors;
 using Wharf.Core.Metadata;
+using Wharf.Core.Policies;
 using Wharf.Core.Protocol;
 
 namespace Wharf.Core.Services;
@@ -7,9 +8,11 @@ namespace Wharf.Core.Services;
 /// <summary>The outcome of a manifest push.</summary>
 public sealed record PushedManifest(Digest Digest, Digest? Subject);
 
-/// <summary>Manifest pushes, pulls and deletes, and the referrers API.</summary>
-public sealed class ManifestService(IManifestReader reader, IManifestWriter writer)
+/// <summary>Manifest pushes, pulls and deletes, and the referrers API. Tags made immutable by <paramref name="immutable"/> never move nor go.</summary>
+public sealed class ManifestService(IManifestReader reader, IManifestWriter writer, ImmutableTagPolicy? immutable = null)
 {
+    private readonly ImmutableTagPolicy _immutable = immutable ?? ImmutableTagPolicy.None;
+
     /// <summary>Resolves <paramref name="reference"/> (a tag or a digest, already validated) to a stored manifest.</summary>
     public async ValueTask<Result<StoredManifest>> GetAsync(string repository, string reference, CancellationToken cancellationToken)
     {
@@ -58,10 +61,14 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
             manifest.AnnotationsJson,
             manifest.Blobs.Where(b => !MediaTypes.IsNonDistributable(b.MediaType)).Select(b => b.Digest).Distinct().ToArray(),
             manifest.Manifests.Select(m => m.Digest).Distinct().ToArray());
-        var result = await writer.PutAsync(repository, record, tag, cancellationToken);
+        var rule = tag is null ? null : _immutable.Match(repository, tag);
+        var result = rule is null
+            ? await writer.PutAsync(repository, record, tag, cancellationToken)
+            : await Guarded().PutKeepingTagAsync(repository, record, tag!, cancellationToken);
         return result.Status switch
         {
             ManifestPutStatus.Stored => new PushedManifest(digest, manifest.Subject?.Digest),
+            ManifestPutStatus.TagTaken => ImmutableTagError(repository, tag!, rule!, "it already points to another manifest"),
             ManifestPutStatus.BlobUnknown => new RegistryError(ErrorCode.ManifestBlobUnknown, $"blob {result.Missing} is not in repository {repository}", new { digest = result.Missing?.Value }),
             _ => new RegistryError(ErrorCode.ManifestChildUnknown, $"manifest {result.Missing} is not in repository {repository}", new { digest = result.Missing?.Value }),
         };
@@ -70,23 +77,56 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
     /// <summary>By tag: removes only the tag. By digest: removes the manifest and every tag pointing to it.</summary>
     public async ValueTask<Result<bool>> DeleteAsync(string repository, string reference, CancellationToken cancellationToken)
     {
-        var deleted = Digest.TryParse(reference, out var digest)
-            ? await writer.DeleteAsync(repository, digest, cancellationToken)
-            : await writer.DeleteTagAsync(repository, reference, cancellationToken);
-        return deleted ? true : ErrorCode.ManifestUnknown;
+        if (!Digest.TryParse(reference, out var digest))
+        {
+            if (_immutable.Match(repository, reference) is { } rule)
+            {
+                return ImmutableTagError(repository, reference, rule, "it cannot be deleted");
+            }
+
+            return await writer.DeleteTagAsync(repository, reference, cancellationToken) ? true : ErrorCode.ManifestUnknown;
+        }
+
+        if (!_immutable.Covers(repository))
+        {
+            return await writer.DeleteAsync(repository, digest, cancellationToken) ? true : ErrorCode.ManifestUnknown;
+        }
+
+        // The tags pointing to the manifest are read and the manifest deleted in one transaction, so an immutable tag
+        // pushed onto it meanwhile is either seen (refused) or pushed after the delete (onto a manifest pushed again).
+        var outcome = await Guarded().DeleteUnlessProtectedAsync(repository, digest, tag => _immutable.Match(repository, tag) is not null, cancellationToken);
+        if (outcome.ProtectedBy is { } kept)
+        {
+            return ImmutableTagError(repository, kept, _immutable.Match(repository, kept)!, $"manifest {digest} it points to cannot be deleted");
+        }
+
+        return outcome.Deleted ? true : ErrorCode.ManifestUnknown;
     }
 
     /// <summary>
     /// Removes the tag only while it points to <paramref name="expected"/> (atomically, in the store): MANIFEST_UNKNOWN
     /// when there is no such tag, TAG_MOVED (wire code MANIFEST_UNKNOWN, 409) when it points elsewhere now.
     /// </summary>
-    public async ValueTask<Result<bool>> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken) =>
-        await writer.DeleteTagIfAsync(repository, tag, expected, cancellationToken) switch
+    public async ValueTask<Result<bool>> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken)
+    {
+        if (_immutable.Match(repository, tag) is { } rule)
+        {
+            return ImmutableTagError(repository, tag, rule, "it cannot be deleted");
+        }
+
+        return await writer.DeleteTagIfAsync(repository, tag, expected, cancellationToken) switch
         {
             ConditionalTagDelete.Deleted => true,
             ConditionalTagDelete.TagMoved => new RegistryError(ErrorCode.TagMoved, $"tag {tag} no longer points to {expected}: it was pushed again"),
             _ => ErrorCode.ManifestUnknown,
         };
+    }
+
+    private static RegistryError ImmutableTagError(string repository, string tag, ImmutableTagRule rule, string consequence) =>
+        new(ErrorCode.Denied, $"tag {tag} of {repository} is immutable under {rule.Name}: {consequence}", new { repository, tag, rule = rule.Name });
+
+    private IProtectedTagWriter Guarded() =>
+        writer as IProtectedTagWriter ?? throw new InvalidOperationException($"{writer.GetType().Name} cannot keep immutable tags");
 
     public ValueTask<IReadOnlyList<Referrer>> ListReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken) =>
         reader.ListReferrersAsync(repository, subject, artifactType, cancellationToken);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Wharf.Core.Errors;
 using Wharf.Core.Metadata;
+using Wharf.Core.Policies;
 using Wharf.Core.Protocol;
 using Wharf.Core.Storage;
 
@@ -20,7 +21,8 @@ public sealed partial class UploadService(
     KeyedLock locks,
     UploadOptions options,
     TimeProvider time,
-    ILogger<UploadService> logger)
+    ILogger<UploadService> logger,
+    NamespaceQuotas quotas)
 {
     /// <summary>How many repositories holding a blob a mount without <c>from</c> considers under access control.</summary>
     private const int MountCandidates = 1000;
@@ -35,14 +37,15 @@ public sealed partial class UploadService(
 
     /// <summary>
     /// Makes an existing blob visible in <paramref name="repository"/>. With <paramref name="from"/>, only a blob
-    /// visible in that repository is mounted; without it, any stored blob is. Null means "not mountable".
+    /// visible in that repository is mounted; without it, any stored blob is. Null means "not mountable"; an error, that
+    /// the namespace's quota refuses it.
     /// </summary>
     /// <remarks>
     /// With <paramref name="mayPull"/> (access control on), a source is used only if the caller may pull it: a
     /// <paramref name="from"/> the caller may not pull is ignored, and without <paramref name="from"/> the blob is
     /// taken only from a repository the caller may pull.
     /// </remarks>
-    public async ValueTask<BlobInfo?> MountAsync(string repository, Digest digest, string? from, CancellationToken cancellationToken, Func<string, bool>? mayPull = null)
+    public async ValueTask<Result<BlobInfo?>> MountAsync(string repository, Digest digest, string? from, CancellationToken cancellationToken, Func<string, bool>? mayPull = null)
     {
         var blob = await blobs.GetInRepositoryAsync(repository, digest, cancellationToken);
         if (blob is not null)
@@ -52,7 +55,7 @@ public sealed partial class UploadService(
 
         if (mayPull is not null && from is not null && !mayPull(from))
         {
-            return null;
+            return NotMountable;
         }
 
         if (mayPull is not null && from is null)
@@ -61,7 +64,7 @@ public sealed partial class UploadService(
             from = holders.FirstOrDefault(mayPull);
             if (from is null)
             {
-                return null;
+                return NotMountable;
             }
         }
 
@@ -70,12 +73,16 @@ public sealed partial class UploadService(
             : await blobs.GetInRepositoryAsync(from, digest, cancellationToken);
         if (blob is null || await storage.StatAsync(StorageLayout.Blob(digest), cancellationToken) is null)
         {
-            return null;
+            return NotMountable;
         }
 
-        // Only while the blob is still recorded: the garbage collector may have deleted it since it was looked up.
-        return await blobs.LinkExistingAsync(repository, digest, cancellationToken) ? blob : null;
+        // Only while the blob is still recorded (the garbage collector may have deleted it since it was looked up), and
+        // within the namespace's quota.
+        var mounted = await quotas.MountAsync(repository, blob, cancellationToken);
+        return !mounted.IsOk ? mounted.Error! : mounted.Value ? blob : NotMountable;
     }
+
+    private static Result<BlobInfo?> NotMountable => Result<BlobInfo?>.Ok(null);
 
     /// <summary>A whole blob in one request (<c>POST ?digest=</c> with a body).</summary>
     public async ValueTask<Result<BlobInfo>> PutMonolithicAsync(string repository, Digest expected, Stream body, CancellationToken cancellationToken)
@@ -389,6 +396,11 @@ public sealed partial class UploadService(
     {
         var blobPath = StorageLayout.Blob(digest);
         var existing = await blobLookup;
+        if (await quotas.RefusalAsync(repository, digest, size, cancellationToken) is { } overQuota)
+        {
+            return overQuota; // Before publishing: the caller discards the upload's bytes.
+        }
+
         if (existing is { } damaged && damaged.Size != size)
         {
             // Not something Wharf wrote (a digest's object always has that digest's size): replace it.
@@ -412,8 +424,9 @@ public sealed partial class UploadService(
         }
 
         var blob = new BlobInfo(digest, size);
-        await blobs.LinkAsync(repository, blob, uploadId, cancellationToken);
-        return blob;
+        // A push racing this one may have taken the room meanwhile: then the bytes just published stay unlinked, for
+        // garbage collection (deleting them here could remove a blob another namespace linked since).
+        return await quotas.LinkAsync(repository, blob, uploadId, cancellationToken) is { } refused ? refused : blob;
     }
 
     /// <summary>
@@ -446,6 +459,11 @@ public sealed partial class UploadService(
                 existing = null;
             }
 
+            if (await quotas.RefusalAsync(repository, expected, size, cancellationToken) is { } overQuota)
+            {
+                return overQuota; // The writer is never committed: the bytes are discarded.
+            }
+
             if (existing is null)
             {
                 await writer.CommitAsync(cancellationToken);
@@ -457,8 +475,7 @@ public sealed partial class UploadService(
         }
 
         var blob = new BlobInfo(expected, size);
-        await blobs.LinkAsync(repository, blob, uploadId, cancellationToken);
-        return blob;
+        return await quotas.LinkAsync(repository, blob, uploadId, cancellationToken) is { } refused ? refused : blob;
     }
 
     /// <summary>

@@ -35,9 +35,18 @@ public sealed class UploadHandler(UploadService uploads)
 
             var from = request.Query("from");
             var mountable = from is null || RepositoryName.IsValid(from);
-            if (mountable && await uploads.MountAsync(name, mountDigest, from, request.Aborted, request.Http.Features.Get<CallerAccess>() is { } caller ? caller.MayPull : null) is { } blob)
+            if (mountable)
             {
-                return BlobCreated(name, blob);
+                var mounted = await uploads.MountAsync(name, mountDigest, from, request.Aborted, request.Http.Features.Get<CallerAccess>() is { } caller ? caller.MayPull : null);
+                if (!mounted.IsOk)
+                {
+                    return new ErrorResult(mounted.Error!);
+                }
+
+                if (mounted.Value is { } blob)
+                {
+                    return BlobCreated(name, blob);
+                }
             }
         }
         else if (request.Query("digest") is { } digestText)

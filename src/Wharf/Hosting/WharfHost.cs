@@ -61,6 +61,9 @@ public static partial class WharfHost
         AddValidated<SearchOptions>(services, configuration, "Search");
         AddValidated<UsageOptions>(services, configuration, "Usage");
         AddValidated<Wharf.Core.Services.Gc.GcOptions>(services, configuration, "Gc");
+        AddValidated<Wharf.Http.Policies.PoliciesOptions>(services, configuration, "Policies");
+        AddValidated<Wharf.Http.Policies.RetentionOptions>(services, configuration, "Retention");
+        AddValidated<Wharf.Http.Policies.QuotasOptions>(services, configuration, "Quotas");
 
         var data = Path.GetFullPath(options.Data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
@@ -75,6 +78,7 @@ public static partial class WharfHost
         services.AddWharfAuth(auth, data);
         services.AddHostedService<UploadJanitor>();
         services.AddHostedService<GcWorker>();
+        services.AddHostedService<RetentionScheduler>();
 
         var app = builder.Build();
         app.UseWharfRegistry();
@@ -131,6 +135,9 @@ public static partial class WharfHost
         _ = services.GetRequiredService<SearchOptions>();
         _ = services.GetRequiredService<UsageOptions>();
         _ = services.GetRequiredService<Wharf.Core.Services.Gc.GcOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Policies.PoliciesOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Policies.RetentionOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Policies.QuotasOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>

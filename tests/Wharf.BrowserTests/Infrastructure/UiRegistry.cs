@@ -69,6 +69,7 @@ public sealed class UiRegistry : IAsyncDisposable
         var server = await WharfTestServer.StartAsync(new Dictionary<string, string?>
         {
             ["Auth:Mode"] = "basic",
+            ["Quotas:Namespaces:team"] = "1GiB",
             ["Auth:BcryptCost"] = "4",
             ["Auth:Anonymous:0:Repositories"] = "public/**",
             ["Auth:Anonymous:0:Actions:0"] = "pull",

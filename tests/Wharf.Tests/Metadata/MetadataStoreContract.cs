@@ -16,7 +16,11 @@ public sealed record MetadataStores(
     IAccessTokenStore Tokens,
     ISigningKeyStore SigningKeyStore,
     ILoginFailureStore LoginFailures,
-    RepositoryInfoRoles Info);
+    RepositoryInfoRoles Info,
+    PolicyStores Policies);
+
+/// <summary>The roles behind namespace quotas and retention.</summary>
+public sealed record PolicyStores(INamespaceUsageStore Usage, IRetentionReader Retention);
 
 /// <summary>The roles behind repository pages and search (migration 0004).</summary>
 public sealed record RepositoryInfoRoles(IRepositoryInfoStore Store, IRepositorySearch Search, IUsageWriter Usage, IPullStatsReader Pulls);

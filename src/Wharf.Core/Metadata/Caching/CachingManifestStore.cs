@@ -8,7 +8,7 @@ namespace Wharf.Core.Metadata.Caching;
 /// after they commit. Only for stores that no other process writes to.
 /// </summary>
 /// <param name="capacityBytes">Payload bytes each of the two caches (by digest, by tag) may hold.</param>
-public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter writer, long capacityBytes = 8 * 1024 * 1024) : IManifestReader, IManifestWriter, IMetadataChangeObserver
+public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter writer, long capacityBytes = 8 * 1024 * 1024) : IManifestReader, IManifestWriter, IMetadataChangeObserver, IProtectedTagWriter
 {
     // Larger manifests (huge indexes) are rare and served from the store.
     private const int MaxCachedPayload = 64 * 1024;
@@ -129,4 +129,32 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
             _tags.Invalidate((repository, tag));
         }
     }
+
+    public async ValueTask<ManifestPutResult> PutKeepingTagAsync(string repository, ManifestRecord manifest, string tag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Protected().PutKeepingTagAsync(repository, manifest, tag, cancellationToken);
+        }
+        finally
+        {
+            _tags.Invalidate((repository, tag));
+        }
+    }
+
+    public async ValueTask<ProtectedManifestDelete> DeleteUnlessProtectedAsync(string repository, Digest digest, Func<string, bool> isProtected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Protected().DeleteUnlessProtectedAsync(repository, digest, isProtected, cancellationToken);
+        }
+        finally
+        {
+            _manifests.Invalidate((repository, digest.Value));
+            _tags.InvalidateWhere(key => key.Repository == repository);
+        }
+    }
+
+    private IProtectedTagWriter Protected() =>
+        writer as IProtectedTagWriter ?? throw new InvalidOperationException($"{writer.GetType().Name} cannot keep immutable tags");
 }

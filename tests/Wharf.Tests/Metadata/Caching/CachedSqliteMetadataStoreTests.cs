@@ -28,7 +28,8 @@ public sealed class CachedSqliteMetadataStoreTests : MetadataStoreContract
             new SqlAccessTokenStore(_database),
             new SqlSigningKeyStore(_database),
             new SqliteLoginFailureStore(_database),
-            new RepositoryInfoRoles(new SqlRepositoryInfoStore(_database), new SqliteRepositorySearch(_database), new SqliteUsageStore(_database), new SqliteUsageStore(_database)));
+            new RepositoryInfoRoles(new SqlRepositoryInfoStore(_database), new SqliteRepositorySearch(_database), new SqliteUsageStore(_database), new SqliteUsageStore(_database)),
+        new PolicyStores(new SqlNamespaceUsageStore(_database, time), new SqlRetentionReader(_database)));
     }
 
     protected override Task DestroyStoresAsync()

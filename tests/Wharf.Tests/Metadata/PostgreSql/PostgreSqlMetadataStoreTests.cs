@@ -40,7 +40,8 @@ public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
         new SqlAccessTokenStore(db),
         new SqlSigningKeyStore(db),
         new PostgreSqlLoginFailureStore(db),
-        new RepositoryInfoRoles(new SqlRepositoryInfoStore(db), new PostgreSqlRepositorySearch(db), new PostgreSqlUsageStore(db), new PostgreSqlUsageStore(db)));
+        new RepositoryInfoRoles(new SqlRepositoryInfoStore(db), new PostgreSqlRepositorySearch(db), new PostgreSqlUsageStore(db), new PostgreSqlUsageStore(db)),
+        new PolicyStores(new SqlNamespaceUsageStore(db, time), new SqlRetentionReader(db)));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()

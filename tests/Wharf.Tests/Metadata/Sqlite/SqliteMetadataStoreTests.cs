@@ -36,7 +36,8 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
         new SqlAccessTokenStore(db),
         new SqlSigningKeyStore(db),
         new SqliteLoginFailureStore(db),
-        new RepositoryInfoRoles(new SqlRepositoryInfoStore(db), new SqliteRepositorySearch(db), new SqliteUsageStore(db), new SqliteUsageStore(db)));
+        new RepositoryInfoRoles(new SqlRepositoryInfoStore(db), new SqliteRepositorySearch(db), new SqliteUsageStore(db), new SqliteUsageStore(db)),
+        new PolicyStores(new SqlNamespaceUsageStore(db, time), new SqlRetentionReader(db)));
 
     [Fact]
     public async Task Migrating_twice_is_harmless_and_keeps_data()

@@ -64,6 +64,11 @@ export const repositories = {
   update: (name, changes) => api(`/api/repository/${segments(name)}`, { method: 'PUT', body: changes }),
 };
 
+// A namespace (first path segment of repository names): { namespace, usage, quota } in bytes; quota null when unlimited.
+export const namespaces = {
+  get: (name, signal) => api(`/api/namespaces/${encodeURIComponent(name)}`, { signal }),
+};
+
 export const images = {
   tags: (name, parameters, signal) => api(`/api/tags/${segments(name)}${query(parameters)}`, { signal }),
   // digest: the manifest the user saw; the server deletes the tag only if it still points there (else 409).

@@ -2,7 +2,7 @@
 // Users who may push edit the description and README here.
 
 import { h, replace, table } from '../dom.js';
-import { repositories, images } from '../api.js';
+import { repositories, images, namespaces } from '../api.js';
 import { link } from '../routes.js';
 import { bytes, count, digest, shortDigest, time } from '../format.js';
 import { markdown } from '../markdown.js';
@@ -14,9 +14,11 @@ const readmeLimit = 64 * 1024;
 
 export async function render(context) {
   const { route, signal } = context;
-  const [repository, tags] = await Promise.all([
+  const [repository, tags, storage] = await Promise.all([
     repositories.get(route.name, signal),
     images.tags(route.name, { page: route.number, perPage, sort: route.sort || undefined }, signal),
+    // The namespace's storage against its quota; a page without it is still a page.
+    namespaces.get(route.name.split('/')[0], signal).catch((failure) => (failure?.name === 'AbortError' ? Promise.reject(failure) : null)),
   ]);
   context.setTitle(repository.name);
   const about = h('section', { class: 'about', 'aria-labelledby': 'about-heading' });
@@ -30,10 +32,19 @@ export async function render(context) {
         h('span', null, count(repository.tagCount, 'tag')),
         h('span', null, count(repository.pullCount, 'pull')),
         h('span', null, 'pushed ', time(repository.lastPushedAt)),
-        h('span', null, 'pulled ', time(repository.lastPulledAt)))),
+        h('span', null, 'pulled ', time(repository.lastPulledAt)),
+        storage ? namespaceUsage(storage) : null)),
     pullCommand(`docker pull ${location.host}/${repository.name}`, context),
     tagsSection(context, repository, tags),
     about);
+}
+
+// "namespace team-a uses 1.2 MB of 10 GB (12%)", or "… uses 1.2 MB (no quota)".
+function namespaceUsage(storage) {
+  const text = storage.quota === null
+    ? `namespace ${storage.namespace} uses ${bytes(storage.usage)} (no quota)`
+    : `namespace ${storage.namespace} uses ${bytes(storage.usage)} of ${bytes(storage.quota)} (${Math.floor((storage.usage * 100) / Math.max(storage.quota, 1))}%)`;
+  return h('span', { class: 'namespace-usage', 'data-usage': storage.usage, 'data-quota': storage.quota ?? '' }, text);
 }
 
 function breadcrumbs(name) {
