@@ -8,5 +8,8 @@ var root = new RootCommand("Wharf, a container image registry")
     MigrateCommand.Create(),
     UserCommand.Create(),
     TokenCommand.Create(),
+    CheckCommand.Create(),
+    BackupCommand.Create(),
+    RestoreCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
