@@ -83,12 +83,12 @@ public sealed class CheckProgressDisplay(TextWriter output, TextWriter progress,
         if (terminal)
         {
             var filled = (int)Math.Round(share * BarWidth);
-            progress.Write(string.Create(CultureInfo.InvariantCulture, $"\r\u001b[Kchecking blobs [{new string('#', filled)}{new string('.', BarWidth - filled)}] {share:P0} {counts}"));
+            progress.Write(string.Create(CultureInfo.InvariantCulture, $"\r\u001b[Kchecking blobs [{new string('#', filled)}{new string('.', BarWidth - filled)}] {share * 100:0}% {counts}"));
             _barShown = true;
         }
         else
         {
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checked {counts} ({share:P0})"));
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checked {counts} ({share * 100:0}%)"));
         }
 
         progress.Flush();
