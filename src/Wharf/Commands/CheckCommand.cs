@@ -26,12 +26,12 @@ public static class CheckCommand
             SampleSize? size = null;
             if (parse.GetValue(sample) is { } text && !SampleSize.TryParse(text, out size))
             {
-                return UserCommand.Fail($"--sample takes a count (500) or a percentage (10%), not '{text}'");
+                return Usage($"--sample takes a count (500) or a percentage (10%), not '{text}'");
             }
 
             if (parse.GetValue(parallel) is < 1 or > 64)
             {
-                return UserCommand.Fail("--parallel takes 1 to 64");
+                return Usage("--parallel takes 1 to 64");
             }
 
             await using var stores = await ConfiguredStores.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
@@ -42,6 +42,13 @@ public static class CheckCommand
             return report.IsClean ? 0 : ProblemsFound;
         }));
         return command;
+    }
+
+    /// <summary>A bad option value: exit code 2, like a bad configuration, so that 1 always means "problems found".</summary>
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine("error: " + message);
+        return ConfigErrors.ExitCode;
     }
 
     private static void Print(CheckReport report)
