@@ -8,6 +8,18 @@ namespace Wharf.EndToEndTests.Cli;
 public sealed class CheckCommandTests : CheckCommandContract
 {
     protected override bool ScaleOut => false;
+
+    [Fact]
+    public async Task A_data_directory_without_a_metadata_store_is_an_error_not_an_empty_store_in_order()
+    {
+        var nowhere = Path.Combine(Path.GetTempPath(), "wharf-nowhere-" + Guid.NewGuid().ToString("N"));
+        await using var wharf = WharfProcess.Start(["check", "--data", nowhere]);
+        var exitCode = await wharf.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exitCode == 2, wharf.Output);
+        Assert.Contains("No metadata store at", wharf.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(nowhere));
+    }
 }
 
 /// <summary><c>wharf check</c> on S3 + PostgreSQL, run beside a serving registry.</summary>
@@ -32,6 +44,8 @@ public abstract class CheckCommandContract
         var (clean, cleanOutput) = await store.RunAsync("check");
         Assert.True(clean == 0, cleanOutput);
         Assert.Contains("verified 7 blobs", cleanOutput, StringComparison.Ordinal);
+        Assert.Contains("checking 7 blobs", cleanOutput, StringComparison.Ordinal); // progress as plain lines: stderr is no terminal here
+        Assert.DoesNotContain('\r', cleanOutput);
         Assert.Contains("no problems found", cleanOutput, StringComparison.Ordinal);
 
         var appLayers = app.Blobs.Keys.Where(d => app.Blobs[d].Length >= 1000).ToList();
