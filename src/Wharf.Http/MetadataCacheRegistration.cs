@@ -19,6 +19,8 @@ public static class MetadataCacheRegistration
         services.AddSingleton(sp => new CachingManifestStore(Create<IManifestReader>(sp, reader), Create<IManifestWriter>(sp, writer)));
         services.AddSingleton<IManifestReader>(sp => sp.GetRequiredService<CachingManifestStore>());
         services.AddSingleton<IManifestWriter>(sp => sp.GetRequiredService<CachingManifestStore>());
+        services.AddSingleton<IMetadataChangeObserver>(sp => (CachingBlobIndex)sp.GetRequiredService<IBlobIndex>());
+        services.AddSingleton<IMetadataChangeObserver>(sp => sp.GetRequiredService<CachingManifestStore>());
         return services;
     }
 

@@ -36,6 +36,12 @@ public static class RegistryEndpoints
         services.AddSingleton<RegistryDispatcher>();
         services.AddWharfImageApi();
         services.AddWharfRepositoryApi();
+        services.TryAddSingleton(new Wharf.Core.Services.Gc.GcOptions());
+        services.AddSingleton<Wharf.Core.Services.Gc.OrphanScanner>();
+        services.AddSingleton<Wharf.Core.Services.Gc.GarbageCollector>();
+        services.AddSingleton<Wharf.Core.Services.Gc.GcStatusReader>();
+        services.AddSingleton<Wharf.Core.Services.Gc.RepositoryRemover>();
+        services.AddSingleton<Wharf.Core.Services.Gc.OfflineCollector>();
         return services;
     }
 
@@ -55,6 +61,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfSession();
         endpoints.MapWharfImageApi();
         endpoints.MapWharfApiRepositories();
+        endpoints.MapWharfLifecycleApi();
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;

@@ -81,6 +81,8 @@ public sealed class PostgreSqlDatabase : SqlDatabase, IAsyncDisposable, IDisposa
     /// <summary>A text[] array.</summary>
     public override object ListValue(IEnumerable<string> values) => values.ToArray();
 
+    public override string RowLock(string mode) => " FOR " + mode;
+
     public override string SkipLocked => " FOR UPDATE SKIP LOCKED";
 
     protected override string NowMillisecondsSql => "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";

@@ -205,6 +205,8 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     }
 
     /// <summary>Nothing: the one writer never holds a row another worker could skip.</summary>
+    public override string RowLock(string mode) => "";
+
     public override string SkipLocked => "";
 
     protected override string NowMillisecondsSql => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";

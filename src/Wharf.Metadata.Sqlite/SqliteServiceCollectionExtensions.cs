@@ -15,6 +15,9 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IManifestWriter, SqliteManifestWriter>();
         services.AddSingleton<IRepositoryReader, SqlRepositoryReader>();
         services.AddSingleton<IUploadSessionStore, SqlUploadSessionStore>();
+        services.AddSingleton<IGcStore, SqlGcStore>();
+        services.AddSingleton<IGcGraphStore, SqlGcGraphStore>();
+        services.AddSingleton<IRepositoryDeleter, SqlRepositoryDeleter>();
         services.AddSingleton<IUserStore, SqlUserStore>();
         services.AddSingleton<IAccessTokenStore, SqlAccessTokenStore>();
         services.AddSingleton<ISigningKeyStore, SqlSigningKeyStore>();

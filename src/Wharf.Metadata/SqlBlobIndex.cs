@@ -44,9 +44,7 @@ public sealed class SqlBlobIndex(SqlDatabase database, TimeProvider time) : IBlo
             await using var insertBlob = connection.Command("INSERT INTO blobs (digest, size, created_at) VALUES (@d, @s, @t) ON CONFLICT (digest) DO NOTHING", transaction)
                 .With("@d", blob.Digest.Value).With("@s", blob.Size).With("@t", now);
             await insertBlob.ExecuteNonQueryAsync(cancellationToken);
-            await using var link = connection.Command("INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (@r, @d, @t) ON CONFLICT DO NOTHING", transaction)
-                .With("@r", repositoryId).With("@d", blob.Digest.Value).With("@t", now);
-            await link.ExecuteNonQueryAsync(cancellationToken);
+            await InsertLinkAsync(connection, transaction, repositoryId!.Value, blob.Digest.Value, now, cancellationToken);
             if (completedUpload is not null)
             {
                 await using var done = connection.Command("DELETE FROM upload_sessions WHERE id = @i", transaction).With("@i", completedUpload);
@@ -56,12 +54,51 @@ public sealed class SqlBlobIndex(SqlDatabase database, TimeProvider time) : IBlo
             return true;
         }, cancellationToken).AsTask());
 
+    /// <remarks>
+    /// The blob's row is read under a key-share lock (PostgreSQL), which waits for a garbage collector deleting it: once
+    /// it has, there is no row and nothing is linked. A collector that comes later finds the link (docs/design/gc.md).
+    /// </remarks>
+    public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using (var exists = connection.Command("SELECT 1 FROM blobs WHERE digest = @d" + database.RowLock("KEY SHARE"), transaction).With("@d", digest.Value))
+            {
+                if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+                {
+                    return false;
+                }
+            }
+
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, now, cancellationToken);
+            await InsertLinkAsync(connection, transaction, repositoryId!.Value, digest.Value, now, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Hides the blob from the repository and queues the blob: it may have been its last link.</summary>
     public ValueTask<bool> UnlinkAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command(
                 "DELETE FROM repository_blobs WHERE repository_id = (SELECT id FROM repositories WHERE name = @n) AND digest = @d", transaction)
                 .With("@n", repository).With("@d", digest.Value);
-            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
+
+            await GcQueue.BlobAsync(connection, transaction, digest.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+            return true;
         }, cancellationToken);
+
+    /// <summary>Links the blob; a new link is queued for review, since no manifest may ever reference it.</summary>
+    private static async ValueTask InsertLinkAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long repositoryId, string digest, long now, CancellationToken cancellationToken)
+    {
+        await using var link = connection.Command("INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (@r, @d, @t) ON CONFLICT DO NOTHING", transaction)
+            .With("@r", repositoryId).With("@d", digest).With("@t", now);
+        if (await link.ExecuteNonQueryAsync(cancellationToken) > 0)
+        {
+            await GcQueue.LinkAsync(connection, transaction, repositoryId, digest, now, cancellationToken);
+        }
+    }
 }

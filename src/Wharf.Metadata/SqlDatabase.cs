@@ -100,6 +100,12 @@ public abstract class SqlDatabase
     /// <summary>The locking clause that ends a SELECT of queue rows which concurrent workers skip instead of waiting for ("" where one writer at a time makes it moot).</summary>
     public abstract string SkipLocked { get; }
 
+    /// <summary>
+    /// A row-locking clause (<c>FOR UPDATE</c>, <c>FOR SHARE</c>, <c>FOR KEY SHARE</c>) that ends a SELECT, or "" on an
+    /// engine where the one writer at a time already serialises every write transaction.
+    /// </summary>
+    public abstract string RowLock(string mode);
+
     /// <summary>SQL for the current time in Unix milliseconds.</summary>
     protected abstract string NowMillisecondsSql { get; }
 

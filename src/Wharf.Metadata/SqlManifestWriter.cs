@@ -30,22 +30,10 @@ public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time)
 
             var repositoryId = existingId ?? (await database.RepositoryIdAsync(connection, repository, transaction, now, cancellationToken))!.Value;
 
-            await using (var insert = connection.Command("""
-                INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest, annotations, payload, created_at)
-                VALUES (@r, @d, @m, @a, @s, @n, @p, @t) ON CONFLICT DO NOTHING
-                """, transaction)
-                .With("@r", repositoryId).With("@d", manifest.Digest.Value).With("@m", manifest.MediaType)
-                .With("@a", manifest.ArtifactType).With("@s", manifest.Subject?.Value).With("@n", manifest.AnnotationsJson)
-                .With("@p", manifest.Payload).With("@t", now))
-            {
-                if (await insert.ExecuteNonQueryAsync(cancellationToken) > 0 && manifest.Blobs.Count + manifest.Manifests.Count > 0)
-                {
-                    await InsertReferencesAsync(connection, transaction, repositoryId, manifest, cancellationToken);
-                }
-            }
-
+            await StoreManifestAsync(connection, transaction, repositoryId, manifest, now, queueUntagged: tag is null, cancellationToken);
             if (tag is not null)
             {
+                await GcQueue.TaggedManifestAsync(connection, transaction, repositoryId, tag, manifest.Digest.Value, now, cancellationToken);
                 await using var upsert = connection.Command("""
                     INSERT INTO tags (repository_id, name, digest, updated_at) VALUES (@r, @n, @d, @t)
                     ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at
@@ -60,15 +48,27 @@ public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time)
         database.RunWriteAsync(async (connection, transaction) =>
         {
             var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);
-            return repositoryId is not null && await DeleteManifestAsync(connection, transaction, repositoryId.Value, digest, cancellationToken);
+            if (repositoryId is null)
+            {
+                return false;
+            }
+
+            await GcQueue.DependentsOfAsync(connection, transaction, repositoryId.Value, digest.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+            return await DeleteManifestAsync(connection, transaction, repositoryId.Value, digest, cancellationToken);
         }, cancellationToken);
 
     public ValueTask<bool> DeleteTagAsync(string repository, string tag, CancellationToken cancellationToken) =>
-        database.RunStatementAsync(async (connection, transaction) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
-            await using var command = connection.Command(
-                "DELETE FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = @n) AND name = @t", transaction)
-                .With("@n", repository).With("@t", tag);
+            var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);
+            if (repositoryId is null)
+            {
+                return false;
+            }
+
+            await GcQueue.TaggedManifestAsync(connection, transaction, repositoryId.Value, tag, null, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+            await using var command = connection.Command("DELETE FROM tags WHERE repository_id = @r AND name = @t", transaction)
+                .With("@r", repositoryId.Value).With("@t", tag);
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken);
 
@@ -88,6 +88,8 @@ public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time)
             {
                 if (await delete.ExecuteNonQueryAsync(cancellationToken) > 0)
                 {
+                    var repositoryId = (await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken))!.Value;
+                    await GcQueue.ManifestAsync(connection, transaction, repositoryId, expected.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
                     return ConditionalTagDelete.Deleted;
                 }
             }
@@ -97,6 +99,50 @@ public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time)
                 .With("@n", repository).With("@t", tag);
             return await exists.ExecuteScalarAsync(cancellationToken) is null ? ConditionalTagDelete.TagUnknown : ConditionalTagDelete.TagMoved;
         }, cancellationToken);
+
+    /// <summary>
+    /// Stores the manifest with its references unless it is there. When it is, its row is read under a share lock
+    /// (PostgreSQL): a garbage collector deleting it concurrently either finishes first, and the manifest is stored
+    /// again, or waits for this push and then sees its tag (docs/design/gc.md). A new manifest without a tag is queued.
+    /// </summary>
+    private async ValueTask StoreManifestAsync(
+        DbConnection connection, DbTransaction transaction, long repositoryId, ManifestRecord manifest, long now, bool queueUntagged, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await using (var insert = connection.Command("""
+                INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest, annotations, payload, created_at)
+                VALUES (@r, @d, @m, @a, @s, @n, @p, @t) ON CONFLICT DO NOTHING
+                """, transaction)
+                .With("@r", repositoryId).With("@d", manifest.Digest.Value).With("@m", manifest.MediaType)
+                .With("@a", manifest.ArtifactType).With("@s", manifest.Subject?.Value).With("@n", manifest.AnnotationsJson)
+                .With("@p", manifest.Payload).With("@t", now))
+            {
+                if (await insert.ExecuteNonQueryAsync(cancellationToken) > 0)
+                {
+                    if (manifest.Blobs.Count + manifest.Manifests.Count > 0)
+                    {
+                        await InsertReferencesAsync(connection, transaction, repositoryId, manifest, cancellationToken);
+                    }
+
+                    if (queueUntagged)
+                    {
+                        await GcQueue.ManifestAsync(connection, transaction, repositoryId, manifest.Digest.Value, now, cancellationToken);
+                    }
+
+                    return;
+                }
+            }
+
+            await using var held = connection.Command(
+                "SELECT 1 FROM manifests WHERE repository_id = @r AND digest = @d" + database.RowLock("SHARE"), transaction)
+                .With("@r", repositoryId).With("@d", manifest.Digest.Value);
+            if (await held.ExecuteScalarAsync(cancellationToken) is not null)
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>
     /// The first of <paramref name="digests"/> absent from <paramref name="table"/> (<c>repository_blobs</c> or

@@ -8,6 +8,8 @@ var root = new RootCommand("Wharf, a container image registry")
     MigrateCommand.Create(),
     UserCommand.Create(),
     TokenCommand.Create(),
+    GcCommand.Create(),
+    RepoCommand.Create(),
     CheckCommand.Create(),
     BackupCommand.Create(),
     RestoreCommand.Create(),

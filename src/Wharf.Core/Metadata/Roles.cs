@@ -17,6 +17,12 @@ public interface IBlobIndex
     /// </summary>
     ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes a blob that is already recorded visible to <paramref name="repository"/> (a mount). False, and nothing
+    /// changes, when the blob is not recorded (any more): the garbage collector may have just deleted it.
+    /// </summary>
+    ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken);
+
     /// <summary>Up to <paramref name="limit"/> repositories that may see the blob, in lexical order.</summary>
     ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken);
 

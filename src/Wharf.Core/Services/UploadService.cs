@@ -15,6 +15,7 @@ public sealed partial class UploadService(
     IStorageDriver storage,
     IBlobIndex blobs,
     IUploadSessionStore sessions,
+    IGcStore gc,
     RunningHashes runningHashes,
     KeyedLock locks,
     UploadOptions options,
@@ -74,8 +75,8 @@ public sealed partial class UploadService(
             return null;
         }
 
-        await blobs.LinkAsync(repository, blob, null, cancellationToken);
-        return blob;
+        // Only while the blob is still recorded: the garbage collector may have deleted it since it was looked up.
+        return await blobs.LinkExistingAsync(repository, digest, cancellationToken) ? blob : null;
     }
 
     /// <summary>A whole blob in one request (<c>POST ?digest=</c> with a body).</summary>
@@ -106,7 +107,7 @@ public sealed partial class UploadService(
                 return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
             }
 
-            var blob = await CommitBlobAsync(repository, path, expected, size, null, version, storage.StatAsync(StorageLayout.Blob(expected), cancellationToken).AsTask(), cancellationToken);
+            var blob = await CommitBlobAsync(repository, path, expected, size, null, version, LookUpHeldAsync(expected, cancellationToken), cancellationToken);
             committed = blob.IsOk;
             return blob;
         }
@@ -172,7 +173,7 @@ public sealed partial class UploadService(
         var session = appended.Value;
         var path = StorageLayout.Upload(id);
         // Whether the blob is stored already is asked while the upload's version is checked (two round trips on S3 at once).
-        var stored = storage.StatAsync(StorageLayout.Blob(expected), cancellationToken).AsTask();
+        var stored = LookUpHeldAsync(expected, cancellationToken);
         try
         {
             return await CompleteLockedAsync(repository, id, expected, session, path, stored, cancellationToken);
@@ -426,7 +427,7 @@ public sealed partial class UploadService(
         IContentAddressedWrites direct, string repository, Digest expected, Stream body, string? uploadId, CancellationToken cancellationToken)
     {
         var blobPath = StorageLayout.Blob(expected);
-        var stored = storage.StatAsync(blobPath, cancellationToken).AsTask();
+        var stored = LookUpHeldAsync(expected, cancellationToken);
         long size;
         try
         {
@@ -460,6 +461,16 @@ public sealed partial class UploadService(
         var blob = new BlobInfo(expected, size);
         await blobs.LinkAsync(repository, blob, uploadId, cancellationToken);
         return blob;
+    }
+
+    /// <summary>
+    /// Whether the blob is stored, asked only after holding the digest against the garbage collector: bytes found here
+    /// are never deleted under the commit that goes on to use them (docs/design/gc.md).
+    /// </summary>
+    private async Task<StorageObjectInfo?> LookUpHeldAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        await gc.HoldBlobAsync(digest, cancellationToken);
+        return await storage.StatAsync(StorageLayout.Blob(digest), cancellationToken);
     }
 
     private async ValueTask CreateEmptyAsync(string path, CancellationToken cancellationToken)

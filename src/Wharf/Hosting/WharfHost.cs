@@ -60,6 +60,7 @@ public static partial class WharfHost
         AddValidated<Wharf.Core.Services.Layers.LayerBrowserOptions>(services, configuration, "LayerBrowser");
         AddValidated<SearchOptions>(services, configuration, "Search");
         AddValidated<UsageOptions>(services, configuration, "Usage");
+        AddValidated<Wharf.Core.Services.Gc.GcOptions>(services, configuration, "Gc");
 
         var data = Path.GetFullPath(options.Data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
@@ -73,6 +74,7 @@ public static partial class WharfHost
         services.AddWharfRegistry();
         services.AddWharfAuth(auth, data);
         services.AddHostedService<UploadJanitor>();
+        services.AddHostedService<GcWorker>();
 
         var app = builder.Build();
         app.UseWharfRegistry();
@@ -128,6 +130,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Core.Services.Layers.LayerBrowserOptions>();
         _ = services.GetRequiredService<SearchOptions>();
         _ = services.GetRequiredService<UsageOptions>();
+        _ = services.GetRequiredService<Wharf.Core.Services.Gc.GcOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>

@@ -7,7 +7,7 @@ namespace Wharf.Core.Metadata.Caching;
 /// Misses are not cached (a push links blobs right after a HEAD misses). Only for stores that no other
 /// process writes to; see docs/design/storage.md.
 /// </summary>
-public sealed class CachingBlobIndex(IBlobIndex inner, int capacity = 50_000) : IBlobIndex
+public sealed class CachingBlobIndex(IBlobIndex inner, int capacity = 50_000) : IBlobIndex, IMetadataChangeObserver
 {
     private readonly CoherentCache<(string Repository, string Digest), BlobInfo> _cache = new(capacity);
 
@@ -36,6 +36,23 @@ public sealed class CachingBlobIndex(IBlobIndex inner, int capacity = 50_000) : 
 
     public ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken) =>
         inner.LinkAsync(repository, blob, completedUpload, cancellationToken);
+
+    public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
+        inner.LinkExistingAsync(repository, digest, cancellationToken);
+
+    public void LinksRemoved(IReadOnlyList<RepositoryDigest> links)
+    {
+        foreach (var link in links)
+        {
+            _cache.Invalidate((link.Repository, link.Digest.Value));
+        }
+    }
+
+    public void ManifestsRemoved(IReadOnlyList<RepositoryDigest> manifests)
+    {
+    }
+
+    public void RepositoryRemoved(string repository) => _cache.InvalidateWhere(key => key.Repository == repository);
 
     public async ValueTask<bool> UnlinkAsync(string repository, Digest digest, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Wharf.Core.Metadata.Caching;
 /// after they commit. Only for stores that no other process writes to.
 /// </summary>
 /// <param name="capacityBytes">Payload bytes each of the two caches (by digest, by tag) may hold.</param>
-public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter writer, long capacityBytes = 8 * 1024 * 1024) : IManifestReader, IManifestWriter
+public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter writer, long capacityBytes = 8 * 1024 * 1024) : IManifestReader, IManifestWriter, IMetadataChangeObserver
 {
     // Larger manifests (huge indexes) are rare and served from the store.
     private const int MaxCachedPayload = 64 * 1024;
@@ -51,6 +51,24 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
         }
 
         return manifest;
+    }
+
+    public void LinksRemoved(IReadOnlyList<RepositoryDigest> links)
+    {
+    }
+
+    public void ManifestsRemoved(IReadOnlyList<RepositoryDigest> manifests)
+    {
+        foreach (var manifest in manifests)
+        {
+            _manifests.Invalidate((manifest.Repository, manifest.Digest.Value));
+        }
+    }
+
+    public void RepositoryRemoved(string repository)
+    {
+        _manifests.InvalidateWhere(key => key.Repository == repository);
+        _tags.InvalidateWhere(key => key.Repository == repository);
     }
 
     public ValueTask<Page<string>?> ListTagsAsync(string repository, string? last, int limit, CancellationToken cancellationToken) =>

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Wharf.Core.Services.Gc;
+
+/// <summary>What happens to manifests that no tag, index or subject keeps.</summary>
+public enum UntaggedManifestPolicy
+{
+    /// <summary>They stay until someone deletes them (Distribution's behaviour).</summary>
+    Keep,
+
+    /// <summary>They are deleted once untagged for <see cref="UntaggedManifestOptions.After"/>.</summary>
+    Delete,
+}
+
+/// <summary>Settings for untagged manifests (config section <c>Gc:UntaggedManifests</c>).</summary>
+public sealed class UntaggedManifestOptions
+{
+    public UntaggedManifestPolicy Policy { get; set; } = UntaggedManifestPolicy.Keep;
+
+    /// <summary>How long a manifest stays untagged (and unneeded) before it is deleted, with <see cref="UntaggedManifestPolicy.Delete"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan After { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>Online garbage collection settings (config section <c>Gc</c>); see docs/design/gc.md.</summary>
+public sealed class GcOptions
+{
+    /// <summary>Whether this instance runs the collector. Any number of instances may.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long a blob or link stays unreferenced before it is deleted: longer than any push takes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Pause between collector cycles.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Queue rows reviewed in one transaction.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How often storage is searched for leftovers no row names (layer listings, upload objects).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan OrphanScanInterval { get; set; } = TimeSpan.FromHours(1);
+
+    [Required]
+    public UntaggedManifestOptions UntaggedManifests { get; set; } = new();
+}

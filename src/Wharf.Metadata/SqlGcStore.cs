@@ -1,0 +1,252 @@
+using System.Data.Common;
+using Wharf.Core.Metadata;
+using Wharf.Core.Protocol;
+
+namespace Wharf.Metadata;
+
+/// <summary>
+/// The garbage collector's queues on any engine (docs/design/gc.md). A collect call is one write transaction: it
+/// claims due rows (skipping rows another instance holds, on PostgreSQL), locks each candidate's row as the
+/// writers do, re-checks that nothing reaches it, and deletes it.
+/// </summary>
+public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcStore
+{
+    private const string ManifestIsNeeded = """
+        SELECT 1 WHERE EXISTS (SELECT 1 FROM tags WHERE repository_id = @r AND digest = @d)
+           OR EXISTS (SELECT 1 FROM manifest_references WHERE repository_id = @r AND child_digest = @d AND kind = 1)
+           OR EXISTS (SELECT 1 FROM manifests m JOIN manifests s ON s.repository_id = m.repository_id AND s.digest = m.subject_digest
+                      WHERE m.repository_id = @r AND m.digest = @d)
+           OR EXISTS (SELECT 1 FROM manifests f JOIN tags t ON t.repository_id = f.repository_id AND t.digest = f.digest
+                      WHERE f.repository_id = @r AND f.subject_digest = @d)
+        """;
+
+    public ValueTask<GcBatch<RepositoryDigest>> CollectManifestsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var deleted = new List<RepositoryDigest>();
+            var claimed = await ClaimAsync(connection, transaction, "gc_manifest_reviews", dueBefore, limit, cancellationToken);
+            foreach (var (repositoryId, name, digest) in claimed)
+            {
+                if (await LockedAsync(connection, transaction, "SELECT 1 FROM manifests WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken)
+                    && !await LockedAsync(connection, transaction, ManifestIsNeeded, repositoryId, digest, cancellationToken, locking: false))
+                {
+                    await GcQueue.DependentsOfAsync(connection, transaction, repositoryId, digest, now, cancellationToken);
+                    await ExecuteAsync(connection, transaction, "DELETE FROM manifest_references WHERE repository_id = @r AND parent_digest = @d", repositoryId, digest, cancellationToken);
+                    await ExecuteAsync(connection, transaction, "DELETE FROM manifests WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
+                    deleted.Add(new RepositoryDigest(name, Digest.Parse(digest)));
+                }
+
+                await ExecuteAsync(connection, transaction, "DELETE FROM gc_manifest_reviews WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
+            }
+
+            await AddTotalAsync(connection, transaction, "manifests_deleted", deleted.Count, cancellationToken);
+            return new GcBatch<RepositoryDigest>(claimed.Count, deleted);
+        }, cancellationToken);
+
+    public ValueTask<GcBatch<RepositoryDigest>> CollectLinksAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var deleted = new List<RepositoryDigest>();
+            var claimed = await ClaimAsync(connection, transaction, "gc_link_reviews", dueBefore, limit, cancellationToken);
+            foreach (var (repositoryId, name, digest) in claimed)
+            {
+                if (await LockedAsync(connection, transaction, "SELECT 1 FROM repository_blobs WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken)
+                    && !await LockedAsync(connection, transaction, "SELECT 1 FROM manifest_references WHERE repository_id = @r AND child_digest = @d AND kind = 0", repositoryId, digest, cancellationToken, locking: false))
+                {
+                    await ExecuteAsync(connection, transaction, "DELETE FROM repository_blobs WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
+                    // Always queued: whether another instance is removing the blob's other last link cannot be seen from here.
+                    await GcQueue.BlobAsync(connection, transaction, digest, now, cancellationToken);
+                    deleted.Add(new RepositoryDigest(name, Digest.Parse(digest)));
+                }
+
+                await ExecuteAsync(connection, transaction, "DELETE FROM gc_link_reviews WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
+            }
+
+            await AddTotalAsync(connection, transaction, "links_deleted", deleted.Count, cancellationToken);
+            return new GcBatch<RepositoryDigest>(claimed.Count, deleted);
+        }, cancellationToken);
+
+    public ValueTask<GcBatch<DeletedBlob>> CollectBlobsAsync(
+        DateTimeOffset dueBefore, int limit, Func<Digest, CancellationToken, ValueTask> deleteBytes, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            var claimed = new List<string>();
+            await using (var claim = connection.Command(
+                "SELECT digest FROM gc_blob_reviews WHERE since <= @c ORDER BY since LIMIT @n" + database.SkipLocked, transaction)
+                .With("@c", dueBefore.ToUnixTimeMilliseconds()).With("@n", limit))
+            {
+                await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    claimed.Add(reader.GetString(0));
+                }
+            }
+
+            var deleted = new List<DeletedBlob>();
+            foreach (var digest in claimed)
+            {
+                long? size;
+                await using (var row = connection.Command("SELECT size FROM blobs WHERE digest = @d" + database.RowLock("UPDATE"), transaction).With("@d", digest))
+                {
+                    size = await row.ExecuteScalarAsync(cancellationToken) is long s ? s : null;
+                }
+
+                await using (var linked = connection.Command("SELECT 1 FROM repository_blobs WHERE digest = @d LIMIT 1", transaction).With("@d", digest))
+                {
+                    if (size is { } bytes && await linked.ExecuteScalarAsync(cancellationToken) is null)
+                    {
+                        // The bytes go while this transaction holds the row: no hold, link or mount can slip in between.
+                        await deleteBytes(Digest.Parse(digest), cancellationToken);
+                        await using var delete = connection.Command("DELETE FROM blobs WHERE digest = @d", transaction).With("@d", digest);
+                        await delete.ExecuteNonQueryAsync(cancellationToken);
+                        deleted.Add(new DeletedBlob(Digest.Parse(digest), bytes));
+                    }
+                }
+
+                await using var done = connection.Command("DELETE FROM gc_blob_reviews WHERE digest = @d", transaction).With("@d", digest);
+                await done.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await AddTotalAsync(connection, transaction, "blobs_deleted", deleted.Count, cancellationToken);
+            await AddTotalAsync(connection, transaction, "bytes_reclaimed", deleted.Sum(b => b.Size), cancellationToken);
+            return new GcBatch<DeletedBlob>(claimed.Count, deleted);
+        }, cancellationToken);
+
+    /// <remarks>
+    /// A read first: a digest that is no candidate (nearly always) costs no write. One that is not queued when read
+    /// cannot be deleted within a grace period, which is longer than the commit that asked.
+    /// </remarks>
+    public async ValueTask HoldBlobAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        await using (var connection = await database.OpenConnectionAsync(cancellationToken))
+        {
+            await using var queued = connection.Command("SELECT 1 FROM gc_blob_reviews WHERE digest = @d").With("@d", digest.Value);
+            if (await queued.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return;
+            }
+        }
+
+        await database.RunStatementAsync(async (connection, transaction) =>
+        {
+            await using var hold = connection.Command("UPDATE gc_blob_reviews SET since = @t WHERE digest = @d", transaction)
+                .With("@t", time.GetUtcNow().ToUnixTimeMilliseconds()).With("@d", digest.Value);
+            return await hold.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken, durable: false);
+    }
+
+    public async ValueTask<IReadOnlySet<string>> FindRecordedAsync(IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        if (digests.Count == 0)
+        {
+            return found;
+        }
+
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT digest FROM blobs WHERE {database.InList("digest", "@d")}").With("@d", database.ListValue(digests));
+        await using var reader = await database.ExecuteReaderAsync(command, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found.Add(reader.GetString(0));
+        }
+
+        return found;
+    }
+
+    public ValueTask RecordCycleAsync(DateTimeOffset at, CancellationToken cancellationToken) =>
+        new(database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command(
+                "INSERT INTO gc_totals (name, value) VALUES ('last_cycle_at', @t) ON CONFLICT (name) DO UPDATE SET value = excluded.value", transaction)
+                .With("@t", at.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken, durable: false).AsTask());
+
+    public async ValueTask<GcStoreStatus> GetStatusAsync(DateTimeOffset linksAndBlobsDueBefore, DateTimeOffset manifestsDueBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT (SELECT count(*) FROM gc_manifest_reviews), (SELECT count(*) FROM gc_link_reviews), (SELECT count(*) FROM gc_blob_reviews),
+                   (SELECT count(*) FROM gc_manifest_reviews WHERE since <= @m), (SELECT count(*) FROM gc_link_reviews WHERE since <= @c),
+                   (SELECT count(*) FROM gc_blob_reviews WHERE since <= @c)
+            """).With("@m", manifestsDueBefore.ToUnixTimeMilliseconds()).With("@c", linksAndBlobsDueBefore.ToUnixTimeMilliseconds());
+        GcQueueCounts queued, due;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            queued = new GcQueueCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            due = new GcQueueCounts(reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+        }
+
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var read = connection.Command("SELECT name, value FROM gc_totals"))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                totals[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        long Total(string name) => totals.GetValueOrDefault(name);
+        return new GcStoreStatus(queued, due, new GcTotals(
+            Total("blobs_deleted"), Total("bytes_reclaimed"), Total("links_deleted"), Total("manifests_deleted"),
+            totals.TryGetValue("last_cycle_at", out var last) ? DateTimeOffset.FromUnixTimeMilliseconds(last) : null));
+    }
+
+    /// <summary>Claims due rows of a per-repository queue, with the repository's name.</summary>
+    private async ValueTask<List<(long RepositoryId, string Name, string Digest)>> ClaimAsync(
+        DbConnection connection, DbTransaction transaction, string queue, DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken)
+    {
+        var rows = new List<(long, long, string)>();
+        await using (var claim = connection.Command(
+            $"SELECT repository_id, digest FROM {queue} WHERE since <= @c ORDER BY since LIMIT @n" + database.SkipLocked, transaction)
+            .With("@c", dueBefore.ToUnixTimeMilliseconds()).With("@n", limit))
+        {
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((reader.GetInt64(0), 0, reader.GetString(1)));
+            }
+        }
+
+        var result = new List<(long, string, string)>(rows.Count);
+        foreach (var (repositoryId, _, digest) in rows)
+        {
+            await using var name = connection.Command("SELECT name FROM repositories WHERE id = @r", transaction).With("@r", repositoryId);
+            result.Add((repositoryId, await name.ExecuteScalarAsync(cancellationToken) as string ?? "", digest));
+        }
+
+        return result;
+    }
+
+    /// <summary>Whether the query (parameters <c>@r</c>, <c>@d</c>) finds a row; with <paramref name="locking"/>, the row is locked for update.</summary>
+    private async ValueTask<bool> LockedAsync(
+        DbConnection connection, DbTransaction transaction, string sql, long repositoryId, string digest, CancellationToken cancellationToken, bool locking = true)
+    {
+        await using var command = connection.Command(sql + (locking ? database.RowLock("UPDATE") : ""), transaction).With("@r", repositoryId).With("@d", digest);
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    private static async ValueTask ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, long repositoryId, string digest, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(sql, transaction).With("@r", repositoryId).With("@d", digest);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async ValueTask AddTotalAsync(DbConnection connection, DbTransaction transaction, string name, long amount, CancellationToken cancellationToken)
+    {
+        if (amount == 0)
+        {
+            return;
+        }
+
+        await using var command = connection.Command(
+            "INSERT INTO gc_totals (name, value) VALUES (@n, @v) ON CONFLICT (name) DO UPDATE SET value = gc_totals.value + excluded.value", transaction)
+            .With("@n", name).With("@v", amount);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

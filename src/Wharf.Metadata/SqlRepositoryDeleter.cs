@@ -1,0 +1,55 @@
+using Wharf.Core.Metadata;
+
+namespace Wharf.Metadata;
+
+/// <summary>Deletes a repository's rows in one transaction, the same SQL on every engine; its blobs go to the collector's queue.</summary>
+public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time) : IRepositoryDeleter
+{
+    private static readonly string[] Deletes =
+    [
+        "DELETE FROM tags WHERE repository_id = @r",
+        "DELETE FROM manifest_references WHERE repository_id = @r",
+        "DELETE FROM manifest_pulls WHERE repository_id = @r",
+        "DELETE FROM manifests WHERE repository_id = @r",
+        "DELETE FROM repository_blobs WHERE repository_id = @r",
+        "DELETE FROM gc_manifest_reviews WHERE repository_id = @r",
+        "DELETE FROM gc_link_reviews WHERE repository_id = @r",
+        "DELETE FROM repository_stats WHERE repository_id = @r",
+        "DELETE FROM repositories WHERE id = @r",
+    ];
+
+    /// <remarks>
+    /// The repository's row is locked first (PostgreSQL): pushes already inside the repository finish before, and
+    /// later ones see it gone (a push that links a blob afterwards creates the repository anew).
+    /// </remarks>
+    public ValueTask<bool> DeleteAsync(string repository, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            long repositoryId;
+            await using (var select = connection.Command("SELECT id FROM repositories WHERE name = @n" + database.RowLock("UPDATE"), transaction).With("@n", repository))
+            {
+                if (await select.ExecuteScalarAsync(cancellationToken) is not long id)
+                {
+                    return false;
+                }
+
+                repositoryId = id;
+            }
+
+            await using (var queue = connection.Command("""
+                INSERT INTO gc_blob_reviews (digest, since) SELECT digest, @t FROM repository_blobs WHERE repository_id = @r
+                ON CONFLICT (digest) DO UPDATE SET since = excluded.since
+                """, transaction).With("@r", repositoryId).With("@t", time.GetUtcNow().ToUnixTimeMilliseconds()))
+            {
+                await queue.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            foreach (var sql in Deletes)
+            {
+                await using var delete = connection.Command(sql, transaction).With("@r", repositoryId);
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return true;
+        }, cancellationToken);
+}

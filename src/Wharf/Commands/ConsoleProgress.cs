@@ -1,0 +1,53 @@
+namespace Wharf.Commands;
+
+/// <summary>
+/// Progress on stderr: one line redrawn in place on a terminal (with a bar when the total is known), plain lines at
+/// most every few seconds otherwise, so logs stay short.
+/// </summary>
+public sealed class ConsoleProgress(TimeProvider time)
+{
+    private const int BarWidth = 30;
+    private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(5);
+    private readonly bool _terminal = !Console.IsErrorRedirected;
+    private DateTimeOffset _lastLine = DateTimeOffset.MinValue;
+    private int _drawn;
+
+    /// <summary>A message without a known total.</summary>
+    public void Report(string message) => Write(message, force: false);
+
+    /// <summary><paramref name="done"/> of <paramref name="total"/> things, with a bar on a terminal.</summary>
+    public void Report(string what, long done, long total)
+    {
+        var fraction = total <= 0 ? 1 : Math.Clamp((double)done / total, 0, 1);
+        var filled = (int)Math.Round(fraction * BarWidth);
+        var bar = _terminal ? "[" + new string('#', filled) + new string('.', BarWidth - filled) + "] " : "";
+        Write($"{bar}{done}/{total} {what} ({fraction:P0})", force: done >= total);
+    }
+
+    /// <summary>Ends the line being redrawn, so that what follows starts on a line of its own.</summary>
+    public void Done()
+    {
+        if (_terminal && _drawn > 0)
+        {
+            Console.Error.WriteLine();
+            _drawn = 0;
+        }
+    }
+
+    private void Write(string line, bool force)
+    {
+        if (_terminal)
+        {
+            Console.Error.Write("\r" + line.PadRight(_drawn));
+            _drawn = line.Length;
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (force || now - _lastLine >= LineInterval)
+        {
+            _lastLine = now;
+            Console.Error.WriteLine(line);
+        }
+    }
+}

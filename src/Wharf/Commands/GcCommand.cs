@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Wharf.Core.Services.Gc;
+using Wharf.Hosting;
+using Wharf.Http.Api;
+
+namespace Wharf.Commands;
+
+/// <summary>
+/// <c>wharf gc status</c>: the online collector's queues and totals. <c>wharf gc --dry-run | --run</c>: the offline
+/// mark and sweep, for a store restored from a backup or imported (docs/design/gc.md); not while a server writes to it.
+/// </summary>
+public static class GcCommand
+{
+    public static Command Create()
+    {
+        var (data, config) = (AccountOptions.Data(), AccountOptions.Config());
+        var dryRun = new Option<bool>("--dry-run") { Description = "List what an offline mark and sweep would delete, and how much it would reclaim" };
+        var run = new Option<bool>("--run") { Description = "Delete it (stop every server writing to this store first)" };
+        var untagged = new Option<bool?>("--delete-untagged") { Description = "Also delete untagged manifests that nothing needs (default: Gc:UntaggedManifests:Policy)" };
+        var verbose = new Option<bool>("--verbose") { Description = "List every item, not only the totals" };
+        var command = new Command("gc", "Garbage collection: status of the online collector, or an offline mark and sweep")
+        {
+            dryRun, run, untagged, verbose, data, config, Status(),
+        };
+        command.SetAction((parse, cancellationToken) => ConfigErrors.ReportAsync(async () =>
+        {
+            if (parse.GetValue(dryRun) == parse.GetValue(run))
+            {
+                Console.Error.WriteLine("wharf gc: give exactly one of --dry-run and --run (or the subcommand status)");
+                return 2;
+            }
+
+            await using var app = await OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
+            var offline = app.Services.GetRequiredService<OfflineCollector>();
+            var progress = new ConsoleProgress(TimeProvider.System);
+            if (parse.GetValue(dryRun))
+            {
+                var plan = await offline.PlanAsync(parse.GetValue(untagged), progress.Report, cancellationToken);
+                progress.Done();
+                PrintPlan(plan, parse.GetValue(verbose));
+                return 0;
+            }
+
+            var result = await offline.RunAsync(parse.GetValue(untagged), progress.Report, cancellationToken);
+            progress.Done();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"deleted {result.ManifestsDeleted} manifests, {result.LinksDeleted} blob links, {result.BlobsDeleted} blobs ({Bytes(result.BytesReclaimed)}), {result.OrphansDeleted} storage leftovers"));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var (data, config) = (AccountOptions.Data(), AccountOptions.Config());
+        var json = new Option<bool>("--json") { Description = "The same JSON as GET /api/gc" };
+        var command = new Command("status", "Queue depths, what is due, and what the online collector has reclaimed") { json, data, config };
+        command.SetAction((parse, cancellationToken) => ConfigErrors.ReportAsync(async () =>
+        {
+            await using var app = await OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
+            var status = await app.Services.GetRequiredService<GcStatusReader>().ReadAsync(cancellationToken);
+            if (parse.GetValue(json))
+            {
+                using var stdout = Console.OpenStandardOutput();
+                await using var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+                GcStatusJson.Write(writer, status);
+                await writer.FlushAsync(cancellationToken);
+                Console.WriteLine();
+                return 0;
+            }
+
+            var invariant = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(invariant, $"online collector: {(status.Enabled ? "enabled" : "disabled")}, grace period {status.GracePeriod}, untagged manifests: {(status.UntaggedManifests == UntaggedManifestPolicy.Delete ? $"delete after {status.UntaggedManifestsAfter}" : "keep")}"));
+            Console.WriteLine(string.Create(invariant, $"queued:    {status.Queued.Manifests} manifests, {status.Queued.Links} blob links, {status.Queued.Blobs} blobs"));
+            Console.WriteLine(string.Create(invariant, $"due now:   {status.Due.Manifests} manifests, {status.Due.Links} blob links, {status.Due.Blobs} blobs"));
+            Console.WriteLine(string.Create(invariant, $"reclaimed: {status.Totals.ManifestsDeleted} manifests, {status.Totals.LinksDeleted} blob links, {status.Totals.BlobsDeleted} blobs ({Bytes(status.Totals.BytesReclaimed)})"));
+            Console.WriteLine(status.Totals.LastCycleAt is { } last ? string.Create(invariant, $"last run:  {last.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}") : "last run:  never");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>The application as <c>serve</c> would build it, not listening, with its metadata migrated.</summary>
+    public static async Task<WebApplication> OpenAsync(string? config, string? data, CancellationToken cancellationToken)
+    {
+        var configuration = WharfConfiguration.Build(config, new Dictionary<string, string?> { ["Data"] = data });
+        var app = WharfHost.Build(configuration);
+        foreach (var task in app.Services.GetServices<StartupTask>().Where(t => t.Name == "migrations"))
+        {
+            await task.RunAsync(app.Services, cancellationToken);
+        }
+
+        return app;
+    }
+
+    private static void PrintPlan(GcPlan plan, bool verbose)
+    {
+        if (verbose)
+        {
+            foreach (var manifest in plan.Manifests)
+            {
+                Console.WriteLine($"manifest {manifest.Repository}@{manifest.Digest}");
+            }
+
+            foreach (var link in plan.Links)
+            {
+                Console.WriteLine($"link     {link.Repository} -> {link.Digest}");
+            }
+
+            foreach (var blob in plan.Blobs)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"blob     {blob.Digest} ({blob.Size} bytes)"));
+            }
+
+            foreach (var path in plan.StorageOrphans)
+            {
+                Console.WriteLine($"object   {path}");
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"would delete {plan.Manifests.Count} manifests, {plan.Links.Count} blob links, {plan.Blobs.Count} blobs ({Bytes(plan.BlobBytes)}), {plan.StorageOrphans.Count} storage objects no row names"));
+    }
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.##} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.##} MiB"),
+        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.##} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
+    };
+}
