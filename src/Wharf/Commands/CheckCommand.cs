@@ -36,7 +36,7 @@ public static class CheckCommand
 
             await using var stores = await ConfiguredStores.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
             var check = new StoreCheck(stores.Storage, stores.Inventory, stores.Blobs, Random.Shared);
-            var display = new CheckProgressDisplay(Console.Out, Console.Error, !Console.IsErrorRedirected, TimeProvider.System);
+            var display = new CheckProgressDisplay(Console.Out, new ConsoleProgress(TimeProvider.System), TimeProvider.System);
             var report = await check.RunAsync(new CheckSettings(size, parse.GetValue(repair), parse.GetValue(parallel)), display, ct);
             Print(report);
             return report.IsClean ? 0 : ProblemsFound;

@@ -5,32 +5,26 @@ using Wharf.Core.Services.Maintenance;
 namespace Wharf.Commands;
 
 /// <summary>
-/// Shows how far <c>wharf check</c> has got, on stderr: a progress bar redrawn in place when stderr is a terminal, plain
-/// lines every <see cref="LineInterval"/> otherwise (logs, CI). Problems go to stdout as they are found.
+/// Shows how far <c>wharf check</c> has got through <see cref="ConsoleProgress"/> (a bar redrawn in place on a terminal,
+/// plain lines every few seconds otherwise), at most every <see cref="RedrawInterval"/>; problems go to
+/// <paramref name="output"/> (stdout) as they are found, each on a line of its own.
 /// </summary>
-public sealed class CheckProgressDisplay(TextWriter output, TextWriter progress, bool terminal, TimeProvider time) : ICheckObserver
+public sealed class CheckProgressDisplay(TextWriter output, ConsoleProgress progress, TimeProvider time) : ICheckObserver
 {
-    public static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(100);
-    private const int BarWidth = 30;
+    public static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _lock = new();
     private long _total;
-    private long? _totalBytes;
     private long _done;
     private long _bytes;
     private DateTimeOffset _lastShown;
-    private bool _barShown;
 
     public void BlobsStarting(long blobs, long? bytes)
     {
         lock (_lock)
         {
-            (_total, _totalBytes, _lastShown) = (blobs, bytes, time.GetUtcNow());
-            if (!terminal)
-            {
-                progress.WriteLine($"checking {blobs} blobs{(bytes is { } b ? " (" + Bytes(b) + ")" : "")}");
-            }
+            (_total, _lastShown) = (blobs, time.GetUtcNow());
+            progress.Report($"checking {blobs} blobs{(bytes is { } b ? " (" + Bytes(b) + ")" : "")}");
         }
     }
 
@@ -41,10 +35,10 @@ public sealed class CheckProgressDisplay(TextWriter output, TextWriter progress,
             _done++;
             _bytes += blob.Size;
             var now = time.GetUtcNow();
-            if (now - _lastShown >= (terminal ? RedrawInterval : LineInterval))
+            if (now - _lastShown >= RedrawInterval || _done == _total)
             {
                 _lastShown = now;
-                Show();
+                progress.Report("blobs, " + Bytes(_bytes), _done, _total);
             }
         }
     }
@@ -53,7 +47,7 @@ public sealed class CheckProgressDisplay(TextWriter output, TextWriter progress,
     {
         lock (_lock)
         {
-            ClearBar();
+            progress.Done();
             output.WriteLine("problem: " + problem);
             output.Flush();
         }
@@ -63,44 +57,7 @@ public sealed class CheckProgressDisplay(TextWriter output, TextWriter progress,
     {
         lock (_lock)
         {
-            if (terminal)
-            {
-                Show();
-                progress.WriteLine();
-                _barShown = false;
-            }
-            else
-            {
-                Show();
-            }
-        }
-    }
-
-    private void Show()
-    {
-        var share = _total == 0 ? 1.0 : (double)_done / _total;
-        var counts = string.Create(CultureInfo.InvariantCulture, $"{_done}/{_total} blobs, {Bytes(_bytes)}{(_totalBytes is { } t ? " of " + Bytes(t) : "")}");
-        if (terminal)
-        {
-            var filled = (int)Math.Round(share * BarWidth);
-            progress.Write(string.Create(CultureInfo.InvariantCulture, $"\r\u001b[Kchecking blobs [{new string('#', filled)}{new string('.', BarWidth - filled)}] {share * 100:0}% {counts}"));
-            _barShown = true;
-        }
-        else
-        {
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"checked {counts} ({share * 100:0}%)"));
-        }
-
-        progress.Flush();
-    }
-
-    private void ClearBar()
-    {
-        if (_barShown)
-        {
-            progress.Write("\r\u001b[K");
-            progress.Flush();
-            _barShown = false;
+            progress.Done();
         }
     }
 

@@ -131,6 +131,8 @@ public sealed class StoreCheckTests : IDisposable
 
         public ValueTask<BlobInfo?> GetInRepositoryAsync(string repository, Digest digest, CancellationToken cancellationToken) => new((BlobInfo?)null);
 
+        public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken) => new(false);
+
         public ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken) => new(["library/app"]);
 
         public ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken) => ValueTask.CompletedTask;
