@@ -36,6 +36,24 @@ public sealed partial class S3Driver
         return removed;
     }
 
+    public async ValueTask<int> RemoveUnreferencedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        var floor = _time.GetUtcNow() - MinimumAbandonedAge;
+        var limit = olderThan < floor ? olderThan : floor;
+        var removed = await AbortStaleMultipartUploadsAsync(limit, cancellationToken);
+        await _scanGate.WaitAsync(cancellationToken);
+        try
+        {
+            removed += await ScanDataAsync(limit, cancellationToken, deep: true);
+        }
+        finally
+        {
+            _scanGate.Release();
+        }
+
+        return removed;
+    }
+
     /// <summary>Every multipart upload Wharf starts targets a data object, so those under the data root are all there is to abort.</summary>
     private async Task<int> AbortStaleMultipartUploadsAsync(DateTimeOffset limit, CancellationToken cancellationToken)
     {
@@ -77,11 +95,12 @@ public sealed partial class S3Driver
     /// Lists the data root from where the last sweep stopped. A data object and its fate object are adjacent in key order
     /// (<c>x</c>, <c>x.fate</c>), so one pass sees each data object with its fate.
     /// </summary>
-    private async Task<int> ScanDataAsync(DateTimeOffset limit, CancellationToken cancellationToken)
+    /// <remarks>A <paramref name="deep"/> scan starts at the beginning, goes to the end, and leaves the sweeps' place alone.</remarks>
+    private async Task<int> ScanDataAsync(DateTimeOffset limit, CancellationToken cancellationToken, bool deep = false)
     {
         var removed = 0;
         var examined = 0;
-        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = PhysicalKey(DataRoot + "/"), StartAfter = _scanAfter };
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = PhysicalKey(DataRoot + "/"), StartAfter = deep ? null : _scanAfter };
         (string DataKey, S3Object? Data, S3Object? Fate)? group = null;
         string? done = _scanAfter;
         ListObjectsV2Response page;
@@ -100,9 +119,9 @@ public sealed partial class S3Driver
 
                 if (group is { } finished)
                 {
-                    removed += await ExamineAsync(Relative(finished.DataKey), finished.Data, finished.Fate, limit, cancellationToken);
+                    removed += await ExamineAsync(Relative(finished.DataKey), finished.Data, finished.Fate, limit, cancellationToken, deep);
                     done = finished.Fate?.Key ?? finished.DataKey;
-                    if (++examined >= ScanBatch)
+                    if (!deep && ++examined >= ScanBatch)
                     {
                         _scanAfter = done;
                         return removed;
@@ -118,15 +137,19 @@ public sealed partial class S3Driver
 
         if (group is { } last)
         {
-            removed += await ExamineAsync(Relative(last.DataKey), last.Data, last.Fate, limit, cancellationToken);
+            removed += await ExamineAsync(Relative(last.DataKey), last.Data, last.Fate, limit, cancellationToken, deep);
         }
 
-        _scanAfter = null;
+        if (!deep)
+        {
+            _scanAfter = null;
+        }
+
         return removed;
     }
 
     /// <summary>Decides about one data object (or a fate object whose data object is gone). Returns how many data objects went.</summary>
-    private async Task<int> ExamineAsync(string dataPath, S3Object? data, S3Object? fate, DateTimeOffset limit, CancellationToken cancellationToken)
+    private async Task<int> ExamineAsync(string dataPath, S3Object? data, S3Object? fate, DateTimeOffset limit, CancellationToken cancellationToken, bool deep)
     {
         if (fate is not null)
         {
@@ -150,7 +173,8 @@ public sealed partial class S3Driver
                 case FateState.Claimed:
                     return await ResolveStaleClaimAsync(dataPath, cancellationToken);
                 default:
-                    return 0; // live: the destination's pointer owns it
+                    // live: the destination's pointer owns it, unless a delete of the destination died before releasing it.
+                    return deep ? await ReleaseIfDestinationLetGoAsync(dataPath, cancellationToken) : 0;
             }
         }
 
@@ -167,6 +191,19 @@ public sealed partial class S3Driver
 
         // A writer died before writing its pointer, or a pointer was replaced without releasing it.
         await ReleaseDataAsync(dataPath, owner, cancellationToken);
+        return await HeadAsync(PhysicalKey(dataPath), cancellationToken) is null ? 1 : 0;
+    }
+
+    /// <summary>A live data object whose destination no longer names it (its delete died after removing the pointer) is released.</summary>
+    private async Task<int> ReleaseIfDestinationLetGoAsync(string dataPath, CancellationToken cancellationToken)
+    {
+        if (await ReadFateAsync(dataPath, cancellationToken) is not { State: FateState.Live, Destination: { } destination }
+            || (await HeadAsync(PhysicalKey(destination), cancellationToken))?.Data == dataPath)
+        {
+            return 0;
+        }
+
+        await ReleaseDataAsync(dataPath, destination, cancellationToken);
         return await HeadAsync(PhysicalKey(dataPath), cancellationToken) is null ? 1 : 0;
     }
 

@@ -57,6 +57,7 @@ public sealed partial class S3Driver
             await DeleteKeyAsync(key, cancellationToken);
             if (head.IsPointer)
             {
+                await FaultAsync("delete.pointer-deleted");
                 await ReleaseDataAsync(head.Data!, path, cancellationToken);
             }
         }

@@ -16,18 +16,18 @@ public sealed class GcCommandTests : IDisposable
     [Fact]
     public async Task Dry_run_lists_what_a_run_then_deletes_and_every_tagged_image_still_pulls()
     {
-        Pushed kept, untagged;
+        RawImage kept, untagged;
         string unreferenced;
         await using (var server = await WharfTestServer.StartAsync(FileSystemAndSqlite, dataDirectory: _data))
         {
-            kept = await PushImageAsync(server.Client, "app", "v1");
-            untagged = await PushImageAsync(server.Client, "app", "v2");
+            kept = await RawPush.ImageAsync(server.Client, "app", "v1");
+            untagged = await RawPush.ImageAsync(server.Client, "app", "v2");
             using (var untag = await server.Client.DeleteAsync(new Uri("/v2/app/manifests/v2", UriKind.Relative)))
             {
                 Assert.Equal(HttpStatusCode.Accepted, untag.StatusCode);
             }
 
-            unreferenced = await PushBlobAsync(server.Client, "app", RandomNumberGenerator.GetBytes(777));
+            unreferenced = await RawPush.BlobAsync(server.Client, "app", RandomNumberGenerator.GetBytes(777));
         }
 
         var stray = Stray(Path.Combine(_data, "blobs", "sha256"), RandomNumberGenerator.GetBytes(100));
@@ -54,7 +54,7 @@ public sealed class GcCommandTests : IDisposable
 
         await using var restarted = await WharfTestServer.StartAsync(FileSystemAndSqlite, dataDirectory: _data);
         Assert.Equal(kept.Manifest, await restarted.Client.GetByteArrayAsync(new Uri("/v2/app/manifests/v1", UriKind.Relative)));
-        Assert.Equal(kept.LayerBytes, await restarted.Client.GetByteArrayAsync(new Uri($"/v2/app/blobs/{kept.Layer}", UriKind.Relative)));
+        Assert.Equal(kept.Blobs[kept.Layer], await restarted.Client.GetByteArrayAsync(new Uri($"/v2/app/blobs/{kept.Layer}", UriKind.Relative)));
         using var gone = await restarted.Client.GetAsync(new Uri($"/v2/app/manifests/{untagged.Digest}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
@@ -62,10 +62,10 @@ public sealed class GcCommandTests : IDisposable
     [Fact]
     public async Task Without_delete_untagged_the_default_policy_keeps_untagged_manifests_and_their_blobs()
     {
-        Pushed untagged;
+        RawImage untagged;
         await using (var server = await WharfTestServer.StartAsync(FileSystemAndSqlite, dataDirectory: _data))
         {
-            untagged = await PushImageAsync(server.Client, "app", "v1");
+            untagged = await RawPush.ImageAsync(server.Client, "app", "v1");
             using var untag = await server.Client.DeleteAsync(new Uri("/v2/app/manifests/v1", UriKind.Relative));
         }
 
@@ -80,7 +80,7 @@ public sealed class GcCommandTests : IDisposable
     {
         await using (var server = await WharfTestServer.StartAsync(FileSystemAndSqlite, dataDirectory: _data))
         {
-            await PushImageAsync(server.Client, "team/app", "v1");
+            await RawPush.ImageAsync(server.Client, "team/app", "v1");
         }
 
         Assert.Contains("deleted repository team/app", await RunAsync("repo", "delete", "team/app"), StringComparison.Ordinal);
@@ -112,41 +112,11 @@ public sealed class GcCommandTests : IDisposable
     /// <summary>A file no row names, last written two days ago.</summary>
     private static string Stray(string directory, byte[] content, string? name = null)
     {
-        var hex = Convert.ToHexStringLower(SHA256.HashData(content));
+        var hex = RawPush.Sha256(content)[7..];
         var path = name is null ? Path.Combine(directory, hex[..2], hex) : Path.Combine(directory, name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, content);
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddDays(-2));
         return path;
-    }
-
-    private sealed record Pushed(string Digest, byte[] Manifest, string Layer, byte[] LayerBytes);
-
-    private static async Task<Pushed> PushImageAsync(HttpClient client, string repository, string tag)
-    {
-        var configBytes = Encoding.UTF8.GetBytes($$"""{"architecture":"amd64","os":"linux","created":"{{Guid.NewGuid()}}"}""");
-        var layerBytes = RandomNumberGenerator.GetBytes(1000);
-        var config = await PushBlobAsync(client, repository, configBytes);
-        var layer = await PushBlobAsync(client, repository, layerBytes);
-        var manifest = Encoding.UTF8.GetBytes($$"""
-            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
-             "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{config}}","size":{{configBytes.Length}}},
-             "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{{layer}}","size":{{layerBytes.Length}}}]}
-            """);
-        using var content = new ByteArrayContent(manifest);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.oci.image.manifest.v1+json");
-        using var put = await client.PutAsync(new Uri($"/v2/{repository}/manifests/{tag}", UriKind.Relative), content);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        return new Pushed("sha256:" + Convert.ToHexStringLower(SHA256.HashData(manifest)), manifest, layer, layerBytes);
-    }
-
-    private static async Task<string> PushBlobAsync(HttpClient client, string repository, byte[] bytes)
-    {
-        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
-        using var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var post = await client.PostAsync(new Uri($"/v2/{repository}/blobs/uploads/?digest={digest}", UriKind.Relative), content);
-        Assert.Equal(HttpStatusCode.Created, post.StatusCode);
-        return digest;
     }
 }

@@ -15,7 +15,7 @@ public sealed record GcPlan(
 /// (docs/design/gc.md), and sweeps by queueing everything and running the online collector with no grace periods,
 /// so every deletion is re-checked exactly as online. Not for a store another process is writing to.
 /// </summary>
-public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector collector, OrphanScanner orphans, GcOptions options, TimeProvider time)
+public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector collector, OrphanScanner orphans, Storage.IStorageDriver storage, GcOptions options, TimeProvider time)
 {
     /// <summary>Most cycles one run takes (each index level, and each referrer level, needs one).</summary>
     private const int MaxCycles = 64;
@@ -68,8 +68,14 @@ public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector colle
             }
         }
 
-        total = total with { OrphansDeleted = total.OrphansDeleted + await orphans.RemoveAsync(time.GetUtcNow(), dryRun: false, _ => { }, cancellationToken, includeBlobs: true) };
-        return total;
+        var leftovers = await orphans.RemoveAsync(time.GetUtcNow(), dryRun: false, _ => { }, cancellationToken, includeBlobs: true);
+        if (storage is Storage.IStorageCleanup cleanup)
+        {
+            progress("looking for store-specific leftovers");
+            leftovers += await cleanup.RemoveUnreferencedAsync(time.GetUtcNow(), cancellationToken);
+        }
+
+        return total with { OrphansDeleted = total.OrphansDeleted + leftovers };
     }
 
     /// <summary>The manifests that stay, as (repository, digest): the reachability rules of docs/design/gc.md.</summary>

@@ -164,4 +164,42 @@ public sealed partial class S3DriverTests
         {
         }
     }
+
+    [Fact]
+    public async Task A_blob_delete_that_dies_after_its_pointer_leaves_a_data_object_only_the_deep_scan_removes()
+    {
+        var content = RandomBytes(Large, 27);
+        var version = await PutVersionedAsync("uploads/p", content);
+        Use("blobs/d");
+        Assert.Equal(PublishOutcome.Published, await Driver.PublishAsync("uploads/p", "blobs/d", version, None));
+        _driver!.Faults = s => s == "delete.pointer-deleted" ? throw new SimulatedCrash() : ValueTask.CompletedTask;
+
+        await Assert.ThrowsAsync<SimulatedCrash>(async () => await Driver.DeleteAsync("blobs/d", None));
+        _driver.Faults = null;
+
+        Assert.Null(await GetAsync("blobs/d"));
+        await JanitorTwoDaysLaterAsync();
+        Assert.NotEmpty(await PhysicalKeysAsync()); // the data object and its live fate: a sweep takes "live" on trust
+
+        var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(2));
+        using var collector = new S3Driver(Options(_prefix), later);
+        Assert.Equal(1, await collector.RemoveUnreferencedAsync(later.GetUtcNow().AddDays(-1), None));
+        Assert.Empty(await PhysicalKeysAsync());
+    }
+
+    [Fact]
+    public async Task The_deep_scan_keeps_the_data_object_of_a_published_blob()
+    {
+        var content = RandomBytes(Large, 28);
+        var version = await PutVersionedAsync("uploads/p", content);
+        Use("blobs/d");
+        await Driver.PublishAsync("uploads/p", "blobs/d", version, None);
+
+        var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(2));
+        using var collector = new S3Driver(Options(_prefix), later);
+        Assert.Equal(0, await collector.RemoveUnreferencedAsync(later.GetUtcNow().AddDays(-1), None));
+
+        Assert.Equal(Sha256(content), Sha256((await GetAsync("blobs/d"))!));
+        await Driver.DeleteAsync("blobs/d", None);
+    }
 }
