@@ -37,6 +37,8 @@ public sealed class InMemoryMetadata(StoredManifest manifest, string tag, BlobIn
 
     public ValueTask LinkAsync(string repository, BlobInfo blob1, string? completedUpload, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public ValueTask<bool> UnlinkAsync(string repository, Digest digest, CancellationToken cancellationToken) => throw new NotSupportedException();
