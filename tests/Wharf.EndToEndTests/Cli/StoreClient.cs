@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Wharf.EndToEndTests.Cli;
@@ -11,7 +10,11 @@ internal sealed record PushedManifest(string Repository, string Tag, string Medi
     public string Digest => StoreClient.Sha256(Manifest);
 }
 
-/// <summary>The registry API as the maintenance-command tests need it: pushes of blobs and manifests, byte-exact pulls.</summary>
+/// <summary>
+/// The registry API as the check and backup tests need it: images with several layers, indexes and artifacts with a
+/// subject, blobs pushed the way clients push them (HEAD first, so a blob the registry calls unknown is uploaded again),
+/// and byte-exact pulls. <see cref="RawPush"/> is the one-layer shortcut the gc tests use.
+/// </summary>
 internal sealed class StoreClient(HttpClient http)
 {
     public const string ImageManifest = "application/vnd.oci.image.manifest.v1+json";
@@ -19,7 +22,7 @@ internal sealed class StoreClient(HttpClient http)
     private const string ImageConfig = "application/vnd.oci.image.config.v1+json";
     private const string Layer = "application/vnd.oci.image.layer.v1.tar+gzip";
 
-    public static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+    public static string Sha256(byte[] bytes) => RawPush.Sha256(bytes);
 
     public static byte[] RandomBytes(int size)
     {
