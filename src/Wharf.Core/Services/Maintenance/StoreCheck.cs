@@ -79,12 +79,20 @@ public sealed class StoreCheck(IStorageDriver storage, IMetadataInventory invent
 
     /// <summary>
     /// Verifies one blob. A fault is reported only if the blob's record still exists afterwards (a blob deleted while it
-    /// was checked is no problem). Repairs only an object that is still the one found corrupt.
+    /// was checked is no problem), and missing bytes only for a blob some repository links: the garbage collector deletes
+    /// an unlinked blob's bytes before its record (docs/design/gc.md), and such a record is invisible to pulls and mounts.
+    /// Repairs only an object that is still the one found corrupt.
     /// </summary>
     private async ValueTask<(CheckProblem? Problem, bool Quarantined)> CheckBlobAsync(BlobInfo blob, bool repair, CancellationToken cancellationToken)
     {
         var verdict = await BlobVerifier.VerifyAsync(storage, blob, cancellationToken);
         if (verdict.Fault is null || await inventory.FindBlobAsync(blob.Digest, cancellationToken) is null)
+        {
+            return (null, false);
+        }
+
+        var holders = await blobs.ListRepositoriesAsync(blob.Digest, RepositoriesNamed + 1, cancellationToken);
+        if (verdict.Fault == BlobFault.Missing && holders.Count == 0)
         {
             return (null, false);
         }
@@ -107,7 +115,6 @@ public sealed class StoreCheck(IStorageDriver storage, IMetadataInventory invent
             }
         }
 
-        var holders = await blobs.ListRepositoriesAsync(blob.Digest, RepositoriesNamed + 1, cancellationToken);
         var named = holders.Count == 0 ? "(no repository)"
             : string.Join(',', holders.Take(RepositoriesNamed)) + (holders.Count > RepositoriesNamed ? ",…" : "");
         return (new CheckProblem(named, "blob " + blob.Digest.Value, what), moved);

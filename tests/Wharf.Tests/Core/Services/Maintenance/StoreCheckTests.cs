@@ -64,6 +64,20 @@ public sealed class StoreCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Missing_bytes_of_a_blob_no_repository_links_are_the_collector_at_work_not_a_problem_but_corrupt_ones_are()
+    {
+        var missing = new BlobInfo(Digest.Compute(new byte[] { 1 }), 1);
+        _inventory.Blobs.Add(missing);
+        var altered = await StoreAsync(RandomNumberGenerator.GetBytes(100), stored: new byte[100]);
+        var unlinked = new FakeBlobIndex { Holders = [] };
+
+        var report = await new StoreCheck(_storage, _inventory, unlinked, new Random(1)).RunAsync(new CheckSettings(), new NoObserver(), CancellationToken.None);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(new CheckProblem("(no repository)", "blob " + altered.Digest, $"wrong digest: the stored bytes hash to {Digest.Compute(new byte[100])}"), problem);
+    }
+
+    [Fact]
     public async Task Repair_moves_only_corrupt_blobs_to_quarantine()
     {
         var altered = await StoreAsync(RandomNumberGenerator.GetBytes(100), stored: new byte[100]);
@@ -127,13 +141,15 @@ public sealed class StoreCheckTests : IDisposable
 
     private sealed class FakeBlobIndex : IBlobIndex
     {
+        public IReadOnlyList<string> Holders { get; init; } = ["library/app"];
+
         public ValueTask<BlobInfo?> GetAsync(Digest digest, CancellationToken cancellationToken) => new((BlobInfo?)null);
 
         public ValueTask<BlobInfo?> GetInRepositoryAsync(string repository, Digest digest, CancellationToken cancellationToken) => new((BlobInfo?)null);
 
         public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken) => new(false);
 
-        public ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken) => new(["library/app"]);
+        public ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken) => new(Holders);
 
         public ValueTask LinkAsync(string repository, BlobInfo blob, string? completedUpload, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
