@@ -32,6 +32,7 @@ public sealed class PostgreSqlUsageStore(PostgreSqlDatabase database) : SqlUsage
                 INSERT INTO manifest_pulls (repository_id, digest, pull_count, last_pulled_at)
                 SELECT r.id, d.digest, d.count, d.last FROM unnest(@names, @digests, @counts, @lasts) AS d (name, digest, count, last)
                 JOIN repositories r ON r.name = d.name
+                WHERE EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id AND m.digest = d.digest)
                 ORDER BY r.id, d.digest
                 ON CONFLICT (repository_id, digest) DO UPDATE SET
                     pull_count = manifest_pulls.pull_count + excluded.pull_count,

@@ -15,7 +15,8 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : SqlUsageStore(da
         {
             await using (var manifest = connection.Command("""
                 INSERT INTO manifest_pulls (repository_id, digest, pull_count, last_pulled_at)
-                SELECT id, @d, @c, @t FROM repositories WHERE name = @n
+                SELECT r.id, @d, @c, @t FROM repositories r
+                WHERE r.name = @n AND EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = r.id AND m.digest = @d)
                 ON CONFLICT (repository_id, digest) DO UPDATE SET
                     pull_count = pull_count + excluded.pull_count, last_pulled_at = max(last_pulled_at, excluded.last_pulled_at)
                 """, transaction))

@@ -34,18 +34,6 @@ internal static class GcQueue
     }
 
     /// <summary>
-    /// Before the tag <paramref name="tag"/> moves to <paramref name="digest"/> or is deleted (<paramref name="digest"/> null):
-    /// queues the manifest it points to now, if any other.
-    /// </summary>
-    public static async ValueTask TaggedManifestAsync(DbConnection connection, DbTransaction transaction, long repositoryId, string tag, string? digest, long now, CancellationToken cancellationToken)
-    {
-        await using var command = connection.Command(
-            "INSERT INTO gc_manifest_reviews (repository_id, digest, since) SELECT repository_id, digest, @t FROM tags WHERE repository_id = @r AND name = @n AND (@d IS NULL OR digest <> @d)" + UpsertManifest,
-            transaction).With("@r", repositoryId).With("@n", tag).WithText("@d", digest).With("@t", now);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>
     /// Before the manifest <paramref name="digest"/> is deleted: queues what may have needed only it, its blobs' links,
     /// its child manifests and its referrers; and removes its pull figures.
     /// </summary>

@@ -33,12 +33,7 @@ public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time)
             await StoreManifestAsync(connection, transaction, repositoryId, manifest, now, queueUntagged: tag is null, cancellationToken);
             if (tag is not null)
             {
-                await GcQueue.TaggedManifestAsync(connection, transaction, repositoryId, tag, manifest.Digest.Value, now, cancellationToken);
-                await using var upsert = connection.Command("""
-                    INSERT INTO tags (repository_id, name, digest, updated_at) VALUES (@r, @n, @d, @t)
-                    ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at
-                    """, transaction).With("@r", repositoryId).With("@n", tag).With("@d", manifest.Digest.Value).With("@t", now);
-                await upsert.ExecuteNonQueryAsync(cancellationToken);
+                await TagAsync(connection, transaction, repositoryId, tag, manifest.Digest.Value, now, cancellationToken);
             }
 
             return new ManifestPutResult(ManifestPutStatus.Stored);
@@ -66,10 +61,15 @@ public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time)
                 return false;
             }
 
-            await GcQueue.TaggedManifestAsync(connection, transaction, repositoryId.Value, tag, null, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
-            await using var command = connection.Command("DELETE FROM tags WHERE repository_id = @r AND name = @t", transaction)
+            await using var command = connection.Command("DELETE FROM tags WHERE repository_id = @r AND name = @t RETURNING digest", transaction)
                 .With("@r", repositoryId.Value).With("@t", tag);
-            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+            if (await command.ExecuteScalarAsync(cancellationToken) is not string digest)
+            {
+                return false;
+            }
+
+            await GcQueue.ManifestAsync(connection, transaction, repositoryId.Value, digest, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+            return true;
         }, cancellationToken);
 
     /// <remarks>
@@ -99,6 +99,33 @@ public abstract class SqlManifestWriter(SqlDatabase database, TimeProvider time)
                 .With("@n", repository).With("@t", tag);
             return await exists.ExecuteScalarAsync(cancellationToken) is null ? ConditionalTagDelete.TagUnknown : ConditionalTagDelete.TagMoved;
         }, cancellationToken);
+
+    /// <summary>
+    /// Points the tag at the manifest and queues the manifest it pointed to before, if another. The tag's row is locked
+    /// first, as a tag delete does before it queues, so a push and a delete of one tag take their locks in one order.
+    /// </summary>
+    private async ValueTask TagAsync(DbConnection connection, DbTransaction transaction, long repositoryId, string tag, string digest, long now, CancellationToken cancellationToken)
+    {
+        string? before;
+        await using (var current = connection.Command("SELECT digest FROM tags WHERE repository_id = @r AND name = @n" + database.RowLock("UPDATE"), transaction)
+            .With("@r", repositoryId).With("@n", tag))
+        {
+            before = await current.ExecuteScalarAsync(cancellationToken) as string;
+        }
+
+        await using (var upsert = connection.Command("""
+            INSERT INTO tags (repository_id, name, digest, updated_at) VALUES (@r, @n, @d, @t)
+            ON CONFLICT (repository_id, name) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at
+            """, transaction).With("@r", repositoryId).With("@n", tag).With("@d", digest).With("@t", now))
+        {
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (before is not null && before != digest)
+        {
+            await GcQueue.ManifestAsync(connection, transaction, repositoryId, before, now, cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Stores the manifest with its references unless it is there. When it is, its row is read under a share lock

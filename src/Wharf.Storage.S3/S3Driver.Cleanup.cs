@@ -18,7 +18,13 @@ public sealed partial class S3Driver
     /// <summary>How many keys of the data root one sweep examines; the next sweep continues after them (wrapping at the end).</summary>
     internal int ScanBatch { get; set; } = 10_000;
 
-    public async ValueTask<int> RemoveAbandonedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    public ValueTask<int> RemoveAbandonedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) =>
+        CleanUpAsync(olderThan, deep: false, cancellationToken);
+
+    public ValueTask<int> RemoveUnreferencedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) =>
+        CleanUpAsync(olderThan, deep: true, cancellationToken);
+
+    private async ValueTask<int> CleanUpAsync(DateTimeOffset olderThan, bool deep, CancellationToken cancellationToken)
     {
         var floor = _time.GetUtcNow() - MinimumAbandonedAge;
         var limit = olderThan < floor ? olderThan : floor;
@@ -26,25 +32,7 @@ public sealed partial class S3Driver
         await _scanGate.WaitAsync(cancellationToken);
         try
         {
-            removed += await ScanDataAsync(limit, cancellationToken);
-        }
-        finally
-        {
-            _scanGate.Release();
-        }
-
-        return removed;
-    }
-
-    public async ValueTask<int> RemoveUnreferencedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
-    {
-        var floor = _time.GetUtcNow() - MinimumAbandonedAge;
-        var limit = olderThan < floor ? olderThan : floor;
-        var removed = await AbortStaleMultipartUploadsAsync(limit, cancellationToken);
-        await _scanGate.WaitAsync(cancellationToken);
-        try
-        {
-            removed += await ScanDataAsync(limit, cancellationToken, deep: true);
+            removed += await ScanDataAsync(limit, cancellationToken, deep);
         }
         finally
         {

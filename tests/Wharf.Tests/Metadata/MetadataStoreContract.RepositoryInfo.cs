@@ -101,6 +101,20 @@ public abstract partial class MetadataStoreContract
     }
 
     [Fact]
+    public async Task Pull_figures_go_with_their_manifest_and_a_late_flush_does_not_bring_them_back()
+    {
+        var manifest = await PushImageAsync("a", "m", "v1");
+        await Info.Usage.ApplyAsync(new UsageBatch([new("a", manifest.Digest, 2, T0)], []), None);
+
+        Assert.True(await Writer.DeleteAsync("a", manifest.Digest, None));
+        await Info.Usage.ApplyAsync(new UsageBatch([new("a", manifest.Digest, 1, T0.AddMinutes(1))], []), None);
+
+        Assert.Empty(await Info.Pulls.GetManifestPullsAsync("a", [manifest.Digest], None));
+        await Writer.PutAsync("a", Image("m", []), "v1", None);
+        Assert.Empty(await Info.Pulls.GetManifestPullsAsync("a", [Image("m", []).Digest], None));
+    }
+
+    [Fact]
     public async Task Pull_counts_of_one_manifest_are_kept_per_repository()
     {
         var manifest = await PushImageAsync("a", "same", "v1");
