@@ -12,5 +12,8 @@ var root = new RootCommand("Wharf, a container image registry")
     RepoCommand.Create(),
     RetentionCommand.Create(),
     QuotaCommand.Create(),
+    CheckCommand.Create(),
+    BackupCommand.Create(),
+    RestoreCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -15,6 +15,13 @@ public sealed class BlobService(IStorageDriver storage, IBlobIndex blobs)
         return blob is null ? ErrorCode.BlobUnknown : blob;
     }
 
+    /// <summary>
+    /// Whether storage holds the blob's bytes. The metadata may record a blob whose bytes are gone: quarantined by
+    /// <c>wharf check --repair</c> (corrupt), or lost; such a blob is unknown to pulls until it is pushed again.
+    /// </summary>
+    public async ValueTask<bool> IsStoredAsync(Digest digest, CancellationToken cancellationToken) =>
+        await storage.StatAsync(StorageLayout.Blob(digest), cancellationToken) is not null;
+
     /// <summary>The local file holding the blob, for zero-copy sends, or null when the driver has none.</summary>
     public string? LocalFilePath(Digest digest) => storage.LocalFilePath(StorageLayout.Blob(digest));
 

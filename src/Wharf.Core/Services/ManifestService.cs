@@ -2,6 +2,7 @@ using Wharf.Core.Errors;
 using Wharf.Core.Metadata;
 using Wharf.Core.Policies;
 using Wharf.Core.Protocol;
+using Wharf.Core.Storage;
 
 namespace Wharf.Core.Services;
 
@@ -9,7 +10,7 @@ namespace Wharf.Core.Services;
 public sealed record PushedManifest(Digest Digest, Digest? Subject);
 
 /// <summary>Manifest pushes, pulls and deletes, and the referrers API. Tags made immutable by <paramref name="immutable"/> never move nor go.</summary>
-public sealed class ManifestService(IManifestReader reader, IManifestWriter writer, ImmutableTagPolicy? immutable = null)
+public sealed class ManifestService(IManifestReader reader, IManifestWriter writer, IStorageDriver storage, ImmutableTagPolicy? immutable = null)
 {
     private readonly ImmutableTagPolicy _immutable = immutable ?? ImmutableTagPolicy.None;
 
@@ -61,6 +62,12 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
             manifest.AnnotationsJson,
             manifest.Blobs.Where(b => !MediaTypes.IsNonDistributable(b.MediaType)).Select(b => b.Digest).Distinct().ToArray(),
             manifest.Manifests.Select(m => m.Digest).Distinct().ToArray());
+        if (await FirstUnstoredAsync(record.Blobs, cancellationToken) is { } unstored)
+        {
+            // Recorded, but its bytes are gone (quarantined by `wharf check --repair`): the client must push it again.
+            return new RegistryError(ErrorCode.ManifestBlobUnknown, $"blob {unstored} has no stored bytes; push it again", new { digest = unstored.Value });
+        }
+
         var rule = tag is null ? null : _immutable.Match(repository, tag);
         var result = rule is null
             ? await writer.PutAsync(repository, record, tag, cancellationToken)
@@ -72,6 +79,14 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
             ManifestPutStatus.BlobUnknown => new RegistryError(ErrorCode.ManifestBlobUnknown, $"blob {result.Missing} is not in repository {repository}", new { digest = result.Missing?.Value }),
             _ => new RegistryError(ErrorCode.ManifestChildUnknown, $"manifest {result.Missing} is not in repository {repository}", new { digest = result.Missing?.Value }),
         };
+    }
+
+    /// <summary>The first of <paramref name="references"/> whose bytes storage does not hold (all are asked at once), or null.</summary>
+    private async ValueTask<Digest?> FirstUnstoredAsync(IReadOnlyList<Digest> references, CancellationToken cancellationToken)
+    {
+        var stats = await Task.WhenAll(references.Select(d => storage.StatAsync(StorageLayout.Blob(d), cancellationToken).AsTask()));
+        var index = Array.FindIndex(stats, s => s is null);
+        return index < 0 ? null : references[index];
     }
 
     /// <summary>By tag: removes only the tag. By digest: removes the manifest and every tag pointing to it.</summary>

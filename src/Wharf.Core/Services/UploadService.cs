@@ -50,7 +50,9 @@ public sealed partial class UploadService(
         var blob = await blobs.GetInRepositoryAsync(repository, digest, cancellationToken);
         if (blob is not null)
         {
-            return blob;
+            // Linked already, but its bytes may be gone (quarantined by `wharf check --repair`): then the client must
+            // upload it, which publishes fresh bytes.
+            return await storage.StatAsync(StorageLayout.Blob(digest), cancellationToken) is null ? null : blob;
         }
 
         if (mayPull is not null && from is not null && !mayPull(from))

@@ -14,6 +14,10 @@ namespace Wharf.Core.Storage;
 ///   v{format}-{limits}/sha256/ab/abcdef…   the file listing of a layer blob, in that listing format version, built
 ///                              under the limits fingerprinted
 ///   partial/{id}               a listing being written; moved into place when complete
+/// quarantine/
+///   sha256/ab/abcdef…          bytes that `wharf check --repair` found corrupt (wrong size or digest), moved out of
+///                              blobs/ so that pulls answer BLOB_UNKNOWN; kept for inspection, safe to delete; the
+///                              next push of the blob publishes fresh bytes under blobs/
 /// </code>
 /// Everything that refers to bytes (repositories, tags, links) lives in the metadata store.
 /// </summary>
@@ -26,6 +30,12 @@ public static class StorageLayout
         $"{BlobsRoot}/{digest.Algorithm}/{digest.Encoded[..2]}/{digest.Encoded}";
 
     public const string ListingsRoot = "listings";
+
+    public const string QuarantineRoot = "quarantine";
+
+    /// <summary>Where <c>wharf check --repair</c> moves the corrupt bytes of <paramref name="digest"/>.</summary>
+    public static string QuarantinedBlob(Digest digest) =>
+        $"{QuarantineRoot}/{digest.Algorithm}/{digest.Encoded[..2]}/{digest.Encoded}";
 
     /// <summary>
     /// The cached file listing of a layer under <paramref name="key"/>: <c>v{format}-{limits}</c>, the listing format

@@ -24,6 +24,14 @@ public sealed class BlobHandler(BlobService blobs, BlobOptions options)
             return new ErrorResult(stat.Error!);
         }
 
+        // A blob whose bytes are gone (quarantined by `wharf check --repair`) is unknown until pushed again. HEAD asks
+        // storage, since clients decide from it whether to push the blob; so does a GET of a local file (a cheap stat),
+        // while a streamed GET finds out when it opens the bytes (BlobContentResult), without a round trip more.
+        if ((HttpMethods.IsHead(request.Method) || blobs.LocalFilePath(digest) is not null) && !await blobs.IsStoredAsync(digest, request.Aborted))
+        {
+            return new ErrorResult(ErrorCode.BlobUnknown);
+        }
+
         var size = stat.Value.Size;
         var response = request.Http.Response;
         var range = ByteRange.Parse(request.Http.Request.Headers.Range, size, out var unsatisfiable);

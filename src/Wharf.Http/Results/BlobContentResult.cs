@@ -12,6 +12,27 @@ public sealed class BlobContentResult(BlobService blobs, Digest digest, long siz
     {
         var response = httpContext.Response;
         var (offset, length) = range is { } r ? (r.Start, r.Length) : (0L, size);
+        var local = blobs.LocalFilePath(digest);
+        Stream? stream = null;
+        if (local is null && length > 0 && !HttpMethods.IsHead(httpContext.Request.Method))
+        {
+            var opened = await blobs.OpenAsync(digest, offset, httpContext.RequestAborted);
+            if (!opened.IsOk)
+            {
+                // The bytes are gone (quarantined or lost): the blob is unknown, and nothing of its headers may stay.
+                foreach (var header in (string[])["Docker-Content-Digest", "ETag", "Accept-Ranges", "Cache-Control", "Content-Range"])
+                {
+                    response.Headers.Remove(header);
+                }
+
+                await new ErrorResult(opened.Error!).ExecuteAsync(httpContext);
+                return;
+            }
+
+            stream = opened.Value;
+        }
+
+        await using var owned = stream;
         if (range is not null)
         {
             response.StatusCode = StatusCodes.Status206PartialContent;
@@ -28,15 +49,12 @@ public sealed class BlobContentResult(BlobService blobs, Digest digest, long siz
             return;
         }
 
-        var local = blobs.LocalFilePath(digest);
-        if (local is not null)
+        if (stream is null)
         {
-            await response.SendFileAsync(local, offset, length, httpContext.RequestAborted);
+            await response.SendFileAsync(local!, offset, length, httpContext.RequestAborted);
             return;
         }
 
-        var opened = await blobs.OpenAsync(digest, offset, httpContext.RequestAborted);
-        await using var stream = opened.Value;
         await StreamCopier.CopyAsync(stream, response.Body, length, httpContext.RequestAborted);
     }
 }

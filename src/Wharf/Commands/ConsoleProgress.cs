@@ -4,13 +4,19 @@ namespace Wharf.Commands;
 /// Progress on stderr: one line redrawn in place on a terminal (with a bar when the total is known), plain lines at
 /// most every few seconds otherwise, so logs stay short.
 /// </summary>
-public sealed class ConsoleProgress(TimeProvider time)
+public sealed class ConsoleProgress(TimeProvider time, TextWriter error, bool terminal)
 {
+    public static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(5);
     private const int BarWidth = 30;
-    private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(5);
-    private readonly bool _terminal = !Console.IsErrorRedirected;
+    private readonly bool _terminal = terminal;
     private DateTimeOffset _lastLine = DateTimeOffset.MinValue;
     private int _drawn;
+
+    /// <summary>Progress on the process's stderr, redrawn in place when it is a terminal.</summary>
+    public ConsoleProgress(TimeProvider time)
+        : this(time, Console.Error, !Console.IsErrorRedirected)
+    {
+    }
 
     /// <summary>A message without a known total.</summary>
     public void Report(string message) => Write(message, force: false);
@@ -29,7 +35,7 @@ public sealed class ConsoleProgress(TimeProvider time)
     {
         if (_terminal && _drawn > 0)
         {
-            Console.Error.WriteLine();
+            error.WriteLine();
             _drawn = 0;
         }
     }
@@ -38,7 +44,7 @@ public sealed class ConsoleProgress(TimeProvider time)
     {
         if (_terminal)
         {
-            Console.Error.Write("\r" + line.PadRight(_drawn));
+            error.Write("\r" + line.PadRight(_drawn));
             _drawn = line.Length;
             return;
         }
@@ -47,7 +53,7 @@ public sealed class ConsoleProgress(TimeProvider time)
         if (force || now - _lastLine >= LineInterval)
         {
             _lastLine = now;
-            Console.Error.WriteLine(line);
+            error.WriteLine(line);
         }
     }
 }

@@ -1,0 +1,55 @@
+using Wharf.Core.Metadata;
+using Wharf.Core.Storage;
+using Wharf.Hosting;
+using Wharf.Metadata;
+
+namespace Wharf.Commands;
+
+/// <summary>
+/// The storage driver and metadata store that <c>serve</c> would use with the same <c>--config</c>, <c>--data</c> and
+/// <c>WHARF_…</c> variables (filesystem or S3; SQLite or PostgreSQL), taken from the application as <c>serve</c> builds
+/// it (<see cref="GcCommand.OpenAsync"/>, which <c>gc</c> and <c>repo</c> use too), for <c>check</c>. Safe while servers run.
+/// </summary>
+public sealed class ConfiguredStores : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ConfiguredStores(WebApplication app) => _app = app;
+
+    public IStorageDriver Storage => _app.Services.GetRequiredService<IStorageDriver>();
+
+    public IBlobIndex Blobs => _app.Services.GetRequiredService<IBlobIndex>();
+
+    public IMetadataInventory Inventory => new SqlMetadataInventory(_app.Services.GetRequiredService<SqlDatabase>());
+
+    public static string SqliteFile(string dataDirectory) => Path.Combine(dataDirectory, "wharf.db");
+
+    /// <summary>What the configuration names, without opening anything.</summary>
+    public static (string Data, StorageOptions Storage, MetadataOptions Metadata) Read(string? configFile, string? data)
+    {
+        var configuration = WharfConfiguration.Build(configFile, new Dictionary<string, string?> { ["Data"] = data });
+        var options = configuration.Get<WharfOptions>() ?? new WharfOptions();
+        return (
+            Path.GetFullPath(options.Data),
+            configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(),
+            configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions());
+    }
+
+    /// <summary>
+    /// Opens the configured stores and brings the metadata schema up to date (as every other command does). An SQLite
+    /// file that does not exist is an error (<see cref="FileNotFoundException"/>): a mistyped <c>--data</c> would otherwise
+    /// check an empty store and find it in order.
+    /// </summary>
+    public static async Task<ConfiguredStores> OpenAsync(string? configFile, string? data, CancellationToken cancellationToken)
+    {
+        var (directory, _, metadata) = Read(configFile, data);
+        if (metadata.Driver == MetadataDriverKind.Sqlite && !File.Exists(SqliteFile(directory)))
+        {
+            throw new FileNotFoundException($"No metadata store at {SqliteFile(directory)} (is --data right?)", SqliteFile(directory));
+        }
+
+        return new ConfiguredStores(await GcCommand.OpenAsync(configFile, data, cancellationToken));
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}
