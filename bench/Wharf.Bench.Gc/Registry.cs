@@ -35,6 +35,17 @@ public sealed class Registry : IAsyncDisposable
 
     public GarbageCollector Collector => _app.Services.GetRequiredService<GarbageCollector>();
 
+    /// <summary>The collector's <c>Gc:BatchSize</c>, changed between settings (it reads the option at every batch).</summary>
+    public int BatchSize
+    {
+        get => _app.Services.GetRequiredService<GcOptions>().BatchSize;
+        set => _app.Services.GetRequiredService<GcOptions>().BatchSize = value;
+    }
+
+    /// <summary>Blobs the collector has deleted in this registry so far (its stored totals).</summary>
+    public async Task<long> BlobsDeletedAsync() =>
+        (await _app.Services.GetRequiredService<GcStatusReader>().ReadAsync(CancellationToken.None)).Totals.BlobsDeleted;
+
     /// <summary>Starts a registry on fresh data: filesystem + SQLite, or (<paramref name="engines"/>) a fresh slice of S3 + PostgreSQL.</summary>
     public static async Task<Registry> StartAsync(int batchSize, bool engines)
     {
@@ -47,6 +58,7 @@ public sealed class Registry : IAsyncDisposable
             ["Gc:GracePeriod"] = GracePeriod.ToString("c"),
             ["Gc:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
         ScaleOutBackend? slice = null;
         if (engines)
