@@ -6,18 +6,18 @@ using Wharf.Bench.Gc;
 
 // The online garbage collector's cost (bench/README.md): one full collection of BLOBS unreferenced blobs (time,
 // blobs/s), and small-image push latency with the collector idle and while it sweeps a backlog, per Gc:BatchSize.
-//   dotnet run -c Release --project bench/Wharf.Bench.Gc -- [quick=1] [blobs=100000] [backlog=50000] [pushes=200] [workers=4] [batch=100,25] [engines=1]
+//   dotnet run -c Release --project bench/Wharf.Bench.Gc -- [quick=1] [blobs=100000] [backlog=60000] [pushes=200] [workers=8] [batch=100,10,1] [engines=1]
 var options = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
 int Int(string key, int fallback) => options.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 var quick = options.GetValueOrDefault("quick") == "1";
 var blobs = Int("blobs", quick ? 10_000 : 100_000);
-var backlog = Int("backlog", quick ? 20_000 : 50_000);
+var backlog = Int("backlog", quick ? 20_000 : 60_000);
 var pushes = Int("pushes", quick ? 100 : 200);
-var workers = Int("workers", 4);
+var workers = Int("workers", 8);
 var warmup = Int("warmup", 30);
 var blobSize = Math.Max(64, Int("blobSize", 512));
 var fillWorkers = Int("fillWorkers", 16);
-var batches = options.GetValueOrDefault("batch", "100").Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
+var batches = options.GetValueOrDefault("batch", "100,10,1").Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
 var engines = options.GetValueOrDefault("engines") == "1";
 var engineBlobs = Int("engineBlobs", 10_000);
 var output = options.GetValueOrDefault("out", Path.Combine("bench", "results", "gc-latest.json"));
