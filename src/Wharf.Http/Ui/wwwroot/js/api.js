@@ -62,6 +62,8 @@ export const repositories = {
   list: (parameters, signal) => api(`/api/repositories${query(parameters)}`, { signal }),
   get: (name, signal) => api(`/api/repository/${segments(name)}`, { signal }),
   update: (name, changes) => api(`/api/repository/${segments(name)}`, { method: 'PUT', body: changes }),
+  // The repository with its tags and manifests; its blobs are reclaimed by the garbage collector later.
+  remove: (name) => api(`/api/repository/${segments(name)}`, { method: 'DELETE' }),
 };
 
 // A namespace (first path segment of repository names): { namespace, usage, quota } in bytes; quota null when unlimited.

@@ -25,7 +25,7 @@ const account = document.getElementById('account');
 const announcer = document.getElementById('announcer');
 const search = document.getElementById('search');
 
-const state = { session: { authMode: 'none', user: null }, current: null, controller: null };
+const state = { session: { authMode: 'none', user: null }, current: null, controller: null, notice: null };
 
 /** Says something to screen readers (aria-live region). */
 export function announce(message) {
@@ -60,6 +60,10 @@ async function render({ focus = true, scroll = true } = {}) {
       document.title = title ? `${title} · Wharf` : 'Wharf';
     },
     refreshSession,
+    // A message for the next page rendered (e.g. "Deleted repository x" on the list the user is sent to).
+    notify: (message) => {
+      state.notice = message;
+    },
   };
   if (route.page === 'repositories' && search.value !== route.q && document.activeElement !== search) search.value = route.q;
   renderAccount();
@@ -71,6 +75,7 @@ async function render({ focus = true, scroll = true } = {}) {
       await page.render(context);
       if (focus && !main.contains(document.activeElement)) main.querySelector('h1')?.focus({ preventScroll: true });
     }
+    showNotice();
     if (scroll) window.scrollTo(0, 0);
   } catch (error) {
     if (error?.name === 'AbortError') return;
@@ -80,6 +85,16 @@ async function render({ focus = true, scroll = true } = {}) {
     }
     showError(context, error);
   }
+}
+
+/** Shows the pending notice, if any, under the page's heading, once. */
+function showNotice() {
+  if (!state.notice) return;
+  const notice = h('p', { class: 'notice', role: 'status' }, state.notice);
+  state.notice = null;
+  const heading = main.querySelector('.page-head') ?? main.querySelector('h1');
+  if (heading) heading.after(notice);
+  else main.prepend(notice);
 }
 
 function showError(context, error) {

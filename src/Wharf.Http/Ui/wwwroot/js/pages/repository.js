@@ -1,5 +1,5 @@
 // A repository: description, README, the pull command, and its tags (with copy and, where permitted, delete).
-// Users who may push edit the description and README here.
+// Users who may push edit the description and README here; users who may delete can delete the whole repository.
 
 import { h, replace, table } from '../dom.js';
 import { repositories, images, namespaces } from '../api.js';
@@ -36,7 +36,44 @@ export async function render(context) {
         storage ? namespaceUsage(storage) : null)),
     pullCommand(`docker pull ${location.host}/${repository.name}`, context),
     tagsSection(context, repository, tags),
-    about);
+    about,
+    repository.permissions?.delete === true ? deleteSection(context, repository) : null);
+}
+
+function deleteSection(context, repository) {
+  return h('section', { class: 'delete-repository', 'aria-labelledby': 'delete-heading' },
+    h('h2', { id: 'delete-heading' }, 'Delete repository'),
+    h('p', null, 'Deletes every tag and image of this repository. Its layers are freed later by garbage collection.'),
+    h('button', { type: 'button', class: 'button danger', onclick: () => deleteRepository(context, repository) }, 'Delete repository'));
+}
+
+async function deleteRepository(context, repository) {
+  const { name } = repository;
+  const confirmed = await confirmDialog({
+    title: `Delete repository ${name}?`,
+    body: [
+      h('p', null, 'This deletes ', h('code', null, name), ` with its ${count(repository.tagCount, 'tag')}, its images, description and README. It cannot be undone.`),
+      h('p', null, 'Anyone pulling from it gets “not found” from then on; pushing to the name again starts a new, empty repository.'),
+    ],
+    confirm: 'Delete repository',
+    danger: true,
+    typeToConfirm: name,
+  });
+  if (!confirmed) return;
+  try {
+    await repositories.remove(name);
+  } catch (failure) {
+    if (!(failure.status === 404 && failure.code === 'NAME_UNKNOWN')) {
+      context.announce(`Could not delete repository ${name}: ${failure.message}`);
+      await confirmDialog({ title: 'Could not delete the repository', body: h('p', null, failure.message), confirm: 'OK', cancel: null });
+      return;
+    }
+    // Deleted by someone else meanwhile: the outcome is the same.
+  }
+  const message = `Deleted repository ${name}`;
+  context.announce(message);
+  context.notify(message);
+  await context.navigate(link.home());
 }
 
 // "namespace team-a uses 1.2 MB of 10 GB (12%)", or "… uses 1.2 MB (no quota)".
