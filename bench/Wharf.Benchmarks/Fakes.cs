@@ -41,8 +41,6 @@ public sealed class InMemoryMetadata(StoredManifest manifest, string tag, BlobIn
 
     public ValueTask<IReadOnlyList<string>> ListRepositoriesAsync(Digest digest, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken) => throw new NotSupportedException();
-
     public ValueTask<bool> UnlinkAsync(string repository, Digest digest, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public ValueTask<Page<string>> ListAsync(string? last, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
