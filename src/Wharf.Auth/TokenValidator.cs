@@ -89,13 +89,13 @@ public sealed class TokenValidator
             RequireSignedTokens = true,
             IssuerSigningKeyResolver = (_, securityToken, _, _) => KeysOf(securityToken),
         };
-        var result = await _handler.ValidateTokenAsync(jwt, parameters);
-        if (!result.IsValid && await SignedByAKeyLoadedSinceAsync(jwt))
+        var result = await TryValidateAsync(jwt, parameters);
+        if (result is { IsValid: false } && await SignedByAKeyLoadedSinceAsync(jwt))
         {
-            result = await _handler.ValidateTokenAsync(jwt, parameters);
+            result = await TryValidateAsync(jwt, parameters);
         }
 
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken token)
+        if (result is not { IsValid: true, SecurityToken: JsonWebToken token })
         {
             return null;
         }
@@ -109,6 +109,25 @@ public sealed class TokenValidator
 
         return token;
     }
+
+    /// <summary>
+    /// The handler's verdict, or null when it throws instead: some malformed inputs (a five-part, JWE-shaped token
+    /// with segments that are not base64url, say) escape as exceptions. Whatever a client sends is only invalid.
+    /// </summary>
+    private async ValueTask<TokenValidationResult?> TryValidateAsync(string jwt, TokenValidationParameters parameters)
+    {
+        try
+        {
+            return await _handler.ValidateTokenAsync(jwt, parameters);
+        }
+        catch (Exception e) when (IsMalformed(e))
+        {
+            return null;
+        }
+    }
+
+    private static bool IsMalformed(Exception e) =>
+        e is ArgumentException or FormatException or SecurityTokenException or JsonException or System.Security.Cryptography.CryptographicException;
 
     private IReadOnlyList<SecurityKey> KeysOf(SecurityToken securityToken) => securityToken switch
     {
@@ -133,7 +152,7 @@ public sealed class TokenValidator
         {
             unverified = _handler.ReadJsonWebToken(jwt);
         }
-        catch (Exception e) when (e is ArgumentException or SecurityTokenException)
+        catch (Exception e) when (IsMalformed(e))
         {
             return false; // Not even readable: it cannot name a key.
         }

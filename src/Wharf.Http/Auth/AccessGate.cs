@@ -128,7 +128,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         {
             await Throttle.RecordFailureAsync(client, username);
             LogLoginFailed(logger, username, client);
-            return (null, Challenges.Unauthorized(context, null));
+            return (null, Challenges.BasicUnauthorized());
         }
 
         return (principal, null);

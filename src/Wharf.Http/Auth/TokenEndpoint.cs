@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Wharf.Auth;
 using Wharf.Core.Errors;
 using Wharf.Http.Results;
@@ -11,7 +12,8 @@ namespace Wharf.Http.Auth;
 /// <c>account</c>, <c>client_id</c>, <c>offline_token</c>) and the OAuth2 POST form (<c>grant_type=password</c>
 /// or <c>refresh_token</c>). Requested actions that policy refuses are dropped, never reported.
 /// </summary>
-public sealed class TokenEndpoint(AccessGate gate, CredentialVerifier credentials, TokenIssuer issuer, TokenValidator validator, AuthChallenges challenges)
+public sealed partial class TokenEndpoint(
+    AccessGate gate, CredentialVerifier credentials, TokenIssuer issuer, TokenValidator validator, AuthChallenges challenges, ILogger<TokenEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -48,7 +50,13 @@ public sealed class TokenEndpoint(AccessGate gate, CredentialVerifier credential
             return new ErrorResult(new RegistryError(ErrorCode.Unsupported, "the token service takes an application/x-www-form-urlencoded form"));
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var (form, problem) = await TokenForm.ReadAsync(context);
+        if (form is null)
+        {
+            LogBadForm(logger, problem ?? "unreadable");
+            return new ErrorResult(new RegistryError(ErrorCode.ApiRequestInvalid, "the form cannot be read: malformed, or beyond the limits on fields and sizes"));
+        }
+
         Principal? principal;
         switch (form["grant_type"].ToString())
         {
@@ -65,7 +73,7 @@ public sealed class TokenEndpoint(AccessGate gate, CredentialVerifier credential
                 principal = await RefreshAsync(form["refresh_token"].ToString(), context.RequestAborted);
                 if (principal is null)
                 {
-                    return challenges.Unauthorized(context, null);
+                    return challenges.BasicUnauthorized();
                 }
 
                 break;
@@ -101,4 +109,7 @@ public sealed class TokenEndpoint(AccessGate gate, CredentialVerifier credential
             json.WriteEndObject();
         }, []);
     }
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Token request refused: bad form: {Problem}")]
+    private static partial void LogBadForm(ILogger logger, string problem);
 }

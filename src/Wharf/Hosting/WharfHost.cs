@@ -60,6 +60,7 @@ public static partial class WharfHost
         AddValidated<Wharf.Core.Services.Layers.LayerBrowserOptions>(services, configuration, "LayerBrowser");
         AddValidated<SearchOptions>(services, configuration, "Search");
         AddValidated<UsageOptions>(services, configuration, "Usage");
+        AddValidated<Wharf.Http.Middleware.PublicAddressOptions>(services, configuration, "Http");
 
         var data = Path.GetFullPath(options.Data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
@@ -128,6 +129,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Core.Services.Layers.LayerBrowserOptions>();
         _ = services.GetRequiredService<SearchOptions>();
         _ = services.GetRequiredService<UsageOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Middleware.PublicAddressOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
