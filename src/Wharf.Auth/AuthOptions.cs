@@ -93,9 +93,9 @@ public sealed class AuthOptions : IValidatableObject
             }
         }
 
-        if (Throttle.MaxFailures < 1 || Throttle.Window <= TimeSpan.Zero)
+        if (Throttle.MaxFailures < 1 || Throttle.MaxFailuresPerAddress < 1 || Throttle.Window <= TimeSpan.Zero)
         {
-            yield return new ValidationResult("Auth:Throttle needs MaxFailures of at least 1 and a positive Window");
+            yield return new ValidationResult("Auth:Throttle needs MaxFailures and MaxFailuresPerAddress of at least 1 and a positive Window");
         }
     }
 }
@@ -151,10 +151,17 @@ public sealed class TrustedIssuer
     public string Keys { get; set; } = "";
 }
 
-/// <summary>The <c>Auth:Throttle</c> section: failed logins allowed per client IP and per user within a window.</summary>
+/// <summary>
+/// The <c>Auth:Throttle</c> section: failed logins allowed within a window per user and client address, and per client
+/// address over all users. The same wrong credentials resent from one address count once per window.
+/// </summary>
 public sealed class ThrottleOptions
 {
+    /// <summary>Failures of one username from one address before that user is refused from that address.</summary>
     public int MaxFailures { get; set; } = 10;
+
+    /// <summary>Failures from one address, any usernames, before everyone there is refused.</summary>
+    public int MaxFailuresPerAddress { get; set; } = 50;
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -17,6 +17,7 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<IUploadSessionStore, SqlUploadSessionStore>();
         services.AddSingleton<IUserStore, SqlUserStore>();
         services.AddSingleton<IAccessTokenStore, SqlAccessTokenStore>();
+        services.AddSingleton<IRefreshTokenStore, SqlRefreshTokenStore>();
         services.AddSingleton<ISigningKeyStore, SqlSigningKeyStore>();
         services.AddSingleton<ILoginFailureStore, PostgreSqlLoginFailureStore>();
         services.AddSingleton<ITagDetailsReader, SqlTagDetailsReader>();

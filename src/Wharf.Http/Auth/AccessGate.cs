@@ -126,7 +126,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         var principal = await Credentials.VerifyAsync(username, password, context.RequestAborted);
         if (principal is null)
         {
-            await Throttle.RecordFailureAsync(client, username);
+            await Throttle.RecordFailureAsync(client, username, password);
             LogLoginFailed(logger, username, client);
             return (null, Challenges.BasicUnauthorized());
         }

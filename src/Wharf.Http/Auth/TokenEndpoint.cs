@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Wharf.Auth;
 using Wharf.Core.Errors;
+using Wharf.Core.Metadata;
 using Wharf.Http.Results;
 
 namespace Wharf.Http.Auth;
@@ -13,7 +14,8 @@ namespace Wharf.Http.Auth;
 /// or <c>refresh_token</c>). Requested actions that policy refuses are dropped, never reported.
 /// </summary>
 public sealed partial class TokenEndpoint(
-    AccessGate gate, CredentialVerifier credentials, TokenIssuer issuer, TokenValidator validator, AuthChallenges challenges, ILogger<TokenEndpoint> logger)
+    AccessGate gate, CredentialVerifier credentials, TokenIssuer issuer, TokenValidator validator, AuthChallenges challenges,
+    IRefreshTokenStore refreshTokens, TimeProvider time, ILogger<TokenEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -40,7 +42,7 @@ public sealed partial class TokenEndpoint(
 
         var query = context.Request.Query;
         var offline = string.Equals(query["offline_token"], "true", StringComparison.OrdinalIgnoreCase);
-        return Answer(principal, Scope.ParseAll(query["scope"]), offline);
+        return await AnswerAsync(principal, Scope.ParseAll(query["scope"]), offline);
     }
 
     private async ValueTask<IResult> PostAsync(HttpContext context)
@@ -70,30 +72,75 @@ public sealed partial class TokenEndpoint(
                 principal = signedIn.Principal!;
                 break;
             case "refresh_token":
-                principal = await RefreshAsync(form["refresh_token"].ToString(), context.RequestAborted);
-                if (principal is null)
-                {
-                    return challenges.BasicUnauthorized();
-                }
-
-                break;
+                return await RefreshAsync(context, form["refresh_token"].ToString(), Scope.ParseAll(form["scope"]));
             default:
                 return new ErrorResult(new RegistryError(ErrorCode.Unsupported, "grant_type must be password or refresh_token"));
         }
 
-        var offline = string.Equals(form["access_type"], "offline", StringComparison.Ordinal) || form["grant_type"] == "refresh_token";
-        return Answer(principal, Scope.ParseAll(form["scope"]), offline);
+        var offline = string.Equals(form["access_type"], "offline", StringComparison.Ordinal);
+        return await AnswerAsync(principal, Scope.ParseAll(form["scope"]), offline);
     }
 
-    /// <summary>The principal of a refresh token, as it stands now (removed users and revoked tokens get nothing).</summary>
-    private async ValueTask<Principal?> RefreshAsync(string refreshToken, CancellationToken cancellationToken) =>
-        await validator.ValidateRefreshAsync(refreshToken) is { } refresh
-            ? await credentials.ResolveIssuedAsync(refresh.Subject, refresh.TokenId, cancellationToken)
-            : null;
+    /// <summary>
+    /// Uses a refresh token, once: its principal as it stands now (removed users, changed passwords and revoked tokens
+    /// get nothing) receives new tokens, the new refresh token replacing the used one in its family. A spent refresh
+    /// token presented again revokes its whole family.
+    /// </summary>
+    private async ValueTask<IResult> RefreshAsync(HttpContext context, string refreshToken, IReadOnlyList<Scope> requested)
+    {
+        var claims = await validator.ValidateRefreshAsync(refreshToken);
+        if (claims is not { Family: { } family, Id: { } id })
+        {
+            return challenges.BasicUnauthorized();
+        }
 
-    private JsonBodyResult Answer(Principal principal, IReadOnlyList<Scope> requested, bool offline)
+        var principal = await credentials.ResolveIssuedAsync(claims, context.RequestAborted);
+        if (principal is null)
+        {
+            return challenges.BasicUnauthorized();
+        }
+
+        var issued = issuer.Issue(principal, issuer.Grant(principal, requested), offline: true, family);
+        if (issued.AccessToken.Length > TokenValidator.MaxLength)
+        {
+            return Answer(issued); // Refused, and the refresh token the client holds stays good.
+        }
+
+        var rotation = await refreshTokens.RotateAsync(family, id, issued.Refresh!.Id, issued.Refresh.ExpiresAt, time.GetUtcNow(), CancellationToken.None);
+        if (rotation != RefreshRotation.Rotated)
+        {
+            if (rotation == RefreshRotation.Reused)
+            {
+                LogRefreshReused(logger, claims.Subject);
+            }
+
+            return challenges.BasicUnauthorized();
+        }
+
+        return Answer(issued);
+    }
+
+    /// <summary>Tokens for a principal who just signed in (or came anonymously); a refresh token starts a new family.</summary>
+    private async ValueTask<IResult> AnswerAsync(Principal principal, IReadOnlyList<Scope> requested, bool offline)
     {
         var issued = issuer.Issue(principal, issuer.Grant(principal, requested), offline);
+        if (issued.AccessToken.Length <= TokenValidator.MaxLength && issued.Refresh is { } refresh)
+        {
+            await refreshTokens.CreateAsync(refresh.Family, principal.Name!, refresh.Id, refresh.ExpiresAt, time.GetUtcNow(), CancellationToken.None);
+        }
+
+        return Answer(issued);
+    }
+
+    private IResult Answer(IssuedToken issued)
+    {
+        if (issued.AccessToken.Length > TokenValidator.MaxLength)
+        {
+            // Every request would refuse it: say so now rather than hand out a token that cannot be used.
+            return new ErrorResult(new RegistryError(ErrorCode.ApiRequestInvalid,
+                $"the token for this many scopes would exceed {TokenValidator.MaxLength} characters, which the registry does not accept; ask for fewer scopes"));
+        }
+
         return new JsonBodyResult("application/json", json =>
         {
             json.WriteStartObject();
@@ -109,6 +156,9 @@ public sealed partial class TokenEndpoint(
             json.WriteEndObject();
         }, []);
     }
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "A spent refresh token of user {User} was presented again; every refresh token of that sign-in is revoked")]
+    private static partial void LogRefreshReused(ILogger logger, string user);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Token request refused: bad form: {Problem}")]
     private static partial void LogBadForm(ILogger logger, string problem);

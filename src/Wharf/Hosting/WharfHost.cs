@@ -63,6 +63,7 @@ public static partial class WharfHost
         AddValidated<Wharf.Http.Middleware.PublicAddressOptions>(services, configuration, "Http");
 
         var data = Path.GetFullPath(options.Data);
+        DataDirectoryPermissions.Create(data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
         var shared = services.AddWharfMetadata(configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions(), data);
         // The in-process caches are correct only for a single writer; a shared database has several.
@@ -104,6 +105,11 @@ public static partial class WharfHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wharf");
         var options = app.Services.GetRequiredService<WharfOptions>();
         LogListening(logger, address, Path.GetFullPath(options.Data));
+        if (DataDirectoryPermissions.OpenToOthers(Path.GetFullPath(options.Data)) is { } mode)
+        {
+            LogDataOpenToOthers(logger, Path.GetFullPath(options.Data), DataDirectoryPermissions.Octal(mode));
+        }
+
         if (!app.Services.GetRequiredService<ListenAddress>().IsLoopback)
         {
             if (auth.Mode == AuthMode.None)
@@ -151,6 +157,9 @@ public static partial class WharfHost
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Wharf is listening on {Address} with data in {Data}")]
     private static partial void LogListening(ILogger logger, string address, string data);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "The data directory {Data} is open to other accounts (mode {Mode}): it holds the token signing keys and password hashes; chmod 700 it")]
+    private static partial void LogDataOpenToOthers(ILogger logger, string data, string mode);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Listening on {Address}, reachable beyond this machine, with no authentication: anyone who can connect may push, pull and delete")]
     private static partial void LogOpenWithoutAuth(ILogger logger, string address);
