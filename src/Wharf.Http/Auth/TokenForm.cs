@@ -11,7 +11,7 @@ internal static class TokenForm
 {
     private static readonly FormOptions Limits = new()
     {
-        ValueCountLimit = 64,
+        ValueCountLimit = 1024,
         KeyLengthLimit = 256,
         ValueLengthLimit = 32 * 1024,
         MultipartBodyLengthLimit = 64 * 1024,
