@@ -5,7 +5,7 @@ namespace Wharf.Metadata;
 /// <summary>Refresh token families, the same SQL on every engine: one conditional update per use of a refresh token.</summary>
 public sealed class SqlRefreshTokenStore(SqlDatabase database) : IRefreshTokenStore
 {
-    public async ValueTask CreateAsync(string family, string subject, string tokenId, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public async ValueTask CreateAsync(string family, string subject, string tokenId, DateTimeOffset expiresAt, bool reusable, DateTimeOffset now, CancellationToken cancellationToken) =>
         await database.RunWriteAsync(async (connection, transaction) =>
         {
             await using (var expired = connection.Command("DELETE FROM refresh_families WHERE expires_at <= @now", transaction).With("@now", now.ToUnixTimeMilliseconds()))
@@ -14,8 +14,8 @@ public sealed class SqlRefreshTokenStore(SqlDatabase database) : IRefreshTokenSt
             }
 
             await using var command = connection.Command(
-                "INSERT INTO refresh_families (family, subject, current_id, expires_at) VALUES (@f, @s, @c, @e)", transaction)
-                .With("@f", family).With("@s", subject).With("@c", tokenId).With("@e", expiresAt.ToUnixTimeMilliseconds());
+                "INSERT INTO refresh_families (family, subject, current_id, expires_at, reusable) VALUES (@f, @s, @c, @e, @r)", transaction)
+                .With("@f", family).With("@s", subject).With("@c", tokenId).With("@e", expiresAt.ToUnixTimeMilliseconds()).With("@r", reusable ? 1 : 0);
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
@@ -23,12 +23,22 @@ public sealed class SqlRefreshTokenStore(SqlDatabase database) : IRefreshTokenSt
         database.RunWriteAsync(async (connection, transaction) =>
         {
             await using (var rotate = connection.Command(
-                "UPDATE refresh_families SET current_id = @n, expires_at = @e WHERE family = @f AND current_id = @c AND revoked_at IS NULL AND expires_at > @now", transaction)
+                "UPDATE refresh_families SET current_id = @n, expires_at = @e WHERE family = @f AND current_id = @c AND revoked_at IS NULL AND expires_at > @now AND reusable = 0", transaction)
                 .With("@f", family).With("@c", tokenId).With("@n", nextId).With("@e", expiresAt.ToUnixTimeMilliseconds()).With("@now", now.ToUnixTimeMilliseconds()))
             {
                 if (await rotate.ExecuteNonQueryAsync(cancellationToken) > 0)
                 {
                     return RefreshRotation.Rotated;
+                }
+            }
+
+            await using (var kept = connection.Command(
+                "SELECT 1 FROM refresh_families WHERE family = @f AND current_id = @c AND revoked_at IS NULL AND expires_at > @now AND reusable = 1", transaction)
+                .With("@f", family).With("@c", tokenId).With("@now", now.ToUnixTimeMilliseconds()))
+            {
+                if (await kept.ExecuteScalarAsync(cancellationToken) is not null)
+                {
+                    return RefreshRotation.Kept;
                 }
             }
 

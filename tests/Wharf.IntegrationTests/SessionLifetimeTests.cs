@@ -111,6 +111,30 @@ public sealed class SessionLifetimeTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Dockerds_identity_token_stays_good_for_every_pull_and_push_until_the_password_changes()
+    {
+        // docker login: GET with Basic credentials, offline_token=true, client_id=docker; the refresh token becomes the
+        // identity token that dockerd sends, unchanged, for every later operation (it never stores the rotated one).
+        var (status, body, response) = await Tokens.GetAsync(Accounts.Basic("alice", "alice-password"), "offline_token=true", "client_id=docker");
+        response.Dispose();
+        Assert.Equal(HttpStatusCode.OK, status);
+        var identity = body!.Value.GetProperty("refresh_token").GetString()!;
+
+        for (var i = 0; i < 3; i++)
+        {
+            var (refreshed, _, answer) = await Tokens.PostAsync(
+                ("grant_type", "refresh_token"), ("refresh_token", identity), ("service", "wharf"), ("client_id", "docker"), ("scope", "repository:alice/app:pull,push"));
+            answer.Dispose();
+            Assert.Equal(HttpStatusCode.OK, refreshed);
+        }
+
+        await ChangePasswordAsync("alice", "new-password");
+        var (afterChange, _, last) = await Tokens.PostAsync(("grant_type", "refresh_token"), ("refresh_token", identity), ("service", "wharf"), ("client_id", "docker"));
+        last.Dispose();
+        Assert.Equal(HttpStatusCode.Unauthorized, afterChange);
+    }
+
     private async Task ChangePasswordAsync(string user, string password)
     {
         var hasher = Server.Services.GetRequiredService<PasswordHasher>();

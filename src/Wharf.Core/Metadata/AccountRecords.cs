@@ -14,6 +14,9 @@ public enum RefreshRotation
     /// <summary>The token was its family's current one; the next one replaces it.</summary>
     Rotated,
 
+    /// <summary>The token is its reusable family's one token: it stays good and nothing replaces it.</summary>
+    Kept,
+
     /// <summary>The token was spent already (or the family was revoked): the whole family is revoked now.</summary>
     Reused,
 

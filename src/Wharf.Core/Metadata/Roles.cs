@@ -115,13 +115,17 @@ public interface IUserStore
 /// </summary>
 public interface IRefreshTokenStore
 {
-    /// <summary>Starts a family whose current token is <paramref name="tokenId"/>; also forgets families expired by <paramref name="now"/>.</summary>
-    ValueTask CreateAsync(string family, string subject, string tokenId, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Starts a family whose current token is <paramref name="tokenId"/>; a <paramref name="reusable"/> one keeps that
+    /// token for good (see <see cref="RefreshRotation.Kept"/>). Also forgets families expired by <paramref name="now"/>.
+    /// </summary>
+    ValueTask CreateAsync(string family, string subject, string tokenId, DateTimeOffset expiresAt, bool reusable, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Uses <paramref name="tokenId"/> of <paramref name="family"/>: when it is the family's current token (and the family
     /// is neither revoked nor expired) <paramref name="nextId"/>, valid until <paramref name="expiresAt"/>, becomes current;
-    /// when it is a spent one, the family is revoked. Exactly one of two concurrent uses of one token rotates.
+    /// when it is a spent one, the family is revoked; when the family is reusable and the token its one token, nothing
+    /// changes (<see cref="RefreshRotation.Kept"/>). Exactly one of two concurrent uses of one token rotates.
     /// </summary>
     ValueTask<RefreshRotation> RotateAsync(string family, string tokenId, string nextId, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken);
 }

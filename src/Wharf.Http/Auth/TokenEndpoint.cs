@@ -42,7 +42,7 @@ public sealed partial class TokenEndpoint(
 
         var query = context.Request.Query;
         var offline = string.Equals(query["offline_token"], "true", StringComparison.OrdinalIgnoreCase);
-        return await AnswerAsync(principal, Scope.ParseAll(query["scope"]), offline);
+        return await AnswerAsync(principal, Scope.ParseAll(query["scope"]), offline, IsDockerd(query["client_id"]));
     }
 
     private async ValueTask<IResult> PostAsync(HttpContext context)
@@ -78,7 +78,7 @@ public sealed partial class TokenEndpoint(
         }
 
         var offline = string.Equals(form["access_type"], "offline", StringComparison.Ordinal);
-        return await AnswerAsync(principal, Scope.ParseAll(form["scope"]), offline);
+        return await AnswerAsync(principal, Scope.ParseAll(form["scope"]), offline, IsDockerd(form["client_id"]));
     }
 
     /// <summary>
@@ -107,6 +107,11 @@ public sealed partial class TokenEndpoint(
         }
 
         var rotation = await refreshTokens.RotateAsync(family, id, issued.Refresh!.Id, issued.Refresh.ExpiresAt, time.GetUtcNow(), CancellationToken.None);
+        if (rotation == RefreshRotation.Kept)
+        {
+            return Answer(issued with { RefreshToken = null, Refresh = null }); // dockerd's one identity token stays the one
+        }
+
         if (rotation != RefreshRotation.Rotated)
         {
             if (rotation == RefreshRotation.Reused)
@@ -120,17 +125,28 @@ public sealed partial class TokenEndpoint(
         return Answer(issued);
     }
 
-    /// <summary>Tokens for a principal who just signed in (or came anonymously); a refresh token starts a new family.</summary>
-    private async ValueTask<IResult> AnswerAsync(Principal principal, IReadOnlyList<Scope> requested, bool offline)
+    /// <summary>
+    /// Tokens for a principal who just signed in (or came anonymously); a refresh token starts a new family, a reusable
+    /// one for dockerd (see <see cref="IsDockerd"/>).
+    /// </summary>
+    private async ValueTask<IResult> AnswerAsync(Principal principal, IReadOnlyList<Scope> requested, bool offline, bool reusable)
     {
         var issued = issuer.Issue(principal, issuer.Grant(principal, requested), offline);
         if (issued.AccessToken.Length <= TokenValidator.MaxLength && issued.Refresh is { } refresh)
         {
-            await refreshTokens.CreateAsync(refresh.Family, principal.Name!, refresh.Id, refresh.ExpiresAt, time.GetUtcNow(), CancellationToken.None);
+            await refreshTokens.CreateAsync(refresh.Family, principal.Name!, refresh.Id, refresh.ExpiresAt, reusable, time.GetUtcNow(), CancellationToken.None);
         }
 
         return Answer(issued);
     }
+
+    /// <summary>
+    /// dockerd (<c>client_id=docker</c>) keeps the refresh token <c>docker login</c> got as its identity token and sends
+    /// it for every later pull and push, never storing the one each refresh answers (its credential store's
+    /// <c>SetRefreshToken</c> does nothing). Its family is therefore reusable: that one token stays good until it expires,
+    /// the password changes or the user is removed, and using it never extends it.
+    /// </summary>
+    private static bool IsDockerd(Microsoft.Extensions.Primitives.StringValues clientId) => clientId.ToString() == "docker";
 
     private IResult Answer(IssuedToken issued)
     {

@@ -7,11 +7,13 @@ UPDATE users SET session_epoch = md5(random()::text || clock_timestamp()::text |
 
 -- Refresh token families: one per sign-in that asked for a refresh token; every refresh token is used once and
 -- replaced by the next of its family. Presenting a spent one (current_id differs) revokes the whole family.
+-- A reusable family (dockerd's identity token from `docker login`, which dockerd never replaces) keeps its one token.
 CREATE TABLE refresh_families (
     family      text COLLATE "C" PRIMARY KEY,
     subject     text COLLATE "C" NOT NULL,       -- the user (or robot) the family was issued to
     current_id  text COLLATE "C" NOT NULL,       -- the one refresh token of the family that may still be used
     expires_at  bigint NOT NULL,
+    reusable    integer NOT NULL DEFAULT 0,
     revoked_at  bigint
 );
 

@@ -64,7 +64,7 @@ public sealed class SessionEpochStoreTests : IAsyncLifetime
     public async Task Each_refresh_token_rotates_once_and_a_spent_one_revokes_the_family()
     {
         var expires = Now.AddDays(30);
-        await Families.CreateAsync("f1", "alice", "r1", expires, Now, None);
+        await Families.CreateAsync("f1", "alice", "r1", expires, false, Now, None);
 
         Assert.Equal(RefreshRotation.Rotated, await Families.RotateAsync("f1", "r1", "r2", expires, Now, None));
         Assert.Equal(RefreshRotation.Reused, await Families.RotateAsync("f1", "r1", "r3", expires, Now, None));
@@ -77,14 +77,27 @@ public sealed class SessionEpochStoreTests : IAsyncLifetime
     {
         var expires = Now.AddDays(30);
         await Users.CreateAsync(new UserRecord("alice", "one", [], Now), None);
-        await Families.CreateAsync("f1", "alice", "r1", expires, Now, None);
-        await Families.CreateAsync("f2", "bob", "r1", Now.AddMinutes(1), Now, None);
+        await Families.CreateAsync("f1", "alice", "r1", expires, false, Now, None);
+        await Families.CreateAsync("f2", "bob", "r1", Now.AddMinutes(1), false, Now, None);
 
         await Users.UpdateAsync("alice", "two", null, None);
-        await Families.CreateAsync("f3", "carol", "r1", expires, Now.AddMinutes(2), None);
+        await Families.CreateAsync("f3", "carol", "r1", expires, false, Now.AddMinutes(2), None);
 
         Assert.Equal(RefreshRotation.Reused, await Families.RotateAsync("f1", "r1", "r2", expires, Now, None));
         Assert.Equal(RefreshRotation.Unknown, await Families.RotateAsync("f2", "r1", "r2", expires, Now.AddMinutes(2), None));
         Assert.Equal(RefreshRotation.Rotated, await Families.RotateAsync("f3", "r1", "r2", expires, Now.AddMinutes(2), None));
+    }
+
+    [Fact]
+    public async Task A_reusable_family_keeps_its_one_token_until_the_password_changes()
+    {
+        var expires = Now.AddDays(30);
+        await Users.CreateAsync(new UserRecord("alice", "one", [], Now), None);
+        await Families.CreateAsync("f1", "alice", "r1", expires, true, Now, None);
+
+        Assert.Equal(RefreshRotation.Kept, await Families.RotateAsync("f1", "r1", "r2", expires, Now, None));
+        Assert.Equal(RefreshRotation.Kept, await Families.RotateAsync("f1", "r1", "r3", expires, Now, None));
+        Assert.Equal(RefreshRotation.Reused, await Families.RotateAsync("f1", "r2", "r4", expires, Now, None));
+        Assert.Equal(RefreshRotation.Unknown, await Families.RotateAsync("f1", "r1", "r5", expires, expires, None));
     }
 }
