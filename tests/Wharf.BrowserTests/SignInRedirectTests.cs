@@ -13,7 +13,6 @@ public sealed class SignInRedirectTests(BrowserFixture browser) : BrowserTest(br
     [InlineData("/\r/evil.example")]
     [InlineData("/\\evil.example")]
     [InlineData("//evil.example")]
-    [InlineData("/%09/evil.example")]
     [InlineData("https://evil.example/")]
     [InlineData("javascript:alert(1)")]
     [InlineData("evil.example")]
@@ -27,6 +26,7 @@ public sealed class SignInRedirectTests(BrowserFixture browser) : BrowserTest(br
     [InlineData("/r/team/app", "/r/team/app")]
     [InlineData("/r/team/app/-/i/v1?x=1#top", "/r/team/app/-/i/v1?x=1#top")]
     [InlineData("/?q=tools", "/?q=tools")]
+    [InlineData("/%09/evil.example", "/%09/evil.example")] // an escaped tab stays escaped: a path here
     public async Task A_path_of_this_site_is_kept(string next, string expected)
     {
         Assert.Equal(expected, await NextAsync(next));
