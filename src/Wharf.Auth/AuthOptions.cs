@@ -81,6 +81,15 @@ public sealed class AuthOptions : IValidatableObject
             yield return new ValidationResult("Auth:Token:Realm must be an absolute URL");
         }
 
+        if (Token.KeyEncryptionKey is { Length: > 0 } && Token.KeyEncryptionKeyFile is { Length: > 0 })
+        {
+            yield return new ValidationResult("Auth:Token: set KeyEncryptionKey or KeyEncryptionKeyFile, not both");
+        }
+        else if (KeyEncryptionProblem(Token) is { } problem)
+        {
+            yield return new ValidationResult(problem);
+        }
+
         foreach (var trusted in Token.TrustedIssuers)
         {
             if (string.IsNullOrWhiteSpace(trusted.Issuer) || string.IsNullOrWhiteSpace(trusted.Keys))
@@ -96,6 +105,19 @@ public sealed class AuthOptions : IValidatableObject
         if (Throttle.MaxFailures < 1 || Throttle.MaxFailuresPerAddress < 1 || Throttle.Window <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Auth:Throttle needs MaxFailures and MaxFailuresPerAddress of at least 1 and a positive Window");
+        }
+    }
+
+    private static string? KeyEncryptionProblem(TokenOptions token)
+    {
+        try
+        {
+            _ = SigningKeyEncryption.ReadKey(token);
+            return null;
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            return "Auth:Token key encryption key: " + e.Message;
         }
     }
 }
@@ -135,6 +157,15 @@ public sealed class TokenOptions
 
     /// <summary>Where signing keys live (created at first start); null means <c>&lt;Data&gt;/auth-keys</c>.</summary>
     public string? KeyDirectory { get; set; }
+
+    /// <summary>
+    /// 32 bytes in base64 (e.g. from <c>WHARF_AUTH__TOKEN__KEYENCRYPTIONKEY</c>): signing keys in the metadata store are
+    /// encrypted with it (AES-256-GCM). Null: stored in clear.
+    /// </summary>
+    public string? KeyEncryptionKey { get; set; }
+
+    /// <summary>A file holding the key encryption key (32 raw bytes or base64), instead of <see cref="KeyEncryptionKey"/>.</summary>
+    public string? KeyEncryptionKeyFile { get; set; }
 
     /// <summary>Tolerance for <c>exp</c> and <c>nbf</c>; at most 5 minutes.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
