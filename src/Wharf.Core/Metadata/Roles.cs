@@ -166,8 +166,8 @@ public interface ISigningKeyStore
 }
 
 /// <summary>
-/// Failed logins, counted per key (<c>ip:&lt;address&gt;</c>, <c>user:&lt;name&gt;</c>) by every instance on the
-/// database: one insert per failure, one read per login attempt.
+/// Failed logins, counted per key (<c>ip:&lt;address&gt;</c>, <c>user:&lt;address&gt;/&lt;name&gt;</c>) by every instance
+/// on the database: one insert per counted failure, a read per key per login attempt.
 /// </summary>
 public interface ILoginFailureStore
 {
