@@ -81,6 +81,15 @@ public sealed class AuthOptions : IValidatableObject
             yield return new ValidationResult("Auth:Token:Realm must be an absolute URL");
         }
 
+        if (Token.KeyEncryptionKey is { Length: > 0 } && Token.KeyEncryptionKeyFile is { Length: > 0 })
+        {
+            yield return new ValidationResult("Auth:Token: set KeyEncryptionKey or KeyEncryptionKeyFile, not both");
+        }
+        else if (KeyEncryptionProblem(Token) is { } problem)
+        {
+            yield return new ValidationResult(problem);
+        }
+
         foreach (var trusted in Token.TrustedIssuers)
         {
             if (string.IsNullOrWhiteSpace(trusted.Issuer) || string.IsNullOrWhiteSpace(trusted.Keys))
@@ -93,9 +102,22 @@ public sealed class AuthOptions : IValidatableObject
             }
         }
 
-        if (Throttle.MaxFailures < 1 || Throttle.Window <= TimeSpan.Zero)
+        if (Throttle.MaxFailures < 1 || Throttle.MaxFailuresPerAddress < 1 || Throttle.Window <= TimeSpan.Zero)
         {
-            yield return new ValidationResult("Auth:Throttle needs MaxFailures of at least 1 and a positive Window");
+            yield return new ValidationResult("Auth:Throttle needs MaxFailures and MaxFailuresPerAddress of at least 1 and a positive Window");
+        }
+    }
+
+    private static string? KeyEncryptionProblem(TokenOptions token)
+    {
+        try
+        {
+            _ = SigningKeyEncryption.ReadKey(token);
+            return null;
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            return "Auth:Token key encryption key: " + e.Message;
         }
     }
 }
@@ -136,6 +158,15 @@ public sealed class TokenOptions
     /// <summary>Where signing keys live (created at first start); null means <c>&lt;Data&gt;/auth-keys</c>.</summary>
     public string? KeyDirectory { get; set; }
 
+    /// <summary>
+    /// 32 bytes in base64 (e.g. from <c>WHARF_AUTH__TOKEN__KEYENCRYPTIONKEY</c>): signing keys in the metadata store are
+    /// encrypted with it (AES-256-GCM). Null: stored in clear.
+    /// </summary>
+    public string? KeyEncryptionKey { get; set; }
+
+    /// <summary>A file holding the key encryption key (32 raw bytes or base64), instead of <see cref="KeyEncryptionKey"/>.</summary>
+    public string? KeyEncryptionKeyFile { get; set; }
+
     /// <summary>Tolerance for <c>exp</c> and <c>nbf</c>; at most 5 minutes.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -151,10 +182,17 @@ public sealed class TrustedIssuer
     public string Keys { get; set; } = "";
 }
 
-/// <summary>The <c>Auth:Throttle</c> section: failed logins allowed per client IP and per user within a window.</summary>
+/// <summary>
+/// The <c>Auth:Throttle</c> section: failed logins allowed within a window per user and client address, and per client
+/// address over all users. The same wrong credentials resent from one address count once per window.
+/// </summary>
 public sealed class ThrottleOptions
 {
+    /// <summary>Failures of one username from one address before that user is refused from that address.</summary>
     public int MaxFailures { get; set; } = 10;
+
+    /// <summary>Failures from one address, any usernames, before everyone there is refused.</summary>
+    public int MaxFailuresPerAddress { get; set; } = 50;
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -39,10 +39,20 @@ public sealed class CredentialVerifier(IUserStore users, IAccessTokenStore token
 
     /// <summary>
     /// Who a token Wharf issued (a refresh token, a web session) stands for now: the access token it was issued from
-    /// when <paramref name="tokenId"/> names one, else the user <paramref name="subject"/>; null when gone, revoked or expired.
+    /// when it names one, else its user; null when gone, revoked or expired, and when the user's session epoch is not
+    /// the one the token carries (the password changed since, or the name was removed and given to a new user).
+    /// One read of the user (and one of the access token, when signed in with one), as before.
     /// </summary>
-    public async ValueTask<Principal?> ResolveIssuedAsync(string subject, string? tokenId, CancellationToken cancellationToken) =>
-        tokenId is { } id ? await ResolveTokenAsync(id, cancellationToken) : await ResolveUserAsync(subject, cancellationToken);
+    public async ValueTask<Principal?> ResolveIssuedAsync(IssuedClaims claims, CancellationToken cancellationToken)
+    {
+        var principal = claims.TokenId is { } id ? await ResolveTokenAsync(id, cancellationToken) : await ResolveUserAsync(claims.Subject, cancellationToken);
+        if (principal is null || principal.IsRobot)
+        {
+            return principal; // A robot has no password and no epoch: revoking its token ends what it signed.
+        }
+
+        return principal.SessionEpoch is { Length: > 0 } epoch && string.Equals(epoch, claims.SessionEpoch, StringComparison.Ordinal) ? principal : null;
+    }
 
     private async ValueTask<Principal?> VerifyTokenAsync(string username, string id, string secret, CancellationToken cancellationToken)
     {

@@ -3,10 +3,10 @@ using System.Collections.Concurrent;
 namespace Wharf.Auth;
 
 /// <summary>
-/// The failed logins this instance has seen, per client address and per username, in a sliding window: the
-/// <see cref="LoginThrottle"/>'s answer when the shared store cannot be asked, and its shortcut when this instance
-/// alone has seen enough failures. Past <see cref="ThrottleOptions.MaxFailures"/> within
-/// <see cref="ThrottleOptions.Window"/>, further attempts wait until the oldest failure leaves the window.
+/// The failed logins this instance has seen, per throttle key (see <see cref="LoginThrottle.Keys"/>), in a sliding
+/// window: the <see cref="LoginThrottle"/>'s answer when the shared store cannot be asked, and its shortcut when this
+/// instance alone has seen enough failures. A key past its limit within <see cref="ThrottleOptions.Window"/> waits
+/// until its oldest failure leaves the window.
 /// </summary>
 internal sealed class LocalLoginFailures(AuthOptions options, TimeProvider time)
 {
@@ -14,11 +14,11 @@ internal sealed class LocalLoginFailures(AuthOptions options, TimeProvider time)
     private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
 
     /// <summary>How long the caller must wait, or null when it may try now.</summary>
-    public TimeSpan? RetryAfter(string client, string? username)
+    public TimeSpan? RetryAfter(string addressKey, string? userKey)
     {
         var now = time.GetUtcNow();
-        var wait = Wait("ip:" + client, now);
-        if (username is not null && Wait("user:" + username, now) is { } userWait && (wait is null || userWait > wait))
+        var wait = Wait(addressKey, options.Throttle.MaxFailuresPerAddress, now);
+        if (userKey is not null && Wait(userKey, options.Throttle.MaxFailures, now) is { } userWait && (wait is null || userWait > wait))
         {
             wait = userWait;
         }
@@ -26,7 +26,7 @@ internal sealed class LocalLoginFailures(AuthOptions options, TimeProvider time)
         return wait;
     }
 
-    public void RecordFailure(string client, string? username)
+    public void RecordFailure(string addressKey, string? userKey)
     {
         var now = time.GetUtcNow();
         if (_failures.Count >= MaxKeys)
@@ -34,14 +34,14 @@ internal sealed class LocalLoginFailures(AuthOptions options, TimeProvider time)
             _failures.Clear();
         }
 
-        Add("ip:" + client, now);
-        if (username is not null)
+        Add(addressKey, now);
+        if (userKey is not null)
         {
-            Add("user:" + username, now);
+            Add(userKey, now);
         }
     }
 
-    private TimeSpan? Wait(string key, DateTimeOffset now)
+    private TimeSpan? Wait(string key, int limit, DateTimeOffset now)
     {
         if (!_failures.TryGetValue(key, out var queue))
         {
@@ -51,7 +51,7 @@ internal sealed class LocalLoginFailures(AuthOptions options, TimeProvider time)
         lock (queue)
         {
             Prune(queue, now);
-            return queue.Count >= options.Throttle.MaxFailures ? queue.Peek() + options.Throttle.Window - now : null;
+            return queue.Count >= limit ? queue.ElementAt(queue.Count - limit) + options.Throttle.Window - now : null;
         }
     }
 

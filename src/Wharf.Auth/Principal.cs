@@ -15,7 +15,10 @@ public sealed record Principal(string? Name, IReadOnlyList<string> Groups, Acces
 
     public bool IsRobot => TokenKind == AccessTokenKind.Robot;
 
-    public static Principal ForUser(UserRecord user) => new(user.Name, user.Groups);
+    /// <summary>The user's session epoch (see <see cref="UserRecord.SessionEpoch"/>); null for anonymous callers and robots.</summary>
+    public string? SessionEpoch { get; init; }
+
+    public static Principal ForUser(UserRecord user) => new(user.Name, user.Groups) { SessionEpoch = user.SessionEpoch };
 
     /// <summary>The principal a stored token stands for; <paramref name="owner"/> is the user of a personal token.</summary>
     public static Principal ForToken(AccessTokenRecord token, UserRecord? owner) => new(
@@ -23,5 +26,8 @@ public sealed record Principal(string? Name, IReadOnlyList<string> Groups, Acces
         owner?.Groups ?? [],
         token.Kind,
         token.Id,
-        Scope.ParseAll(token.Scopes));
+        Scope.ParseAll(token.Scopes))
+    {
+        SessionEpoch = owner?.SessionEpoch,
+    };
 }

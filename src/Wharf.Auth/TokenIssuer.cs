@@ -12,6 +12,8 @@ namespace Wharf.Auth;
 public sealed class TokenIssuer(AuthOptions options, SigningKeys keys, AccessPolicy policy, TimeProvider time)
 {
     internal const string TokenIdClaim = "wharf_tid";
+    internal const string EpochClaim = "wharf_epoch";
+    internal const string FamilyClaim = "wharf_family";
     internal const string UseClaim = "use";
     internal const string RefreshUse = "refresh";
     internal const string SessionUse = "session";
@@ -47,7 +49,11 @@ public sealed class TokenIssuer(AuthOptions options, SigningKeys keys, AccessPol
         return granted;
     }
 
-    public IssuedToken Issue(Principal principal, IReadOnlyList<Scope> access, bool offline)
+    /// <summary>
+    /// An access token for <paramref name="access"/>, and with <paramref name="offline"/> a refresh token: of a new
+    /// family, or the next of <paramref name="family"/> when one is used up (see <see cref="IssuedToken.Refresh"/>).
+    /// </summary>
+    public IssuedToken Issue(Principal principal, IReadOnlyList<Scope> access, bool offline, string? family = null)
     {
         var now = time.GetUtcNow();
         var claims = new Dictionary<string, object>
@@ -63,23 +69,22 @@ public sealed class TokenIssuer(AuthOptions options, SigningKeys keys, AccessPol
 
         var jwt = Sign(options.Token.Service, now, options.Token.Lifetime, claims);
         string? refresh = null;
+        RefreshTokenId? refreshId = null;
         if (offline && !principal.IsAnonymous)
         {
+            refreshId = new RefreshTokenId(family ?? NewId(), NewId(), now + options.Token.RefreshLifetime);
             var refreshClaims = new Dictionary<string, object>
             {
                 [JwtRegisteredClaimNames.Sub] = principal.Name!,
-                [JwtRegisteredClaimNames.Jti] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+                [JwtRegisteredClaimNames.Jti] = refreshId.Id,
                 [UseClaim] = RefreshUse,
+                [FamilyClaim] = refreshId.Family,
             };
-            if (principal.TokenId is { } id)
-            {
-                refreshClaims[TokenIdClaim] = id;
-            }
-
+            AddBinding(refreshClaims, principal);
             refresh = Sign(RefreshAudience, now, options.Token.RefreshLifetime, refreshClaims);
         }
 
-        return new IssuedToken(jwt, (int)options.Token.Lifetime.TotalSeconds, now, refresh);
+        return new IssuedToken(jwt, (int)options.Token.Lifetime.TotalSeconds, now, refresh, refreshId);
     }
 
     /// <summary>A web UI session for a signed-in principal (the <c>wharf_session</c> cookie's value).</summary>
@@ -91,13 +96,25 @@ public sealed class TokenIssuer(AuthOptions options, SigningKeys keys, AccessPol
             [JwtRegisteredClaimNames.Jti] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             [UseClaim] = SessionUse,
         };
+        AddBinding(claims, principal);
+        return Sign(SessionAudience, time.GetUtcNow(), lifetime, claims);
+    }
+
+    /// <summary>What ties a long-lived token to its holder as they are now: the access token signed in with, the user's session epoch.</summary>
+    private static void AddBinding(Dictionary<string, object> claims, Principal principal)
+    {
         if (principal.TokenId is { } id)
         {
             claims[TokenIdClaim] = id;
         }
 
-        return Sign(SessionAudience, time.GetUtcNow(), lifetime, claims);
+        if (principal.SessionEpoch is { Length: > 0 } epoch)
+        {
+            claims[EpochClaim] = epoch;
+        }
     }
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     private string Sign(string audience, DateTimeOffset now, TimeSpan lifetime, Dictionary<string, object> claims) =>
         _handler.CreateToken(new SecurityTokenDescriptor

@@ -17,6 +17,9 @@ public sealed class TokenValidator
         SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512, SecurityAlgorithms.RsaSsaPssSha256,
     ];
 
+    /// <summary>The longest token accepted; the token service refuses to issue a longer one.</summary>
+    public const int MaxLength = 16 * 1024;
+
     private readonly AuthOptions _options;
     private readonly SigningKeys _keys;
     private readonly TimeProvider _time;
@@ -50,17 +53,17 @@ public sealed class TokenValidator
         return new BearerToken(token.Subject ?? "", ReadAccess(token), own && token.TryGetPayloadValue<string>(TokenIssuer.TokenIdClaim, out var id) ? id : null, own);
     }
 
-    /// <summary>A refresh token Wharf issued: its subject and token id, or null when invalid.</summary>
-    public ValueTask<(string Subject, string? TokenId)?> ValidateRefreshAsync(string jwt) => ValidateIssuedAsync(jwt, "#refresh", TokenIssuer.RefreshUse);
+    /// <summary>A refresh token Wharf issued: what it says, or null when invalid.</summary>
+    public ValueTask<IssuedClaims?> ValidateRefreshAsync(string jwt) => ValidateIssuedAsync(jwt, "#refresh", TokenIssuer.RefreshUse);
 
-    /// <summary>A web UI session Wharf issued: its subject and token id, or null when invalid or expired.</summary>
-    public ValueTask<(string Subject, string? TokenId)?> ValidateSessionAsync(string jwt) => ValidateIssuedAsync(jwt, "#session", TokenIssuer.SessionUse);
+    /// <summary>A web UI session Wharf issued: what it says, or null when invalid or expired.</summary>
+    public ValueTask<IssuedClaims?> ValidateSessionAsync(string jwt) => ValidateIssuedAsync(jwt, "#session", TokenIssuer.SessionUse);
 
     /// <summary>
     /// A token this registry issued for <paramref name="use"/>, to its service's audience + <paramref name="audienceSuffix"/>:
     /// its subject and token id, or null when invalid, expired, for another use or without a subject.
     /// </summary>
-    private async ValueTask<(string Subject, string? TokenId)?> ValidateIssuedAsync(string jwt, string audienceSuffix, string use)
+    private async ValueTask<IssuedClaims?> ValidateIssuedAsync(string jwt, string audienceSuffix, string use)
     {
         var token = await ValidateAsync(jwt, _options.Token.Service + audienceSuffix);
         if (token is null || token.Issuer != _options.Token.Issuer
@@ -69,12 +72,20 @@ public sealed class TokenValidator
             return null;
         }
 
-        return (token.Subject, token.TryGetPayloadValue<string>(TokenIssuer.TokenIdClaim, out var id) ? id : null);
+        return new IssuedClaims(
+            token.Subject,
+            Claim(token, TokenIssuer.TokenIdClaim),
+            Claim(token, TokenIssuer.EpochClaim),
+            Claim(token, TokenIssuer.FamilyClaim),
+            string.IsNullOrEmpty(token.Id) ? null : token.Id);
     }
+
+    private static string? Claim(JsonWebToken token, string name) =>
+        token.TryGetPayloadValue<string>(name, out var value) && !string.IsNullOrEmpty(value) ? value : null;
 
     private async ValueTask<JsonWebToken?> ValidateAsync(string jwt, string audience)
     {
-        if (jwt.Length > 16 * 1024)
+        if (jwt.Length > MaxLength)
         {
             return null;
         }
@@ -89,13 +100,13 @@ public sealed class TokenValidator
             RequireSignedTokens = true,
             IssuerSigningKeyResolver = (_, securityToken, _, _) => KeysOf(securityToken),
         };
-        var result = await _handler.ValidateTokenAsync(jwt, parameters);
-        if (!result.IsValid && await SignedByAKeyLoadedSinceAsync(jwt))
+        var result = await TryValidateAsync(jwt, parameters);
+        if (result is { IsValid: false } && await SignedByAKeyLoadedSinceAsync(jwt))
         {
-            result = await _handler.ValidateTokenAsync(jwt, parameters);
+            result = await TryValidateAsync(jwt, parameters);
         }
 
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken token)
+        if (result is not { IsValid: true, SecurityToken: JsonWebToken token })
         {
             return null;
         }
@@ -109,6 +120,25 @@ public sealed class TokenValidator
 
         return token;
     }
+
+    /// <summary>
+    /// The handler's verdict, or null when it throws instead: some malformed inputs (a five-part, JWE-shaped token
+    /// with segments that are not base64url, say) escape as exceptions. Whatever a client sends is only invalid.
+    /// </summary>
+    private async ValueTask<TokenValidationResult?> TryValidateAsync(string jwt, TokenValidationParameters parameters)
+    {
+        try
+        {
+            return await _handler.ValidateTokenAsync(jwt, parameters);
+        }
+        catch (Exception e) when (IsMalformed(e))
+        {
+            return null;
+        }
+    }
+
+    private static bool IsMalformed(Exception e) =>
+        e is ArgumentException or FormatException or SecurityTokenException or JsonException or System.Security.Cryptography.CryptographicException;
 
     private IReadOnlyList<SecurityKey> KeysOf(SecurityToken securityToken) => securityToken switch
     {
@@ -133,7 +163,7 @@ public sealed class TokenValidator
         {
             unverified = _handler.ReadJsonWebToken(jwt);
         }
-        catch (Exception e) when (e is ArgumentException or SecurityTokenException)
+        catch (Exception e) when (IsMalformed(e))
         {
             return false; // Not even readable: it cannot name a key.
         }

@@ -33,6 +33,7 @@ public static class RegistryEndpoints
         services.AddSingleton<ListingHandler>();
         services.AddSingleton<ReferrersHandler>();
         services.TryAddSingleton(new AuthOptions()); // Auth off unless AddWharfAuth says otherwise.
+        services.TryAddSingleton(new PublicAddressOptions()); // As each request reached us unless the host binds Http.
         services.TryAddSingleton<AccessGate>();
         services.AddSingleton<RegistryDispatcher>();
         services.AddWharfImageApi();
@@ -49,7 +50,7 @@ public static class RegistryEndpoints
 
     /// <summary>Request logging and fault mapping, in front of everything.</summary>
     public static IApplicationBuilder UseWharfRegistry(this IApplicationBuilder app) =>
-        app.UseMiddleware<RequestLogMiddleware>().UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
+        app.UseMiddleware<PublicAddressMiddleware>().UseMiddleware<RequestLogMiddleware>().Use(AddNoSniffHeader).UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
             .UseMiddleware<ApiCallerMiddleware>();
 
     /// <summary>Maps the one /v2/ endpoint, the token service, the API and the web UI; anything else answers a JSON 404.</summary>
@@ -68,6 +69,13 @@ public static class RegistryEndpoints
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;
+    }
+
+    /// <summary>Every answer, errors and blobs included, is taken as the type it declares: browsers never sniff another.</summary>
+    private static Task AddNoSniffHeader(HttpContext context, RequestDelegate next)
+    {
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        return next(context);
     }
 
     private static Task AddApiVersionHeader(HttpContext context, RequestDelegate next)

@@ -20,6 +20,7 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<IRepositoryDeleter, SqlRepositoryDeleter>();
         services.AddSingleton<IUserStore, SqlUserStore>();
         services.AddSingleton<IAccessTokenStore, SqlAccessTokenStore>();
+        services.AddSingleton<IRefreshTokenStore, SqlRefreshTokenStore>();
         services.AddSingleton<ISigningKeyStore, SqlSigningKeyStore>();
         services.AddSingleton<ILoginFailureStore, PostgreSqlLoginFailureStore>();
         services.AddSingleton<ITagDetailsReader, SqlTagDetailsReader>();

@@ -19,7 +19,7 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
 
     public SqliteDatabase(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateDatabaseFile.Prepare(Path.GetFullPath(path));
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,

@@ -1,7 +1,28 @@
 namespace Wharf.Core.Metadata;
 
-/// <summary>A Wharf user. <paramref name="PasswordHash"/> is a bcrypt hash; the password itself is never stored.</summary>
-public sealed record UserRecord(string Name, string PasswordHash, IReadOnlyList<string> Groups, DateTimeOffset CreatedAt);
+/// <summary>
+/// A Wharf user. <paramref name="PasswordHash"/> is a bcrypt hash; the password itself is never stored.
+/// <paramref name="SessionEpoch"/> is random, carried by every web session and refresh token issued to the user, and
+/// replaced when the password changes; a user added again under a removed name gets a new one. Empty in a record
+/// about to be created means "the store picks one".
+/// </summary>
+public sealed record UserRecord(string Name, string PasswordHash, IReadOnlyList<string> Groups, DateTimeOffset CreatedAt, string SessionEpoch = "");
+
+/// <summary>What using a refresh token did to its family (see <see cref="IRefreshTokenStore.RotateAsync"/>).</summary>
+public enum RefreshRotation
+{
+    /// <summary>The token was its family's current one; the next one replaces it.</summary>
+    Rotated,
+
+    /// <summary>The token is its reusable family's one token: it stays good and nothing replaces it.</summary>
+    Kept,
+
+    /// <summary>The token was spent already (or the family was revoked): the whole family is revoked now.</summary>
+    Reused,
+
+    /// <summary>No such family, or it expired.</summary>
+    Unknown,
+}
 
 /// <summary>What an access token stands for.</summary>
 public enum AccessTokenKind

@@ -104,11 +104,36 @@ public interface IUserStore
     /// <summary>Adds a user. False (and nothing changes) when the name is taken.</summary>
     ValueTask<bool> CreateAsync(UserRecord user, CancellationToken cancellationToken);
 
-    /// <summary>Replaces a user's password hash and, when given, groups. False when the user is unknown.</summary>
+    /// <summary>
+    /// Replaces a user's password hash and, when given, groups. A new password also replaces the user's session epoch
+    /// and revokes the user's refresh token families, which ends every web session and refresh token issued before.
+    /// False when the user is unknown.
+    /// </summary>
     ValueTask<bool> UpdateAsync(string name, string passwordHash, IReadOnlyList<string>? groups, CancellationToken cancellationToken);
 
-    /// <summary>Removes a user and, in the same transaction, the user's personal access tokens. False when unknown.</summary>
+    /// <summary>Removes a user and, in the same transaction, the user's personal access tokens and refresh token families. False when unknown.</summary>
     ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Refresh token families: each sign-in that asks for a refresh token starts one, and each refresh token is good
+/// for one use, handing over to the next of its family. Each write is one transaction.
+/// </summary>
+public interface IRefreshTokenStore
+{
+    /// <summary>
+    /// Starts a family whose current token is <paramref name="tokenId"/>; a <paramref name="reusable"/> one keeps that
+    /// token for good (see <see cref="RefreshRotation.Kept"/>). Also forgets families expired by <paramref name="now"/>.
+    /// </summary>
+    ValueTask CreateAsync(string family, string subject, string tokenId, DateTimeOffset expiresAt, bool reusable, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Uses <paramref name="tokenId"/> of <paramref name="family"/>: when it is the family's current token (and the family
+    /// is neither revoked nor expired) <paramref name="nextId"/>, valid until <paramref name="expiresAt"/>, becomes current;
+    /// when it is a spent one, the family is revoked; when the family is reusable and the token its one token, nothing
+    /// changes (<see cref="RefreshRotation.Kept"/>). Exactly one of two concurrent uses of one token rotates.
+    /// </summary>
+    ValueTask<RefreshRotation> RotateAsync(string family, string tokenId, string nextId, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>Personal access tokens and robot accounts. Each write is one transaction.</summary>
@@ -147,8 +172,8 @@ public interface ISigningKeyStore
 }
 
 /// <summary>
-/// Failed logins, counted per key (<c>ip:&lt;address&gt;</c>, <c>user:&lt;name&gt;</c>) by every instance on the
-/// database: one insert per failure, one read per login attempt.
+/// Failed logins, counted per key (<c>ip:&lt;address&gt;</c>, <c>user:&lt;address&gt;/&lt;name&gt;</c>) by every instance
+/// on the database: one insert per counted failure, a read per key per login attempt.
 /// </summary>
 public interface ILoginFailureStore
 {

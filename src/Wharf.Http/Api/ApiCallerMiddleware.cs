@@ -88,7 +88,9 @@ public sealed class ApiCallerMiddleware(RequestDelegate next, AuthOptions option
 
         if (SessionCookie.Read(context.Request) is { } session)
         {
-            if (!IsSameOrigin(context.Request))
+            // A cookie-authenticated write must come from Wharf's own pages. The cookie is SameSite=Strict already;
+            // the Origin check is the second lock for browsers that send one.
+            if (!SameOrigin.Allows(context.Request))
             {
                 return (null, null, new ErrorResult(ErrorCode.Denied));
             }
@@ -105,15 +107,6 @@ public sealed class ApiCallerMiddleware(RequestDelegate next, AuthOptions option
 
         return (Principal.Anonymous, null, null);
     }
-
-    /// <summary>
-    /// A cookie-authenticated write must come from Wharf's own pages. The cookie is SameSite=Strict already; the
-    /// Origin check is the second lock for browsers that send one.
-    /// </summary>
-    private static bool IsSameOrigin(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
-        || !request.Headers.Origin.Any() || request.Headers.Origin.All(o => Uri.TryCreate(o, UriKind.Absolute, out var origin)
-            && string.Equals(origin.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
 
     private static ErrorResult Unauthorized() => new(ErrorCode.Unauthorized);
 

@@ -34,6 +34,6 @@ public sealed class SessionCookie(TokenIssuer issuer, TokenValidator validator, 
     /// <summary>Who the session stands for now, or null when it is invalid, expired, or its user or token is gone.</summary>
     public async ValueTask<Principal?> ResolveAsync(string jwt, CancellationToken cancellationToken) =>
         await validator.ValidateSessionAsync(jwt) is { } session
-            ? await credentials.ResolveIssuedAsync(session.Subject, session.TokenId, cancellationToken)
+            ? await credentials.ResolveIssuedAsync(session, cancellationToken)
             : null;
 }

@@ -47,6 +47,18 @@ public static class SessionEndpoints
             return new ErrorResult(new RegistryError(ErrorCode.Unsupported, "auth is off: there is nothing to sign in to"));
         }
 
+        // Login CSRF: another site's page must not sign its visitor in as someone else. A cross-site form or fetch
+        // can send text/plain without a preflight, never application/json; the Origin check refuses the rest.
+        if (!SameOrigin.Allows(context.Request))
+        {
+            return new ErrorResult(new RegistryError(ErrorCode.Denied, "sign-in is accepted only from this registry's own pages"));
+        }
+
+        if (!IsJson(context.Request.ContentType))
+        {
+            return new ErrorResult(new RegistryError(ErrorCode.Unsupported, "sign-in takes a JSON body (Content-Type: application/json)"));
+        }
+
         if (await ReadCredentialsAsync(context) is not { } credentials)
         {
             return new ErrorResult(new RegistryError(ErrorCode.ApiRequestInvalid, "expected a JSON body {\"username\": …, \"password\": …}"));
@@ -68,6 +80,10 @@ public static class SessionEndpoints
             json.WriteEndObject();
         });
     }
+
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && string.Equals(type.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase);
 
     private static IResult SignOut(HttpContext context)
     {

@@ -126,9 +126,9 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         var principal = await Credentials.VerifyAsync(username, password, context.RequestAborted);
         if (principal is null)
         {
-            await Throttle.RecordFailureAsync(client, username);
+            await Throttle.RecordFailureAsync(client, username, password);
             LogLoginFailed(logger, username, client);
-            return (null, Challenges.Unauthorized(context, null));
+            return (null, Challenges.BasicUnauthorized());
         }
 
         return (principal, null);

@@ -34,6 +34,13 @@ public sealed class AuthChallenges(AuthOptions options)
         return new ErrorResult(ErrorCode.Unauthorized) { Headers = [new("WWW-Authenticate", challenge)] };
     }
 
+    /// <summary>
+    /// 401 asking for a username and password, in every mode: the answer to wrong credentials at a login (the token
+    /// service included: a Bearer challenge there would send the client to the very endpoint it is talking to).
+    /// </summary>
+    public ErrorResult BasicUnauthorized() =>
+        new(ErrorCode.Unauthorized) { Headers = [new("WWW-Authenticate", $"Basic realm=\"{options.Realm}\"")] };
+
     public static ErrorResult Denied() => new(ErrorCode.Denied);
 
     public static ErrorResult TooManyRequests(TimeSpan retryAfter) => new(ErrorCode.TooManyRequests)

@@ -30,7 +30,7 @@ public static class AuthRegistration
             services.AddSingleton<ISigningKeySource>(sp => keyDirectory is not null
                 ? new DirectorySigningKeySource(keyDirectory)
                 : new StoredSigningKeySource(
-                    sp.GetRequiredService<ISigningKeyStore>(),
+                    EncryptedSigningKeyStore.Wrap(sp.GetRequiredService<ISigningKeyStore>(), options.Token),
                     sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILogger<StoredSigningKeySource>>(),
                     AuthKeyDirectory.Legacy(dataDirectory)));

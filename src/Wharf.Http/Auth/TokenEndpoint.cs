@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Wharf.Auth;
 using Wharf.Core.Errors;
+using Wharf.Core.Metadata;
 using Wharf.Http.Results;
 
 namespace Wharf.Http.Auth;
@@ -11,7 +13,9 @@ namespace Wharf.Http.Auth;
 /// <c>account</c>, <c>client_id</c>, <c>offline_token</c>) and the OAuth2 POST form (<c>grant_type=password</c>
 /// or <c>refresh_token</c>). Requested actions that policy refuses are dropped, never reported.
 /// </summary>
-public sealed class TokenEndpoint(AccessGate gate, CredentialVerifier credentials, TokenIssuer issuer, TokenValidator validator, AuthChallenges challenges)
+public sealed partial class TokenEndpoint(
+    AccessGate gate, CredentialVerifier credentials, TokenIssuer issuer, TokenValidator validator, AuthChallenges challenges,
+    IRefreshTokenStore refreshTokens, TimeProvider time, ILogger<TokenEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -38,7 +42,7 @@ public sealed class TokenEndpoint(AccessGate gate, CredentialVerifier credential
 
         var query = context.Request.Query;
         var offline = string.Equals(query["offline_token"], "true", StringComparison.OrdinalIgnoreCase);
-        return Answer(principal, Scope.ParseAll(query["scope"]), offline);
+        return await AnswerAsync(principal, Scope.ParseAll(query["scope"]), offline, IsDockerd(query["client_id"]));
     }
 
     private async ValueTask<IResult> PostAsync(HttpContext context)
@@ -48,7 +52,13 @@ public sealed class TokenEndpoint(AccessGate gate, CredentialVerifier credential
             return new ErrorResult(new RegistryError(ErrorCode.Unsupported, "the token service takes an application/x-www-form-urlencoded form"));
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var (form, problem) = await TokenForm.ReadAsync(context);
+        if (form is null)
+        {
+            LogBadForm(logger, problem ?? "unreadable");
+            return new ErrorResult(new RegistryError(ErrorCode.ApiRequestInvalid, "the form cannot be read: malformed, or beyond the limits on fields and sizes"));
+        }
+
         Principal? principal;
         switch (form["grant_type"].ToString())
         {
@@ -62,30 +72,91 @@ public sealed class TokenEndpoint(AccessGate gate, CredentialVerifier credential
                 principal = signedIn.Principal!;
                 break;
             case "refresh_token":
-                principal = await RefreshAsync(form["refresh_token"].ToString(), context.RequestAborted);
-                if (principal is null)
-                {
-                    return challenges.Unauthorized(context, null);
-                }
-
-                break;
+                return await RefreshAsync(context, form["refresh_token"].ToString(), Scope.ParseAll(form["scope"]));
             default:
                 return new ErrorResult(new RegistryError(ErrorCode.Unsupported, "grant_type must be password or refresh_token"));
         }
 
-        var offline = string.Equals(form["access_type"], "offline", StringComparison.Ordinal) || form["grant_type"] == "refresh_token";
-        return Answer(principal, Scope.ParseAll(form["scope"]), offline);
+        var offline = string.Equals(form["access_type"], "offline", StringComparison.Ordinal);
+        return await AnswerAsync(principal, Scope.ParseAll(form["scope"]), offline, IsDockerd(form["client_id"]));
     }
 
-    /// <summary>The principal of a refresh token, as it stands now (removed users and revoked tokens get nothing).</summary>
-    private async ValueTask<Principal?> RefreshAsync(string refreshToken, CancellationToken cancellationToken) =>
-        await validator.ValidateRefreshAsync(refreshToken) is { } refresh
-            ? await credentials.ResolveIssuedAsync(refresh.Subject, refresh.TokenId, cancellationToken)
-            : null;
+    /// <summary>
+    /// Uses a refresh token, once: its principal as it stands now (removed users, changed passwords and revoked tokens
+    /// get nothing) receives new tokens, the new refresh token replacing the used one in its family. A spent refresh
+    /// token presented again revokes its whole family.
+    /// </summary>
+    private async ValueTask<IResult> RefreshAsync(HttpContext context, string refreshToken, IReadOnlyList<Scope> requested)
+    {
+        var claims = await validator.ValidateRefreshAsync(refreshToken);
+        if (claims is not { Family: { } family, Id: { } id })
+        {
+            return challenges.BasicUnauthorized();
+        }
 
-    private JsonBodyResult Answer(Principal principal, IReadOnlyList<Scope> requested, bool offline)
+        var principal = await credentials.ResolveIssuedAsync(claims, context.RequestAborted);
+        if (principal is null)
+        {
+            return challenges.BasicUnauthorized();
+        }
+
+        var issued = issuer.Issue(principal, issuer.Grant(principal, requested), offline: true, family);
+        if (issued.AccessToken.Length > TokenValidator.MaxLength)
+        {
+            return Answer(issued); // Refused, and the refresh token the client holds stays good.
+        }
+
+        var rotation = await refreshTokens.RotateAsync(family, id, issued.Refresh!.Id, issued.Refresh.ExpiresAt, time.GetUtcNow(), CancellationToken.None);
+        if (rotation == RefreshRotation.Kept)
+        {
+            return Answer(issued with { RefreshToken = null, Refresh = null }); // dockerd's one identity token stays the one
+        }
+
+        if (rotation != RefreshRotation.Rotated)
+        {
+            if (rotation == RefreshRotation.Reused)
+            {
+                LogRefreshReused(logger, claims.Subject);
+            }
+
+            return challenges.BasicUnauthorized();
+        }
+
+        return Answer(issued);
+    }
+
+    /// <summary>
+    /// Tokens for a principal who just signed in (or came anonymously); a refresh token starts a new family, a reusable
+    /// one for dockerd (see <see cref="IsDockerd"/>).
+    /// </summary>
+    private async ValueTask<IResult> AnswerAsync(Principal principal, IReadOnlyList<Scope> requested, bool offline, bool reusable)
     {
         var issued = issuer.Issue(principal, issuer.Grant(principal, requested), offline);
+        if (issued.AccessToken.Length <= TokenValidator.MaxLength && issued.Refresh is { } refresh)
+        {
+            await refreshTokens.CreateAsync(refresh.Family, principal.Name!, refresh.Id, refresh.ExpiresAt, reusable, time.GetUtcNow(), CancellationToken.None);
+        }
+
+        return Answer(issued);
+    }
+
+    /// <summary>
+    /// dockerd (<c>client_id=docker</c>) keeps the refresh token <c>docker login</c> got as its identity token and sends
+    /// it for every later pull and push, never storing the one each refresh answers (its credential store's
+    /// <c>SetRefreshToken</c> does nothing). Its family is therefore reusable: that one token stays good until it expires,
+    /// the password changes or the user is removed, and using it never extends it.
+    /// </summary>
+    private static bool IsDockerd(Microsoft.Extensions.Primitives.StringValues clientId) => clientId.ToString() == "docker";
+
+    private IResult Answer(IssuedToken issued)
+    {
+        if (issued.AccessToken.Length > TokenValidator.MaxLength)
+        {
+            // Every request would refuse it: say so now rather than hand out a token that cannot be used.
+            return new ErrorResult(new RegistryError(ErrorCode.ApiRequestInvalid,
+                $"the token for this many scopes would exceed {TokenValidator.MaxLength} characters, which the registry does not accept; ask for fewer scopes"));
+        }
+
         return new JsonBodyResult("application/json", json =>
         {
             json.WriteStartObject();
@@ -101,4 +172,10 @@ public sealed class TokenEndpoint(AccessGate gate, CredentialVerifier credential
             json.WriteEndObject();
         }, []);
     }
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "A spent refresh token of user {User} was presented again; every refresh token of that sign-in is revoked")]
+    private static partial void LogRefreshReused(ILogger logger, string user);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Token request refused: bad form: {Problem}")]
+    private static partial void LogBadForm(ILogger logger, string problem);
 }

@@ -137,7 +137,7 @@ public sealed class UploadHandler(UploadService uploads)
         {
             foreach (var (header, value) in SessionResponse(0, current.Value).Headers)
             {
-                request.Http.Response.Headers[header] = value;
+                request.Http.Response.Headers[header] = header == "Location" ? RegistryResponse.Absolute(request.Http.Request, value) : value;
             }
         }
 

@@ -33,7 +33,7 @@ public sealed class ErrorResult(RegistryError error) : IResult
         }
 
         using var buffer = new MemoryStream(256);
-        await using (var json = new Utf8JsonWriter(buffer))
+        await using (var json = new Utf8JsonWriter(buffer, JsonOutput.WriterOptions))
         {
             json.WriteStartObject();
             json.WriteStartArray("errors");

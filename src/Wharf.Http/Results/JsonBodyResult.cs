@@ -10,7 +10,7 @@ public sealed class JsonBodyResult(string contentType, Action<Utf8JsonWriter> wr
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        await using (var json = new Utf8JsonWriter(buffer))
+        await using (var json = new Utf8JsonWriter(buffer, JsonOutput.WriterOptions))
         {
             write(json);
         }

@@ -15,12 +15,19 @@ public sealed class RegistryResponse(int status, IReadOnlyList<KeyValuePair<stri
         response.StatusCode = Status;
         foreach (var (name, value) in Headers)
         {
-            response.Headers[name] = value;
+            response.Headers[name] = name == "Location" ? Absolute(httpContext.Request, value) : value;
         }
 
         response.ContentLength = 0;
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// A path made absolute with the scheme and host the client used (see <c>PublicAddressMiddleware</c>): the spec
+    /// allows relative <c>Location</c>s, but Distribution always sends absolute ones and some clients cannot push without.
+    /// </summary>
+    public static string Absolute(HttpRequest request, string location) =>
+        location.StartsWith('/') && !location.StartsWith("//", StringComparison.Ordinal) ? $"{request.Scheme}://{request.Host}{location}" : location;
 
     public static RegistryResponse Created(params KeyValuePair<string, string>[] headers) => new(StatusCodes.Status201Created, headers);
 

@@ -23,7 +23,7 @@ public sealed class AccountStore : IDisposable
         Options = options;
         Users = users;
         Tokens = tokens;
-        SigningKeys = signingKeys;
+        SigningKeys = EncryptedSigningKeyStore.Wrap(signingKeys, options.Token);
         Hasher = new PasswordHasher(options, TimeProvider.System);
     }
 

@@ -64,8 +64,10 @@ public static partial class WharfHost
         AddValidated<Wharf.Http.Policies.PoliciesOptions>(services, configuration, "Policies");
         AddValidated<Wharf.Http.Policies.RetentionOptions>(services, configuration, "Retention");
         AddValidated<Wharf.Http.Policies.QuotasOptions>(services, configuration, "Quotas");
+        AddValidated<Wharf.Http.Middleware.PublicAddressOptions>(services, configuration, "Http");
 
         var data = Path.GetFullPath(options.Data);
+        DataDirectoryPermissions.Create(data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
         var shared = services.AddWharfMetadata(configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions(), data);
         // The in-process caches are correct only for a single writer; a shared database has several.
@@ -109,6 +111,11 @@ public static partial class WharfHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wharf");
         var options = app.Services.GetRequiredService<WharfOptions>();
         LogListening(logger, address, Path.GetFullPath(options.Data));
+        if (DataDirectoryPermissions.OpenToOthers(Path.GetFullPath(options.Data)) is { } mode)
+        {
+            LogDataOpenToOthers(logger, Path.GetFullPath(options.Data), DataDirectoryPermissions.Octal(mode));
+        }
+
         if (!app.Services.GetRequiredService<ListenAddress>().IsLoopback)
         {
             if (auth.Mode == AuthMode.None)
@@ -138,6 +145,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Http.Policies.PoliciesOptions>();
         _ = services.GetRequiredService<Wharf.Http.Policies.RetentionOptions>();
         _ = services.GetRequiredService<Wharf.Http.Policies.QuotasOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Middleware.PublicAddressOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
@@ -159,6 +167,9 @@ public static partial class WharfHost
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Wharf is listening on {Address} with data in {Data}")]
     private static partial void LogListening(ILogger logger, string address, string data);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "The data directory {Data} is open to other accounts (mode {Mode}): it holds the token signing keys and password hashes; chmod 700 it")]
+    private static partial void LogDataOpenToOthers(ILogger logger, string data, string mode);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Listening on {Address}, reachable beyond this machine, with no authentication: anyone who can connect may push, pull and delete")]
     private static partial void LogOpenWithoutAuth(ILogger logger, string address);

@@ -48,14 +48,14 @@ public sealed class Registry(WharfTestServer server)
 
     public Task<HttpResponseMessage> DeleteAsync(string url) => SendAsync(HttpMethod.Delete, url);
 
-    /// <summary>POST /v2/name/blobs/uploads/ and returns the session Location (asserts 202).</summary>
+    /// <summary>POST /v2/name/blobs/uploads/ and returns the session Location's path and query (asserts 202), so that a test may continue it on another instance.</summary>
     public async Task<string> StartUploadAsync(string repository, string? query = null)
     {
         using var response = await SendAsync(HttpMethod.Post, $"/v2/{repository}/blobs/uploads/{query}", [], null);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var location = response.Headers.Location;
         Assert.NotNull(location);
-        return location.OriginalString;
+        return location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
     }
 
     /// <summary>The put URL for a session location: location plus digest=.</summary>

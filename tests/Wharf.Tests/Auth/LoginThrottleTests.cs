@@ -10,7 +10,7 @@ namespace Wharf.Tests.Auth;
 /// <summary>The login throttle over a real (SQLite) store: its window, its sharing between instances, its fallback.</summary>
 public sealed class LoginThrottleTests : IAsyncLifetime
 {
-    private static readonly AuthOptions Options = new() { Throttle = new ThrottleOptions { MaxFailures = 3, Window = TimeSpan.FromMinutes(1) } };
+    private static readonly AuthOptions Options = new() { Throttle = new ThrottleOptions { MaxFailures = 3, MaxFailuresPerAddress = 5, Window = TimeSpan.FromMinutes(1) } };
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly TempDirectory _temp = new("wharf-throttle");
     private SqliteDatabase? _database;
@@ -33,23 +33,53 @@ public sealed class LoginThrottleTests : IAsyncLifetime
     private LoginThrottle Throttle(ILoginFailureStore store) => new(Options, store, _time, NullLogger<LoginThrottle>.Instance);
 
     [Fact]
-    public async Task The_throttle_counts_per_client_and_per_user_in_a_sliding_window()
+    public async Task The_throttle_counts_per_user_and_client_in_a_sliding_window()
     {
         var throttle = Throttle(Store);
         for (var i = 0; i < 3; i++)
         {
             Assert.Null(await throttle.RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None));
-            await throttle.RecordFailureAsync("10.0.0.1", "alice");
+            await throttle.RecordFailureAsync("10.0.0.1", "alice", $"guess-{i}");
             _time.Advance(TimeSpan.FromSeconds(10));
         }
 
-        Assert.Equal(TimeSpan.FromSeconds(30), await throttle.RetryAfterAsync("10.0.0.1", "bob", CancellationToken.None));
-        Assert.Equal(TimeSpan.FromSeconds(30), await throttle.RetryAfterAsync("10.0.0.2", "alice", CancellationToken.None));
-        Assert.Null(await throttle.RetryAfterAsync("10.0.0.2", "bob", CancellationToken.None));
+        Assert.Equal(TimeSpan.FromSeconds(30), await throttle.RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None));
+        Assert.Null(await throttle.RetryAfterAsync("10.0.0.1", "bob", CancellationToken.None));
+        Assert.Null(await throttle.RetryAfterAsync("10.0.0.2", "alice", CancellationToken.None));
         _time.Advance(TimeSpan.FromSeconds(10));
-        Assert.Equal(TimeSpan.FromSeconds(20), await throttle.RetryAfterAsync("10.0.0.1", null, CancellationToken.None)); // the first failure, 10 s closer to leaving the window
+        Assert.Equal(TimeSpan.FromSeconds(20), await throttle.RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None)); // the first failure, 10 s closer to leaving the window
         _time.Advance(TimeSpan.FromSeconds(20));
         Assert.Null(await throttle.RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Guesses_across_many_names_from_one_address_lock_that_address()
+    {
+        var throttle = Throttle(Store);
+        for (var i = 0; i < 5; i++)
+        {
+            await throttle.RecordFailureAsync("10.0.0.1", $"user{i}", "guess");
+        }
+
+        Assert.Equal(TimeSpan.FromMinutes(1), await throttle.RetryAfterAsync("10.0.0.1", "someone-else", CancellationToken.None));
+        Assert.Null(await throttle.RetryAfterAsync("10.0.0.2", "someone-else", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_same_wrong_credentials_resent_count_once_per_window()
+    {
+        var throttle = Throttle(Store);
+        for (var i = 0; i < 13; i++)
+        {
+            await throttle.RecordFailureAsync("10.0.0.1", "alice", "alice-pasword");
+        }
+
+        Assert.Null(await throttle.RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await throttle.RecordFailureAsync("10.0.0.1", "alice", "alice-pasword"); // a new window: it counts again
+        await throttle.RecordFailureAsync("10.0.0.1", "alice", "other-1");
+        await throttle.RecordFailureAsync("10.0.0.1", "alice", "other-2");
+        Assert.NotNull(await throttle.RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None));
     }
 
     [Fact]
@@ -57,13 +87,13 @@ public sealed class LoginThrottleTests : IAsyncLifetime
     {
         var (a, b) = (Throttle(Store), Throttle(Store));
 
-        await a.RecordFailureAsync("10.0.0.1", "alice");
-        await b.RecordFailureAsync("10.0.0.2", "alice");
-        Assert.Null(await a.RetryAfterAsync("10.0.0.3", "alice", CancellationToken.None));
-        await a.RecordFailureAsync("10.0.0.3", "alice");
+        await a.RecordFailureAsync("10.0.0.1", "alice", "one");
+        await b.RecordFailureAsync("10.0.0.1", "alice", "two");
+        Assert.Null(await a.RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None));
+        await a.RecordFailureAsync("10.0.0.1", "alice", "three");
 
-        Assert.Equal(TimeSpan.FromMinutes(1), await b.RetryAfterAsync("10.0.0.4", "alice", CancellationToken.None));
-        Assert.Equal(TimeSpan.FromMinutes(1), await Throttle(Store).RetryAfterAsync("10.0.0.9", "alice", CancellationToken.None));
+        Assert.Equal(TimeSpan.FromMinutes(1), await b.RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None));
+        Assert.Equal(TimeSpan.FromMinutes(1), await Throttle(Store).RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None));
     }
 
     [Fact]
@@ -75,8 +105,8 @@ public sealed class LoginThrottleTests : IAsyncLifetime
 
         await throttle.RecordFailureAsync("10.0.0.2", "bob");
 
-        Assert.Null(await Store.NthLatestAsync(["ip:10.0.0.1", "user:alice"], 1, DateTimeOffset.MinValue, CancellationToken.None));
-        Assert.NotNull(await Store.NthLatestAsync(["user:bob"], 1, DateTimeOffset.MinValue, CancellationToken.None));
+        Assert.Null(await Store.NthLatestAsync(["ip:10.0.0.1", "user:10.0.0.1/alice"], 1, DateTimeOffset.MinValue, CancellationToken.None));
+        Assert.NotNull(await Store.NthLatestAsync(["user:10.0.0.2/bob"], 1, DateTimeOffset.MinValue, CancellationToken.None));
     }
 
     [Fact]
@@ -86,7 +116,7 @@ public sealed class LoginThrottleTests : IAsyncLifetime
         for (var i = 0; i < 3; i++)
         {
             Assert.Null(await throttle.RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None));
-            await throttle.RecordFailureAsync("10.0.0.1", "alice");
+            await throttle.RecordFailureAsync("10.0.0.1", "alice", $"guess-{i}");
         }
 
         Assert.Equal(TimeSpan.FromMinutes(1), await throttle.RetryAfterAsync("10.0.0.1", "alice", CancellationToken.None));
@@ -97,10 +127,10 @@ public sealed class LoginThrottleTests : IAsyncLifetime
     {
         var keys = LoginThrottle.Keys("10.0.0.1", new string('x', 5000));
 
-        Assert.Equal("ip:10.0.0.1", keys[0]);
-        Assert.StartsWith("user:sha256:", keys[1], StringComparison.Ordinal);
-        Assert.Equal(5 + 7 + 64, keys[1].Length);
-        Assert.Equal(["ip:10.0.0.1"], LoginThrottle.Keys("10.0.0.1", null));
+        Assert.Equal("ip:10.0.0.1", keys.Address);
+        Assert.StartsWith("user:sha256:", keys.User, StringComparison.Ordinal);
+        Assert.Equal(5 + 7 + 64, keys.User!.Length);
+        Assert.Equal(("ip:10.0.0.1", (string?)null), LoginThrottle.Keys("10.0.0.1", null));
     }
 
     /// <summary>A store whose database is gone.</summary>

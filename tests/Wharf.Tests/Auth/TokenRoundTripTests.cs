@@ -78,7 +78,41 @@ public sealed class TokenRoundTripTests : IDisposable
 
         Assert.Null(await validator.ValidateAccessAsync(issued.RefreshToken!));
         Assert.Null(await validator.ValidateRefreshAsync(issued.AccessToken));
-        Assert.Equal(("alice", (string?)null), await validator.ValidateRefreshAsync(issued.RefreshToken!));
+        var refresh = await validator.ValidateRefreshAsync(issued.RefreshToken!);
+        Assert.NotNull(refresh);
+        Assert.Equal(("alice", (string?)null), (refresh.Subject, refresh.TokenId));
+    }
+
+    [Fact]
+    public async Task A_refresh_token_carries_its_family_its_id_and_the_users_session_epoch()
+    {
+        var (issuer, validator) = Create();
+        var alice = new Principal("alice", []) { SessionEpoch = "epoch-1" };
+        var first = issuer.Issue(alice, [], offline: true);
+        var next = issuer.Issue(alice, [], offline: true, first.Refresh!.Family);
+
+        var claims = await validator.ValidateRefreshAsync(first.RefreshToken!);
+        var nextClaims = await validator.ValidateRefreshAsync(next.RefreshToken!);
+        var session = await validator.ValidateSessionAsync(issuer.IssueSession(alice, TimeSpan.FromHours(1)));
+
+        Assert.Equal(new IssuedClaims("alice", null, "epoch-1", first.Refresh.Family, first.Refresh.Id), claims);
+        Assert.Equal(first.Refresh.Family, nextClaims!.Family);
+        Assert.NotEqual(first.Refresh.Id, nextClaims.Id);
+        Assert.Equal("epoch-1", session!.SessionEpoch);
+    }
+
+    [Theory]
+    [InlineData("eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d")]
+    [InlineData("eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..a.b.c")]
+    [InlineData("a.b.c.d.e")]
+    [InlineData("e30.e30.e30.e30.e30")]
+    public async Task A_malformed_or_encrypted_token_is_invalid_not_an_exception(string jwt)
+    {
+        var (_, validator) = Create();
+
+        Assert.Null(await validator.ValidateAccessAsync(jwt));
+        Assert.Null(await validator.ValidateRefreshAsync(jwt));
+        Assert.Null(await validator.ValidateSessionAsync(jwt));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ export function parse(url) {
   const path = decodeURIComponent(url.pathname);
   const search = url.searchParams;
   if (path === '/' || path === '') return { page: 'repositories', q: search.get('q') ?? '', sort: search.get('sort') ?? '', number: page(search) };
-  if (path === '/sign-in') return { page: 'sign-in', next: safeNext(search.get('next')) };
+  if (path === '/sign-in') return { page: 'sign-in', next: safeNext(search.get('next'), url.origin) };
   if (!path.startsWith('/r/')) return { page: 'not-found' };
   const rest = path.slice(3).replace(/\/+$/, '');
   const separator = rest.indexOf('/-/');
@@ -31,9 +31,20 @@ function page(search) {
   return Number.isFinite(number) && number > 0 ? number : 1;
 }
 
-/** Only a path on this site: never another origin ("//evil", "https://…", "/\evil"). */
-function safeNext(next) {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+/**
+ * Only a path on this site, judged as the browser will read it: the URL parser drops tabs and line breaks and reads
+ * a backslash as "/", so "/<tab>/evil.example" would be "//evil.example". Anything with those, or that parses to another
+ * origin ("//evil", "https://…"), becomes "/"; what passes is given back as parsed (path, query, fragment).
+ */
+export function safeNext(next, origin) {
+  if (!next || !next.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(next)) return '/';
+  let target;
+  try {
+    target = new URL(next, origin);
+  } catch {
+    return '/';
+  }
+  return target.origin === origin ? target.pathname + target.search + target.hash : '/';
 }
 
 function withQuery(path, parameters) {
