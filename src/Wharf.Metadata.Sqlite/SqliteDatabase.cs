@@ -40,12 +40,12 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
 
     /// <summary>A write of the shared stores, through the group-committing writer like every other (see <see cref="WriteAsync"/>).</summary>
-    public override ValueTask<T> RunWriteAsync<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
-        Enqueue(new SharedWriteItem<T>(work, durable), cancellationToken);
+    public override ValueTask<T> RunWriteAsync<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true, bool background = false) =>
+        Enqueue(new SharedWriteItem<T>(work, durable, background), cancellationToken);
 
     /// <summary>One statement is a write like any other here: it joins the group commit.</summary>
     public override ValueTask<T> RunStatementAsync<T>(Func<DbConnection, DbTransaction?, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
-        Enqueue(new SharedWriteItem<T>(work, durable), cancellationToken);
+        Enqueue(new SharedWriteItem<T>(work, durable, background: false), cancellationToken);
 
     /// <summary>Microsoft.Data.Sqlite executes synchronously under its async API; calling it directly saves the two Tasks of <see cref="DbCommand.ExecuteReaderAsync(CancellationToken)"/>.</summary>
     public override ValueTask<DbDataReader> ExecuteReaderAsync(DbCommand command, CancellationToken cancellationToken)
@@ -87,7 +87,7 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     /// after which the client restarts its upload.
     /// </remarks>
     public ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
-        Enqueue(new WriteItem<T>(work, durable), cancellationToken);
+        Enqueue(new WriteItem<T>(work, durable, background: false), cancellationToken);
 
     private ValueTask<T> Enqueue<T>(WriteItemBase<T> item, CancellationToken cancellationToken)
     {
@@ -100,18 +100,44 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         return new ValueTask<T>(item.Task);
     }
 
+    /// <remarks>
+    /// Background work (the garbage collector's batches) never shares a transaction with other writes and runs only
+    /// when no other write is waiting: a push waits at most for the one background item already running.
+    /// </remarks>
     private async Task WriteLoopAsync()
     {
         var batch = new List<IWriteItem>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        var deferred = new Queue<IWriteItem>();
+        while (true)
         {
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
             {
-                batch.Add(item);
+                if (item.Background)
+                {
+                    deferred.Enqueue(item);
+                }
+                else
+                {
+                    batch.Add(item);
+                }
             }
 
-            await CommitBatchAsync(batch);
+            if (batch.Count == 0 && deferred.TryDequeue(out var background))
+            {
+                batch.Add(background);
+            }
+
+            if (batch.Count > 0)
+            {
+                await CommitBatchAsync(batch);
+                continue;
+            }
+
+            if (!await _queue.Reader.WaitToReadAsync())
+            {
+                return;
+            }
         }
     }
 
@@ -167,6 +193,8 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     {
         bool Durable { get; }
 
+        bool Background { get; }
+
         Task RunAsync(SqliteConnection connection, SqliteTransaction transaction);
 
         void Complete();
@@ -174,12 +202,14 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         void Fail(Exception exception);
     }
 
-    private abstract class WriteItemBase<T>(bool durable) : IWriteItem
+    private abstract class WriteItemBase<T>(bool durable, bool background) : IWriteItem
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
 
         public bool Durable => durable;
+
+        public bool Background => background;
 
         public Task<T> Task => _completion.Task;
 
@@ -193,13 +223,13 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     }
 
     /// <summary>A write of this project's own stores, on the typed connection.</summary>
-    private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, bool durable) : WriteItemBase<T>(durable)
+    private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, bool durable, bool background) : WriteItemBase<T>(durable, background)
     {
         protected override ValueTask<T> RunWorkAsync(SqliteConnection connection, SqliteTransaction transaction) => work(connection, transaction);
     }
 
     /// <summary>A write of the shared stores (Wharf.Metadata): the same queue, no wrapping delegate.</summary>
-    private sealed class SharedWriteItem<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, bool durable) : WriteItemBase<T>(durable)
+    private sealed class SharedWriteItem<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, bool durable, bool background) : WriteItemBase<T>(durable, background)
     {
         protected override ValueTask<T> RunWorkAsync(SqliteConnection connection, SqliteTransaction transaction) => work(connection, transaction);
     }

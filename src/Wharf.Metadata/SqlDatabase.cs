@@ -18,9 +18,10 @@ public abstract class SqlDatabase
     /// <summary>
     /// Runs <paramref name="work"/> atomically and returns its result once it has committed; when it throws,
     /// none of its changes persist. <paramref name="durable"/> false allows an engine to skip its own flush to
-    /// disk for bookkeeping that a power loss may take.
+    /// disk for bookkeeping that a power loss may take. <paramref name="background"/> work (the garbage collector) may
+    /// be made to wait for every other write, where an engine serialises writes.
     /// </summary>
-    public virtual async ValueTask<T> RunWriteAsync<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true)
+    public virtual async ValueTask<T> RunWriteAsync<T>(Func<DbConnection, DbTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true, bool background = false)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -7,7 +7,9 @@ namespace Wharf.Metadata;
 /// <summary>
 /// The garbage collector's queues on any engine (docs/design/gc.md). A collect call is one write transaction: it
 /// claims due rows (skipping rows another instance holds, on PostgreSQL), locks each candidate's row as the
-/// writers do, re-checks that nothing reaches it, and deletes it.
+/// writers do, re-checks that nothing reaches it, and deletes it. Collect calls are background writes that need no
+/// flush of their own: on SQLite they wait for every other write and never share its transaction, and a deletion
+/// that a power loss takes back is only done again (the row of a blob whose bytes went is invisible: nothing links it).
 /// </summary>
 public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcStore
 {
@@ -42,7 +44,7 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
             await DoneAsync(connection, transaction, "gc_manifest_reviews", claimed.Ids, cancellationToken);
             await AddTotalAsync(connection, transaction, "manifests_deleted", deleted.Count, cancellationToken);
             return new GcBatch<RepositoryDigest>(claimed.Ids.Count, deleted);
-        }, cancellationToken);
+        }, cancellationToken, durable: false, background: true);
 
     public ValueTask<GcBatch<RepositoryDigest>> CollectLinksAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
@@ -66,12 +68,13 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
             await DoneAsync(connection, transaction, "gc_link_reviews", claimed.Ids, cancellationToken);
             await AddTotalAsync(connection, transaction, "links_deleted", deleted.Count, cancellationToken);
             return new GcBatch<RepositoryDigest>(claimed.Ids.Count, deleted);
-        }, cancellationToken);
+        }, cancellationToken, durable: false, background: true);
 
     public ValueTask<GcBatch<DeletedBlob>> CollectBlobsAsync(
         DateTimeOffset dueBefore, int limit, TimeSpan budget, Func<Digest, CancellationToken, ValueTask> deleteBytes, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var ids = new List<(long Id, string Digest)>();
             await using (var claim = connection.Command(
                 "SELECT id, digest FROM gc_blob_reviews WHERE since <= @c ORDER BY since LIMIT @n" + database.SkipLocked, transaction)
@@ -86,7 +89,6 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
 
             var deleted = new List<DeletedBlob>();
             var reviewed = new HashSet<string>(StringComparer.Ordinal);
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             foreach (var digest in ids.Select(i => i.Digest).Distinct(StringComparer.Ordinal))
             {
                 if (deleted.Count > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) >= budget)
@@ -123,7 +125,7 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
             await AddTotalAsync(connection, transaction, "bytes_reclaimed", deleted.Sum(b => b.Size), cancellationToken);
             // A batch cut short by the budget counts as full, so the caller goes on with the next one.
             return new GcBatch<DeletedBlob>(done.Count < ids.Count ? limit : ids.Count, deleted);
-        }, cancellationToken);
+        }, cancellationToken, durable: false, background: true);
 
     /// <remarks>
     /// A read first: a digest that is no candidate (nearly always) costs no write. One that is not queued when read

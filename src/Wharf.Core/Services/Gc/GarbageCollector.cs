@@ -42,14 +42,15 @@ public sealed partial class GarbageCollector(
         if (collectUntagged ?? options.UntaggedManifests.Policy == UntaggedManifestPolicy.Delete)
         {
             var manifestsDue = ignoreGracePeriods ? due : now - options.UntaggedManifests.After;
-            manifests = await DrainAsync(() => store.CollectManifestsAsync(manifestsDue, options.BatchSize, cancellationToken), o => o.ManifestsRemoved, cancellationToken);
+            manifests = await DrainAsync(() => store.CollectManifestsAsync(manifestsDue, options.BatchSize, cancellationToken), o => o.ManifestsRemoved, !ignoreGracePeriods, cancellationToken);
         }
 
-        var links = await DrainAsync(() => store.CollectLinksAsync(due, options.BatchSize, cancellationToken), o => o.LinksRemoved, cancellationToken);
+        var links = await DrainAsync(() => store.CollectLinksAsync(due, options.BatchSize, cancellationToken), o => o.LinksRemoved, !ignoreGracePeriods, cancellationToken);
         var blobs = 0;
         var bytes = 0L;
         for (var batch = 0; batch < MaxBatchesPerStep && !cancellationToken.IsCancellationRequested; batch++)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var batchResult = await RetryAsync(() => store.CollectBlobsAsync(due, options.BatchSize, options.BlobBatchBudget, DeleteBytesAsync, cancellationToken), cancellationToken);
             var deleted = batchResult.Deleted;
             blobs += deleted.Count;
@@ -63,6 +64,8 @@ public sealed partial class GarbageCollector(
             {
                 break;
             }
+
+            await PaceAsync(started, !ignoreGracePeriods, cancellationToken);
         }
 
         var orphaned = 0;
@@ -86,11 +89,12 @@ public sealed partial class GarbageCollector(
         storage.DeleteAsync(StorageLayout.Blob(digest), cancellationToken);
 
     private async ValueTask<int> DrainAsync(
-        Func<ValueTask<GcBatch<RepositoryDigest>>> collect, Func<IMetadataChangeObserver, Action<IReadOnlyList<RepositoryDigest>>> tell, CancellationToken cancellationToken)
+        Func<ValueTask<GcBatch<RepositoryDigest>>> collect, Func<IMetadataChangeObserver, Action<IReadOnlyList<RepositoryDigest>>> tell, bool pace, CancellationToken cancellationToken)
     {
         var total = 0;
         for (var batch = 0; batch < MaxBatchesPerStep && !cancellationToken.IsCancellationRequested; batch++)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var batchResult = await RetryAsync(collect, cancellationToken);
             var removed = batchResult.Deleted;
             total += removed.Count;
@@ -106,10 +110,31 @@ public sealed partial class GarbageCollector(
             {
                 break;
             }
+
+            await PaceAsync(started, pace, cancellationToken);
         }
 
         return total;
     }
+
+    /// <summary>
+    /// Between two full batches, rests so that the collector is busy at most <see cref="GcOptions.BusyFraction"/> of the
+    /// time: on two cores its batches and their storage deletes would otherwise take the CPU and the database from pushes.
+    /// Real time, not the injected clock: this spaces work out, it schedules nothing.
+    /// </summary>
+    private static Task PaceAsync(long started, bool pace, double busyFraction, CancellationToken cancellationToken)
+    {
+        if (!pace || busyFraction >= 1)
+        {
+            return Task.CompletedTask;
+        }
+
+        var rest = System.Diagnostics.Stopwatch.GetElapsedTime(started) * ((1 / busyFraction) - 1);
+        return rest <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(rest, TimeProvider.System, cancellationToken);
+    }
+
+    private Task PaceAsync(long started, bool pace, CancellationToken cancellationToken) =>
+        PaceAsync(started, pace, options.BusyFraction, cancellationToken);
 
     /// <summary>
     /// Runs one batch again when the engine aborted it as transient: two instances' batches can deadlock on PostgreSQL

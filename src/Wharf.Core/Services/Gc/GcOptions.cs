@@ -45,7 +45,14 @@ public sealed class GcOptions
     /// SQLite a batch holds the one writer while it deletes, so this bounds how long any push waits for the collector.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
-    public TimeSpan BlobBatchBudget { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan BlobBatchBudget { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// The most of the time the collector may spend in batches while it works through a backlog: after each full
+    /// batch it rests so long that it is busy at most this fraction of the time (1 = no rest).
+    /// </summary>
+    [Range(0.05, 1.0)]
+    public double BusyFraction { get; set; } = 0.5;
 
     /// <summary>How often storage is searched for leftovers no row names (layer listings, upload objects).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
