@@ -16,6 +16,35 @@ public sealed class SqliteGroupCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task Background_writes_wait_for_every_write_queued_before_them_to_start_and_run_alone()
+    {
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocker = _database.RunWriteAsync(async (_, _) =>
+        {
+            started.SetResult();
+            await release.Task;
+            order.Enqueue("blocker");
+            return 0;
+        }, CancellationToken.None).AsTask();
+        await started.Task;
+
+        Task Write(string name, bool background) => _database.RunWriteAsync((_, _) =>
+        {
+            order.Enqueue(name);
+            return ValueTask.FromResult(0);
+        }, CancellationToken.None, background: background).AsTask();
+
+        var writes = new List<Task> { Write("background", background: true), Write("first", false), Write("second", false) };
+        release.SetResult();
+        await blocker;
+        await Task.WhenAll(writes);
+
+        Assert.Equal(["blocker", "first", "second", "background"], order);
+    }
+
+    [Fact]
     public async Task A_failing_write_rolls_back_alone_while_its_batch_mates_commit()
     {
         var writes = Enumerable.Range(0, 40).Select(i => _database.WriteAsync(async (connection, transaction) =>
