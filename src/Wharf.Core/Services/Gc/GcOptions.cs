@@ -52,7 +52,7 @@ public sealed class GcOptions
     /// batch it rests so long that it is busy at most this fraction of the time (1 = no rest).
     /// </summary>
     [Range(0.05, 1.0)]
-    public double BusyFraction { get; set; } = 0.5;
+    public double BusyFraction { get; set; } = 0.25;
 
     /// <summary>How often storage is searched for leftovers no row names (layer listings, upload objects).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
