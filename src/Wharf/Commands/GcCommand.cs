@@ -34,17 +34,18 @@ public static class GcCommand
 
             await using var app = await OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
             var offline = app.Services.GetRequiredService<OfflineCollector>();
-            var progress = new ConsoleProgress(TimeProvider.System);
+            var console = new ConsoleProgress(TimeProvider.System);
+            var progress = new ConsoleGcProgress(console);
             if (parse.GetValue(dryRun))
             {
-                var plan = await offline.PlanAsync(parse.GetValue(untagged), progress.Report, cancellationToken);
-                progress.Done();
+                var plan = await offline.PlanAsync(parse.GetValue(untagged), progress, cancellationToken);
+                console.Done();
                 PrintPlan(plan, parse.GetValue(verbose));
                 return 0;
             }
 
-            var result = await offline.RunAsync(parse.GetValue(untagged), progress.Report, cancellationToken);
-            progress.Done();
+            var result = await offline.RunAsync(parse.GetValue(untagged), progress, cancellationToken);
+            console.Done();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"deleted {result.ManifestsDeleted} manifests, {result.LinksDeleted} blob links, {result.BlobsDeleted} blobs ({Bytes(result.BytesReclaimed)}), {result.OrphansDeleted} storage leftovers"));
             return 0;
@@ -131,4 +132,20 @@ public static class GcCommand
         >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.##} KiB"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
     };
+
+    /// <summary>The offline collector's progress on the console: a bar where the total is known, a status line otherwise.</summary>
+    private sealed class ConsoleGcProgress(ConsoleProgress console) : IProgress<GcProgress>
+    {
+        public void Report(GcProgress value)
+        {
+            if (value.Total is { } total)
+            {
+                console.Report(value.What, value.Done, total);
+            }
+            else
+            {
+                console.Report(value.What);
+            }
+        }
+    }
 }

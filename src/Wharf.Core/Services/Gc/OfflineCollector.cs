@@ -2,6 +2,9 @@ using Wharf.Core.Metadata;
 
 namespace Wharf.Core.Services.Gc;
 
+/// <summary>How far the offline collector is: <paramref name="Done"/> of <paramref name="Total"/> (null while unknown) for <paramref name="What"/>.</summary>
+public readonly record struct GcProgress(string What, long Done = 0, long? Total = null);
+
 /// <summary>What an offline mark and sweep would delete.</summary>
 public sealed record GcPlan(
     IReadOnlyList<RepositoryDigest> Manifests, IReadOnlyList<RepositoryDigest> Links, IReadOnlyList<BlobInfo> Blobs, IReadOnlyList<string> StorageOrphans)
@@ -22,10 +25,10 @@ public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector colle
 
     public bool DeletesUntagged(bool? deleteUntagged) => deleteUntagged ?? options.UntaggedManifests.Policy == UntaggedManifestPolicy.Delete;
 
-    /// <summary>The plan; <paramref name="progress"/> is told (done, total) as storage is scanned, total null while unknown.</summary>
-    public async ValueTask<GcPlan> PlanAsync(bool? deleteUntagged, Action<string> progress, CancellationToken cancellationToken)
+    /// <summary>The plan; <paramref name="progress"/> is told how far the storage scan is (objects looked at, of about as many as there are blob rows).</summary>
+    public async ValueTask<GcPlan> PlanAsync(bool? deleteUntagged, IProgress<GcProgress> progress, CancellationToken cancellationToken)
     {
-        progress("reading metadata");
+        progress.Report(new GcProgress("reading metadata"));
         var read = await graph.ReadGraphAsync(cancellationToken);
         var kept = Mark(read, DeletesUntagged(deleteUntagged));
         var manifests = read.Manifests.Where(m => !kept.Contains((m.Repository, m.Digest)))
@@ -37,22 +40,22 @@ public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector colle
         var keptBlobs = keptLinks.Select(l => l.Child).ToHashSet(StringComparer.Ordinal);
         var blobs = read.Blobs.Where(b => !keptBlobs.Contains(b.Digest.Value)).ToList();
         var storage = new List<string>();
-        var scanned = 0;
-        await orphans.RemoveAsync(time.GetUtcNow(), dryRun: true, path =>
+        var examined = 0L;
+        await orphans.RemoveAsync(time.GetUtcNow(), dryRun: true, storage.Add, cancellationToken, includeBlobs: true, examined: () =>
         {
-            storage.Add(path);
-            if (++scanned % 100 == 0)
-            {
-                progress($"scanning storage: {scanned} leftovers");
-            }
-        }, cancellationToken, includeBlobs: true);
+            examined++;
+            // Objects without a row (leftovers, listings) may outnumber the estimate; past it the count goes on without a total.
+            progress.Report(examined < read.Blobs.Count
+                ? new GcProgress("storage objects checked", examined, read.Blobs.Count)
+                : new GcProgress($"storage objects checked: {examined}"));
+        });
         return new GcPlan(manifests, links, blobs, storage);
     }
 
     /// <summary>Deletes what <see cref="PlanAsync"/> lists; returns the totals.</summary>
-    public async ValueTask<GcCycleResult> RunAsync(bool? deleteUntagged, Action<string> progress, CancellationToken cancellationToken)
+    public async ValueTask<GcCycleResult> RunAsync(bool? deleteUntagged, IProgress<GcProgress> progress, CancellationToken cancellationToken)
     {
-        progress("queueing every candidate");
+        progress.Report(new GcProgress("queueing every candidate"));
         await graph.QueueEverythingAsync(cancellationToken);
         var total = new GcCycleResult(0, 0, 0, 0, 0);
         for (var cycle = 1; cycle <= MaxCycles; cycle++)
@@ -61,7 +64,7 @@ public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector colle
             total = new GcCycleResult(
                 total.ManifestsDeleted + result.ManifestsDeleted, total.LinksDeleted + result.LinksDeleted, total.BlobsDeleted + result.BlobsDeleted,
                 total.BytesReclaimed + result.BytesReclaimed, total.OrphansDeleted + result.OrphansDeleted);
-            progress($"cycle {cycle}: {total.ManifestsDeleted} manifests, {total.LinksDeleted} links, {total.BlobsDeleted} blobs deleted");
+            progress.Report(new GcProgress($"cycle {cycle}: {total.ManifestsDeleted} manifests, {total.LinksDeleted} links, {total.BlobsDeleted} blobs deleted"));
             if (result.ManifestsDeleted + result.LinksDeleted + result.BlobsDeleted == 0)
             {
                 break;
@@ -71,7 +74,7 @@ public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector colle
         var leftovers = await orphans.RemoveAsync(time.GetUtcNow(), dryRun: false, _ => { }, cancellationToken, includeBlobs: true);
         if (storage is Storage.IStorageCleanup cleanup)
         {
-            progress("looking for store-specific leftovers");
+            progress.Report(new GcProgress("looking for store-specific leftovers"));
             leftovers += await cleanup.RemoveUnreferencedAsync(time.GetUtcNow(), cancellationToken);
         }
 

@@ -13,10 +13,13 @@ namespace Wharf.Core.Services.Gc;
 public sealed class OrphanScanner(IStorageDriver storage, IGcStore store)
 {
     private const int DigestsPerQuery = 500;
+    private Action? _examined;
 
     /// <summary>Removes (or, with <paramref name="dryRun"/>, only reports) what it finds; returns how many objects.</summary>
-    public async ValueTask<int> RemoveAsync(DateTimeOffset olderThan, bool dryRun, Action<string> report, CancellationToken cancellationToken, bool includeBlobs = false)
+    /// <remarks><paramref name="examined"/>, when given, is called once per object looked at (for a progress display).</remarks>
+    public async ValueTask<int> RemoveAsync(DateTimeOffset olderThan, bool dryRun, Action<string> report, CancellationToken cancellationToken, bool includeBlobs = false, Action? examined = null)
     {
+        _examined = examined;
         var found = 0;
         await foreach (var key in storage.ListAsync(StorageLayout.ListingsRoot, cancellationToken))
         {
@@ -52,6 +55,7 @@ public sealed class OrphanScanner(IStorageDriver storage, IGcStore store)
             {
                 await foreach (var encoded in storage.ListAsync($"{root}/{algorithm}/{prefix}", cancellationToken))
                 {
+                    _examined?.Invoke();
                     if (Digest.TryParse($"{algorithm}:{encoded}", out var digest))
                     {
                         pending.Add(($"{root}/{algorithm}/{prefix}/{encoded}", digest.Value));
