@@ -20,6 +20,13 @@ public sealed class AccessPolicy
         _ownNamespace = options.OwnNamespace;
     }
 
+    /// <summary>
+    /// Whether <paramref name="principal"/> acts with an administrator's full rights: a user named in <c>Auth:Admins</c>,
+    /// signed in as such, not through a robot or an access token narrowed by scopes.
+    /// </summary>
+    public bool IsAdmin(Principal principal) =>
+        principal.Name is { } name && !principal.IsRobot && principal.Limit is null && _admins.Contains(name);
+
     /// <summary>What <paramref name="principal"/> may do to <paramref name="repository"/>.</summary>
     public AccessActions Allowed(Principal principal, string repository)
     {

@@ -21,6 +21,15 @@ internal static class ApiAccess
     public static Func<string, bool>? PullFilter(HttpContext context) =>
         context.Features.Get<CallerAccess>() is { } access ? access.MayPull : null;
 
+    /// <summary>Whether the caller has an administrator's full rights (<see cref="AccessPolicy.IsAdmin"/>); everyone has when auth is off.</summary>
+    public static bool IsAdmin(HttpContext context) => context.Features.Get<CallerAccess>() is not { } access || access.IsAdmin;
+
+    /// <summary>Null for an admin (or with auth off); else 401 for an anonymous caller, 403 DENIED saying <paramref name="why"/> for others.</summary>
+    public static ErrorResult? AdminRefusal(HttpContext context, string why) =>
+        IsAdmin(context) ? null
+        : context.Features.Get<CallerAccess>()!.User is null ? new ErrorResult(ErrorCode.Unauthorized)
+        : new ErrorResult(new RegistryError(ErrorCode.Denied, why));
+
     /// <summary>Null when the caller may do <paramref name="actions"/> to <paramref name="repository"/>, else the refusal to send.</summary>
     public static ErrorResult? Refusal(HttpContext context, string repository, AccessActions actions)
     {

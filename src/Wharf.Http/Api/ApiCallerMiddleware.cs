@@ -35,7 +35,7 @@ public sealed class ApiCallerMiddleware(RequestDelegate next, AuthOptions option
         var policy = services.GetRequiredService<AccessPolicy>();
         context.Features.Set(scopes switch
         {
-            null => new CallerAccess(repository => policy.Allowed(principal!, repository), principal!.Name),
+            null => new CallerAccess(repository => policy.Allowed(principal!, repository), principal!.Name, policy.IsAdmin(principal)),
             // A catalog token Wharf issued (dockerd's `docker search` asks for registry:catalog:search) lists what its
             // holder may pull, as /v2/_catalog does; anything more still needs the token's own repository scopes.
             CatalogScopes => new CallerAccess(repository => Scope.On(scopes, repository) | (policy.Allowed(principal!, repository) & AccessActions.Pull), principal!.Name),

@@ -24,10 +24,9 @@ public static class LifecycleApi
 
     private static async Task GetGcAsync(HttpContext context)
     {
-        if (context.Features.Get<CallerAccess>() is { } access
-            && (access.User is null || !context.RequestServices.GetRequiredService<AuthOptions>().Admins.Contains(access.User)))
+        if (ApiAccess.AdminRefusal(context, "only administrators may read the garbage collector's status") is { } refusal)
         {
-            await new ErrorResult(access.User is null ? ErrorCode.Unauthorized : ErrorCode.Denied).ExecuteAsync(context);
+            await refusal.ExecuteAsync(context);
             return;
         }
 

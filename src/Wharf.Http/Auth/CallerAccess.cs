@@ -7,10 +7,13 @@ namespace Wharf.Http.Auth;
 /// other than the one in the path (catalog filtering, cross-repository mounts, search, the JSON API).
 /// Absent when auth is off: then everyone may do everything.
 /// </summary>
-public sealed class CallerAccess(Func<string, AccessActions> allowed, string? user = null)
+public sealed class CallerAccess(Func<string, AccessActions> allowed, string? user = null, bool isAdmin = false)
 {
     /// <summary>The signed-in user's (or robot's) name; null for anonymous callers.</summary>
     public string? User { get; } = user;
+
+    /// <summary>Whether the caller holds an administrator's full rights (<see cref="AccessPolicy.IsAdmin"/>).</summary>
+    public bool IsAdmin { get; } = isAdmin;
 
     public AccessActions Allowed(string repository) => allowed(repository);
 

@@ -14,14 +14,14 @@ namespace Wharf.Http.Policies;
 /// <c>POST /api/retention/run?dryRun=true|false</c> (admins only; everyone with auth off) and
 /// <c>GET /api/namespaces/{namespace}</c> (usage and quota, for admins and whoever may pull a repository of the namespace).
 /// </summary>
-public sealed class PolicyApiHandlers(RetentionService retention, NamespaceQuotas quotas, INamespaceUsageStore usage, AuthOptions auth)
+public sealed class PolicyApiHandlers(RetentionService retention, NamespaceQuotas quotas, INamespaceUsageStore usage)
 {
     /// <summary>How many repositories of a namespace are looked at to decide whether a non-admin may see its usage.</summary>
     private const int VisibilityCandidates = 1000;
 
     public async Task<IResult> RunRetentionAsync(HttpContext context)
     {
-        if (AdminRefusal(context) is { } refusal)
+        if (ApiAccess.AdminRefusal(context, "only administrators may run retention") is { } refusal)
         {
             return refusal;
         }
@@ -43,7 +43,7 @@ public sealed class PolicyApiHandlers(RetentionService retention, NamespaceQuota
             return new ErrorResult(new RegistryError(ErrorCode.NameInvalid, "a namespace is the first path segment of repository names"));
         }
 
-        if (context.Features.Get<CallerAccess>() is { } caller && !IsAdmin(caller))
+        if (context.Features.Get<CallerAccess>() is { } caller && !ApiAccess.IsAdmin(context))
         {
             var repositories = await usage.ListRepositoriesAsync(name, VisibilityCandidates, context.RequestAborted);
             if (!repositories.Any(caller.MayPull))
@@ -55,14 +55,4 @@ public sealed class PolicyApiHandlers(RetentionService retention, NamespaceQuota
         var status = await quotas.StatusAsync(name, context.RequestAborted);
         return new JsonBodyResult("application/json", json => PolicyJson.WriteUsage(json, status));
     }
-
-    private ErrorResult? AdminRefusal(HttpContext context) => context.Features.Get<CallerAccess>() switch
-    {
-        null => null,
-        { User: null } => new ErrorResult(ErrorCode.Unauthorized),
-        var caller when IsAdmin(caller) => null,
-        _ => new ErrorResult(new RegistryError(ErrorCode.Denied, "only administrators may run retention")),
-    };
-
-    private bool IsAdmin(CallerAccess caller) => caller.User is { } user && auth.Admins.Contains(user, StringComparer.Ordinal);
 }

@@ -8,7 +8,7 @@ namespace Wharf.Commands;
 /// <summary>
 /// The storage driver and metadata store that <c>serve</c> would use with the same <c>--config</c>, <c>--data</c> and
 /// <c>WHARF_…</c> variables (filesystem or S3; SQLite or PostgreSQL), taken from the application as <c>serve</c> builds
-/// it (<see cref="GcCommand.OpenAsync"/>, which <c>gc</c> and <c>repo</c> use too), for <c>check</c>. Safe while servers run.
+/// it (<see cref="RegistryServices.OpenAsync"/>, which every command on the store uses), for <c>check</c>. Safe while servers run.
 /// </summary>
 public sealed class ConfiguredStores : IAsyncDisposable
 {
@@ -48,7 +48,7 @@ public sealed class ConfiguredStores : IAsyncDisposable
             throw new FileNotFoundException($"No metadata store at {SqliteFile(directory)} (is --data right?)", SqliteFile(directory));
         }
 
-        return new ConfiguredStores(await GcCommand.OpenAsync(configFile, data, cancellationToken));
+        return new ConfiguredStores(await RegistryServices.OpenAsync(configFile, data, cancellationToken));
     }
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();

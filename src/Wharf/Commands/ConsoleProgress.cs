@@ -7,6 +7,9 @@ namespace Wharf.Commands;
 public sealed class ConsoleProgress(TimeProvider time, TextWriter error, bool terminal)
 {
     public static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>On a terminal, the line is redrawn at most this often (and always at the end): a bar per object would flood it.</summary>
+    public static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(100);
     private const int BarWidth = 30;
     private readonly bool _terminal = terminal;
     private DateTimeOffset _lastLine = DateTimeOffset.MinValue;
@@ -42,14 +45,19 @@ public sealed class ConsoleProgress(TimeProvider time, TextWriter error, bool te
 
     private void Write(string line, bool force)
     {
+        var now = time.GetUtcNow();
         if (_terminal)
         {
-            error.Write("\r" + line.PadRight(_drawn));
-            _drawn = line.Length;
+            if (force || now - _lastLine >= RedrawInterval)
+            {
+                _lastLine = now;
+                error.Write("\r" + line.PadRight(_drawn));
+                _drawn = line.Length;
+            }
+
             return;
         }
 
-        var now = time.GetUtcNow();
         if (force || now - _lastLine >= LineInterval)
         {
             _lastLine = now;

@@ -32,7 +32,7 @@ public static class GcCommand
                 return 2;
             }
 
-            await using var app = await OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
+            await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
             var offline = app.Services.GetRequiredService<OfflineCollector>();
             var console = new ConsoleProgress(TimeProvider.System);
             var progress = new ConsoleGcProgress(console);
@@ -60,7 +60,7 @@ public static class GcCommand
         var command = new Command("status", "Queue depths, what is due, and what the online collector has reclaimed") { json, data, config };
         command.SetAction((parse, cancellationToken) => ConfigErrors.ReportAsync(async () =>
         {
-            await using var app = await OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
+            await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
             var status = await app.Services.GetRequiredService<GcStatusReader>().ReadAsync(cancellationToken);
             if (parse.GetValue(json))
             {
@@ -81,19 +81,6 @@ public static class GcCommand
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>The application as <c>serve</c> would build it, not listening, with its metadata migrated.</summary>
-    public static async Task<WebApplication> OpenAsync(string? config, string? data, CancellationToken cancellationToken)
-    {
-        var configuration = WharfConfiguration.Build(config, new Dictionary<string, string?> { ["Data"] = data });
-        var app = WharfHost.Build(configuration);
-        foreach (var task in app.Services.GetServices<StartupTask>().Where(t => t.Name == "migrations"))
-        {
-            await task.RunAsync(app.Services, cancellationToken);
-        }
-
-        return app;
     }
 
     private static void PrintPlan(GcPlan plan, bool verbose)
@@ -125,13 +112,7 @@ public static class GcCommand
             $"would delete {plan.Manifests.Count} manifests, {plan.Links.Count} blob links, {plan.Blobs.Count} blobs ({Bytes(plan.BlobBytes)}), {plan.StorageOrphans.Count} storage objects no row names"));
     }
 
-    private static string Bytes(long bytes) => bytes switch
-    {
-        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.##} GiB"),
-        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.##} MiB"),
-        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.##} KiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
-    };
+    private static string Bytes(long bytes) => Wharf.Core.Policies.PolicyText.FormatSize(bytes);
 
     /// <summary>The offline collector's progress on the console: a bar where the total is known, a status line otherwise.</summary>
     private sealed class ConsoleGcProgress(ConsoleProgress console) : IProgress<GcProgress>

@@ -22,7 +22,7 @@ public static class RepoCommand
                 return 1;
             }
 
-            await using var app = await GcCommand.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
+            await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
             var deleted = await app.Services.GetRequiredService<RepositoryRemover>().DeleteAsync(repository, cancellationToken);
             if (!deleted.IsOk)
             {

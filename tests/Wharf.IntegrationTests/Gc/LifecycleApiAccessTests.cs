@@ -23,6 +23,9 @@ public sealed class LifecycleApiAccessTests
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(server, HttpMethod.Get, "/api/gc", null));
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(server, HttpMethod.Get, "/api/gc", Accounts.Basic("alice", "alice-password")));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(server, HttpMethod.Get, "/api/gc", Accounts.Basic("admin", "admin-password")));
+        // An admin's access token narrowed by scopes does not carry the admin's full rights.
+        var (_, narrowed) = await server.CreateTokenAsync("admin", AccessTokenKind.Personal, ["repository:team/**:pull"]);
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(server, HttpMethod.Get, "/api/gc", Accounts.Basic("admin", narrowed)));
     }
 
     [Theory]
