@@ -53,7 +53,7 @@ public sealed class AccountStore : IDisposable
             return new AccountStore(shared, new SqlUserStore(shared), new SqlAccessTokenStore(shared), new SqlSigningKeyStore(shared), auth);
         }
 
-        var database = new SqliteDatabase(Path.Combine(Path.GetFullPath(options.Data), "wharf.db"));
+        var database = new SqliteDatabase(BackendRegistration.SqliteFile(Path.GetFullPath(options.Data)));
         await database.MigrateAsync(cancellationToken);
         return new AccountStore(database, new SqlUserStore(database), new SqlAccessTokenStore(database), new SqlSigningKeyStore(database), auth);
     }

@@ -22,7 +22,7 @@ public sealed class ConfiguredStores : IAsyncDisposable
 
     public IMetadataInventory Inventory => new SqlMetadataInventory(_app.Services.GetRequiredService<SqlDatabase>());
 
-    public static string SqliteFile(string dataDirectory) => Path.Combine(dataDirectory, "wharf.db");
+    public static string SqliteFile(string dataDirectory) => BackendRegistration.SqliteFile(dataDirectory);
 
     /// <summary>What the configuration names, without opening anything.</summary>
     public static (string Data, StorageOptions Storage, MetadataOptions Metadata) Read(string? configFile, string? data)

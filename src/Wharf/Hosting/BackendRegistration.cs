@@ -15,6 +15,9 @@ public sealed record StartupTask(string Name, Func<IServiceProvider, Cancellatio
 public static class BackendRegistration
 {
     /// <summary>Registers the storage driver named by <c>Storage:Driver</c>.</summary>
+    /// <summary>Where the embedded metadata store lives in a data directory: the one place that names the file.</summary>
+    public static string SqliteFile(string dataDirectory) => Path.Combine(dataDirectory, "wharf.db");
+
     public static void AddWharfStorage(this IServiceCollection services, StorageOptions storage, string data)
     {
         if (storage.Driver == StorageDriverKind.FileSystem)
@@ -37,7 +40,7 @@ public static class BackendRegistration
     {
         if (metadata.Driver == MetadataDriverKind.Sqlite)
         {
-            services.AddWharfSqliteMetadata(Path.Combine(data, "wharf.db"));
+            services.AddWharfSqliteMetadata(SqliteFile(data));
             services.AddSingleton(new StartupTask("migrations", (sp, ct) => sp.GetRequiredService<SqliteDatabase>().MigrateAsync(ct)));
             return false;
         }
