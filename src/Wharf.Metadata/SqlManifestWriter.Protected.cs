@@ -35,9 +35,7 @@ public abstract partial class SqlManifestWriter : IProtectedTagWriter
                 }
             }
 
-            // As DeleteAsync: what may have needed only this manifest is queued for the garbage collector.
-            await GcQueue.DependentsOfAsync(connection, transaction, repositoryId.Value, digest.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
-            return new ProtectedManifestDelete(await DeleteManifestAsync(connection, transaction, repositoryId.Value, digest, cancellationToken));
+            return new ProtectedManifestDelete(await DeleteQueueingDependentsAsync(connection, transaction, repositoryId.Value, digest, cancellationToken));
         }, cancellationToken);
 
     /// <summary>Takes the repository's tag lock, then whether <paramref name="tag"/> points to another manifest than <paramref name="digest"/>.</summary>

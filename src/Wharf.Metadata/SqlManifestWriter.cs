@@ -57,9 +57,15 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
                 return false;
             }
 
-            await GcQueue.DependentsOfAsync(connection, transaction, repositoryId.Value, digest.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
-            return await DeleteManifestAsync(connection, transaction, repositoryId.Value, digest, cancellationToken);
+            return await DeleteQueueingDependentsAsync(connection, transaction, repositoryId.Value, digest, cancellationToken);
         }, cancellationToken);
+
+    /// <summary>Deletes the manifest, and queues for the garbage collector what may have needed only it.</summary>
+    private async ValueTask<bool> DeleteQueueingDependentsAsync(DbConnection connection, DbTransaction transaction, long repositoryId, Digest digest, CancellationToken cancellationToken)
+    {
+        await GcQueue.DependentsOfAsync(connection, transaction, repositoryId, digest.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        return await DeleteManifestAsync(connection, transaction, repositoryId, digest, cancellationToken);
+    }
 
     public ValueTask<bool> DeleteTagAsync(string repository, string tag, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
