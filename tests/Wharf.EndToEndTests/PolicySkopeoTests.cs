@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Wharf.EndToEndTests.Clients;
 using Wharf.EndToEndTests.Infrastructure;
 using Wharf.TestKit;
@@ -98,6 +99,34 @@ public sealed class PolicySkopeoTests(PolicyWharfFixture fixture) : IClassFixtur
         Assert.Equal(["build-3", "build-4", "latest"], await ListTagsAsync()); // the two newest, and latest by its pattern
         var gone = await _skopeo.RunAsync("inspect", "--tls-verify=false", "docker://" + fixture.Ref("ci/app", "build-1"));
         Assert.False(gone.Succeeded, gone.Describe());
+    }
+
+    [Fact]
+    public async Task Retention_by_age_deletes_old_tags_skopeo_has_not_pulled_lately()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await WharfTestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Retention:Rules:0:Repositories"] = "aged/**",
+            ["Retention:Rules:0:DeleteOlderThan"] = "7d",
+            ["Retention:Rules:0:KeepPulledWithin"] = "1d",
+        }, time);
+        foreach (var tag in new[] { "pulled", "forgotten" })
+        {
+            await _skopeo.PushAsync(fixture.SingleArchLayout("aged-" + tag).SkopeoReference, $"{server.Authority}/aged/app:{tag}", fixture.Temp.Path);
+        }
+
+        time.Advance(TimeSpan.FromDays(8));
+        await _skopeo.RunCheckedAsync("inspect", "--tls-verify=false", $"docker://{server.Authority}/aged/app:pulled");
+        await server.Services.GetRequiredService<Wharf.Core.Services.UsageRecorder>().FlushAsync(CancellationToken.None);
+        using (var run = await server.Client.PostAsync(new Uri("/api/retention/run?dryRun=false", UriKind.Relative), null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, run.StatusCode);
+        }
+
+        var listed = await _skopeo.RunCheckedAsync("list-tags", "--tls-verify=false", $"docker://{server.Authority}/aged/app");
+        using var document = System.Text.Json.JsonDocument.Parse(listed.Stdout);
+        Assert.Equal(["pulled"], document.RootElement.GetProperty("Tags").EnumerateArray().Select(t => t.GetString()!));
     }
 
     private async Task<List<string>> ListTagsAsync()
