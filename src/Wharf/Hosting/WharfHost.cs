@@ -65,15 +65,18 @@ public static partial class WharfHost
         AddValidated<Wharf.Http.Policies.RetentionOptions>(services, configuration, "Retention");
         AddValidated<Wharf.Http.Policies.QuotasOptions>(services, configuration, "Quotas");
         AddValidated<Wharf.Http.Middleware.PublicAddressOptions>(services, configuration, "Http");
+        AddValidated<CacheOptions>(services, configuration, "Cache");
 
         var data = Path.GetFullPath(options.Data);
         DataDirectoryPermissions.Create(data);
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
         var shared = services.AddWharfMetadata(configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions(), data);
         // The in-process caches are correct only for a single writer; a shared database has several.
-        if (!shared && (configuration.GetSection("Cache").Get<CacheOptions>()?.Enabled ?? true))
+        // Bound values are checked (ValidateOnStart) before the host serves; the caches are built from the same section.
+        var cache = configuration.GetSection("Cache").Get<CacheOptions>() ?? new CacheOptions();
+        if (!shared && cache.Enabled)
         {
-            services.AddWharfMetadataCaches();
+            services.AddWharfMetadataCaches(cache);
         }
 
         services.AddWharfRegistry();
@@ -146,6 +149,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Http.Policies.RetentionOptions>();
         _ = services.GetRequiredService<Wharf.Http.Policies.QuotasOptions>();
         _ = services.GetRequiredService<Wharf.Http.Middleware.PublicAddressOptions>();
+        _ = services.GetRequiredService<CacheOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
