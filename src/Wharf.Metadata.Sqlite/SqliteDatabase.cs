@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Wharf.Core.Storage;
 
 namespace Wharf.Metadata.Sqlite;
 
@@ -13,6 +14,7 @@ namespace Wharf.Metadata.Sqlite;
 public sealed class SqliteDatabase : SqlDatabase, IDisposable
 {
     private const int MaxBatch = 64;
+    private const int SqliteFull = 13; // SQLITE_FULL
     private readonly string _connectionString;
     private readonly Channel<IWriteItem> _queue = Channel.CreateUnbounded<IWriteItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
@@ -167,7 +169,7 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
                 {
                     await transaction.RollbackAsync("item");
                     await transaction.ReleaseAsync("item");
-                    item.Fail(e);
+                    item.Fail(Translate(e));
                 }
             }
 
@@ -175,9 +177,10 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         }
         catch (Exception e)
         {
+            var failure = Translate(e);
             foreach (var item in batch)
             {
-                item.Fail(e);
+                item.Fail(failure);
             }
 
             return;
@@ -188,6 +191,10 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
             item.Complete();
         }
     }
+
+    /// <summary>SQLITE_FULL (the disk holding the database, its WAL or a temporary file is full) becomes <see cref="StorageFullException"/>; SQLite has rolled the write back.</summary>
+    private static Exception Translate(Exception e) =>
+        e is SqliteException { SqliteErrorCode: SqliteFull } ? new StorageFullException("the database file's disk is full", e) : e;
 
     private interface IWriteItem
     {
