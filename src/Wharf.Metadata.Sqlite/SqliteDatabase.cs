@@ -165,6 +165,12 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
                     await transaction.ReleaseAsync("item");
                     committed.Add(item);
                 }
+                catch (Exception) when (RolledBackBySqlite(connection))
+                {
+                    // SQLITE_FULL and I/O errors can make SQLite roll the whole transaction back itself: nothing of the
+                    // batch persists, so every item of it fails (below) with this item's error.
+                    throw;
+                }
                 catch (Exception e)
                 {
                     await transaction.RollbackAsync("item");
@@ -191,6 +197,9 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
             item.Complete();
         }
     }
+
+    /// <summary>Whether the connection is back in autocommit mode inside what was an open transaction: SQLite ended it.</summary>
+    private static bool RolledBackBySqlite(SqliteConnection connection) => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0;
 
     /// <summary>SQLITE_FULL (the disk holding the database, its WAL or a temporary file is full) becomes <see cref="StorageFullException"/>; SQLite has rolled the write back.</summary>
     private static Exception Translate(Exception e) =>

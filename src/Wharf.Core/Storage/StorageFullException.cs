@@ -2,9 +2,10 @@ namespace Wharf.Core.Storage;
 
 /// <summary>
 /// A write found no room: the disk (ENOSPC), a disk quota (EDQUOT) or the database file is full. Nothing of the write
-/// is kept; the registry answers 507 and the same write succeeds once space is freed.
+/// is kept; the registry answers 507 and the same write succeeds once space is freed. An <see cref="IOException"/>, so
+/// that background work which tolerates I/O errors tolerates this one too.
 /// </summary>
-public sealed class StorageFullException : Exception
+public sealed class StorageFullException : IOException
 {
     private const int NoSpaceLeft = 28; // ENOSPC
     private const int QuotaExceeded = 122; // EDQUOT
