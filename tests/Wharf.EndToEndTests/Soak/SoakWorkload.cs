@@ -80,7 +80,7 @@ internal sealed class SoakWorkload(HttpClient client, SoakLedger ledger, SoakIma
     {
         var repository = Repository(random.Next(Repositories));
         var config = Encoding.UTF8.GetBytes($$"""{"architecture":"amd64","os":"linux","created":"{{Guid.NewGuid()}}"}""");
-        var layer = new byte[random.Next(1024, 256 * 1024)];
+        var layer = new byte[random.Next(512, 64 * 1024)];
         random.NextBytes(layer);
         if (!await UploadAsync(repository, config, chunked: false) || !await UploadAsync(repository, layer, chunked: random.Next(2) == 0))
         {
