@@ -48,8 +48,8 @@ public enum MatrixPrepare
     /// <summary>Pushes the doomed blob again.</summary>
     DoomedBlob,
 
-    /// <summary>Removes the mount-anywhere blob from the target, so a mount without <c>from</c> must find it elsewhere.</summary>
-    UnlinkMountBlob,
+    /// <summary>Removes the blobs that mounts copy from the private and public repositories, so that only <c>secret/src</c> holds them.</summary>
+    UnlinkMountBlobs,
 
     /// <summary>Starts an upload session; <c>{upload}</c> names it (a made-up id for the missing repository).</summary>
     Upload,

@@ -166,10 +166,14 @@ public sealed class MatrixRunner(HttpClient http, Registry admin, IReadOnlyDicti
             case MatrixPrepare.DoomedBlob:
                 await admin.PushBlobAsync(repository, MatrixFixture.DoomedBlob);
                 break;
-            case MatrixPrepare.UnlinkMountBlob:
-                // Earlier cells mounted it into both: either would let a caller who may pull there mount it.
-                await MatrixFixture.UnlinkAsync(admin, MatrixFixture.Existing, MatrixFixture.MountAnywhereBlob);
-                await MatrixFixture.UnlinkAsync(admin, MatrixFixture.Public, MatrixFixture.MountAnywhereBlob);
+            case MatrixPrepare.UnlinkMountBlobs:
+                // Earlier cells mounted them into both: either would let a caller who may pull there mount them.
+                foreach (var blob in new[] { MatrixFixture.MountFromBlob, MatrixFixture.MountAnywhereBlob })
+                {
+                    await MatrixFixture.UnlinkAsync(admin, MatrixFixture.Existing, blob);
+                    await MatrixFixture.UnlinkAsync(admin, MatrixFixture.Public, blob);
+                }
+
                 break;
             case MatrixPrepare.Upload:
                 var location = await admin.StartUploadAsync(repository);
