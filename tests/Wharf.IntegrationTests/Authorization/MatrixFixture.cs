@@ -46,6 +46,9 @@ public static class MatrixFixture
         [MatrixRole.Removed] = "gone",
     };
 
+    /// <summary>A user role's name and password.</summary>
+    public static (string User, string Password) Login(MatrixRole role) => (Users[role], Users[role] + Password);
+
     public const string RobotName = "robot.ci";
     public const string RobotScope = "repository:" + Existing + ":pull,push";
 
