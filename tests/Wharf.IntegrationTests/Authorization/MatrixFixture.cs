@@ -57,13 +57,14 @@ public static class MatrixFixture
     {
         MatrixTarget.Existing => Existing,
         MatrixTarget.Public => Public,
+        MatrixTarget.Foreign => MountSource,
         _ => $"secret/ghost-{row:D2}",
     };
 
     /// <summary>The namespace a per-target row about namespaces aims at: the missing one is empty.</summary>
     public static string Namespace(MatrixTarget target) => target switch
     {
-        MatrixTarget.Existing => "secret",
+        MatrixTarget.Existing or MatrixTarget.Foreign => "secret",
         MatrixTarget.Public => "public",
         _ => MissingNamespace,
     };

@@ -49,7 +49,8 @@ public static class MatrixRoles
 
     /// <summary>
     /// Whether the role's rights on the existing private repository and on the missing ones are the same, so that a refusal
-    /// must not tell them apart. Not so for the robot: its scope names the existing repository only.
+    /// must not tell them apart. Not so for the robot: its scope names the existing repository only, so its refusals for
+    /// a missing repository are compared with those for <c>secret/src</c>, which exists and its scope does not name.
     /// </summary>
     public static bool HasTheSameRightsOnExistingAndMissing(this MatrixRole role) => role != MatrixRole.Robot;
 

@@ -6,6 +6,9 @@ public enum MatrixTarget
     Existing,
     Missing,
     Public,
+
+    /// <summary>A private repository that exists and that the robot's scope does not name: its refusals are compared with the missing one's.</summary>
+    Foreign,
 }
 
 /// <summary>Which credential of a role a request carries (see <see cref="MatrixCredentials"/>).</summary>
@@ -82,7 +85,7 @@ public sealed record MatrixRow(string Name, string Method, string Path, string E
     /// <summary>Whether the request names a repository (or namespace), and so runs once per target.</summary>
     public bool PerTarget => Path.Contains("{repo}", StringComparison.Ordinal) || Path.Contains("{ns}", StringComparison.Ordinal);
 
-    public IEnumerable<MatrixTarget> Targets => PerTarget ? Enum.GetValues<MatrixTarget>() : [MatrixTarget.Existing];
+    public IEnumerable<MatrixTarget> Targets => PerTarget ? [MatrixTarget.Existing, MatrixTarget.Missing, MatrixTarget.Public] : [MatrixTarget.Existing];
 
     /// <summary>The status the table expects of <paramref name="role"/> on <paramref name="target"/>.</summary>
     public int Expected(MatrixRole role, MatrixTarget target)

@@ -48,6 +48,9 @@ public sealed class MatrixRunner(HttpClient http, Registry admin, IReadOnlyDicti
 
     public int Requests { get; private set; }
 
+    /// <summary>The roles whose refusals were compared between an existing and a missing repository at least once.</summary>
+    public ISet<MatrixRole> Compared { get; } = new HashSet<MatrixRole>();
+
     public async Task RunAsync(IReadOnlyList<MatrixRow> rows)
     {
         for (var index = 0; index < rows.Count; index++)
@@ -65,9 +68,15 @@ public sealed class MatrixRunner(HttpClient http, Registry admin, IReadOnlyDicti
                 }
 
                 cells.Add(row.PerTarget ? $"\"{answers[MatrixTarget.Existing].Status}/{answers[MatrixTarget.Missing].Status}/{answers[MatrixTarget.Public].Status}\"" : $"\"{answers[MatrixTarget.Existing].Status}\"");
-                if (row.PerTarget)
+                if (row.PerTarget && role.HasTheSameRightsOnExistingAndMissing())
                 {
-                    CheckNonDisclosure(row, index, role, answers[MatrixTarget.Existing], answers[MatrixTarget.Missing]);
+                    CheckNonDisclosure(row, index, role, MatrixTarget.Existing, answers[MatrixTarget.Existing], answers[MatrixTarget.Missing]);
+                }
+                else if (row.PerTarget && !row.Path.Contains("{src}", StringComparison.Ordinal))
+                {
+                    // The robot may use the existing repository: compare with one that exists and its scope does not name.
+                    var foreign = await SendAsync(row, index, role, MatrixTarget.Foreign);
+                    CheckNonDisclosure(row, index, role, MatrixTarget.Foreign, foreign, answers[MatrixTarget.Missing]);
                 }
             }
 
@@ -116,15 +125,16 @@ public sealed class MatrixRunner(HttpClient http, Registry admin, IReadOnlyDicti
         }
     }
 
-    private void CheckNonDisclosure(MatrixRow row, int index, MatrixRole role, MatrixAnswer existing, MatrixAnswer missing)
+    private void CheckNonDisclosure(MatrixRow row, int index, MatrixRole role, MatrixTarget target, MatrixAnswer existing, MatrixAnswer missing)
     {
-        if (!existing.IsRefusal(row.Surface) || !role.HasTheSameRightsOnExistingAndMissing())
+        if (!existing.IsRefusal(row.Surface))
         {
             return;
         }
 
+        Compared.Add(role);
         var byNamespace = row.Path.Contains("{ns}", StringComparison.Ordinal);
-        var seen = existing.Normalized(MatrixFixture.Existing, byNamespace ? MatrixFixture.Namespace(MatrixTarget.Existing) : null);
+        var seen = existing.Normalized(MatrixFixture.Repository(target, index), byNamespace ? MatrixFixture.Namespace(target) : null);
         var unseen = missing.Normalized(MatrixFixture.Repository(MatrixTarget.Missing, index), byNamespace ? MatrixFixture.Namespace(MatrixTarget.Missing) : null);
         if (seen != unseen)
         {
@@ -150,7 +160,7 @@ public sealed class MatrixRunner(HttpClient http, Registry admin, IReadOnlyDicti
 
     private async Task<string> PrepareAsync(MatrixRow row, MatrixTarget target, string repository)
     {
-        if (target == MatrixTarget.Missing)
+        if (target is MatrixTarget.Missing or MatrixTarget.Foreign)
         {
             return Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         }

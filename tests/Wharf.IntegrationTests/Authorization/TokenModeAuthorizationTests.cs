@@ -22,6 +22,7 @@ public sealed class TokenModeAuthorizationTests(TokenModeMatrixServer matrix) : 
         await runner.RunAsync(TokenModeMatrix.Rows);
 
         Assert.True(runner.Failures.Count == 0, $"{runner.Failures.Count} cells differ from the table:\n{string.Join("\n", runner.Failures)}\n\nobserved:\n{string.Join("\n", runner.Observed)}");
+        Assert.Equal(MatrixRoles.All.Where(r => r != MatrixRole.Admin), runner.Compared.Order()); // only the admin is never refused
     }
 
     [Fact]
