@@ -151,9 +151,9 @@ internal sealed class CrashClient(int worker, CrashLedger ledger, Random random,
 
         var children = Enumerable.Range(0, 1 + random.Next(2)).Select(_ => images[random.Next(images.Count)]).DistinctBy(m => m.Digest).ToList();
         var entries = children.Select((c, i) =>
-            $$"""{"mediaType":"{{ImageManifest}}","digest":"{{c.Digest}}","size":{{c.Bytes.Length}},"platform":{"architecture":"arch{{i}}","os":"linux"}}""");
+            $$$"""{"mediaType":"{{{ImageManifest}}}","digest":"{{{c.Digest}}}","size":{{{c.Bytes.Length}}},"platform":{"architecture":"arch{{{i}}}","os":"linux"}}""");
         var index = Encoding.UTF8.GetBytes(
-            $$"""{"schemaVersion":2,"mediaType":"{{ImageIndex}}","manifests":[{{string.Join(',', entries)}}],"annotations":{"n":"{{Guid.NewGuid():N}}"}}""");
+            $$$"""{"schemaVersion":2,"mediaType":"{{{ImageIndex}}}","manifests":[{{{string.Join(',', entries)}}}],"annotations":{"n":"{{{Guid.NewGuid():N}}}"}}""");
         await PutManifestAsync(_app, IndexTags[random.Next(IndexTags.Length)], index, ImageIndex, [], children.Select(c => c.Digest).ToList());
     }
 

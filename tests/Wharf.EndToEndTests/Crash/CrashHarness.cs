@@ -28,6 +28,8 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
     private int _unackedVisible;
     private int _checks;
     private int _missedTargets;
+    private TimeSpan _verifying;
+    private TimeSpan _working;
 
     public async Task<string> RunAsync()
     {
@@ -49,7 +51,8 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
         return string.Create(CultureInfo.InvariantCulture,
             $"crash harness on {backend.Name}: seed {seed} (WHARF_CRASH_SEED), {kills} kills in {clock.Elapsed.TotalSeconds:F0} s; landed: {phases} "
             + $"({_missedTargets} aimed elsewhere fell back to Anywhere); checked {_acked} acknowledged objects and {_unackedVisible} unacknowledged-but-visible ones "
-            + $"(blobs, manifests, tags); wharf check ran {_checks} times, clean; start to listening: median {starts[starts.Count / 2]:F0} ms, max {starts[^1]:F0} ms");
+            + $"(blobs, manifests, tags); wharf check ran {_checks} times, clean; start to listening: median {starts[starts.Count / 2]:F0} ms, max {starts[^1]:F0} ms; "
+            + $"time starting {_startMilliseconds.Sum() / 1000:F0} s, verifying {_verifying.TotalSeconds:F0} s, pushing until the kill {_working.TotalSeconds:F0} s");
     }
 
     /// <summary>Round-robin over the phases in a seeded order, so each gets its share whatever the count.</summary>
@@ -69,13 +72,17 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
 
         await using var server = await StartAsync(collecting);
         using var http = new HttpClient { BaseAddress = await server.WaitUntilListeningAsync(), Timeout = TimeSpan.FromSeconds(60) };
+        var phase = Stopwatch.StartNew();
         await VerifyAsync(http, full: cycle % FullEvery == 0, collecting, $"after restart {cycle}", server);
+        _verifying += phase.Elapsed;
+        phase.Restart();
 
         var kill = new KillSwitch(server.KillNowAsync, target, _random.Next());
         var clients = _clients.Select(c => Task.Run(() => c.RunCycleAsync(http, kill, collecting))).ToList();
         await AimAsync(http, kill, target);
         var landed = await kill.Fired;
         await Task.WhenAll(clients);
+        _working += phase.Elapsed;
         _landed[landed]++;
         _missedTargets += landed != target ? 1 : 0;
         _lastOutput = server.Output;

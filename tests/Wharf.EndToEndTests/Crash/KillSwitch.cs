@@ -17,7 +17,8 @@ internal sealed class KillSwitch(Func<Task> kill, CrashPhase target, int seed)
     /// <summary>Completes (with the phase it landed in) once the server is dead.</summary>
     public Task<CrashPhase> Fired => _fired.Task;
 
-    public bool HasFired => _fired.Task.IsCompleted;
+    /// <summary>True from the moment the kill is decided: requests failing from then on failed because of it.</summary>
+    public bool HasFired => Volatile.Read(ref _claimed) == 1;
 
     /// <summary>A client is in the middle of sending a body: kills now when this is the target, and returns once the server is gone.</summary>
     public Task HoldingAsync(CrashPhase phase) => phase == target ? FireAsync(phase, 0) : Task.CompletedTask;
