@@ -49,6 +49,9 @@ internal sealed class CrashClient(int worker, CrashLedger ledger, Random random,
     private KillSwitch _kill = null!;
     private bool _collecting;
 
+    /// <summary>Uploads continued after a restart from the size the server reported.</summary>
+    public int Resumed { get; private set; }
+
     /// <summary>Runs operations until the kill switch fires; a request the kill cut off ends the cycle for this client.</summary>
     public async Task RunCycleAsync(HttpClient http, KillSwitch kill, bool collecting)
     {
@@ -246,6 +249,7 @@ internal sealed class CrashClient(int worker, CrashLedger ledger, Random random,
 
             session.AckedSize = recorded;
             session.Closed = false;
+            Resumed++;
             await FinishChunkedAsync(session, recorded);
         }
     }

@@ -23,6 +23,7 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
     private readonly Dictionary<CrashPhase, int> _landed = Enum.GetValues<CrashPhase>().ToDictionary(p => p, _ => 0);
     private readonly List<double> _startMilliseconds = [];
     private CrashClient[] _clients = [];
+    private CrashPhase[] _round = [];
     private string _lastOutput = "";
     private int _acked;
     private int _unackedVisible;
@@ -51,15 +52,21 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
         return string.Create(CultureInfo.InvariantCulture,
             $"crash harness on {backend.Name}: seed {seed} (WHARF_CRASH_SEED), {kills} kills in {clock.Elapsed.TotalSeconds:F0} s; landed: {phases} "
             + $"({_missedTargets} aimed elsewhere fell back to Anywhere); checked {_acked} acknowledged objects and {_unackedVisible} unacknowledged-but-visible ones "
-            + $"(blobs, manifests, tags); wharf check ran {_checks} times, clean; start to listening: median {starts[starts.Count / 2]:F0} ms, max {starts[^1]:F0} ms; "
+            + $"(blobs, manifests, tags); {_clients.Sum(c => c.Resumed)} interrupted uploads resumed at the size the server kept (never below the acknowledged one); wharf check ran {_checks} times, clean; start to listening: median {starts[starts.Count / 2]:F0} ms, max {starts[^1]:F0} ms; "
             + $"time starting {_startMilliseconds.Sum() / 1000:F0} s, verifying {_verifying.TotalSeconds:F0} s, pushing until the kill {_working.TotalSeconds:F0} s");
     }
 
-    /// <summary>Round-robin over the phases in a seeded order, so each gets its share whatever the count.</summary>
+    /// <summary>Every phase once per round, in a seeded order, so each gets its share whatever the count.</summary>
     private CrashPhase PickTarget(int cycle)
     {
         var phases = Enum.GetValues<CrashPhase>();
-        return cycle % phases.Length == 0 ? CrashPhase.Anywhere : phases[_random.Next(phases.Length)];
+        if (cycle % phases.Length == 0)
+        {
+            _round = phases.ToArray();
+            _random.Shuffle(_round);
+        }
+
+        return _round[cycle % phases.Length];
     }
 
     private async Task RunCycleAsync(int cycle, CrashPhase target)
