@@ -228,7 +228,7 @@ internal sealed class CrashClient(int worker, CrashLedger ledger, Random random,
         foreach (var session in ledger.OpenSessions(worker))
         {
             session.Closed = true;
-            if (random.Next(2) == 0)
+            if (random.Next(4) == 0)
             {
                 continue;
             }

@@ -77,7 +77,7 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
             _ledger.StartGcEpoch();
         }
 
-        await using var server = await StartAsync(collecting);
+        await using var server = await StartAsync(collecting, finishing: false);
         using var http = new HttpClient { BaseAddress = await server.WaitUntilListeningAsync(), Timeout = TimeSpan.FromSeconds(60) };
         var phase = Stopwatch.StartNew();
         await VerifyAsync(http, full: cycle % FullEvery == 0, collecting, $"after restart {cycle}", server);
@@ -167,11 +167,11 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
 
     private async Task FinishAsync()
     {
-        await using var server = await StartAsync(collecting: false);
+        await using var server = await StartAsync(collecting: false, finishing: true);
         using var http = new HttpClient { BaseAddress = await server.WaitUntilListeningAsync() };
         await VerifyAsync(http, full: true, collecting: false, "final verification", server);
 
-        // The janitor (every second; uploads expire after 3 s idle) removes every abandoned upload and its bytes.
+        // The janitor (every second; uploads expire after 2 s idle) removes every abandoned upload and its bytes.
         var leftovers = await backend.UploadLeftoversAsync();
         for (var polls = 0; leftovers.Count > 0 && polls < 300; polls++)
         {
@@ -208,11 +208,15 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
         _checks++;
     }
 
-    private async Task<WharfProcess> StartAsync(bool collecting)
+    /// <summary>
+    /// Starts <c>wharf serve</c>. Uploads expire after a minute while clients may still resume them after a kill, and after
+    /// two seconds on the <paramref name="finishing"/> server, whose janitor must then clear every one of them.
+    /// </summary>
+    private async Task<WharfProcess> StartAsync(bool collecting, bool finishing)
     {
         var environment = new Dictionary<string, string>(backend.Environment)
         {
-            ["WHARF_UPLOADS__EXPIREAFTER"] = "00:00:03",
+            ["WHARF_UPLOADS__EXPIREAFTER"] = finishing ? "00:00:02" : "00:01:00",
             ["WHARF_UPLOADS__SWEEPINTERVAL"] = "00:00:01",
             ["WHARF_GC__GRACEPERIOD"] = collecting ? "00:00:00" : "01:00:00",
             ["WHARF_GC__INTERVAL"] = collecting ? "00:00:00.010" : "00:01:00",
