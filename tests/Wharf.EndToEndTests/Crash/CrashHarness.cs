@@ -14,8 +14,11 @@ namespace Wharf.EndToEndTests.Crash;
 /// </summary>
 internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, long largestBlob)
 {
-    /// <summary>Cycles between full verifications and between runs of <c>wharf check</c> on the killed store.</summary>
-    private const int FullEvery = 25;
+    /// <summary>Cycles between runs of <c>wharf check</c> on the killed store.</summary>
+    private const int CheckEvery = 25;
+
+    /// <summary>Cycles between full verifications (the others verify what the last cycle touched and a sample).</summary>
+    private const int FullEvery = 50;
 
     private readonly CrashLedger _ledger = new();
     private readonly Random _random = new(seed);
@@ -40,7 +43,7 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
         {
             var target = PickTarget(cycle);
             await RunCycleAsync(cycle, target);
-            if ((cycle + 1) % FullEvery == 0)
+            if ((cycle + 1) % CheckEvery == 0)
             {
                 await CheckStoreAsync($"after kill {cycle + 1}");
             }
@@ -147,7 +150,7 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
     private async Task VerifyAsync(HttpClient http, bool full, bool collecting, string when, WharfProcess server)
     {
         var verifier = new CrashVerifier(http, _ledger);
-        var touched = _ledger.TakeTouched(_random, 8);
+        var touched = _ledger.TakeTouched(_random, 4);
         try
         {
             await verifier.VerifyAsync(full ? _ledger.All() : touched, collecting);
