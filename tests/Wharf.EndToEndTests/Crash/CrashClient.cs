@@ -52,6 +52,9 @@ internal sealed class CrashClient(int worker, CrashLedger ledger, Random random,
     /// <summary>Uploads continued after a restart from the size the server reported.</summary>
     public int Resumed { get; private set; }
 
+    /// <summary>Commits the kill left unanswered, sent again after the restart: how the server answered.</summary>
+    public ConcurrentDictionary<string, int> RetriedCommits { get; } = new();
+
     /// <summary>Runs operations until the kill switch fires; a request the kill cut off ends the cycle for this client.</summary>
     public async Task RunCycleAsync(HttpClient http, KillSwitch kill, bool collecting)
     {
@@ -227,6 +230,17 @@ internal sealed class CrashClient(int worker, CrashLedger ledger, Random random,
     {
         foreach (var session in ledger.OpenSessions(worker))
         {
+            if (session.UnansweredCommit is { } sent)
+            {
+                session.UnansweredCommit = null;
+                if (random.Next(2) == 0)
+                {
+                    await RetryCommitAsync(session, sent);
+                }
+
+                continue;
+            }
+
             session.Closed = true;
             if (random.Next(4) == 0)
             {
@@ -251,6 +265,28 @@ internal sealed class CrashClient(int worker, CrashLedger ledger, Random random,
             session.Closed = false;
             Resumed++;
             await FinishChunkedAsync(session, recorded);
+        }
+    }
+
+    /// <summary>
+    /// Sends again the commit the kill left unanswered, as a client retrying it does: 201 (the blob is then whole), or the
+    /// upload is unknown (it was committed before the kill, or lost with the process); nothing else.
+    /// </summary>
+    private async Task RetryCommitAsync(SessionRecord session, long offset)
+    {
+        var blob = ledger.Blob(session.Repository, RawPush.Sha256(session.Bytes), session.Bytes);
+        var separator = session.Location.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        using var response = await SendAsync(HttpMethod.Put, session.Location + separator + "digest=" + blob.Digest, new ByteArrayContent(session.Bytes[(int)offset..]));
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var outcome = response.StatusCode == HttpStatusCode.Created ? "201" : StoreClient.ErrorCodeOf(response, body) ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        RetriedCommits.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+        if (response.StatusCode == HttpStatusCode.Created)
+        {
+            ledger.Ack(blob);
+        }
+        else if (outcome != "BLOB_UPLOAD_UNKNOWN")
+        {
+            Unexpected(response, body, $"retried commit PUT {session.Location} of {blob.Digest} ({session.Bytes.Length} bytes, {offset} sent before it)");
         }
     }
 
@@ -410,9 +446,11 @@ internal sealed class CrashClient(int worker, CrashLedger ledger, Random random,
         var blob = ledger.Blob(session.Repository, RawPush.Sha256(session.Bytes), session.Bytes);
         var rest = session.Bytes[(int)offset..];
         session.Closed = true;
+        session.UnansweredCommit = offset;
         var separator = session.Location.Contains('?', StringComparison.Ordinal) ? "&" : "?";
         using var response = await SendAsync(
             HttpMethod.Put, session.Location + separator + "digest=" + blob.Digest, Probed(rest, true, rest.Length > 0 ? midway : null, CrashPhase.BlobCommit));
+        session.UnansweredCommit = null;
         return await AckedAsync(response, blob, HttpStatusCode.Created, $"PUT {session.Location} of {blob.Digest}");
     }
 

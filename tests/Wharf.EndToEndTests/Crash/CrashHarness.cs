@@ -55,8 +55,14 @@ internal sealed class CrashHarness(CrashBackend backend, int kills, int seed, lo
         return string.Create(CultureInfo.InvariantCulture,
             $"crash harness on {backend.Name}: seed {seed} (WHARF_CRASH_SEED), {kills} kills in {clock.Elapsed.TotalSeconds:F0} s; landed: {phases} "
             + $"({_missedTargets} aimed elsewhere fell back to Anywhere); checked {_acked} acknowledged objects and {_unackedVisible} unacknowledged-but-visible ones "
-            + $"(blobs, manifests, tags); {_clients.Sum(c => c.Resumed)} interrupted uploads resumed at the size the server kept (never below the acknowledged one); wharf check ran {_checks} times, clean; start to listening: median {starts[starts.Count / 2]:F0} ms, max {starts[^1]:F0} ms; "
+            + $"(blobs, manifests, tags); {_clients.Sum(c => c.Resumed)} interrupted uploads resumed at the size the server kept (never below the acknowledged one); unanswered commits retried: {Retried()}; wharf check ran {_checks} times, clean; start to listening: median {starts[starts.Count / 2]:F0} ms, max {starts[^1]:F0} ms; "
             + $"time starting {_startMilliseconds.Sum() / 1000:F0} s, verifying {_verifying.TotalSeconds:F0} s, pushing until the kill {_working.TotalSeconds:F0} s");
+    }
+
+    private string Retried()
+    {
+        var outcomes = _clients.SelectMany(c => c.RetriedCommits).GroupBy(kv => kv.Key).Select(g => $"{g.Sum(kv => kv.Value)} answered {g.Key}").ToList();
+        return outcomes.Count == 0 ? "none" : string.Join(", ", outcomes);
     }
 
     /// <summary>Every phase once per round, in a seeded order, so each gets its share whatever the count.</summary>

@@ -94,6 +94,9 @@ internal sealed class SessionRecord(int worker, string repository, string locati
 
     /// <summary>The client is done with it: its final PUT was sent, or it was left to expire. It must end up gone either way.</summary>
     public bool Closed { get; set; }
+
+    /// <summary>The offset the final PUT's body started at, while that PUT has no answer (the kill came first); else null.</summary>
+    public long? UnansweredCommit { get; set; }
 }
 
 /// <summary>
@@ -238,7 +241,7 @@ internal sealed class CrashLedger
     {
         lock (_gate)
         {
-            return _sessions.Where(s => s.Worker == worker && !s.Closed).ToList();
+            return _sessions.Where(s => s.Worker == worker && (!s.Closed || s.UnansweredCommit is not null)).ToList();
         }
     }
 
