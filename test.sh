@@ -12,6 +12,8 @@ for argument in "$@"; do
         --heavy)
             export WHARF_SOAK_SECONDS="${WHARF_SOAK_SECONDS:-600}"
             export WHARF_TEST_FAULT_PUSHES="${WHARF_TEST_FAULT_PUSHES:-60}"
+            export WHARF_CRASH_KILLS_FS="${WHARF_CRASH_KILLS_FS:-1000}"
+            export WHARF_CRASH_KILLS_S3="${WHARF_CRASH_KILLS_S3:-200}"
             ;;
         *) echo "usage: ./test.sh [--heavy]" >&2; exit 2 ;;
     esac
