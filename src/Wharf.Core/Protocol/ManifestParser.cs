@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Wharf.Core.Errors;
 
 namespace Wharf.Core.Protocol;
@@ -11,6 +12,12 @@ public static class ManifestParser
 {
     public static Result<ParsedManifest> Parse(ReadOnlySpan<byte> body, string? contentType)
     {
+        // JSON text is UTF-8 (RFC 8259); the reader does not check inside strings, and reading such a string throws.
+        if (!Utf8.IsValid(body))
+        {
+            return new RegistryError(ErrorCode.ManifestInvalid, "manifest is not valid UTF-8");
+        }
+
         JsonDocument doc;
         try
         {
