@@ -16,7 +16,10 @@ public static class Bounded
     public static T Run<T>(string target, string input, long inputLength, Allowance allowance, Func<T> run) =>
         RunAsync(target, input, inputLength, allowance, () => Task.FromResult(run())).GetAwaiter().GetResult();
 
-    public static async Task<T> RunAsync<T>(string target, string input, long inputLength, Allowance allowance, Func<Task<T>> run)
+    public static Task<T> RunAsync<T>(string target, string input, long inputLength, Allowance allowance, Func<Task<T>> run) =>
+        RunAsync(target, input, inputLength, allowance, FuzzSettings.InputTimeLimit, run);
+
+    public static async Task<T> RunAsync<T>(string target, string input, long inputLength, Allowance allowance, TimeSpan timeLimit, Func<Task<T>> run)
     {
         var work = Task.Run(async () =>
         {
@@ -26,11 +29,11 @@ public static class Bounded
         });
         try
         {
-            await work.WaitAsync(FuzzSettings.InputTimeLimit);
+            await work.WaitAsync(timeLimit);
         }
         catch (TimeoutException)
         {
-            throw new FuzzFailure($"{target}: no answer within {FuzzSettings.InputTimeLimit.TotalSeconds:F0} s (a hang) for {input}");
+            throw new FuzzFailure($"{target}: no answer within {timeLimit.TotalSeconds:F1} s (a hang) for {input}");
         }
         catch (Exception e) when (e is not FuzzFailure)
         {
@@ -51,6 +54,8 @@ public static class Bounded
     public static string Show(ReadOnlySpan<byte> bytes) => bytes.Length <= 200
         ? Convert.ToHexString(bytes)
         : $"{Convert.ToHexString(bytes[..200])}… ({bytes.Length} bytes)";
+
+    public static string Show(byte[] bytes) => Show(bytes.AsSpan());
 
     public static string Show(string text) => text.Length <= 200
         ? System.Text.Json.JsonSerializer.Serialize(text)

@@ -6,11 +6,12 @@ namespace Wharf.FuzzTests.Harness;
 /// Runs a target over its corpus (each file as-is) and then over <see cref="FuzzSettings.Iterations"/> generated inputs,
 /// and reports how many inputs ran.
 /// </summary>
-public sealed class FuzzRun(ITestOutputHelper output, string target)
+public sealed class FuzzRun(ITestOutputHelper output, string target, Func<CorpusFile, bool>? include = null)
 {
     private long _inputs;
 
-    public IReadOnlyList<CorpusFile> Corpus { get; } = Harness.Corpus.Load(target);
+    /// <summary>The target's corpus files, or those of them <c>include</c> picks.</summary>
+    public IReadOnlyList<CorpusFile> Corpus { get; } = [.. Harness.Corpus.Load(target).Where(include ?? (_ => true))];
 
     public IReadOnlyList<byte[]> Seeds => [.. Corpus.Select(f => f.Bytes)];
 

@@ -105,6 +105,16 @@ public sealed class ManifestParserTests
     public void Content_type_parameters_and_whitespace_are_stripped(string? contentType, string? expected) =>
         Assert.Equal(expected, ManifestParser.NormalizeContentType(contentType));
 
+    /// <summary>Found by fuzzing: reading a string with invalid UTF-8 threw, which answered a push with a 500.</summary>
+    [Fact]
+    public void A_body_with_invalid_utf8_in_a_string_is_manifest_invalid()
+    {
+        var body = Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{ConfigDescriptor}},"layers":[]}""")
+            .Select(b => b == (byte)'+' ? (byte)0xFF : b).ToArray();
+        var result = ManifestParser.Parse(body, null);
+        Assert.Equal(ErrorCode.ManifestInvalid, result.Error?.Code);
+    }
+
     private static void AssertInvalid(string body, string? contentType)
     {
         var result = ManifestParser.Parse(Encoding.UTF8.GetBytes(body), contentType);
