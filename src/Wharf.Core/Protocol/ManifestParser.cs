@@ -173,12 +173,12 @@ public static class ManifestParser
             return Invalid($"{where} must be a descriptor object");
         }
 
-        if (!e.TryGetProperty("mediaType", out var mt) || mt.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(mt.GetString()))
+        if (!e.TryGetProperty("mediaType", out var mt) || mt.ValueKind != JsonValueKind.String || Text(mt) is not { Length: > 0 } mediaType)
         {
             return Invalid($"{where} needs a mediaType");
         }
 
-        if (!e.TryGetProperty("digest", out var dg) || dg.ValueKind != JsonValueKind.String || !Digest.TryParse(dg.GetString(), out var digest))
+        if (!e.TryGetProperty("digest", out var dg) || dg.ValueKind != JsonValueKind.String || !Digest.TryParse(Text(dg), out var digest))
         {
             return Invalid($"{where} needs a valid sha256 or sha512 digest");
         }
@@ -188,9 +188,14 @@ public static class ManifestParser
             return Invalid($"{where} needs a non-negative size");
         }
 
-        var artifactType = e.TryGetProperty("artifactType", out var at) && at.ValueKind == JsonValueKind.String ? at.GetString() : null;
+        string? artifactType = null;
+        if (e.TryGetProperty("artifactType", out var at) && at.ValueKind == JsonValueKind.String && (artifactType = Text(at)) is null)
+        {
+            return Invalid($"{where} has an artifactType that is not valid Unicode");
+        }
+
         var annotations = e.TryGetProperty("annotations", out var an) && an.ValueKind == JsonValueKind.Object ? an.GetRawText() : null;
-        return new Descriptor(mt.GetString()!, digest, size, artifactType, annotations);
+        return new Descriptor(mediaType, digest, size, artifactType, annotations);
     }
 
     private static string? OptionalString(JsonElement root, string name, out bool wrongType)
@@ -207,7 +212,25 @@ public static class ManifestParser
             return null;
         }
 
-        return e.GetString();
+        var text = Text(e);
+        wrongType = text is null;
+        return text;
+    }
+
+    /// <summary>
+    /// A string element's value, or null when its escapes are not valid Unicode: <c>"\ud800"</c> is valid JSON, but reading
+    /// it as a string throws.
+    /// </summary>
+    private static string? Text(JsonElement e)
+    {
+        try
+        {
+            return e.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Strips parameters (<c>; charset=…</c>) and whitespace; null or empty means "not given".</summary>

@@ -3,7 +3,8 @@ namespace Wharf.FuzzTests.Harness;
 /// <summary>
 /// Runs one input against a target under the fuzz properties: it ends within <see cref="FuzzSettings.InputTimeLimit"/>,
 /// throws nothing the target does not document, and allocates within a bound proportional to the input
-/// (<see cref="GC.GetTotalAllocatedBytes"/> before and after; the suite runs one test at a time, so nothing else counts).
+/// (counted on the target's thread, or for asynchronous targets <see cref="GC.GetTotalAllocatedBytes"/> before and after: the
+/// suite runs one test at a time, so little else counts).
 /// </summary>
 public static class Bounded
 {
@@ -13,20 +14,29 @@ public static class Bounded
         public long For(long inputLength) => FixedBytes + (PerInputByte * inputLength);
     }
 
+    /// <summary>A synchronous target: its allocation is counted on its own thread, so nothing else running can add to it.</summary>
     public static T Run<T>(string target, string input, long inputLength, Allowance allowance, Func<T> run) =>
-        RunAsync(target, input, inputLength, allowance, () => Task.FromResult(run())).GetAwaiter().GetResult();
+        CheckAsync(target, input, inputLength, allowance, FuzzSettings.InputTimeLimit, Task.Run(() =>
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var result = run();
+            return (result, GC.GetAllocatedBytesForCurrentThread() - before);
+        })).GetAwaiter().GetResult();
 
     public static Task<T> RunAsync<T>(string target, string input, long inputLength, Allowance allowance, Func<Task<T>> run) =>
         RunAsync(target, input, inputLength, allowance, FuzzSettings.InputTimeLimit, run);
 
-    public static async Task<T> RunAsync<T>(string target, string input, long inputLength, Allowance allowance, TimeSpan timeLimit, Func<Task<T>> run)
-    {
-        var work = Task.Run(async () =>
+    /// <summary>An asynchronous target, whose work may continue on other threads: the whole process's allocation counts.</summary>
+    public static Task<T> RunAsync<T>(string target, string input, long inputLength, Allowance allowance, TimeSpan timeLimit, Func<Task<T>> run) =>
+        CheckAsync(target, input, inputLength, allowance, timeLimit, Task.Run(async () =>
         {
             var before = GC.GetTotalAllocatedBytes(precise: true);
             var result = await run();
-            return (Result: result, Allocated: GC.GetTotalAllocatedBytes(precise: true) - before);
-        });
+            return (result, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }));
+
+    private static async Task<T> CheckAsync<T>(string target, string input, long inputLength, Allowance allowance, TimeSpan timeLimit, Task<(T Result, long Allocated)> work)
+    {
         try
         {
             await work.WaitAsync(timeLimit);

@@ -115,6 +115,15 @@ public sealed class ManifestParserTests
         Assert.Equal(ErrorCode.ManifestInvalid, result.Error?.Code);
     }
 
+    /// <summary>Found by fuzzing: a string escaping a lone surrogate is valid JSON, but reading it threw (a 500).</summary>
+    [Theory]
+    [InlineData("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\\ud800\",\"config\":" + ConfigDescriptor + ",\"layers\":[]}")]
+    [InlineData("{\"schemaVersion\":2,\"artifactType\":\"\\udc00x\",\"config\":" + ConfigDescriptor + ",\"layers\":[]}")]
+    [InlineData("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"a\\ud800\",\"digest\":\"" + Config + "\",\"size\":2},\"layers\":[]}")]
+    [InlineData("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"a\",\"digest\":\"sha256:\\ud800\",\"size\":2},\"layers\":[]}")]
+    [InlineData("{\"schemaVersion\":2,\"config\":" + ConfigDescriptor + ",\"layers\":[{\"mediaType\":\"a\",\"digest\":\"" + Config + "\",\"size\":2,\"artifactType\":\"\\ud800\\ud800\"}]}")]
+    public void A_string_escaping_a_lone_surrogate_is_manifest_invalid(string body) => AssertInvalid(body, null);
+
     private static void AssertInvalid(string body, string? contentType)
     {
         var result = ManifestParser.Parse(Encoding.UTF8.GetBytes(body), contentType);
