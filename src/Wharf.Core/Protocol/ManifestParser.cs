@@ -29,6 +29,12 @@ public static class ManifestParser
             return new RegistryError(ErrorCode.ManifestInvalid, "manifest is not valid JSON: " + e.Message);
         }
 
+        if (!StringsAreUnicode(body))
+        {
+            doc.Dispose();
+            return new RegistryError(ErrorCode.ManifestInvalid, "manifest has a string whose escapes are not valid Unicode (a lone surrogate such as \\ud800)");
+        }
+
         using (doc)
         {
             return Parse(doc.RootElement, NormalizeContentType(contentType));
@@ -173,12 +179,12 @@ public static class ManifestParser
             return Invalid($"{where} must be a descriptor object");
         }
 
-        if (!e.TryGetProperty("mediaType", out var mt) || mt.ValueKind != JsonValueKind.String || Text(mt) is not { Length: > 0 } mediaType)
+        if (!e.TryGetProperty("mediaType", out var mt) || mt.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(mt.GetString()))
         {
             return Invalid($"{where} needs a mediaType");
         }
 
-        if (!e.TryGetProperty("digest", out var dg) || dg.ValueKind != JsonValueKind.String || !Digest.TryParse(Text(dg), out var digest))
+        if (!e.TryGetProperty("digest", out var dg) || dg.ValueKind != JsonValueKind.String || !Digest.TryParse(dg.GetString(), out var digest))
         {
             return Invalid($"{where} needs a valid sha256 or sha512 digest");
         }
@@ -188,14 +194,9 @@ public static class ManifestParser
             return Invalid($"{where} needs a non-negative size");
         }
 
-        string? artifactType = null;
-        if (e.TryGetProperty("artifactType", out var at) && at.ValueKind == JsonValueKind.String && (artifactType = Text(at)) is null)
-        {
-            return Invalid($"{where} has an artifactType that is not valid Unicode");
-        }
-
+        var artifactType = e.TryGetProperty("artifactType", out var at) && at.ValueKind == JsonValueKind.String ? at.GetString() : null;
         var annotations = e.TryGetProperty("annotations", out var an) && an.ValueKind == JsonValueKind.Object ? an.GetRawText() : null;
-        return new Descriptor(mediaType, digest, size, artifactType, annotations);
+        return new Descriptor(mt.GetString()!, digest, size, artifactType, annotations);
     }
 
     private static string? OptionalString(JsonElement root, string name, out bool wrongType)
@@ -212,25 +213,7 @@ public static class ManifestParser
             return null;
         }
 
-        var text = Text(e);
-        wrongType = text is null;
-        return text;
-    }
-
-    /// <summary>
-    /// A string element's value, or null when its escapes are not valid Unicode: <c>"\ud800"</c> is valid JSON, but reading
-    /// it as a string throws.
-    /// </summary>
-    private static string? Text(JsonElement e)
-    {
-        try
-        {
-            return e.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
+        return e.GetString();
     }
 
     /// <summary>Strips parameters (<c>; charset=…</c>) and whitespace; null or empty means "not given".</summary>
@@ -243,6 +226,35 @@ public static class ManifestParser
 
         var semi = contentType.IndexOf(';', StringComparison.Ordinal);
         return MediaTypes.Canonical((semi >= 0 ? contentType[..semi] : contentType).Trim());
+    }
+
+    /// <summary>
+    /// Whether every escaped string and property name unescapes to valid UTF-16. <c>"\ud800"</c> is valid JSON, but
+    /// reading it as a string throws, here and wherever Wharf reads the stored manifest later (the image API, the UI).
+    /// </summary>
+    private static bool StringsAreUnicode(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString();
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        catch (JsonException)
+        {
+            // Past the one document that parsed: what follows it is the parse's concern, not this check's.
+        }
+
+        return true;
     }
 
     private static RegistryError Invalid(string message) => new(ErrorCode.ManifestInvalid, message);
