@@ -78,6 +78,42 @@ public class ManifestValidationTests
         Assert.Equal(HttpStatusCode.NotFound, await registry.ManifestStatusAsync("app", "bad"));
     }
 
+    /// <summary>Found by fuzzing: invalid UTF-8 inside a JSON string made the push a 500.</summary>
+    [Fact]
+    public async Task A_manifest_with_invalid_utf8_in_a_string_is_400_MANIFEST_INVALID()
+    {
+        await using var server = await WharfTestServer.StartAsync();
+        var registry = new Registry(server);
+        var config = await registry.PushDescriptorAsync("app", TestBlobs.Config(), MediaTypes.OciConfig);
+        var manifest = ManifestJson.Image(config, [], annotations: new Dictionary<string, string> { ["note"] = "BROKEN" });
+        var at = manifest.AsSpan().IndexOf("BROKEN"u8);
+        manifest[at] = 0xFF;
+
+        using var put = await registry.PutManifestAsync("app", "bad", manifest);
+
+        await Expect.ErrorAsync(put, HttpStatusCode.BadRequest, "MANIFEST_INVALID");
+        await AssertNotStoredAsync(registry, "app", "bad", manifest);
+    }
+
+    /// <summary>
+    /// Found by fuzzing: a lone surrogate escape is valid JSON but no string can hold it; stored, it made the image API a
+    /// 500 (and in a field the parser reads, the push itself).
+    /// </summary>
+    [Fact]
+    public async Task A_manifest_escaping_a_lone_surrogate_is_400_MANIFEST_INVALID()
+    {
+        await using var server = await WharfTestServer.StartAsync();
+        var registry = new Registry(server);
+        var config = await registry.PushDescriptorAsync("app", TestBlobs.Config(), MediaTypes.OciConfig);
+        var manifest = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(ManifestJson.Image(config, [], annotations: new Dictionary<string, string> { ["note"] = "SURROGATE" }))
+            .Replace("SURROGATE", "\\ud800", StringComparison.Ordinal));
+
+        using var put = await registry.PutManifestAsync("app", "bad", manifest);
+
+        await Expect.ErrorAsync(put, HttpStatusCode.BadRequest, "MANIFEST_INVALID");
+        await AssertNotStoredAsync(registry, "app", "bad", manifest);
+    }
+
     [Fact]
     public async Task Media_type_field_disagreeing_with_content_type_is_MANIFEST_INVALID()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Wharf.Core.Errors;
 
 namespace Wharf.Core.Protocol;
@@ -11,6 +12,12 @@ public static class ManifestParser
 {
     public static Result<ParsedManifest> Parse(ReadOnlySpan<byte> body, string? contentType)
     {
+        // JSON text is UTF-8 (RFC 8259); the reader does not check inside strings, and reading such a string throws.
+        if (!Utf8.IsValid(body))
+        {
+            return new RegistryError(ErrorCode.ManifestInvalid, "manifest is not valid UTF-8");
+        }
+
         JsonDocument doc;
         try
         {
@@ -20,6 +27,12 @@ public static class ManifestParser
         catch (JsonException e)
         {
             return new RegistryError(ErrorCode.ManifestInvalid, "manifest is not valid JSON: " + e.Message);
+        }
+
+        if (!StringsAreUnicode(body))
+        {
+            doc.Dispose();
+            return new RegistryError(ErrorCode.ManifestInvalid, "manifest has a string whose escapes are not valid Unicode (a lone surrogate such as \\ud800)");
         }
 
         using (doc)
@@ -213,6 +226,35 @@ public static class ManifestParser
 
         var semi = contentType.IndexOf(';', StringComparison.Ordinal);
         return MediaTypes.Canonical((semi >= 0 ? contentType[..semi] : contentType).Trim());
+    }
+
+    /// <summary>
+    /// Whether every escaped string and property name unescapes to valid UTF-16. <c>"\ud800"</c> is valid JSON, but
+    /// reading it as a string throws, here and wherever Wharf reads the stored manifest later (the image API, the UI).
+    /// </summary>
+    private static bool StringsAreUnicode(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString();
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        catch (JsonException)
+        {
+            // Past the one document that parsed: what follows it is the parse's concern, not this check's.
+        }
+
+        return true;
     }
 
     private static RegistryError Invalid(string message) => new(ErrorCode.ManifestInvalid, message);

@@ -30,7 +30,8 @@ public readonly record struct ChunkRange(long Start, long End)
         if (dash <= 0
             || !long.TryParse(s[..dash], System.Globalization.NumberStyles.None, null, out var start)
             || !long.TryParse(s[(dash + 1)..], System.Globalization.NumberStyles.None, null, out var end)
-            || end < start)
+            || end < start
+            || end - start == long.MaxValue) // its length would not fit in a long
         {
             return false;
         }

@@ -29,7 +29,13 @@ internal static class TokenForm
         }
         catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException && !context.RequestAborted.IsCancellationRequested)
         {
-            return (null, e.Message);
+            return (null, WithoutEcho(e.Message));
         }
     }
+
+    /// <summary>
+    /// The reader's reason up to its first colon: some reasons go on to quote the body, which may hold a password, and
+    /// the reason is logged.
+    /// </summary>
+    private static string WithoutEcho(string message) => message.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0 ? message[..colon] : message;
 }

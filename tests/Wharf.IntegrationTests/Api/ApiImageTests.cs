@@ -54,6 +54,21 @@ public sealed class ApiImageTests
         Assert.Equal(image.ManifestDigest, byDigest.GetProperty("digest").GetString());
     }
 
+    /// <summary>A config blob escaping a lone surrogate ("\ud800") cannot be read as strings: the page shows no config, not a 500.</summary>
+    [Fact]
+    public async Task A_config_escaping_a_lone_surrogate_shows_no_config_rather_than_failing()
+    {
+        await using var server = await WharfTestServer.StartAsync();
+        var registry = new Registry(server);
+        var config = await registry.PushDescriptorAsync("team/app", TestBlobs.Config(author: "\\ud800"), MediaTypes.OciConfig);
+        using var put = await registry.PutManifestAsync("team/app", "v1", ManifestJson.Image(config, []));
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+
+        var details = await server.Client.JsonAsync("/api/image/team/app?reference=v1");
+
+        Assert.Equal(JsonValueKind.Null, details.GetProperty("config").ValueKind);
+    }
+
     [Fact]
     public async Task A_Docker_schema2_image_maps_empty_history_steps_to_no_layer()
     {

@@ -47,8 +47,9 @@ public sealed record ImageConfig(ImageConfigSummary Summary, IReadOnlyList<Histo
             using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
             return document.RootElement.ValueKind == JsonValueKind.Object ? Summarise(document.RootElement, layerCount) : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string escaping a lone surrogate ("\ud800"), which cannot be read as a string: no details.
             return null;
         }
     }

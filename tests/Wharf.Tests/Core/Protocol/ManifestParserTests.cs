@@ -105,6 +105,25 @@ public sealed class ManifestParserTests
     public void Content_type_parameters_and_whitespace_are_stripped(string? contentType, string? expected) =>
         Assert.Equal(expected, ManifestParser.NormalizeContentType(contentType));
 
+    /// <summary>Found by fuzzing: reading a string with invalid UTF-8 threw, which answered a push with a 500.</summary>
+    [Fact]
+    public void A_body_with_invalid_utf8_in_a_string_is_manifest_invalid()
+    {
+        var body = Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{ConfigDescriptor}},"layers":[]}""")
+            .Select(b => b == (byte)'+' ? (byte)0xFF : b).ToArray();
+        var result = ManifestParser.Parse(body, null);
+        Assert.Equal(ErrorCode.ManifestInvalid, result.Error?.Code);
+    }
+
+    /// <summary>Found by fuzzing: a string escaping a lone surrogate is valid JSON, but reading it threw (a 500).</summary>
+    [Theory]
+    [InlineData("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\\ud800\",\"config\":" + ConfigDescriptor + ",\"layers\":[]}")]
+    [InlineData("{\"schemaVersion\":2,\"artifactType\":\"\\udc00x\",\"config\":" + ConfigDescriptor + ",\"layers\":[]}")]
+    [InlineData("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"a\\ud800\",\"digest\":\"" + Config + "\",\"size\":2},\"layers\":[]}")]
+    [InlineData("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"a\",\"digest\":\"sha256:\\ud800\",\"size\":2},\"layers\":[]}")]
+    [InlineData("{\"schemaVersion\":2,\"config\":" + ConfigDescriptor + ",\"layers\":[{\"mediaType\":\"a\",\"digest\":\"" + Config + "\",\"size\":2,\"artifactType\":\"\\ud800\\ud800\"}]}")]
+    public void A_string_escaping_a_lone_surrogate_is_manifest_invalid(string body) => AssertInvalid(body, null);
+
     private static void AssertInvalid(string body, string? contentType)
     {
         var result = ManifestParser.Parse(Encoding.UTF8.GetBytes(body), contentType);

@@ -153,9 +153,24 @@ function tableBlock(lines, start, nodes) {
 }
 
 const punctuation = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/;
+// Sticky (y) patterns match at lastIndex, so inline() never copies the rest of the text to try one.
+const backticks = /`+/y;
+const autolink = /<((?:https?:\/\/|mailto:)[^\s<>]+)>/iy;
+const bareUrl = /https?:\/\/[^\s<>]*[^\s<>.,:;!?)'"]/iy;
+const linkTarget = /\(\s*(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+("[^"]*"|'[^']*'))?\s*\)/y;
+
+/** Matches a sticky pattern at position at. */
+function matchAt(pattern, text, at) {
+  pattern.lastIndex = at;
+  return pattern.exec(text);
+}
 
 /** Inline markdown to nodes: escapes, code spans, links, autolinks, emphasis, strikethrough, hard breaks. */
 export function inline(text, depth = 0) {
+  // What one pass over text learns once instead of rescanning the rest of it at every "[", "`", "*", "_" or "~" (a
+  // README of thousands of them would otherwise take seconds): the "]" closing each "[", from where no closing run
+  // of backticks of a given length follows, and which closer each delimiter's search finds from a candidate on.
+  const scan = { closers: null, noRun: new Map(), emphasis: new Map() };
   const out = [];
   let buffer = '';
   const flush = () => {
@@ -177,8 +192,8 @@ export function inline(text, depth = 0) {
       continue;
     }
     if (c === '`') {
-      const run = /^`+/.exec(text.slice(i))[0];
-      const close = findRun(text, run, i + run.length);
+      const run = matchAt(backticks, text, i)[0];
+      const close = findRun(text, run, i + run.length, scan);
       if (close >= 0) {
         flush();
         let code = text.slice(i + run.length, close).replace(/\n/g, ' ');
@@ -192,7 +207,7 @@ export function inline(text, depth = 0) {
       continue;
     }
     if ((c === '[' || (c === '!' && text[i + 1] === '[')) && depth < 4) {
-      const parsed = linkAt(text, c === '!' ? i + 1 : i);
+      const parsed = linkAt(text, c === '!' ? i + 1 : i, scan);
       if (parsed) {
         flush();
         out.push(c === '!' ? imageLink(parsed) : anchor(parsed.href, parsed.title, inline(parsed.label, depth + 1)));
@@ -201,7 +216,7 @@ export function inline(text, depth = 0) {
       }
     }
     if (c === '<') {
-      const auto = /^<((?:https?:\/\/|mailto:)[^\s<>]+)>/i.exec(text.slice(i));
+      const auto = matchAt(autolink, text, i);
       if (auto) {
         flush();
         out.push(anchor(auto[1], null, [auto[1]]));
@@ -210,7 +225,7 @@ export function inline(text, depth = 0) {
       }
     }
     if ((c === 'h' || c === 'H') && !/\w/.test(text[i - 1] ?? '')) {
-      const bare = /^https?:\/\/[^\s<>]*[^\s<>.,:;!?)'"]/i.exec(text.slice(i));
+      const bare = matchAt(bareUrl, text, i);
       if (bare) {
         flush();
         out.push(anchor(bare[0], null, [bare[0]]));
@@ -219,7 +234,7 @@ export function inline(text, depth = 0) {
       }
     }
     if ((c === '*' || c === '_' || c === '~') && depth < 4) {
-      const emphasis = emphasisAt(text, i);
+      const emphasis = emphasisAt(text, i, scan);
       if (emphasis) {
         flush();
         out.push(h(emphasis.tag, null, inline(emphasis.content, depth + 1)));
@@ -242,33 +257,42 @@ export function inline(text, depth = 0) {
   return out;
 }
 
-function findRun(text, run, from) {
+function findRun(text, run, from, scan) {
+  if (from >= (scan.noRun.get(run.length) ?? Infinity)) return -1; // none from an earlier position, so none from here
   let at = text.indexOf(run, from);
   while (at >= 0) {
     if (text[at + run.length] !== '`' && text[at - 1] !== '`') return at;
     at = text.indexOf(run, at + 1);
   }
+  scan.noRun.set(run.length, from);
   return -1;
 }
 
 /** [label](url "title") starting at the "[" at position start; null when it is not a link. */
-function linkAt(text, start) {
-  let depth = 0;
-  let i = start;
-  for (; i < text.length; i += 1) {
-    if (text[i] === '\\') i += 1;
-    else if (text[i] === '[') depth += 1;
-    else if (text[i] === ']' && --depth === 0) break;
-  }
-  if (i >= text.length || text[i + 1] !== '(') return null;
-  const target = /^\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+("[^"]*"|'[^']*'))?\s*\)/.exec(text.slice(i + 1));
+function linkAt(text, start, scan) {
+  scan.closers ??= closingBrackets(text);
+  const i = scan.closers.get(start);
+  if (i === undefined || text[i + 1] !== '(') return null;
+  const target = matchAt(linkTarget, text, i + 1);
   if (!target) return null;
   const href = target[1].startsWith('<') ? target[1].slice(1, -1) : target[1];
   return { label: text.slice(start + 1, i), href, title: target[2]?.slice(1, -1) ?? null, end: i + 1 + target[0].length };
 }
 
+/** For each "[" of text, the "]" that closes it (nesting counted, backslash escapes skipped), in one pass. */
+function closingBrackets(text) {
+  const closers = new Map();
+  const open = [];
+  for (let i = 0; i < text.length; i += 1) {
+    if (text[i] === '\\') i += 1;
+    else if (text[i] === '[') open.push(i);
+    else if (text[i] === ']' && open.length > 0) closers.set(open.pop(), i);
+  }
+  return closers;
+}
+
 /** **strong**, __strong__, *em*, _em_, ~~del~~ at position start; null when the delimiter does not open one. */
-function emphasisAt(text, start) {
+function emphasisAt(text, start, scan) {
   const c = text[start];
   const double = text[start + 1] === c;
   if (c === '~' && !double) return null;
@@ -276,20 +300,44 @@ function emphasisAt(text, start) {
   const after = text[start + delimiter.length];
   if (!after || /\s/.test(after)) return null;
   if (c === '_' && /[\p{L}\p{N}]/u.test(text[start - 1] ?? '')) return null; // snake_case stays text
-  let at = start + delimiter.length;
-  while ((at = text.indexOf(delimiter, at + 1)) >= 0) {
+  if (!scan.emphasis.has(delimiter)) scan.emphasis.set(delimiter, new Map());
+  const at = closerFrom(text, delimiter, start + delimiter.length + 1, scan.emphasis.get(delimiter));
+  if (at < 0) return null;
+  const tag = c === '~' ? 'del' : double ? 'strong' : 'em';
+  return { tag, content: text.slice(start + delimiter.length, at), end: at + delimiter.length };
+}
+
+/**
+ * The first closing delimiter found searching from position from, or -1. Where the search goes next depends only on
+ * the candidate it is at, so every candidate's outcome is remembered in known and no candidate is examined twice.
+ */
+function closerFrom(text, delimiter, from, known) {
+  const c = delimiter[0];
+  const double = delimiter.length === 2;
+  const visited = [];
+  let found = -1;
+  let at = text.indexOf(delimiter, from);
+  while (at >= 0) {
+    if (known.has(at)) {
+      found = known.get(at);
+      break;
+    }
+    visited.push(at);
     const before = text[at - 1];
     const next = text[at + delimiter.length];
-    if (/\s/.test(before) || text[at - 1] === '\\') continue;
-    if (!double && next === c) {
-      at += 1; // part of a longer run: not our closer
-      continue;
+    if (/\s/.test(before) || before === '\\') {
+      at = text.indexOf(delimiter, at + 1);
+    } else if (!double && next === c) {
+      at = text.indexOf(delimiter, at + 2); // part of a longer run: not our closer
+    } else if (c === '_' && /[\p{L}\p{N}]/u.test(next ?? '')) {
+      at = text.indexOf(delimiter, at + 1);
+    } else {
+      found = at;
+      break;
     }
-    if (c === '_' && /[\p{L}\p{N}]/u.test(next ?? '')) continue;
-    const tag = c === '~' ? 'del' : double ? 'strong' : 'em';
-    return { tag, content: text.slice(start + delimiter.length, at), end: at + delimiter.length };
   }
-  return null;
+  for (const candidate of visited) known.set(candidate, found);
+  return found;
 }
 
 /** The URL when it is safe to link to (http, https, mailto, or a path on this site), else null. */
