@@ -14,6 +14,7 @@ for argument in "$@"; do
             export WHARF_TEST_FAULT_PUSHES="${WHARF_TEST_FAULT_PUSHES:-60}"
             export WHARF_CRASH_KILLS_FS="${WHARF_CRASH_KILLS_FS:-1000}"
             export WHARF_CRASH_KILLS_S3="${WHARF_CRASH_KILLS_S3:-200}"
+            export WHARF_FUZZ_ITERATIONS="${WHARF_FUZZ_ITERATIONS:-30000}"
             ;;
         *) echo "usage: ./test.sh [--heavy]" >&2; exit 2 ;;
     esac
