@@ -69,18 +69,21 @@ public sealed class PathAbuseTests(AbuseServer abuse) : IClassFixture<AbuseServe
     }
 
     [Theory]
-    [InlineData("/v1/search?q=abc%00def", 400, "UNSUPPORTED")]
-    [InlineData("/v1/search?q=%00/%00/x", 400, "UNSUPPORTED")]
-    [InlineData("/api/repositories?q=team%00", 400, "UNSUPPORTED")]
-    [InlineData("/api/repositories?q=%00", 400, "UNSUPPORTED")]
-    [InlineData("/v2/_catalog?last=%00", 200, null)]
-    [InlineData("/v2/team/app/tags/list?last=%00", 200, null)]
-    public async Task A_NUL_in_a_query_parameter_is_a_client_error_or_harmless(string target, int status, string? code)
+    [InlineData("/v1/search?q=abc%00def", 400, "UNSUPPORTED", "")]
+    [InlineData("/v1/search?q=%00/%00/x", 400, "UNSUPPORTED", "")]
+    [InlineData("/api/repositories?q=team%00", 400, "UNSUPPORTED", "")]
+    [InlineData("/api/repositories?q=%00", 400, "UNSUPPORTED", "")]
+    [InlineData("/v2/_catalog?last=%00", 200, null, "\"team/app\"")]
+    [InlineData("/v2/_catalog?last=team%00x", 200, null, "\"team/app\"")]   // after "team\0x" is after "team"
+    [InlineData("/v2/team/app/tags/list?last=%00", 200, null, "\"v1\"")]
+    [InlineData("/v2/team/app/tags/list?last=v%00", 200, null, "\"v1\"")]
+    public async Task A_NUL_in_a_query_parameter_is_a_client_error_or_harmless(string target, int status, string? code, string contains)
     {
         var response = await abuse.RawAsync("GET", target);
 
         Assert.True(status == response.Status, $"{target}: {response}");
         Assert.Equal(code, AbuseServer.Code(response));
+        Assert.Contains(contains, response.BodyText, StringComparison.Ordinal);
     }
 
     [Theory]
