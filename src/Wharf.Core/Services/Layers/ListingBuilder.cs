@@ -11,6 +11,7 @@ internal enum TruncationReason : byte
     UncompressedBytes,
     ListingBytes,
     DamagedArchive,
+    EntryTooLarge,
 }
 
 /// <summary>The entries of one layer, in archive order, as encoded records.</summary>
@@ -68,7 +69,13 @@ internal static class ListingBuilder
         {
             truncation = TruncationReason.UncompressedBytes;
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ZstdException or ArgumentException or OverflowException or NotSupportedException)
+        catch (LayerEntryTooLargeException) when (records.Count > 0)
+        {
+            truncation = TruncationReason.EntryTooLarge;
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ZstdException or ArgumentException
+            or OverflowException or NotSupportedException or LayerEntryTooLargeException
+            or InvalidOperationException) // a PAX size field larger than any array: the tar reader throws this
         {
             // A damaged or cut-off archive: what was read so far is the listing. Nothing readable at all: not a tar.
             if (records.Count == 0)

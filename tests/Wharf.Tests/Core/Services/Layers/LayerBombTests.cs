@@ -91,6 +91,57 @@ public sealed class LayerBombTests() : LayerListingTestBase("wharf-layer-bombs")
         await AssertTruncatedWithinBoundAsync(digest, new LayerBrowserOptions { MaxListingBytes = 1 << 20 }, ["first"]);
     }
 
+    [Fact]
+    public async Task A_pax_header_of_half_a_gigabyte_is_not_read_into_memory()
+    {
+        var digest = await StoreAsync(Compress(output =>
+        {
+            WriteRawHeader(output, "first", (byte)'0', 0);
+            WriteRawHeader(output, "PaxHeaders/huge", (byte)'x', 512L << 20);
+            new ZeroStream(512L << 20).CopyTo(output);
+            WriteRawHeader(output, "after", (byte)'0', 0);
+        }, s => new GZipStream(s, CompressionLevel.Fastest, leaveOpen: true)));
+        var resident = Environment.WorkingSet;
+
+        await AssertTruncatedWithinBoundAsync(digest, new LayerBrowserOptions(), ["first"]);
+
+        // The tar reader rents a buffer of the declared size before reading; the read is refused, so its pages are
+        // never touched (reading the header into it made 512 MiB resident).
+        var more = Environment.WorkingSet - resident;
+        Assert.True(more < 128L << 20, $"{more >> 20} MiB more resident after listing");
+    }
+
+    [Fact]
+    public async Task A_pax_header_declaring_more_than_any_array_holds_ends_the_listing_as_damaged()
+    {
+        var digest = await StoreAsync(Compress(output =>
+        {
+            WriteRawHeader(output, "first", (byte)'0', 0);
+            WriteRawHeader(output, "PaxHeaders/huge", (byte)'x', uint.MaxValue);
+            output.Write(new byte[4096]);
+        }, s => new GZipStream(s, CompressionLevel.Fastest, leaveOpen: true)));
+
+        await AssertTruncatedWithinBoundAsync(digest, new LayerBrowserOptions(), ["first"]);
+    }
+
+    /// <summary>A ustar header of <paramref name="type"/> declaring <paramref name="size"/> bytes (no data written).</summary>
+    private static void WriteRawHeader(Stream output, string name, byte type, long size)
+    {
+        var header = new byte[512];
+        System.Text.Encoding.ASCII.GetBytes(name).CopyTo(header, 0);
+        System.Text.Encoding.ASCII.GetBytes("0000644\0").CopyTo(header, 100);
+        System.Text.Encoding.ASCII.GetBytes("0000000\0").CopyTo(header, 108);
+        System.Text.Encoding.ASCII.GetBytes("0000000\0").CopyTo(header, 116);
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(size, 8).PadLeft(11, '0') + "\0").CopyTo(header, 124);
+        System.Text.Encoding.ASCII.GetBytes("00000000000\0").CopyTo(header, 136);
+        header[156] = type;
+        System.Text.Encoding.ASCII.GetBytes("ustar\0" + "00").CopyTo(header, 257);
+        "        "u8.CopyTo(header.AsSpan(148));
+        var sum = header.Sum(b => b);
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header, 148);
+        output.Write(header);
+    }
+
     private async Task AssertTruncatedWithinBoundAsync(Wharf.Core.Protocol.Digest digest, LayerBrowserOptions options, string[] expected)
     {
         using var service = Service(options);
