@@ -38,7 +38,8 @@ public sealed class SlowClientTests
         await trickling.CancelAsync();
         await trickle;
 
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
+        // The 1 s headers timeout is checked on Kestrel's 1 s heartbeat; the upper bound leaves room for a loaded machine.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
         Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 408", StringComparison.Ordinal), answer);
         using var ping = await server.Client.GetAsync(new Uri("/v2/", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
@@ -49,6 +50,7 @@ public sealed class SlowClientTests
     {
         await using var server = await ServerUnderStress.StartAsync(ShortLimits);
         var sockets = new List<Socket>();
+        var clock = Stopwatch.StartNew();
         for (var i = 0; i < 50; i++)
         {
             var socket = await server.ConnectAsync();
@@ -56,11 +58,11 @@ public sealed class SlowClientTests
             sockets.Add(socket);
         }
 
-        var clock = Stopwatch.StartNew();
         var answers = await Task.WhenAll(sockets.Select(s => ServerUnderStress.ReadUntilClosedAsync(s, Deadline)));
 
+        // Each was answered, then kept open for the 2 s keep-alive timeout (checked on Kestrel's 1 s heartbeat), then closed.
         Assert.All(answers, a => Assert.StartsWith("HTTP/1.1 200", a, StringComparison.Ordinal));
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), Deadline);
         sockets.ForEach(s => s.Dispose());
     }
 
