@@ -58,6 +58,16 @@ public sealed class ManifestAbuseTests(AbuseServer abuse) : IClassFixture<AbuseS
     }
 
     [Fact]
+    public async Task An_index_of_twenty_thousand_unknown_children_is_400_MANIFEST_UNKNOWN()
+    {
+        var index = ManifestJson.Index(Enumerable.Range(0, 20_000).Select(_ => new Descriptor(MediaTypes.OciManifest, Digests.Unknown(), 500)));
+
+        var response = await TimedPutAsync("many-children", index, MediaTypes.OciIndex);
+
+        await Expect.ErrorAsync(response, HttpStatusCode.BadRequest, "MANIFEST_UNKNOWN");
+    }
+
+    [Fact]
     public async Task An_index_naming_a_manifest_of_another_repository_is_400_MANIFEST_UNKNOWN()
     {
         var other = await abuse.Registry.PushImageAsync("team/other", "v1");
