@@ -2,8 +2,20 @@
 # Runs every Wharf test: unit, contract, integration (real Kestrel) and end-to-end (real clients).
 # As root it installs what the tests need with apt-get; otherwise it names what is missing.
 # It starts PostgreSQL and Ceph RGW (S3) on 127.0.0.1 for the scale-out tests and stops them at the end.
+# --heavy runs the long variants of the load, crash and fuzz harnesses (about an hour on 2 cores); a variable already
+# set in the environment wins over both sizes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
+
+for argument in "$@"; do
+    case "$argument" in
+        --heavy)
+            export WHARF_SOAK_SECONDS="${WHARF_SOAK_SECONDS:-600}"
+            export WHARF_TEST_FAULT_PUSHES="${WHARF_TEST_FAULT_PUSHES:-60}"
+            ;;
+        *) echo "usage: ./test.sh [--heavy]" >&2; exit 2 ;;
+    esac
+done
 
 # shellcheck source=scripts/e2e-deps.sh
 source scripts/e2e-deps.sh

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Wharf.Core.Storage;
 
 namespace Wharf.Metadata.Sqlite;
 
@@ -13,6 +14,7 @@ namespace Wharf.Metadata.Sqlite;
 public sealed class SqliteDatabase : SqlDatabase, IDisposable
 {
     private const int MaxBatch = 64;
+    private const int SqliteFull = 13; // SQLITE_FULL
     private readonly string _connectionString;
     private readonly Channel<IWriteItem> _queue = Channel.CreateUnbounded<IWriteItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
@@ -163,11 +165,17 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
                     await transaction.ReleaseAsync("item");
                     committed.Add(item);
                 }
+                catch (Exception) when (RolledBackBySqlite(connection))
+                {
+                    // SQLITE_FULL and I/O errors can make SQLite roll the whole transaction back itself: nothing of the
+                    // batch persists, so every item of it fails (below) with this item's error.
+                    throw;
+                }
                 catch (Exception e)
                 {
                     await transaction.RollbackAsync("item");
                     await transaction.ReleaseAsync("item");
-                    item.Fail(e);
+                    item.Fail(Translate(e));
                 }
             }
 
@@ -175,9 +183,10 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         }
         catch (Exception e)
         {
+            var failure = Translate(e);
             foreach (var item in batch)
             {
-                item.Fail(e);
+                item.Fail(failure);
             }
 
             return;
@@ -188,6 +197,13 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
             item.Complete();
         }
     }
+
+    /// <summary>Whether the connection is back in autocommit mode inside what was an open transaction: SQLite ended it.</summary>
+    private static bool RolledBackBySqlite(SqliteConnection connection) => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0;
+
+    /// <summary>SQLITE_FULL (the disk holding the database, its WAL or a temporary file is full) becomes <see cref="StorageFullException"/>; SQLite has rolled the write back.</summary>
+    private static Exception Translate(Exception e) =>
+        e is SqliteException { SqliteErrorCode: SqliteFull } ? new StorageFullException("the database file's disk is full", e) : e;
 
     private interface IWriteItem
     {

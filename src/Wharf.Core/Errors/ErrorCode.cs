@@ -34,5 +34,8 @@ public enum ErrorCode
     /// <summary>A conditional tag delete whose tag points to another manifest than the one named (it was pushed again).</summary>
     TagMoved,
     Unavailable,
+
+    /// <summary>The registry's own storage (its disk, or its database's) has no room left for a write.</summary>
+    StorageFull,
     Unknown,
 }

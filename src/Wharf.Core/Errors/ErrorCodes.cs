@@ -40,6 +40,8 @@ public static class ErrorCodes
         // The tag-and-digest pair named is unknown: the spec's code for that, with 409 Conflict so it reads apart from a gone tag.
         Set(ErrorCode.TagMoved, "MANIFEST_UNKNOWN", 409, "the tag points to another manifest now");
         Set(ErrorCode.Unavailable, "UNAVAILABLE", 503, "service unavailable");
+        // No spec code says "full": UNAVAILABLE (the registry cannot take the write now) with 507 Insufficient Storage.
+        Set(ErrorCode.StorageFull, "UNAVAILABLE", 507, "the registry's storage is full");
         Set(ErrorCode.Unknown, "UNKNOWN", 500, "unknown error");
         return table;
     }

@@ -12,14 +12,16 @@ namespace Wharf.Http.Api;
 /// request's features: from the web UI's session cookie, <c>Authorization: Basic</c> (user password or access
 /// token), or, in token mode, <c>Authorization: Bearer</c>. No credentials means anonymous (public repositories
 /// only). With auth off nothing is set and everyone may do everything. Wrong credentials answer 401 without a
-/// <c>WWW-Authenticate</c> challenge, so browsers never pop up their own sign-in dialog.
+/// <c>WWW-Authenticate</c> challenge, so browsers never pop up their own sign-in dialog. Signing in and out
+/// (<c>POST</c> and <c>DELETE /api/session</c>) do not depend on who the caller was, so stale credentials never stand
+/// in their way.
 /// </summary>
 public sealed class ApiCallerMiddleware(RequestDelegate next, AuthOptions options, IServiceProvider services)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        if (options.Mode == AuthMode.None || !(path.StartsWithSegments("/api") || path.StartsWithSegments("/v1")))
+        if (options.Mode == AuthMode.None || !(path.StartsWithSegments("/api") || path.StartsWithSegments("/v1")) || IsSignInOrOut(context.Request))
         {
             await next(context);
             return;
@@ -109,6 +111,11 @@ public sealed class ApiCallerMiddleware(RequestDelegate next, AuthOptions option
     }
 
     private static ErrorResult Unauthorized() => new(ErrorCode.Unauthorized);
+
+    /// <summary>A session that expired or whose user changed their password must still be able to sign in again, or out.</summary>
+    private static bool IsSignInOrOut(HttpRequest request) =>
+        (HttpMethods.IsPost(request.Method) || HttpMethods.IsDelete(request.Method))
+        && string.Equals(request.Path.Value?.TrimEnd('/'), "/api/session", StringComparison.OrdinalIgnoreCase);
 
     private static IResult WithoutChallenge(IResult refusal) =>
         refusal is ErrorResult { Error.Code: ErrorCode.Unauthorized } ? Unauthorized() : refusal;

@@ -87,6 +87,12 @@ public static class SessionEndpoints
 
     private static IResult SignOut(HttpContext context)
     {
+        // Whoever the caller was no longer matters (a session that ended may sign out too), but another site may not.
+        if (!SameOrigin.Allows(context.Request))
+        {
+            return new ErrorResult(new RegistryError(ErrorCode.Denied, "sign-out is accepted only from this registry's own pages"));
+        }
+
         SessionCookie.Clear(context.Response);
         return TypedResults.NoContent();
     }

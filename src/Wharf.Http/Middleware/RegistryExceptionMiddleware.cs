@@ -1,20 +1,21 @@
-using System.Data.Common;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Wharf.Core.Errors;
-using Wharf.Core.Storage;
 using Wharf.Http.Results;
 
 namespace Wharf.Http.Middleware;
 
 /// <summary>
 /// Turns faults into the spec's errors: a client that went away is dropped quietly, a malformed request
-/// body is the client's mistake, and only genuine faults answer 500 (logged).
+/// body is the client's mistake, a full disk answers 507, an unreachable engine 503 with <c>Retry-After</c>
+/// (see <see cref="BackendFaults"/>), and only genuine faults answer 500 (logged with their stack).
 /// </summary>
 public sealed partial class RegistryExceptionMiddleware(RequestDelegate next, ILogger<RegistryExceptionMiddleware> logger)
 {
+    /// <summary>How long a client is asked to wait after a 503: long enough for a database restart or a gateway's failover.</summary>
+    private const string RetryAfterSeconds = "5";
+
     public async Task InvokeAsync(HttpContext context)
     {
         try
@@ -31,10 +32,18 @@ public sealed partial class RegistryExceptionMiddleware(RequestDelegate next, IL
             var code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCode.ManifestTooLarge : ErrorCode.BlobUploadInvalid;
             await new ErrorResult(new RegistryError(code, e.Message)).ExecuteAsync(context);
         }
-        catch (Exception e) when (IsUnavailable(e))
+        catch (Exception e) when (BackendFaults.Classify(e) is ErrorCode.StorageFull)
         {
-            LogUnavailable(logger, e, context.Request.Method, context.Request.Path);
-            await new ErrorResult(new RegistryError(ErrorCode.Unavailable, "a backing store is unavailable; retry later")).ExecuteAsync(context);
+            LogStorageFull(logger, context.Request.Method, context.Request.Path, BackendFaults.Cause(e));
+            await new ErrorResult(new RegistryError(ErrorCode.StorageFull, "the registry's storage is full; nothing of this request was kept")).ExecuteAsync(context);
+        }
+        catch (Exception e) when (BackendFaults.Classify(e) is ErrorCode.Unavailable)
+        {
+            LogUnavailable(logger, context.Request.Method, context.Request.Path, BackendFaults.Cause(e));
+            await new ErrorResult(new RegistryError(ErrorCode.Unavailable, "a backing store is unavailable; retry later"))
+            {
+                Headers = [new("Retry-After", RetryAfterSeconds)],
+            }.ExecuteAsync(context);
         }
         catch (Exception e)
         {
@@ -43,34 +52,18 @@ public sealed partial class RegistryExceptionMiddleware(RequestDelegate next, IL
         }
     }
 
-    /// <summary>
-    /// Storage and database faults that a retry may cure: a store that cannot be reached or did not answer in
-    /// time (drivers report <see cref="StorageUnavailableException"/>; database clients report transient
-    /// <see cref="DbException"/>s, e.g. PostgreSQL down or restarting), anywhere in the exception chain.
-    /// </summary>
-    private static bool IsUnavailable(Exception e)
-    {
-        for (var current = e; current is not null; current = current.InnerException)
-        {
-            if (current is StorageUnavailableException or TimeoutException or SocketException
-                || current is DbException { IsTransient: true }
-                || (current.GetType().Name is "SqliteException" && current.Message.Contains("locked", StringComparison.OrdinalIgnoreCase)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "{Method} {Path}: the client went away")]
     private static partial void LogClientGone(ILogger logger, string method, PathString path);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "{Method} {Path}: bad request body: {Reason}")]
     private static partial void LogBadRequest(ILogger logger, string method, PathString path, string reason);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "{Method} {Path}: backing store unavailable")]
-    private static partial void LogUnavailable(ILogger logger, Exception exception, string method, PathString path);
+    // One line without the stack: an outage fails many requests, and their cause is all an operator needs.
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "{Method} {Path}: backing store unavailable: {Cause}")]
+    private static partial void LogUnavailable(ILogger logger, string method, PathString path, string cause);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "{Method} {Path}: storage full: {Cause}")]
+    private static partial void LogStorageFull(ILogger logger, string method, PathString path, string cause);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogFault(ILogger logger, Exception exception, string method, PathString path);

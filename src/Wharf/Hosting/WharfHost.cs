@@ -65,6 +65,7 @@ public static partial class WharfHost
         AddValidated<Wharf.Http.Policies.RetentionOptions>(services, configuration, "Retention");
         AddValidated<Wharf.Http.Policies.QuotasOptions>(services, configuration, "Quotas");
         AddValidated<Wharf.Http.Middleware.PublicAddressOptions>(services, configuration, "Http");
+        AddValidated<CacheOptions>(services, configuration, "Cache");
         AddValidated<HttpLimitsOptions>(services, configuration, "Http");
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<HttpLimitsOptions>((kestrel, limits) => limits.ApplyTo(kestrel.Limits));
@@ -74,9 +75,11 @@ public static partial class WharfHost
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
         var shared = services.AddWharfMetadata(configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions(), data);
         // The in-process caches are correct only for a single writer; a shared database has several.
-        if (!shared && (configuration.GetSection("Cache").Get<CacheOptions>()?.Enabled ?? true))
+        // Bound values are checked (ValidateOnStart) before the host serves; the caches are built from the same section.
+        var cache = configuration.GetSection("Cache").Get<CacheOptions>() ?? new CacheOptions();
+        if (!shared && cache.Enabled)
         {
-            services.AddWharfMetadataCaches();
+            services.AddWharfMetadataCaches(cache);
         }
 
         services.AddWharfRegistry();
@@ -149,6 +152,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Http.Policies.RetentionOptions>();
         _ = services.GetRequiredService<Wharf.Http.Policies.QuotasOptions>();
         _ = services.GetRequiredService<Wharf.Http.Middleware.PublicAddressOptions>();
+        _ = services.GetRequiredService<CacheOptions>();
         _ = services.GetRequiredService<HttpLimitsOptions>();
     }
 

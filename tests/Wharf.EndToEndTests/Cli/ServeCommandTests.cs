@@ -93,6 +93,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("WHARF_UPLOADS__EXPIREAFTER", "00:00:00", "ExpireAfter")]
     [InlineData("WHARF_LISTEN", "not-an-address", "Listen must be HOST:PORT")]
     [InlineData("WHARF_MANIFESTS__MAXSIZE", "12", "MaxSize")]
+    [InlineData("WHARF_CACHE__BLOBENTRIES", "-1", "BlobEntries")]
     [InlineData("WHARF_HTTP__DATARATEGRACEPERIOD", "00:00:01", "DataRateGracePeriod")]
     [InlineData("WHARF_HTTP__REQUESTHEADERSTIMEOUT", "00:00:00", "RequestHeadersTimeout")]
     [InlineData("WHARF_HTTP__MAXREQUESTHEADERCOUNT", "0", "MaxRequestHeaderCount")]

@@ -32,7 +32,7 @@ internal sealed partial class WharfProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The server's process id, for reading <c>/proc/&lt;pid&gt;</c>.</summary>
+    /// <summary>The server's process id, to read its <c>/proc</c> figures (resident memory, open files).</summary>
     public int Id => _process.Id;
 
     public int ExitCode => _process.ExitCode;

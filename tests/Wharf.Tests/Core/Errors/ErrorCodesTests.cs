@@ -53,6 +53,7 @@ public sealed class ErrorCodesTests
     [InlineData(ErrorCode.RangeNotSatisfiable, "SIZE_INVALID", 416)]
     [InlineData(ErrorCode.ManifestChildUnknown, "MANIFEST_UNKNOWN", 400)]
     [InlineData(ErrorCode.Unavailable, "UNAVAILABLE", 503)]
+    [InlineData(ErrorCode.StorageFull, "UNAVAILABLE", 507)]
     [InlineData(ErrorCode.ManifestTooLarge, "SIZE_INVALID", 413)]
     [InlineData(ErrorCode.MethodNotAllowed, "UNSUPPORTED", 405)]
     [InlineData(ErrorCode.Unknown, "UNKNOWN", 500)]
@@ -68,7 +69,7 @@ public sealed class ErrorCodesTests
     public void Only_server_side_codes_have_5xx_statuses()
     {
         var serverSide = Enum.GetValues<ErrorCode>().Where(c => c.Describe().Status >= 500).ToHashSet();
-        Assert.Equal(new HashSet<ErrorCode> { ErrorCode.Unavailable, ErrorCode.Unknown }, serverSide);
+        Assert.Equal(new HashSet<ErrorCode> { ErrorCode.Unavailable, ErrorCode.StorageFull, ErrorCode.Unknown }, serverSide);
     }
 
     [Fact]
