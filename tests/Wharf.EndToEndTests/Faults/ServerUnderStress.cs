@@ -68,10 +68,15 @@ internal sealed class ServerUnderStress : IAsyncDisposable
         }
     }
 
-    /// <summary>A connected socket to the server.</summary>
-    public async Task<Socket> ConnectAsync()
+    /// <summary>A connected socket to the server; <paramref name="receiveBuffer"/> (set before connecting) caps the window it offers.</summary>
+    public async Task<Socket> ConnectAsync(int? receiveBuffer = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        if (receiveBuffer is { } size)
+        {
+            socket.ReceiveBufferSize = size;
+        }
+
         await socket.ConnectAsync(Address.Host, Address.Port);
         return socket;
     }

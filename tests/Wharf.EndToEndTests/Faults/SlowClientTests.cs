@@ -141,12 +141,13 @@ public sealed class SlowClientTests
     [Fact]
     public async Task A_client_that_stops_reading_a_download_is_dropped_and_its_file_closed()
     {
-        await using var server = await ServerUnderStress.StartAsync(ShortLimits);
+        // Kestrel extends a response's deadline by bytes/rate for every byte it hands the socket, so the rate is set
+        // high (any local reader keeps it) and the client's window small, so that the stall is detected in seconds.
+        await using var server = await ServerUnderStress.StartAsync(new Dictionary<string, string>(ShortLimits) { ["MinResponseDataRate"] = "1000000" });
         var blob = RandomNumberGenerator.GetBytes(64 << 20);
         var digest = await RawPush.BlobAsync(server.Client, "faults/stalled", blob);
         var baseline = await SettledOpenFilesAsync(server);
-        using var socket = await server.ConnectAsync();
-        socket.ReceiveBufferSize = 64 * 1024;
+        using var socket = await server.ConnectAsync(receiveBuffer: 64 * 1024);
         await socket.SendAsync(server.Head("GET", $"/v2/faults/stalled/blobs/{digest}"));
 
         // Reads nothing: the socket buffers fill, the server's writes stall below the minimum rate.
