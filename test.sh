@@ -12,6 +12,9 @@ for argument in "$@"; do
         --heavy)
             export WHARF_SOAK_SECONDS="${WHARF_SOAK_SECONDS:-600}"
             export WHARF_TEST_FAULT_PUSHES="${WHARF_TEST_FAULT_PUSHES:-60}"
+            export WHARF_TEST_IDLE_CONNECTIONS="${WHARF_TEST_IDLE_CONNECTIONS:-5000}"
+            export WHARF_TEST_BOMB_MIB="${WHARF_TEST_BOMB_MIB:-1024}"
+            export WHARF_TEST_BOMB_TAR_ENTRIES="${WHARF_TEST_BOMB_TAR_ENTRIES:-1000000}"
             ;;
         *) echo "usage: ./test.sh [--heavy]" >&2; exit 2 ;;
     esac
