@@ -12,6 +12,8 @@ for argument in "$@"; do
         --heavy)
             export WHARF_SOAK_SECONDS="${WHARF_SOAK_SECONDS:-600}"
             export WHARF_TEST_FAULT_PUSHES="${WHARF_TEST_FAULT_PUSHES:-60}"
+            export WHARF_CRASH_KILLS_FS="${WHARF_CRASH_KILLS_FS:-1000}"
+            export WHARF_CRASH_KILLS_S3="${WHARF_CRASH_KILLS_S3:-200}"
             export WHARF_TEST_IDLE_CONNECTIONS="${WHARF_TEST_IDLE_CONNECTIONS:-5000}"
             export WHARF_TEST_BOMB_MIB="${WHARF_TEST_BOMB_MIB:-1024}"
             export WHARF_TEST_BOMB_TAR_ENTRIES="${WHARF_TEST_BOMB_TAR_ENTRIES:-1000000}"

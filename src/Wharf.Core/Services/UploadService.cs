@@ -206,6 +206,13 @@ public sealed partial class UploadService(
             // The version seen before reading is the one verified: if the object changes while it is hashed, the
             // publish below finds another version and refuses (versions are never reused).
             var stored = await storage.StatAsync(path, cancellationToken);
+            if (stored is null && session.Size > 0)
+            {
+                // The session's bytes are gone: the process died after publishing them and before recording the link.
+                await DiscardAsync(id);
+                return UploadBytesGone();
+            }
+
             if (stored is null)
             {
                 await CreateEmptyAsync(path, cancellationToken);
@@ -325,6 +332,13 @@ public sealed partial class UploadService(
                 hash.Dispose();
                 hash = null;
             }
+        }
+        catch (FileNotFoundException) when (session.Size > 0)
+        {
+            // Continuing bytes that are gone (see UploadBytesGone): the upload cannot be finished, only started again.
+            hash?.Dispose();
+            await DiscardAsync(id);
+            return UploadBytesGone();
         }
         catch
         {
@@ -489,6 +503,13 @@ public sealed partial class UploadService(
         await gc.HoldBlobAsync(digest, cancellationToken);
         return await storage.StatAsync(StorageLayout.Blob(digest), cancellationToken);
     }
+
+    /// <summary>
+    /// A session whose bytes are gone, as a kill between the publish of its bytes and the link leaves it: the client
+    /// must start the upload again (its bytes are then found under the digest), not be told that its digest is wrong.
+    /// </summary>
+    private static RegistryError UploadBytesGone() =>
+        new(ErrorCode.BlobUploadUnknown, "the upload's bytes are gone (the registry stopped while committing it): start the upload again");
 
     private async ValueTask CreateEmptyAsync(string path, CancellationToken cancellationToken)
     {
