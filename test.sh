@@ -15,6 +15,9 @@ for argument in "$@"; do
             export WHARF_CRASH_KILLS_FS="${WHARF_CRASH_KILLS_FS:-1000}"
             export WHARF_CRASH_KILLS_S3="${WHARF_CRASH_KILLS_S3:-200}"
             export WHARF_FUZZ_ITERATIONS="${WHARF_FUZZ_ITERATIONS:-30000}"
+            export WHARF_TEST_IDLE_CONNECTIONS="${WHARF_TEST_IDLE_CONNECTIONS:-5000}"
+            export WHARF_TEST_BOMB_MIB="${WHARF_TEST_BOMB_MIB:-1024}"
+            export WHARF_TEST_BOMB_TAR_ENTRIES="${WHARF_TEST_BOMB_TAR_ENTRIES:-1000000}"
             ;;
         *) echo "usage: ./test.sh [--heavy]" >&2; exit 2 ;;
     esac

@@ -8,7 +8,7 @@ public sealed class CatalogService(IManifestReader manifests, IRepositoryReader 
 {
     public async ValueTask<Result<Page<string>>> ListTagsAsync(string repository, int? n, string? last, CancellationToken cancellationToken)
     {
-        var page = await manifests.ListTagsAsync(repository, last, Limit(n), cancellationToken);
+        var page = await manifests.ListTagsAsync(repository, BeforeNul(last), Limit(n), cancellationToken);
         return page is null ? ErrorCode.NameUnknown : page;
     }
 
@@ -19,6 +19,7 @@ public sealed class CatalogService(IManifestReader manifests, IRepositoryReader 
     public async ValueTask<Page<string>> ListRepositoriesAsync(int? n, string? last, CancellationToken cancellationToken, Func<string, bool>? visible = null)
     {
         var limit = Limit(n);
+        last = BeforeNul(last);
         if (visible is null)
         {
             return await repositories.ListAsync(last, limit, cancellationToken);
@@ -51,6 +52,13 @@ public sealed class CatalogService(IManifestReader manifests, IRepositoryReader 
             last = page.Items[^1];
         }
     }
+
+    /// <summary>
+    /// <paramref name="last"/> up to its first NUL. No name or tag holds a NUL and it sorts before every other character,
+    /// so what comes after <c>a\0…</c> is exactly what comes after <c>a</c>; PostgreSQL refuses NUL in text, so it is
+    /// never sent.
+    /// </summary>
+    private static string? BeforeNul(string? last) => last is not null && last.IndexOf('\0', StringComparison.Ordinal) is var nul and >= 0 ? last[..nul] : last;
 
     private int Limit(int? n) => Math.Min(n ?? options.MaxPageSize, options.MaxPageSize);
 }

@@ -12,6 +12,9 @@ public sealed record PushedManifest(Digest Digest, Digest? Subject);
 /// <summary>Manifest pushes, pulls and deletes, and the referrers API. Tags made immutable by <paramref name="immutable"/> never move nor go.</summary>
 public sealed class ManifestService(IManifestReader reader, IManifestWriter writer, IStorageDriver storage, ImmutableTagPolicy? immutable = null)
 {
+    /// <summary>How many blobs of one manifest are looked up in storage at once.</summary>
+    private const int StatBatch = 32;
+
     private readonly ImmutableTagPolicy _immutable = immutable ?? ImmutableTagPolicy.None;
 
     /// <summary>Resolves <paramref name="reference"/> (a tag or a digest, already validated) to a stored manifest.</summary>
@@ -81,12 +84,25 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
         };
     }
 
-    /// <summary>The first of <paramref name="references"/> whose bytes storage does not hold (all are asked at once), or null.</summary>
+    /// <summary>
+    /// The first of <paramref name="references"/> whose bytes storage does not hold, or null. They are asked
+    /// <see cref="StatBatch"/> at a time, in order, stopping at the first batch with a gap: a manifest naming tens of
+    /// thousands of blobs (it may, within its size limit) never has more than a batch of storage requests in flight,
+    /// and one naming blobs that were never pushed is answered after the first batch.
+    /// </summary>
     private async ValueTask<Digest?> FirstUnstoredAsync(IReadOnlyList<Digest> references, CancellationToken cancellationToken)
     {
-        var stats = await Task.WhenAll(references.Select(d => storage.StatAsync(StorageLayout.Blob(d), cancellationToken).AsTask()));
-        var index = Array.FindIndex(stats, s => s is null);
-        return index < 0 ? null : references[index];
+        foreach (var batch in references.Chunk(StatBatch))
+        {
+            var stats = await Task.WhenAll(batch.Select(d => storage.StatAsync(StorageLayout.Blob(d), cancellationToken).AsTask()));
+            var index = Array.FindIndex(stats, s => s is null);
+            if (index >= 0)
+            {
+                return batch[index];
+            }
+        }
+
+        return null;
     }
 
     /// <summary>By tag: removes only the tag. By digest: removes the manifest and every tag pointing to it.</summary>

@@ -14,6 +14,16 @@ internal static class ApiQuery
         return values.Count == 0 ? null : values[0];
     }
 
+    /// <summary>
+    /// Why a search text <c>q</c> cannot be searched for, or null: longer than <paramref name="maxLength"/>, or holding a
+    /// NUL, which no repository name or description holds and neither SQLite's full-text query parser nor PostgreSQL
+    /// accepts in a string.
+    /// </summary>
+    public static RegistryError? SearchTextError(string text, int maxLength) =>
+        text.Length > maxLength ? new RegistryError(ErrorCode.ApiRequestInvalid, $"q is limited to {maxLength} characters")
+        : text.Contains('\0', StringComparison.Ordinal) ? new RegistryError(ErrorCode.ApiRequestInvalid, "q must not contain NUL characters")
+        : null;
+
     /// <summary>An integer parameter in [<paramref name="min"/>, <paramref name="max"/>], or <paramref name="fallback"/> when absent or empty.</summary>
     public static Result<int> Integer(HttpRequest request, string name, int fallback, int min, int max)
     {

@@ -38,9 +38,9 @@ public sealed class DockerSearchEndpoint(RepositoryService repositories, AuthOpt
             return new ErrorResult(error);
         }
 
-        if (text.Length > RepositoryApiHandlers.MaxQueryLength)
+        if (ApiQuery.SearchTextError(text, RepositoryApiHandlers.MaxQueryLength) is { } invalid)
         {
-            return new ErrorResult(new RegistryError(ErrorCode.ApiRequestInvalid, $"q is limited to {RepositoryApiHandlers.MaxQueryLength} characters"));
+            return new ErrorResult(invalid);
         }
 
         var caller = context.Features.Get<CallerAccess>();

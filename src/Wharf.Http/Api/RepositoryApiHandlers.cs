@@ -29,9 +29,9 @@ public sealed class RepositoryApiHandlers(RepositoryService repositories)
         var page = ApiQuery.Integer(request, "page", 1, 1, int.MaxValue);
         var perPage = ApiQuery.Integer(request, "perPage", 25, 1, MaxPerPage);
         var sort = ParseSort(ApiQuery.Text(request, "sort"), ApiQuery.Text(request, "order"), !string.IsNullOrWhiteSpace(text));
-        if (text.Length > MaxQueryLength)
+        if (ApiQuery.SearchTextError(text, MaxQueryLength) is { } invalid)
         {
-            return Invalid($"q is limited to {MaxQueryLength} characters");
+            return new ErrorResult(invalid);
         }
 
         if ((page.Error ?? perPage.Error ?? sort.Error) is { } error)

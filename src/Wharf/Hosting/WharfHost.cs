@@ -66,6 +66,9 @@ public static partial class WharfHost
         AddValidated<Wharf.Http.Policies.QuotasOptions>(services, configuration, "Quotas");
         AddValidated<Wharf.Http.Middleware.PublicAddressOptions>(services, configuration, "Http");
         AddValidated<CacheOptions>(services, configuration, "Cache");
+        AddValidated<HttpLimitsOptions>(services, configuration, "Http");
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .Configure<HttpLimitsOptions>((kestrel, limits) => limits.ApplyTo(kestrel.Limits));
 
         var data = Path.GetFullPath(options.Data);
         DataDirectoryPermissions.Create(data);
@@ -150,6 +153,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Http.Policies.QuotasOptions>();
         _ = services.GetRequiredService<Wharf.Http.Middleware.PublicAddressOptions>();
         _ = services.GetRequiredService<CacheOptions>();
+        _ = services.GetRequiredService<HttpLimitsOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>

@@ -94,6 +94,10 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("WHARF_LISTEN", "not-an-address", "Listen must be HOST:PORT")]
     [InlineData("WHARF_MANIFESTS__MAXSIZE", "12", "MaxSize")]
     [InlineData("WHARF_CACHE__BLOBENTRIES", "-1", "BlobEntries")]
+    [InlineData("WHARF_HTTP__DATARATEGRACEPERIOD", "00:00:01", "DataRateGracePeriod")]
+    [InlineData("WHARF_HTTP__REQUESTHEADERSTIMEOUT", "00:00:00", "RequestHeadersTimeout")]
+    [InlineData("WHARF_HTTP__MAXREQUESTHEADERCOUNT", "0", "MaxRequestHeaderCount")]
+    [InlineData("WHARF_HTTP__MINREQUESTBODYDATARATE", "-1", "MinRequestBodyDataRate")]
     public async Task An_invalid_setting_stops_startup_with_a_message_naming_it(string variable, string value, string expected)
     {
         await using var wharf = WharfProcess.Start(["serve", "--data", Path.Combine(_work, "data")], new Dictionary<string, string> { [variable] = value });

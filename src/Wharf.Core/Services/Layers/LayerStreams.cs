@@ -84,9 +84,21 @@ internal sealed class ReplayStream(ReadOnlyMemory<byte> head, Stream rest) : Rea
 /// <summary>Thrown by <see cref="BudgetStream"/> when a layer expands past its budget.</summary>
 internal sealed class LayerBudgetExceededException() : IOException("the layer expands past the uncompressed-byte budget");
 
-/// <summary>Counts the bytes read through it and throws <see cref="LayerBudgetExceededException"/> past <paramref name="budget"/>.</summary>
+/// <summary>Thrown by <see cref="BudgetStream"/> when one read asks for more than a tar metadata record may hold.</summary>
+internal sealed class LayerEntryTooLargeException() : IOException("a tar metadata record (PAX header or GNU long name) is larger than the browser reads");
+
+/// <summary>
+/// Counts the bytes read through it and throws <see cref="LayerBudgetExceededException"/> past <paramref name="budget"/>.
+/// It also refuses, with <see cref="LayerEntryTooLargeException"/>, any single read of more than
+/// <see cref="MaxSingleRead"/> bytes: the tar reader reads headers 512 bytes at a time and skips file contents in
+/// small pieces, but reads a PAX header or GNU long name whole, into a buffer of the size the archive declares — up
+/// to 2 GiB for one entry of a hostile layer.
+/// </summary>
 internal sealed class BudgetStream(Stream inner, long budget) : ReadOnlyForwardingStream(inner)
 {
+    /// <summary>The largest read let through: far above any real PAX header (paths, 64 KiB extended attributes).</summary>
+    public const int MaxSingleRead = 1 << 20;
+
     public long BytesRead { get; private set; }
 
     public override int Read(Span<byte> buffer) => Count(Inner.Read(buffer[..Allowance(buffer.Length)]));
@@ -97,6 +109,11 @@ internal sealed class BudgetStream(Stream inner, long budget) : ReadOnlyForwardi
     /// <summary>Reads at most one byte past the budget, so reaching it exactly is not mistaken for exceeding it.</summary>
     private int Allowance(int wanted)
     {
+        if (wanted > MaxSingleRead)
+        {
+            throw new LayerEntryTooLargeException();
+        }
+
         var left = budget + 1 - BytesRead;
         return (int)Math.Min(wanted, Math.Max(left, 0));
     }

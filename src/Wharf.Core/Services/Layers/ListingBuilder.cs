@@ -11,6 +11,7 @@ internal enum TruncationReason : byte
     UncompressedBytes,
     ListingBytes,
     DamagedArchive,
+    EntryTooLarge,
 }
 
 /// <summary>The entries of one layer, in archive order, as encoded records.</summary>
@@ -22,6 +23,9 @@ internal static class ListingBuilder
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueMarker = ".wh..wh..opq";
 
+    /// <summary>The bytes of an implied directory's record beyond its path (fields, lengths, descendants).</summary>
+    private const int ImpliedRecordOverhead = ListingRecord.PathLengthOffset + 8 + 9;
+
     /// <summary>
     /// Lists the archive in <paramref name="tar"/> (which it disposes) within the limits. Null when the stream is not a
     /// tar archive at all (its very first header is unreadable).
@@ -31,6 +35,7 @@ internal static class ListingBuilder
         var records = new List<byte[]>();
         var truncation = TruncationReason.None;
         long listingBytes = 0;
+        byte[]? previous = null;
         await using var counted = new BudgetStream(tar, uncompressedBudget);
         await using var reader = new TarReader(counted, leaveOpen: true);
         try
@@ -49,7 +54,8 @@ internal static class ListingBuilder
                 }
 
                 var record = Encode(entry);
-                listingBytes += record.Length;
+                listingBytes += record.Length + NewAncestorBytes(ListingRecord.Path(record), previous is null ? [] : ListingRecord.Path(previous));
+                previous = record;
                 if (listingBytes > options.MaxListingBytes)
                 {
                     truncation = TruncationReason.ListingBytes;
@@ -63,7 +69,13 @@ internal static class ListingBuilder
         {
             truncation = TruncationReason.UncompressedBytes;
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ZstdException or ArgumentException or OverflowException or NotSupportedException)
+        catch (LayerEntryTooLargeException) when (records.Count > 0)
+        {
+            truncation = TruncationReason.EntryTooLarge;
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ZstdException or ArgumentException
+            or OverflowException or NotSupportedException or LayerEntryTooLargeException
+            or InvalidOperationException) // a PAX size field larger than any array: the tar reader throws this
         {
             // A damaged or cut-off archive: what was read so far is the listing. Nothing readable at all: not a tar.
             if (records.Count == 0)
@@ -75,6 +87,29 @@ internal static class ListingBuilder
         }
 
         return new ListingBuild(records, truncation, counted.BytesRead);
+    }
+
+    /// <summary>
+    /// What the directories implied by <paramref name="path"/> may add to the children section: one record for each of
+    /// its ancestors the previous entry did not share. Every ancestor the archive has is counted at least once this
+    /// way (the first time it appears), so the sum bounds the implied directories' bytes; charging it to the listing
+    /// budget keeps a deep path (<c>a/a/a/…</c>, each ancestor a record as long as its prefix) from growing the
+    /// children section quadratically.
+    /// </summary>
+    private static long NewAncestorBytes(ReadOnlySpan<byte> path, ReadOnlySpan<byte> previous)
+    {
+        long bytes = 0;
+        // An ancestor path[..slash] is the previous entry's too exactly when both agree up to and including that slash.
+        var common = path.CommonPrefixLength(previous);
+        for (var slash = path.IndexOf((byte)'/'); slash > 0; slash = path[(slash + 1)..].IndexOf((byte)'/') is var next and >= 0 ? slash + 1 + next : -1)
+        {
+            if (slash >= common)
+            {
+                bytes += ImpliedRecordOverhead + slash;
+            }
+        }
+
+        return bytes;
     }
 
     private static byte[] Encode(TarEntry entry)
