@@ -29,6 +29,11 @@ internal sealed class SoakLedger
             text.AppendLine(CultureInfo.InvariantCulture, $"  {kind,-14} {sorted.Length,7} requests  p50 {Percentile(sorted, 0.50),8:F1} ms  p99 {Percentile(sorted, 0.99),8:F1} ms  max {sorted[^1],8:F1} ms");
         }
 
+        foreach (var kind in _failures.GroupBy(f => f[..f.IndexOf(':', StringComparison.Ordinal)], StringComparer.Ordinal))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {kind.Key,-14} {kind.Count(),7} failed, e.g. {kind.First()}");
+        }
+
         return text.ToString();
     }
 
