@@ -48,9 +48,9 @@ public static class RegistryEndpoints
         return services;
     }
 
-    /// <summary>Request logging and fault mapping, in front of everything.</summary>
+    /// <summary>Request ids, request logging and fault mapping, in front of everything.</summary>
     public static IApplicationBuilder UseWharfRegistry(this IApplicationBuilder app) =>
-        app.UseMiddleware<PublicAddressMiddleware>().UseMiddleware<RequestLogMiddleware>().Use(AddNoSniffHeader).UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
+        app.UseMiddleware<RequestIdMiddleware>().UseMiddleware<PublicAddressMiddleware>().UseMiddleware<RequestLogMiddleware>().Use(AddNoSniffHeader).UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
             .UseMiddleware<ApiCallerMiddleware>();
 
     /// <summary>Maps the one /v2/ endpoint, the token service, the API and the web UI; anything else answers a JSON 404.</summary>

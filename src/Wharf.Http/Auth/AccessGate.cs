@@ -119,7 +119,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         var client = AuthorizationHeader.Client(context);
         if (await Throttle.RetryAfterAsync(client, username, context.RequestAborted) is { } wait)
         {
-            LogThrottled(logger, username, client);
+            LogThrottled(logger, Middleware.LogText.Escape(username), client);
             return (null, AuthChallenges.TooManyRequests(wait));
         }
 
@@ -127,7 +127,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         if (principal is null)
         {
             await Throttle.RecordFailureAsync(client, username, password);
-            LogLoginFailed(logger, username, client);
+            LogLoginFailed(logger, Middleware.LogText.Escape(username), client);
             return (null, Challenges.BasicUnauthorized());
         }
 

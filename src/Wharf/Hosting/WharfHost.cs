@@ -18,13 +18,29 @@ public static partial class WharfHost
         builder.Configuration.AddConfiguration(configuration);
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        if (LogFormatOptions.Read(configuration).IsJson)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.JsonWriterOptions = new() { Indented = false };
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Its per-request scope would carry Kestrel's connection id as a second RequestId; RequestIdMiddleware sets ours.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
         var options = configuration.Get<WharfOptions>() ?? new WharfOptions();
