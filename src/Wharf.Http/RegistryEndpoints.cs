@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wharf.Auth;
 using Wharf.Core.Errors;
 using Wharf.Http.Api;
+using Wharf.Http.Audit;
 using Wharf.Http.Auth;
 using Wharf.Core.Services;
 using Wharf.Http.Handlers;
@@ -30,6 +31,8 @@ public static class RegistryEndpoints
         services.AddSingleton<BlobHandler>();
         services.AddSingleton<UploadHandler>();
         services.AddSingleton<ManifestHandler>();
+        services.AddSingleton<Wharf.Core.Audit.AuditLog>();
+        services.AddSingleton<Wharf.Http.Audit.RequestAudit>();
         services.AddSingleton<ListingHandler>();
         services.AddSingleton<ReferrersHandler>();
         services.TryAddSingleton(new AuthOptions()); // Auth off unless AddWharfAuth says otherwise.
@@ -66,6 +69,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfApiRepositories();
         endpoints.MapWharfLifecycleApi();
         endpoints.MapWharfPolicyApi();
+        endpoints.MapWharfAuditApi();
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;

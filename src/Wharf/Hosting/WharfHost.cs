@@ -83,6 +83,7 @@ public static partial class WharfHost
         AddValidated<Wharf.Http.Middleware.PublicAddressOptions>(services, configuration, "Http");
         AddValidated<CacheOptions>(services, configuration, "Cache");
         AddValidated<HttpLimitsOptions>(services, configuration, "Http");
+        AddValidated<Wharf.Http.Audit.AuditOptions>(services, configuration, "Audit");
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<HttpLimitsOptions>((kestrel, limits) => limits.ApplyTo(kestrel.Limits));
 
@@ -103,6 +104,7 @@ public static partial class WharfHost
         services.AddHostedService<UploadJanitor>();
         services.AddHostedService<GcWorker>();
         services.AddHostedService<RetentionScheduler>();
+        services.AddHostedService<AuditPruner>();
 
         var app = builder.Build();
         app.UseWharfRegistry();
@@ -170,6 +172,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Http.Middleware.PublicAddressOptions>();
         _ = services.GetRequiredService<CacheOptions>();
         _ = services.GetRequiredService<HttpLimitsOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Audit.AuditOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
