@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wharf.Auth;
 using Wharf.Core.Errors;
 using Wharf.Http.Api;
+using Wharf.Http.Audit;
 using Wharf.Http.Auth;
 using Wharf.Core.Services;
 using Wharf.Http.Handlers;
@@ -30,6 +31,8 @@ public static class RegistryEndpoints
         services.AddSingleton<BlobHandler>();
         services.AddSingleton<UploadHandler>();
         services.AddSingleton<ManifestHandler>();
+        services.AddSingleton<Wharf.Core.Audit.AuditLog>();
+        services.AddSingleton<Wharf.Http.Audit.RequestAudit>();
         services.AddSingleton<ListingHandler>();
         services.AddSingleton<ReferrersHandler>();
         services.TryAddSingleton(new AuthOptions()); // Auth off unless AddWharfAuth says otherwise.
@@ -48,9 +51,9 @@ public static class RegistryEndpoints
         return services;
     }
 
-    /// <summary>Request logging and fault mapping, in front of everything.</summary>
+    /// <summary>Request ids, request logging and fault mapping, in front of everything.</summary>
     public static IApplicationBuilder UseWharfRegistry(this IApplicationBuilder app) =>
-        app.UseMiddleware<PublicAddressMiddleware>().UseMiddleware<RequestLogMiddleware>().Use(AddNoSniffHeader).UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
+        app.UseMiddleware<RequestIdMiddleware>().UseMiddleware<PublicAddressMiddleware>().UseMiddleware<RequestLogMiddleware>().Use(AddNoSniffHeader).UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
             .UseMiddleware<ApiCallerMiddleware>();
 
     /// <summary>Maps the one /v2/ endpoint, the token service, the API and the web UI; anything else answers a JSON 404.</summary>
@@ -66,6 +69,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfApiRepositories();
         endpoints.MapWharfLifecycleApi();
         endpoints.MapWharfPolicyApi();
+        endpoints.MapWharfAuditApi();
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;

@@ -23,6 +23,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IRefreshTokenStore, SqlRefreshTokenStore>();
         services.AddSingleton<ISigningKeyStore, SqlSigningKeyStore>();
         services.AddSingleton<ILoginFailureStore, SqliteLoginFailureStore>();
+        services.AddSingleton<Wharf.Core.Audit.IAuditStore, SqlAuditStore>();
         services.AddSingleton<ITagDetailsReader, SqlTagDetailsReader>();
         services.AddSingleton<IRetentionReader, SqlRetentionReader>();
         services.AddSingleton<INamespaceUsageStore, SqlNamespaceUsageStore>();

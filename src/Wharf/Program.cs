@@ -12,6 +12,7 @@ var root = new RootCommand("Wharf, a container image registry")
     RepoCommand.Create(),
     RetentionCommand.Create(),
     QuotaCommand.Create(),
+    AuditCommand.Create(),
     CheckCommand.Create(),
     BackupCommand.Create(),
     RestoreCommand.Create(),

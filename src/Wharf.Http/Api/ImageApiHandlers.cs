@@ -78,7 +78,13 @@ internal static class ImageApiHandlers
         }
 
         var deleted = await context.RequestServices.GetRequiredService<ImageDetailsService>().DeleteTagAsync(name, tag, expected, context.RequestAborted);
-        return deleted.IsOk ? TypedResults.NoContent() : new ErrorResult(deleted.Error!);
+        if (!deleted.IsOk)
+        {
+            return new ErrorResult(deleted.Error!);
+        }
+
+        await context.RequestServices.GetRequiredService<Audit.RequestAudit>().RecordAsync(context, Core.Audit.AuditActions.TagDelete, name, tag);
+        return TypedResults.NoContent();
     }
 
     public static async ValueTask<IResult> GetImageAsync(HttpContext context, string name)

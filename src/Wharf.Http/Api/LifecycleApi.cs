@@ -49,6 +49,11 @@ public static class LifecycleApi
         else
         {
             var deleted = await context.RequestServices.GetRequiredService<RepositoryRemover>().DeleteAsync(name, context.RequestAborted);
+            if (deleted.IsOk)
+            {
+                await context.RequestServices.GetRequiredService<Audit.RequestAudit>().RecordAsync(context, Core.Audit.AuditActions.RepositoryDelete, name);
+            }
+
             result = deleted.IsOk ? TypedResults.NoContent() : new ErrorResult(deleted.Error!);
         }
 

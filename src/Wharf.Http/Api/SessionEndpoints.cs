@@ -64,7 +64,7 @@ public static class SessionEndpoints
             return new ErrorResult(new RegistryError(ErrorCode.ApiRequestInvalid, "expected a JSON body {\"username\": …, \"password\": …}"));
         }
 
-        var (principal, refusal) = await services.GetRequiredService<AccessGate>().SignInAsync(context, credentials.Username, credentials.Password);
+        var (principal, refusal) = await services.GetRequiredService<AccessGate>().SignInAsync(context, credentials.Username, credentials.Password, auditSuccess: true);
         if (principal is null)
         {
             return refusal is ErrorResult { Error.Code: ErrorCode.Unauthorized } || refusal is null ? new ErrorResult(ErrorCode.Unauthorized) : refusal;

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Wharf.Auth;
+using Wharf.Core.Audit;
+using Wharf.Http.Audit;
 using Wharf.Http.Routing;
 
 namespace Wharf.Http.Auth;
@@ -19,6 +21,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
     private LoginThrottle? _throttle;
     private AuthChallenges? _challenges;
     private TokenValidator? _tokens;
+    private RequestAudit? _audit;
 
     private AccessPolicy Policy => _policy ??= services.GetRequiredService<AccessPolicy>();
 
@@ -27,6 +30,8 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
     private LoginThrottle Throttle => _throttle ??= services.GetRequiredService<LoginThrottle>();
 
     private AuthChallenges Challenges => _challenges ??= services.GetRequiredService<AuthChallenges>();
+
+    private RequestAudit Audit => _audit ??= services.GetRequiredService<RequestAudit>();
 
     public bool Enabled => options.Mode != AuthMode.None;
 
@@ -49,7 +54,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
             principal = signedIn.Principal!;
         }
 
-        context.Features.Set(new CallerAccess(repository => Policy.Allowed(principal, repository)));
+        context.Features.Set(new CallerAccess(repository => Policy.Allowed(principal, repository), principal.Name));
         var allowed = required.Kind switch
         {
             RequiredAccessKind.SignedIn => !principal.IsAnonymous,
@@ -103,23 +108,27 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
             principal ??= token.Subject.Length == 0 ? Principal.Anonymous
                 : await Credentials.ResolveUserAsync(token.Subject, context.RequestAborted) ?? Principal.Anonymous;
             var caller = principal;
-            context.Features.Set(new CallerAccess(repository => Policy.Allowed(caller, repository)));
+            context.Features.Set(new CallerAccess(repository => Policy.Allowed(caller, repository), caller.Name));
         }
         else
         {
-            context.Features.Set(new CallerAccess(repository => Scope.On(token.Access, repository)));
+            context.Features.Set(new CallerAccess(repository => Scope.On(token.Access, repository), principal?.Name ?? NullIfEmpty(token.Subject)));
         }
 
         return null;
     }
 
-    /// <summary>Checks Basic credentials under the throttle; used by the registry in basic mode and by the token service.</summary>
-    public async ValueTask<(Principal? Principal, IResult? Refusal)> SignInAsync(HttpContext context, string username, string password)
+    /// <summary>
+    /// Checks Basic credentials under the throttle; used by the registry in basic mode and by the token service. Every
+    /// failure goes to the audit log; a success only when <paramref name="auditSuccess"/> (a sign-in at the token
+    /// service or the web UI, not every Basic-authenticated request).
+    /// </summary>
+    public async ValueTask<(Principal? Principal, IResult? Refusal)> SignInAsync(HttpContext context, string username, string password, bool auditSuccess = false)
     {
         var client = AuthorizationHeader.Client(context);
         if (await Throttle.RetryAfterAsync(client, username, context.RequestAborted) is { } wait)
         {
-            LogThrottled(logger, username, client);
+            LogThrottled(logger, Middleware.LogText.Escape(username), client);
             return (null, AuthChallenges.TooManyRequests(wait));
         }
 
@@ -127,12 +136,20 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         if (principal is null)
         {
             await Throttle.RecordFailureAsync(client, username, password);
-            LogLoginFailed(logger, username, client);
+            LogLoginFailed(logger, Middleware.LogText.Escape(username), client);
+            await Audit.RecordAsAsync(context, username, AuditActions.LoginFailure, detail: context.Request.Path.Value);
             return (null, Challenges.BasicUnauthorized());
+        }
+
+        if (auditSuccess)
+        {
+            await Audit.RecordAsAsync(context, principal.Name, AuditActions.LoginSuccess, detail: context.Request.Path.Value);
         }
 
         return (principal, null);
     }
+
+    private static string? NullIfEmpty(string subject) => subject.Length == 0 ? null : subject;
 
     [LoggerMessage(EventId = 3000, Level = LogLevel.Warning, Message = "Failed login for user {User} from {Client}")]
     private static partial void LogLoginFailed(ILogger logger, string user, string client);

@@ -31,7 +31,7 @@ public sealed partial class TokenEndpoint(
         var principal = Principal.Anonymous;
         if (AuthorizationHeader.TryReadBasic(context.Request, out var username, out var password))
         {
-            var signedIn = await gate.SignInAsync(context, username, password);
+            var signedIn = await gate.SignInAsync(context, username, password, auditSuccess: true);
             if (signedIn.Refusal is { } refusal)
             {
                 return refusal;
@@ -63,7 +63,7 @@ public sealed partial class TokenEndpoint(
         switch (form["grant_type"].ToString())
         {
             case "password":
-                var signedIn = await gate.SignInAsync(context, form["username"].ToString(), form["password"].ToString());
+                var signedIn = await gate.SignInAsync(context, form["username"].ToString(), form["password"].ToString(), auditSuccess: true);
                 if (signedIn.Refusal is { } refusal)
                 {
                     return refusal;

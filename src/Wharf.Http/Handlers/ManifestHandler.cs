@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Http;
+using Wharf.Core.Audit;
 using Wharf.Core.Errors;
+using Wharf.Http.Audit;
 using Wharf.Core.Services;
 using Wharf.Http.Results;
 
 namespace Wharf.Http.Handlers;
 
 /// <summary>GET, HEAD, PUT and DELETE of /v2/&lt;name&gt;/manifests/&lt;reference&gt;.</summary>
-public sealed class ManifestHandler(ManifestService manifests, ManifestOptions options, UsageRecorder usage)
+public sealed class ManifestHandler(ManifestService manifests, ManifestOptions options, UsageRecorder usage, RequestAudit audit)
 {
     public ValueTask<IResult> HandleAsync(RegistryRequest request)
     {
@@ -61,6 +63,8 @@ public sealed class ManifestHandler(ManifestService manifests, ManifestOptions o
 
         usage.RecordPush(name);
         var digest = pushed.Value.Digest.Value;
+        var reference = request.Route.Reference;
+        await audit.RecordAsync(request.Http, AuditActions.ManifestPush, name, reference, reference == digest ? null : digest);
         var headers = new List<KeyValuePair<string, string>>
         {
             RegistryHeaders.Location($"/v2/{name}/manifests/{digest}"),
@@ -77,7 +81,15 @@ public sealed class ManifestHandler(ManifestService manifests, ManifestOptions o
     private async ValueTask<IResult> DeleteAsync(RegistryRequest request)
     {
         var deleted = await manifests.DeleteAsync(request.Route.Name, request.Route.Reference, request.Aborted);
-        return deleted.IsOk ? RegistryResponse.Accepted() : new ErrorResult(deleted.Error!);
+        if (!deleted.IsOk)
+        {
+            return new ErrorResult(deleted.Error!);
+        }
+
+        var reference = request.Route.Reference;
+        var action = reference.Contains(':', StringComparison.Ordinal) ? AuditActions.ManifestDelete : AuditActions.TagDelete;
+        await audit.RecordAsync(request.Http, action, request.Route.Name, reference);
+        return RegistryResponse.Accepted();
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger.</summary>

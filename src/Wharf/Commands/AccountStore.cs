@@ -17,9 +17,12 @@ public sealed class AccountStore : IDisposable
 {
     private readonly IDisposable _database;
 
-    private AccountStore(IDisposable database, IUserStore users, IAccessTokenStore tokens, ISigningKeyStore signingKeys, AuthOptions options)
+    private readonly Wharf.Core.Audit.IAuditStore _audit;
+
+    private AccountStore(SqlDatabase database, IUserStore users, IAccessTokenStore tokens, ISigningKeyStore signingKeys, AuthOptions options)
     {
-        _database = database;
+        _database = (IDisposable)database;
+        _audit = new SqlAuditStore(database);
         Options = options;
         Users = users;
         Tokens = tokens;
@@ -56,6 +59,23 @@ public sealed class AccountStore : IDisposable
         var database = new SqliteDatabase(BackendRegistration.SqliteFile(Path.GetFullPath(options.Data)));
         await database.MigrateAsync(cancellationToken);
         return new AccountStore(database, new SqlUserStore(database), new SqlAccessTokenStore(database), new SqlSigningKeyStore(database), auth);
+    }
+
+    /// <summary>
+    /// Records in the audit log a change made at the command line, as the operating-system account that ran it. A
+    /// failed write is a warning on standard error: the change has been made.
+    /// </summary>
+    public async Task AuditAsync(string action, string target, string? detail = null)
+    {
+        var entry = new Wharf.Core.Audit.AuditEvent(0, TimeProvider.System.GetUtcNow(), Environment.UserName, Wharf.Core.Audit.AuditActorKinds.Cli, null, action, Target: target, Detail: detail);
+        try
+        {
+            await _audit.AppendAsync(entry, CancellationToken.None);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            await Console.Error.WriteLineAsync($"warning: the audit event ({action}) could not be written: {e.Message}");
+        }
     }
 
     public void Dispose() => _database.Dispose();

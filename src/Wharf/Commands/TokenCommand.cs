@@ -92,6 +92,7 @@ public static class TokenCommand
                 now + lifetime,
                 null);
             await store.Tokens.CreateAsync(record, ct);
+            await store.AuditAsync(Wharf.Core.Audit.AuditActions.TokenCreate, id, $"for {subject}; scopes {string.Join(' ', record.Scopes)}");
             Console.Error.WriteLine($"created token {id} for {subject}; log in as '{subject}' with this password (shown only now):");
             Console.WriteLine(text);
             return 0;
@@ -134,6 +135,7 @@ public static class TokenCommand
                 return UserCommand.Fail($"no active token '{tokenId}'");
             }
 
+            await store.AuditAsync(Wharf.Core.Audit.AuditActions.TokenRevoke, tokenId);
             Console.WriteLine($"revoked token {tokenId}");
             return 0;
         }));

@@ -41,6 +41,7 @@ public static class UserCommand
                 return Fail($"user '{user}' already exists");
             }
 
+            await store.AuditAsync(Wharf.Core.Audit.AuditActions.UserAdd, user);
             Console.WriteLine($"added user {user}");
             return 0;
         }));
@@ -66,6 +67,7 @@ public static class UserCommand
                 return Fail($"no user '{user}'");
             }
 
+            await store.AuditAsync(Wharf.Core.Audit.AuditActions.UserPassword, user, given is { Length: > 0 } ? "groups: " + string.Join(',', given) : null);
             Console.WriteLine($"updated user {user}");
             return 0;
         }));
@@ -85,6 +87,7 @@ public static class UserCommand
                 return Fail($"no user '{user}'");
             }
 
+            await store.AuditAsync(Wharf.Core.Audit.AuditActions.UserRemove, user);
             Console.WriteLine($"removed user {user}");
             return 0;
         }));
@@ -137,10 +140,12 @@ public static class UserCommand
                 if (await store.Users.CreateAsync(new UserRecord(user, hash, parse.GetValue(groups) ?? [], TimeProvider.System.GetUtcNow()), ct))
                 {
                     added++;
+                    await store.AuditAsync(Wharf.Core.Audit.AuditActions.UserAdd, user, "import-htpasswd");
                 }
                 else if (await store.Users.UpdateAsync(user, hash, null, ct))
                 {
                     updated++;
+                    await store.AuditAsync(Wharf.Core.Audit.AuditActions.UserPassword, user, "import-htpasswd");
                 }
             }
 

@@ -18,13 +18,29 @@ public static partial class WharfHost
         builder.Configuration.AddConfiguration(configuration);
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        if (LogFormatOptions.Read(configuration).IsJson)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.JsonWriterOptions = new() { Indented = false };
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Its per-request scope would carry Kestrel's connection id as a second RequestId; RequestIdMiddleware sets ours.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
         var options = configuration.Get<WharfOptions>() ?? new WharfOptions();
@@ -67,6 +83,7 @@ public static partial class WharfHost
         AddValidated<Wharf.Http.Middleware.PublicAddressOptions>(services, configuration, "Http");
         AddValidated<CacheOptions>(services, configuration, "Cache");
         AddValidated<HttpLimitsOptions>(services, configuration, "Http");
+        AddValidated<Wharf.Http.Audit.AuditOptions>(services, configuration, "Audit");
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<HttpLimitsOptions>((kestrel, limits) => limits.ApplyTo(kestrel.Limits));
 
@@ -87,6 +104,7 @@ public static partial class WharfHost
         services.AddHostedService<UploadJanitor>();
         services.AddHostedService<GcWorker>();
         services.AddHostedService<RetentionScheduler>();
+        services.AddHostedService<AuditPruner>();
 
         var app = builder.Build();
         app.UseWharfRegistry();
@@ -154,6 +172,7 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Http.Middleware.PublicAddressOptions>();
         _ = services.GetRequiredService<CacheOptions>();
         _ = services.GetRequiredService<HttpLimitsOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Audit.AuditOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>

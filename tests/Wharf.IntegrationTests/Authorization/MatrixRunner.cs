@@ -15,11 +15,15 @@ public sealed record MatrixAnswer(int Status, string? Code, IReadOnlyList<KeyVal
 
     public string? Header(string name) => Headers.Where(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
 
-    /// <summary>Everything a client could tell apart, with the repository and namespace names replaced.</summary>
+    /// <summary>
+    /// Everything a client could tell apart, with the repository and namespace names replaced. The request id is left
+    /// out: it is fresh for every request, so it differs between any two answers and tells nothing.
+    /// </summary>
     public string Normalized(string repository, string? ns)
     {
         var text = new StringBuilder().Append(Status).Append('\n');
-        foreach (var (name, value) in Headers.Where(h => h.Key is not ("Date" or "Content-Length")).OrderBy(h => h.Key, StringComparer.Ordinal))
+        var compared = Headers.Where(h => h.Key is not ("Date" or "Content-Length") && !h.Key.Equals("X-Request-Id", StringComparison.OrdinalIgnoreCase));
+        foreach (var (name, value) in compared.OrderBy(h => h.Key, StringComparer.Ordinal))
         {
             text.Append(name).Append(": ").Append(value).Append('\n');
         }
