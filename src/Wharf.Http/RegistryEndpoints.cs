@@ -9,6 +9,7 @@ using Wharf.Http.Api;
 using Wharf.Http.Auth;
 using Wharf.Core.Services;
 using Wharf.Http.Handlers;
+using Wharf.Http.Health;
 using Wharf.Http.Middleware;
 using Wharf.Http.Policies;
 using Wharf.Http.Results;
@@ -45,13 +46,14 @@ public static class RegistryEndpoints
         services.AddSingleton<Wharf.Core.Services.Gc.RepositoryRemover>();
         services.AddSingleton<Wharf.Core.Services.Gc.OfflineCollector>();
         services.AddWharfPolicies();
+        services.AddWharfHealth();
         return services;
     }
 
     /// <summary>Request logging and fault mapping, in front of everything.</summary>
     public static IApplicationBuilder UseWharfRegistry(this IApplicationBuilder app) =>
         app.UseMiddleware<PublicAddressMiddleware>().UseMiddleware<RequestLogMiddleware>().Use(AddNoSniffHeader).UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
-            .UseMiddleware<ApiCallerMiddleware>();
+            .UseMiddleware<DrainMiddleware>().UseMiddleware<ApiCallerMiddleware>();
 
     /// <summary>Maps the one /v2/ endpoint, the token service, the API and the web UI; anything else answers a JSON 404.</summary>
     public static IEndpointRouteBuilder MapWharfRegistry(this IEndpointRouteBuilder endpoints)
@@ -66,6 +68,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfApiRepositories();
         endpoints.MapWharfLifecycleApi();
         endpoints.MapWharfPolicyApi();
+        endpoints.MapWharfHealth(); // /healthz and /readyz: anonymous, plain text.
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;

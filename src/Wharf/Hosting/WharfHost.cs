@@ -11,6 +11,8 @@ namespace Wharf.Hosting;
 /// <summary>Builds and starts the registry web application from a configuration tree.</summary>
 public static partial class WharfHost
 {
+    private static readonly TimeSpan ServerStopAllowance = TimeSpan.FromSeconds(10);
+
     public static WebApplication Build(IConfiguration configuration, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -67,6 +69,10 @@ public static partial class WharfHost
         AddValidated<Wharf.Http.Middleware.PublicAddressOptions>(services, configuration, "Http");
         AddValidated<CacheOptions>(services, configuration, "Cache");
         AddValidated<HttpLimitsOptions>(services, configuration, "Http");
+        AddValidated<Wharf.Http.Health.HealthOptions>(services, configuration, "Health");
+        AddValidated<Wharf.Http.Health.ShutdownOptions>(services, configuration, "Shutdown");
+        // The host's own stop budget covers the drain and then the server's stop.
+        services.AddOptions<HostOptions>().Configure<Wharf.Http.Health.ShutdownOptions>((host, shutdown) => host.ShutdownTimeout = shutdown.DrainTime + ServerStopAllowance);
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<HttpLimitsOptions>((kestrel, limits) => limits.ApplyTo(kestrel.Limits));
 
@@ -154,6 +160,8 @@ public static partial class WharfHost
         _ = services.GetRequiredService<Wharf.Http.Middleware.PublicAddressOptions>();
         _ = services.GetRequiredService<CacheOptions>();
         _ = services.GetRequiredService<HttpLimitsOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Health.HealthOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Health.ShutdownOptions>();
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
