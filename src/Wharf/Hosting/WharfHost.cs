@@ -29,6 +29,7 @@ public static partial class WharfHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
+        UnknownSettings.Check(configuration);
         var options = configuration.Get<WharfOptions>() ?? new WharfOptions();
         Validate(options);
         var auth = AuthConfiguration.Read(configuration);
