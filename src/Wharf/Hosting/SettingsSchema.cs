@@ -12,6 +12,9 @@ public abstract record SettingNode
     /// <summary>A value; no key goes below it.</summary>
     public sealed record Leaf : SettingNode;
 
+    /// <summary>A section owned by .NET itself (<c>Logging</c>): any key below it is passed through unchecked.</summary>
+    public sealed record Any : SettingNode;
+
     /// <summary>Named children, case-insensitive as .NET configuration is.</summary>
     public sealed record Object(IReadOnlyDictionary<string, SettingNode> Children) : SettingNode;
 

@@ -63,6 +63,8 @@ public static class UnknownSettings
                     var closest = ClosestName.Find(segment, o.Children.Keys);
                     var prefix = path.Length == 0 ? "" : path + ConfigurationPath.KeyDelimiter;
                     return closest is null ? $"unknown setting {here}" : $"unknown setting {here}; did you mean {prefix}{closest}?";
+                case SettingNode.Any:
+                    return null;
                 case SettingNode.Map m:
                     node = m.Value;
                     path = here;
@@ -137,6 +139,7 @@ public static class UnknownSettings
             ["Storage"] = SettingNode.For(typeof(StorageOptions)),
             ["Metadata"] = SettingNode.For(typeof(MetadataOptions)),
             ["Auth"] = SettingNode.For(typeof(Wharf.Auth.AuthOptions)),
+            ["Logging"] = new SettingNode.Any(), // .NET's logging configuration (LogLevel per category), read by the host.
         };
         var top = (SettingNode.Object)SettingNode.For(typeof(WharfOptions));
         foreach (var (name, node) in top.Children)

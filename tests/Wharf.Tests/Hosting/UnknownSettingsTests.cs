@@ -27,6 +27,7 @@ public sealed class UnknownSettingsTests
             ["Health:Timeout"] = "00:00:02",
             ["Shutdown:DrainTime"] = "00:00:30",
             ["Gc:UntaggedManifests:Policy"] = "Keep",
+            ["Logging:LogLevel:Wharf.Http"] = "Debug",
         });
 
         Assert.Empty(UnknownSettings.Find(configuration));
