@@ -79,6 +79,11 @@ public static partial class WharfHost
 
         var data = Path.GetFullPath(options.Data);
         DataDirectoryPermissions.Create(data);
+        // Storage, Metadata and Auth choose services, so they are read (and checked) before the container exists; they are
+        // registered like every other section as well, so that one ValidateOnStart pass covers the whole tree.
+        AddValidated<StorageOptions>(services, configuration, "Storage");
+        AddValidated<MetadataOptions>(services, configuration, "Metadata");
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth")).ValidateDataAnnotations().ValidateOnStart();
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
         var shared = services.AddWharfMetadata(configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions(), data);
         // The in-process caches are correct only for a single writer; a shared database has several.
@@ -163,6 +168,9 @@ public static partial class WharfHost
         _ = services.GetRequiredService<HttpLimitsOptions>();
         _ = services.GetRequiredService<Wharf.Http.Health.HealthOptions>();
         _ = services.GetRequiredService<Wharf.Http.Health.ShutdownOptions>();
+        _ = services.GetRequiredService<StorageOptions>();
+        _ = services.GetRequiredService<MetadataOptions>();
+        _ = services.GetRequiredService<IOptions<AuthOptions>>().Value;
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
