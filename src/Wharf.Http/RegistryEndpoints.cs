@@ -10,6 +10,7 @@ using Wharf.Http.Audit;
 using Wharf.Http.Auth;
 using Wharf.Core.Services;
 using Wharf.Http.Handlers;
+using Wharf.Http.Health;
 using Wharf.Http.Middleware;
 using Wharf.Http.Policies;
 using Wharf.Http.Results;
@@ -48,13 +49,14 @@ public static class RegistryEndpoints
         services.AddSingleton<Wharf.Core.Services.Gc.RepositoryRemover>();
         services.AddSingleton<Wharf.Core.Services.Gc.OfflineCollector>();
         services.AddWharfPolicies();
+        services.AddWharfHealth();
         return services;
     }
 
     /// <summary>Request ids, request logging and fault mapping, in front of everything.</summary>
     public static IApplicationBuilder UseWharfRegistry(this IApplicationBuilder app) =>
         app.UseMiddleware<RequestIdMiddleware>().UseMiddleware<PublicAddressMiddleware>().UseMiddleware<RequestLogMiddleware>().Use(AddNoSniffHeader).UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
-            .UseMiddleware<ApiCallerMiddleware>();
+            .UseMiddleware<DrainMiddleware>().UseMiddleware<ApiCallerMiddleware>();
 
     /// <summary>Maps the one /v2/ endpoint, the token service, the API and the web UI; anything else answers a JSON 404.</summary>
     public static IEndpointRouteBuilder MapWharfRegistry(this IEndpointRouteBuilder endpoints)
@@ -70,6 +72,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfLifecycleApi();
         endpoints.MapWharfPolicyApi();
         endpoints.MapWharfAuditApi();
+        endpoints.MapWharfHealth(); // /healthz and /readyz: anonymous, plain text.
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));
         return endpoints;

@@ -24,6 +24,9 @@ namespace Wharf.Core.Storage;
 public static class StorageLayout
 {
     public const string BlobsRoot = "blobs";
+
+    /// <summary>A path that is never written: readiness asks the driver about it, a cheap round trip to the store.</summary>
+    public const string ReadinessProbe = "readiness-probe";
     public const string UploadsRoot = "uploads";
 
     public static string Blob(Digest digest) =>

@@ -11,6 +11,8 @@ namespace Wharf.Hosting;
 /// <summary>Builds and starts the registry web application from a configuration tree.</summary>
 public static partial class WharfHost
 {
+    private static readonly TimeSpan ServerStopAllowance = TimeSpan.FromSeconds(10);
+
     public static WebApplication Build(IConfiguration configuration, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -43,6 +45,7 @@ public static partial class WharfHost
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
+        UnknownSettings.Check(configuration);
         var options = configuration.Get<WharfOptions>() ?? new WharfOptions();
         Validate(options);
         var auth = AuthConfiguration.Read(configuration);
@@ -84,11 +87,20 @@ public static partial class WharfHost
         AddValidated<CacheOptions>(services, configuration, "Cache");
         AddValidated<HttpLimitsOptions>(services, configuration, "Http");
         AddValidated<Wharf.Http.Audit.AuditOptions>(services, configuration, "Audit");
+        AddValidated<Wharf.Http.Health.HealthOptions>(services, configuration, "Health");
+        AddValidated<Wharf.Http.Health.ShutdownOptions>(services, configuration, "Shutdown");
+        // The host's own stop budget covers the drain and then the server's stop.
+        services.AddOptions<HostOptions>().Configure<Wharf.Http.Health.ShutdownOptions>((host, shutdown) => host.ShutdownTimeout = shutdown.DrainTime + ServerStopAllowance);
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<HttpLimitsOptions>((kestrel, limits) => limits.ApplyTo(kestrel.Limits));
 
         var data = Path.GetFullPath(options.Data);
         DataDirectoryPermissions.Create(data);
+        // Storage, Metadata and Auth choose services, so they are read (and checked) before the container exists; they are
+        // registered like every other section as well, so that one ValidateOnStart pass covers the whole tree.
+        AddValidated<StorageOptions>(services, configuration, "Storage");
+        AddValidated<MetadataOptions>(services, configuration, "Metadata");
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth")).ValidateDataAnnotations().ValidateOnStart();
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
         var shared = services.AddWharfMetadata(configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions(), data);
         // The in-process caches are correct only for a single writer; a shared database has several.
@@ -173,6 +185,11 @@ public static partial class WharfHost
         _ = services.GetRequiredService<CacheOptions>();
         _ = services.GetRequiredService<HttpLimitsOptions>();
         _ = services.GetRequiredService<Wharf.Http.Audit.AuditOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Health.HealthOptions>();
+        _ = services.GetRequiredService<Wharf.Http.Health.ShutdownOptions>();
+        _ = services.GetRequiredService<StorageOptions>();
+        _ = services.GetRequiredService<MetadataOptions>();
+        _ = services.GetRequiredService<IOptions<AuthOptions>>().Value;
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>

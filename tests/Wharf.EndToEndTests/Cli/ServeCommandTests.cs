@@ -98,6 +98,9 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("WHARF_HTTP__REQUESTHEADERSTIMEOUT", "00:00:00", "RequestHeadersTimeout")]
     [InlineData("WHARF_HTTP__MAXREQUESTHEADERCOUNT", "0", "MaxRequestHeaderCount")]
     [InlineData("WHARF_HTTP__MINREQUESTBODYDATARATE", "-1", "MinRequestBodyDataRate")]
+    [InlineData("WHARF_GC__UNTAGGEDMANIFESTS__AFTER", "-1.00:00:00", "Gc:UntaggedManifests: The field After")]
+    [InlineData("WHARF_HEALTH__TIMEOUT", "00:00:00", "Timeout")]
+    [InlineData("WHARF_SHUTDOWN__DRAINTIME", "-00:00:01", "DrainTime")]
     public async Task An_invalid_setting_stops_startup_with_a_message_naming_it(string variable, string value, string expected)
     {
         await using var wharf = WharfProcess.Start(["serve", "--data", Path.Combine(_work, "data")], new Dictionary<string, string> { [variable] = value });

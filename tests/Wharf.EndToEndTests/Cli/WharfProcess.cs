@@ -88,14 +88,17 @@ internal sealed partial class WharfProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as a service manager or <c>docker stop</c> would.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
+        await SignalTerminateAsync();
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
         return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGTERM and returns at once, leaving the process to shut down (drain) on its own.</summary>
+    public async Task SignalTerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     /// <summary>Sends SIGKILL: the process dies at once, wherever it is, as in a crash or an OOM kill.</summary>

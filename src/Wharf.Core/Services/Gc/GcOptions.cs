@@ -23,7 +23,7 @@ public sealed class UntaggedManifestOptions
 }
 
 /// <summary>Online garbage collection settings (config section <c>Gc</c>); see docs/design/gc.md.</summary>
-public sealed class GcOptions
+public sealed class GcOptions : IValidatableObject
 {
     /// <summary>Whether this instance runs the collector. Any number of instances may.</summary>
     public bool Enabled { get; set; } = true;
@@ -60,4 +60,12 @@ public sealed class GcOptions
 
     [Required]
     public UntaggedManifestOptions UntaggedManifests { get; set; } = new();
+
+    /// <summary>Data annotations stop at the section's own properties: the nested <c>Gc:UntaggedManifests</c> is checked here.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(UntaggedManifests, new ValidationContext(UntaggedManifests), results, validateAllProperties: true);
+        return results.Select(r => new ValidationResult("Gc:UntaggedManifests: " + r.ErrorMessage, r.MemberNames));
+    }
 }
