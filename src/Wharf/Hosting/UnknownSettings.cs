@@ -119,29 +119,9 @@ public static class UnknownSettings
 
     private static SettingNode BuildSchema()
     {
-        var sections = new Dictionary<string, SettingNode>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["Uploads"] = SettingNode.For(typeof(Wharf.Core.Services.UploadOptions)),
-            ["Manifests"] = SettingNode.For(typeof(Wharf.Core.Services.ManifestOptions)),
-            ["Pagination"] = SettingNode.For(typeof(Wharf.Core.Services.PaginationOptions)),
-            ["Blobs"] = SettingNode.For(typeof(Wharf.Core.Services.BlobOptions)),
-            ["LayerBrowser"] = SettingNode.For(typeof(Wharf.Core.Services.Layers.LayerBrowserOptions)),
-            ["Search"] = SettingNode.For(typeof(Wharf.Core.Services.SearchOptions)),
-            ["Usage"] = SettingNode.For(typeof(Wharf.Core.Services.UsageOptions)),
-            ["Gc"] = SettingNode.For(typeof(Wharf.Core.Services.Gc.GcOptions)),
-            ["Policies"] = SettingNode.For(typeof(Wharf.Http.Policies.PoliciesOptions)),
-            ["Retention"] = SettingNode.For(typeof(Wharf.Http.Policies.RetentionOptions)),
-            ["Quotas"] = SettingNode.For(typeof(Wharf.Http.Policies.QuotasOptions)),
-            ["Http"] = SettingNode.For(typeof(Wharf.Http.Middleware.PublicAddressOptions), typeof(HttpLimitsOptions)),
-            ["Cache"] = SettingNode.For(typeof(Wharf.Core.Services.CacheOptions)),
-            ["Health"] = SettingNode.For(typeof(Wharf.Http.Health.HealthOptions)),
-            ["Shutdown"] = SettingNode.For(typeof(Wharf.Http.Health.ShutdownOptions)),
-            ["Audit"] = SettingNode.For(typeof(Wharf.Http.Audit.AuditOptions)),
-            ["Storage"] = SettingNode.For(typeof(StorageOptions)),
-            ["Metadata"] = SettingNode.For(typeof(MetadataOptions)),
-            ["Auth"] = SettingNode.For(typeof(Wharf.Auth.AuthOptions)),
-            ["Logging"] = new SettingNode.Any(), // .NET's logging configuration (LogLevel per category), read by the host.
-        };
+        var sections = OptionSections.All.GroupBy(section => section.Name, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(group => group.Key, group => SettingNode.For([.. group.Select(section => section.Type)]), StringComparer.OrdinalIgnoreCase);
+        sections["Logging"] = new SettingNode.Any(); // .NET's logging configuration (LogLevel per category), read by the host.
         var top = (SettingNode.Object)SettingNode.For(typeof(WharfOptions));
         foreach (var (name, node) in top.Children)
         {

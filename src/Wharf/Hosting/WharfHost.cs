@@ -71,24 +71,11 @@ public static partial class WharfHost
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(listen);
-        AddValidated<UploadOptions>(services, configuration, "Uploads");
-        AddValidated<ManifestOptions>(services, configuration, "Manifests");
-        AddValidated<PaginationOptions>(services, configuration, "Pagination");
+        foreach (var section in OptionSections.All)
+        {
+            section.Register(services, configuration);
+        }
 
-        AddValidated<BlobOptions>(services, configuration, "Blobs");
-        AddValidated<Wharf.Core.Services.Layers.LayerBrowserOptions>(services, configuration, "LayerBrowser");
-        AddValidated<SearchOptions>(services, configuration, "Search");
-        AddValidated<UsageOptions>(services, configuration, "Usage");
-        AddValidated<Wharf.Core.Services.Gc.GcOptions>(services, configuration, "Gc");
-        AddValidated<Wharf.Http.Policies.PoliciesOptions>(services, configuration, "Policies");
-        AddValidated<Wharf.Http.Policies.RetentionOptions>(services, configuration, "Retention");
-        AddValidated<Wharf.Http.Policies.QuotasOptions>(services, configuration, "Quotas");
-        AddValidated<Wharf.Http.Middleware.PublicAddressOptions>(services, configuration, "Http");
-        AddValidated<CacheOptions>(services, configuration, "Cache");
-        AddValidated<HttpLimitsOptions>(services, configuration, "Http");
-        AddValidated<Wharf.Http.Audit.AuditOptions>(services, configuration, "Audit");
-        AddValidated<Wharf.Http.Health.HealthOptions>(services, configuration, "Health");
-        AddValidated<Wharf.Http.Health.ShutdownOptions>(services, configuration, "Shutdown");
         // The host's own stop budget covers the drain and then the server's stop.
         services.AddOptions<HostOptions>().Configure<Wharf.Http.Health.ShutdownOptions>((host, shutdown) => host.ShutdownTimeout = shutdown.DrainTime + ServerStopAllowance);
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
@@ -96,11 +83,6 @@ public static partial class WharfHost
 
         var data = Path.GetFullPath(options.Data);
         DataDirectoryPermissions.Create(data);
-        // Storage, Metadata and Auth choose services, so they are read (and checked) before the container exists; they are
-        // registered like every other section as well, so that one ValidateOnStart pass covers the whole tree.
-        AddValidated<StorageOptions>(services, configuration, "Storage");
-        AddValidated<MetadataOptions>(services, configuration, "Metadata");
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth")).ValidateDataAnnotations().ValidateOnStart();
         services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
         var shared = services.AddWharfMetadata(configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions(), data);
         // The in-process caches are correct only for a single writer; a shared database has several.
@@ -170,26 +152,10 @@ public static partial class WharfHost
     /// <summary>Resolves every validated options section, throwing <see cref="OptionsValidationException"/> on the first bad one.</summary>
     public static void ValidateSections(IServiceProvider services)
     {
-        _ = services.GetRequiredService<UploadOptions>();
-        _ = services.GetRequiredService<ManifestOptions>();
-        _ = services.GetRequiredService<PaginationOptions>();
-        _ = services.GetRequiredService<BlobOptions>();
-        _ = services.GetRequiredService<Wharf.Core.Services.Layers.LayerBrowserOptions>();
-        _ = services.GetRequiredService<SearchOptions>();
-        _ = services.GetRequiredService<UsageOptions>();
-        _ = services.GetRequiredService<Wharf.Core.Services.Gc.GcOptions>();
-        _ = services.GetRequiredService<Wharf.Http.Policies.PoliciesOptions>();
-        _ = services.GetRequiredService<Wharf.Http.Policies.RetentionOptions>();
-        _ = services.GetRequiredService<Wharf.Http.Policies.QuotasOptions>();
-        _ = services.GetRequiredService<Wharf.Http.Middleware.PublicAddressOptions>();
-        _ = services.GetRequiredService<CacheOptions>();
-        _ = services.GetRequiredService<HttpLimitsOptions>();
-        _ = services.GetRequiredService<Wharf.Http.Audit.AuditOptions>();
-        _ = services.GetRequiredService<Wharf.Http.Health.HealthOptions>();
-        _ = services.GetRequiredService<Wharf.Http.Health.ShutdownOptions>();
-        _ = services.GetRequiredService<StorageOptions>();
-        _ = services.GetRequiredService<MetadataOptions>();
-        _ = services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        foreach (var section in OptionSections.All)
+        {
+            _ = section.Resolve(services);
+        }
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
@@ -200,13 +166,6 @@ public static partial class WharfHost
         {
             throw new OptionsValidationException("Wharf", typeof(WharfOptions), results.Select(r => r.ErrorMessage ?? "invalid"));
         }
-    }
-
-    private static void AddValidated<T>(IServiceCollection services, IConfiguration configuration, string section)
-        where T : class
-    {
-        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Wharf is listening on {Address} with data in {Data}")]
