@@ -19,6 +19,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
     private LoginThrottle? _throttle;
     private AuthChallenges? _challenges;
     private TokenValidator? _tokens;
+    private readonly Wharf.Core.Telemetry.WharfMetrics? _metrics = services.GetService<Wharf.Core.Telemetry.WharfMetrics>();
 
     private AccessPolicy Policy => _policy ??= services.GetRequiredService<AccessPolicy>();
 
@@ -120,6 +121,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         if (await Throttle.RetryAfterAsync(client, username, context.RequestAborted) is { } wait)
         {
             LogThrottled(logger, username, client);
+            _metrics?.Login("throttled");
             return (null, AuthChallenges.TooManyRequests(wait));
         }
 
@@ -128,9 +130,11 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         {
             await Throttle.RecordFailureAsync(client, username, password);
             LogLoginFailed(logger, username, client);
+            _metrics?.Login("failure");
             return (null, Challenges.BasicUnauthorized());
         }
 
+        _metrics?.Login("success");
         return (principal, null);
     }
 
