@@ -45,7 +45,11 @@ public static class MetricsRegistration
             .AddMeter(WharfMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
-            .AddPrometheusExporter(o => o.ScrapeEndpointPath = options.Path));
+            .AddPrometheusExporter(o =>
+            {
+                o.ScrapeEndpointPath = options.Path;
+                o.ScrapeResponseCacheDurationMilliseconds = 0; // Every scrape sees the counters as they are now.
+            }));
     }
 
     /// <summary>Counts requests by route family and maps the scrape endpoint (on its own port when <c>Metrics:Listen</c> says so).</summary>
