@@ -52,6 +52,8 @@ public static class BasicModeMatrix
         R("retention run", "POST", "/api/retention/run?dryRun=true", "/api/retention/run", "401", "401",     "403",         "403",         "403",         "403",         "200",         "403",         "401", "401", "401", "401"),
         R("namespace usage", "GET", "/api/namespaces/{ns}", "/api/namespaces/{name}", "401/401/200", "401/401/200", "404/404/200", "200/404/200", "200/404/200", "200/404/200", "200/200/200", "200/404/200", "401", "401", "401", "401"),
 
+        // Prometheus scrapes without credentials: the metrics name no repository (docs/design/reliability.md, "Metrics").
+        R("metrics scrape", "GET", "/metrics", "/metrics",                           "200", "200",         "200",         "200",         "200",         "200",         "200",         "200",         "200", "200", "200", "200"),
         R("ui home", "GET", "/", "/",                                               "200", "200",         "200",         "200",         "200",         "200",         "200",         "200",         "200", "200", "200", "200"),
         R("ui home head", "HEAD", "/", "/",                                         "200", "200",         "200",         "200",         "200",         "200",         "200",         "200",         "200", "200", "200", "200"),
         R("ui sign-in", "GET", "/sign-in", "/sign-in",                              "200", "200",         "200",         "200",         "200",         "200",         "200",         "200",         "200", "200", "200", "200"),
