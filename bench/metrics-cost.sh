@@ -42,6 +42,8 @@ end
 LUA
 
 RESULTS=$WORK/results.jsonl
+TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 one() { # mode round
   local mode=$1 round=$2 data=$WORK/data-$1-$2 enabled=true
   [[ $mode == off ]] && enabled=false
@@ -55,11 +57,17 @@ one() { # mode round
   fi
   load seed-hot "url=$URL" repo=bench/hot >/dev/null
   wrk -t2 -c32 -d2s -s "$WORK/manifest.lua" "$URL/v2/bench/hot/manifests/latest" >/dev/null
-  local get push
+  local get push c0 c1 c2
+  c0=$(cpu_ticks)
   get=$(wrk -t2 -c32 -d"$WRK_SECONDS"s --latency -s "$WORK/manifest.lua" "$URL/v2/bench/hot/manifests/latest" | sed -n 's/^JSON //p')
+  c1=$(cpu_ticks)
   push=$(load small-images "url=$URL" repo=bench/small "count=$SMALL_IMAGES" workers=8 "seed=$mode$round")
-  jq -nc --arg m "$mode" --argjson r "$round" --argjson g "$get" --argjson p "$push" \
-    '{mode: $m, round: $r, get_manifest_rps: $g.rps, get_manifest_p99_ms: $g.p99_ms, get_errors: $g.errors, push_images_per_s: $p.images_per_s}' | tee -a "$RESULTS" >&2
+  c2=$(cpu_ticks)
+  jq -nc --arg m "$mode" --argjson r "$round" --argjson g "$get" --argjson p "$push" --argjson tck "$TCK" --argjson secs "$WRK_SECONDS" \
+    --argjson images "$SMALL_IMAGES" --argjson c0 "$c0" --argjson c1 "$c1" --argjson c2 "$c2" \
+    '{mode: $m, round: $r, get_manifest_rps: $g.rps, get_manifest_p99_ms: $g.p99_ms, get_errors: $g.errors,
+      get_manifest_cpu_us_per_request: (($c1 - $c0) / $tck * 1e6 / ($g.rps * $secs) | round),
+      push_images_per_s: $p.images_per_s, push_cpu_ms_per_image: (($c2 - $c1) / $tck * 1e3 / $images * 100 | round / 100)}' | tee -a "$RESULTS" >&2
   [[ -n "$SCRAPER_PID" ]] && { kill "$SCRAPER_PID" 2>/dev/null || true; wait "$SCRAPER_PID" 2>/dev/null || true; SCRAPER_PID=""; }
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 }
@@ -74,9 +82,16 @@ jq -s --argjson rounds "$ROUNDS" --argjson wrk "$WRK_SECONDS" --argjson images "
   {rounds: $rounds, wrk_seconds: $wrk, small_images: $images, scrape_every_s: $scrape, machine_cores: 2,
    get_manifest_rps: {on: m("on"; "get_manifest_rps"), off: m("off"; "get_manifest_rps")},
    push_images_per_s: {on: m("on"; "push_images_per_s"), off: m("off"; "push_images_per_s")},
+   get_manifest_cpu_us_per_request: {on: m("on"; "get_manifest_cpu_us_per_request"), off: m("off"; "get_manifest_cpu_us_per_request")},
+   push_cpu_ms_per_image: {on: m("on"; "push_cpu_ms_per_image"), off: m("off"; "push_cpu_ms_per_image")},
    records: .}
   | .get_manifest_on_over_off = ((.get_manifest_rps.on / .get_manifest_rps.off * 1000 | round) / 1000)
-  | .push_on_over_off = ((.push_images_per_s.on / .push_images_per_s.off * 1000 | round) / 1000)' "$RESULTS" >"$OUT"
+  | .push_on_over_off = ((.push_images_per_s.on / .push_images_per_s.off * 1000 | round) / 1000)
+  | .get_manifest_cpu_on_over_off = ((.get_manifest_cpu_us_per_request.on / .get_manifest_cpu_us_per_request.off * 1000 | round) / 1000)
+  | .push_cpu_on_over_off = ((.push_cpu_ms_per_image.on / .push_cpu_ms_per_image.off * 1000 | round) / 1000)' "$RESULTS" >"$OUT"
 jq -r '"metrics on vs off, median of \(.rounds) rounds (on: a scrape every \(.scrape_every_s) s)",
   "get_manifest  on \(.get_manifest_rps.on) req/s   off \(.get_manifest_rps.off) req/s   on/off \(.get_manifest_on_over_off)",
-  "push (8 workers, small images)  on \(.push_images_per_s.on) images/s   off \(.push_images_per_s.off) images/s   on/off \(.push_on_over_off)"' "$OUT" | tee "${OUT%.json}.txt"
+  "push (8 workers, small images)  on \(.push_images_per_s.on) images/s   off \(.push_images_per_s.off) images/s   on/off \(.push_on_over_off)",
+  "server CPU per GET manifest  on \(.get_manifest_cpu_us_per_request.on) us   off \(.get_manifest_cpu_us_per_request.off) us   on/off \(.get_manifest_cpu_on_over_off)",
+  "server CPU per pushed image  on \(.push_cpu_ms_per_image.on) ms   off \(.push_cpu_ms_per_image.off) ms   on/off \(.push_cpu_on_over_off)",
+  "load average at the end: \($load)"' --arg load "$(cut -d" " -f1-3 /proc/loadavg)" "$OUT" | tee "${OUT%.json}.txt"

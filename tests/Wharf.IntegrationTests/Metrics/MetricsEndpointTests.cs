@@ -10,6 +10,7 @@ namespace Wharf.IntegrationTests.Metrics;
 /// moves by exactly what the requests did. One connection carries every request, so Kestrel has finished (and
 /// recorded) each request before it reads the next one: no waiting for the counters to settle.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsEndpointTests
 {
     private const string Duration = "http_server_request_duration_seconds_count";
@@ -90,6 +91,42 @@ public sealed class MetricsEndpointTests
         await using var server = await StartAsync(Settings.Of(("Metrics:Enabled", "false")));
         using var response = await server.Client.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_a_port_of_its_own_the_scrape_is_served_there_and_not_on_the_main_port()
+    {
+        var port = FreePort();
+        await using var server = await StartAsync(Settings.Of(("Metrics:Listen", $"127.0.0.1:{port}")));
+        using (var main = await server.Client.GetAsync("/metrics"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, main.StatusCode);
+        }
+
+        using var own = new HttpClient();
+        var scrape = PrometheusText.Parse(await own.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics")));
+        Assert.Equal(1, scrape.Sum(Duration, "wharf_route_family=metrics", "http_response_status_code=404"));
+    }
+
+    [Theory]
+    [InlineData("Metrics:Path", "/v2/metrics")]
+    [InlineData("Metrics:Path", "/api/metrics")]
+    [InlineData("Metrics:Path", "metrics")]
+    [InlineData("Metrics:Listen", "127.0.0.1:0")]
+    [InlineData("Metrics:Listen", "no port")]
+    public void Bad_metrics_settings_stop_the_server_before_it_starts(string key, string value)
+    {
+        using var data = new TempDirectory("wharf-metrics-options");
+        var settings = new Dictionary<string, string?> { [key] = value, ["Data"] = data.Path, ["Listen"] = "127.0.0.1:0" };
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Wharf.Hosting.WharfHost.Build(Wharf.Hosting.WharfConfiguration.Build(null, settings)));
+        Assert.Contains("Metrics", error.Message, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static Dictionary<string, double> Operations(PrometheusText scrape, string name, string label) =>
