@@ -45,6 +45,8 @@ public static class MetricsRegistration
             .AddMeter(WharfMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
+            // One route serves all of /v2/: counting routing match attempts per request would cost every request and say nothing.
+            .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
             .AddPrometheusExporter(o =>
             {
                 o.ScrapeEndpointPath = options.Path;
