@@ -65,6 +65,13 @@ public interface IManifestWriter
     /// atomic step in the store, so a tag pushed again by someone else in the meantime is never removed.
     /// </summary>
     ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// An optional capability of the store (<see cref="IProtectedTagWriter"/>), or null. Asked, never found with an
+    /// <c>is</c> check, so that a decorator can forward the question (or answer it itself) and wrapping keeps it.
+    /// </summary>
+    T? GetCapability<T>()
+        where T : class => this as T;
 }
 
 /// <summary>The catalog of repositories.</summary>

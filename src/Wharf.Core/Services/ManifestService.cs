@@ -157,7 +157,7 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
         new(ErrorCode.Denied, $"tag {tag} of {repository} is immutable under {rule.Name}: {consequence}", new { repository, tag, rule = rule.Name });
 
     private IProtectedTagWriter Guarded() =>
-        writer as IProtectedTagWriter ?? throw new InvalidOperationException($"{writer.GetType().Name} cannot keep immutable tags");
+        writer.GetCapability<IProtectedTagWriter>() ?? throw new InvalidOperationException($"{writer.GetType().Name} cannot keep immutable tags");
 
     public ValueTask<IReadOnlyList<Referrer>> ListReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken) =>
         reader.ListReferrersAsync(repository, subject, artifactType, cancellationToken);

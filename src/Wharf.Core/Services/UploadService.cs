@@ -22,7 +22,8 @@ public sealed partial class UploadService(
     UploadOptions options,
     TimeProvider time,
     ILogger<UploadService> logger,
-    NamespaceQuotas quotas)
+    NamespaceQuotas quotas,
+    Telemetry.WharfMetrics? metrics = null)
 {
     /// <summary>How many repositories holding a blob a mount without <c>from</c> considers under access control.</summary>
     private const int MountCandidates = 1000;
@@ -89,7 +90,7 @@ public sealed partial class UploadService(
     /// <summary>A whole blob in one request (<c>POST ?digest=</c> with a body).</summary>
     public async ValueTask<Result<BlobInfo>> PutMonolithicAsync(string repository, Digest expected, Stream body, CancellationToken cancellationToken)
     {
-        if (storage is IContentAddressedWrites direct)
+        if (storage.GetCapability<IContentAddressedWrites>() is { } direct)
         {
             return await WriteDirectAsync(direct, repository, expected, body, null, cancellationToken);
         }
@@ -104,6 +105,7 @@ public sealed partial class UploadService(
             await using (var writer = await storage.OpenWriterAsync(path, 0, cancellationToken))
             {
                 size = await BodyCopier.CopyAsync(body, writer, hash, cancellationToken);
+                metrics?.BlobBytesIn(size);
                 await writer.CommitAsync(cancellationToken);
                 version = writer.Version;
             }
@@ -158,7 +160,7 @@ public sealed partial class UploadService(
             return ErrorCode.BlobUploadUnknown;
         }
 
-        if (found.Size == 0 && range is null && storage is IContentAddressedWrites direct)
+        if (found.Size == 0 && range is null && storage.GetCapability<IContentAddressedWrites>() is { } direct)
         {
             // Nothing uploaded before this PUT: its body is the whole blob (POST, then PUT with the body).
             var written = await WriteDirectAsync(direct, repository, expected, body, id, cancellationToken);
@@ -278,7 +280,7 @@ public sealed partial class UploadService(
             }
         }
 
-        if (storage is IStorageCleanup cleanup)
+        if (storage.GetCapability<IStorageCleanup>() is { } cleanup)
         {
             removed += await cleanup.RemoveAbandonedAsync(cutoff, cancellationToken);
         }
@@ -316,6 +318,7 @@ public sealed partial class UploadService(
         {
             await using var writer = await storage.OpenWriterAsync(path, session.Size, cancellationToken);
             written = await BodyCopier.CopyAsync(body, writer, hash, cancellationToken);
+            metrics?.BlobBytesIn(written);
             if (range is { } rr && written != rr.Length)
             {
                 hash?.Dispose();
@@ -461,6 +464,7 @@ public sealed partial class UploadService(
             await using var writer = await direct.OpenContentWriterAsync(blobPath, cancellationToken);
             using var hash = IncrementalHash.CreateHash(Digest.HashName(expected.Algorithm));
             size = await BodyCopier.CopyAsync(body, writer, hash, cancellationToken);
+            metrics?.BlobBytesIn(size);
             var actual = Digest.FromHash(expected.Algorithm, hash.GetHashAndReset());
             if (actual != expected)
             {

@@ -78,4 +78,12 @@ public interface IStorageDriver
 
     /// <summary>The immediate children of a directory prefix (names only), empty when there are none.</summary>
     IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// An optional capability of the driver (<see cref="IContentAddressedWrites"/>, <see cref="IStorageCleanup"/>), or null
+    /// when it has none. Callers ask this, never an <c>is</c> check on the driver: a decorator (metrics, test counters)
+    /// forwards the question to the driver it wraps, so wrapping never switches a fast path off.
+    /// </summary>
+    T? GetCapability<T>()
+        where T : class => this as T;
 }

@@ -22,6 +22,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
     private AuthChallenges? _challenges;
     private TokenValidator? _tokens;
     private RequestAudit? _audit;
+    private readonly Wharf.Core.Telemetry.WharfMetrics? _metrics = services.GetService<Wharf.Core.Telemetry.WharfMetrics>();
 
     private AccessPolicy Policy => _policy ??= services.GetRequiredService<AccessPolicy>();
 
@@ -129,6 +130,7 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         if (await Throttle.RetryAfterAsync(client, username, context.RequestAborted) is { } wait)
         {
             LogThrottled(logger, Middleware.LogText.Escape(username), client);
+            _metrics?.Login("throttled");
             return (null, AuthChallenges.TooManyRequests(wait));
         }
 
@@ -137,10 +139,12 @@ public sealed partial class AccessGate(AuthOptions options, IServiceProvider ser
         {
             await Throttle.RecordFailureAsync(client, username, password);
             LogLoginFailed(logger, Middleware.LogText.Escape(username), client);
+            _metrics?.Login("failure");
             await Audit.RecordAsAsync(context, username, AuditActions.LoginFailure, detail: context.Request.Path.Value);
             return (null, Challenges.BasicUnauthorized());
         }
 
+        _metrics?.Login("success");
         if (auditSuccess)
         {
             await Audit.RecordAsAsync(context, principal.Name, AuditActions.LoginSuccess, detail: context.Request.Path.Value);

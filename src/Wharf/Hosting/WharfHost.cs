@@ -50,6 +50,8 @@ public static partial class WharfHost
         Validate(options);
         var auth = AuthConfiguration.Read(configuration);
         var listen = ListenAddress.Parse(options.Listen);
+        var metrics = MetricsRegistration.Read(configuration);
+        var metricsListen = metrics is { Enabled: true, Listen: { } own } ? ListenAddress.Parse(own) : null;
         var certificate = TlsCertificate.Load(options.Tls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -62,6 +64,19 @@ public static partial class WharfHost
             else
             {
                 kestrel.Listen(listen.Address, listen.Port, https);
+            }
+
+            if (metricsListen is not null)
+            {
+                // The scrape port speaks plain HTTP: what it serves is repository-agnostic counters only.
+                if (metricsListen.Address is null)
+                {
+                    kestrel.ListenLocalhost(metricsListen.Port);
+                }
+                else
+                {
+                    kestrel.Listen(metricsListen.Address, metricsListen.Port);
+                }
             }
         });
 
@@ -83,8 +98,14 @@ public static partial class WharfHost
 
         var data = Path.GetFullPath(options.Data);
         DataDirectoryPermissions.Create(data);
-        services.AddWharfStorage(configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(), data);
+        var storage = configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        services.AddWharfStorage(storage, data);
         var shared = services.AddWharfMetadata(configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions(), data);
+        if (metrics.Enabled)
+        {
+            services.AddWharfMetrics(metrics, storage.Driver == StorageDriverKind.S3 ? "s3" : "filesystem");
+        }
+
         // The in-process caches are correct only for a single writer; a shared database has several.
         // Bound values are checked (ValidateOnStart) before the host serves; the caches are built from the same section.
         var cache = configuration.GetSection("Cache").Get<CacheOptions>() ?? new CacheOptions();
@@ -101,6 +122,11 @@ public static partial class WharfHost
         services.AddHostedService<AuditPruner>();
 
         var app = builder.Build();
+        if (metrics.Enabled)
+        {
+            app.UseWharfMetrics(metrics);
+        }
+
         app.UseWharfRegistry();
         app.MapWharfRegistry();
         return app;

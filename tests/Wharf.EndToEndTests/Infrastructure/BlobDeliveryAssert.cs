@@ -18,7 +18,7 @@ internal static class BlobDeliveryAssert
     public static bool Redirects(ITestRegistry registry) =>
         registry is WharfRegistry wharf
         && wharf.Server.Services.GetRequiredService<BlobOptions>().Delivery == BlobDelivery.Redirect
-        && wharf.Server.Services.GetRequiredService<IStorageDriver>() is S3Driver;
+        && wharf.Server.Services.GetService<S3Driver>() is not null;
 
     /// <summary>A position in the registry's request log, taken just before a client pulls.</summary>
     public static int Mark(ITestRegistry registry) => (registry as WharfRegistry)?.Requests.Mark() ?? 0;

@@ -62,6 +62,8 @@ public static class TokenModeMatrix
         R("liveness head", "HEAD", "/healthz", "/healthz",                          "200", "200", "200", "200", "200", "200", "200", "200", "200", "200", "200", "200"),
         R("readiness", "GET", "/readyz", "/readyz",                                 "200", "200", "200", "200", "200", "200", "200", "200", "200", "200", "200", "200"),
         R("readiness head", "HEAD", "/readyz", "/readyz",                           "200", "200", "200", "200", "200", "200", "200", "200", "200", "200", "200", "200"),
+        // Prometheus scrapes without credentials: the metrics name no repository (docs/design/reliability.md, "Metrics").
+        R("metrics scrape", "GET", "/metrics", "/metrics",                           "200", "200",         "200",         "200",         "200",         "200",         "200",         "200",         "200", "200", "200", "200"),
         R("ui home", "GET", "/", "/",                                               "200", "200",         "200",         "200",         "200",         "200",         "200",         "200",         "200", "200", "200", "200"),
         R("ui home head", "HEAD", "/", "/",                                         "200", "200",         "200",         "200",         "200",         "200",         "200",         "200",         "200", "200", "200", "200"),
         R("ui sign-in", "GET", "/sign-in", "/sign-in",                              "200", "200",         "200",         "200",         "200",         "200",         "200",         "200",         "200", "200", "200", "200"),

@@ -156,5 +156,5 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
     }
 
     private IProtectedTagWriter Protected() =>
-        writer as IProtectedTagWriter ?? throw new InvalidOperationException($"{writer.GetType().Name} cannot keep immutable tags");
+        writer.GetCapability<IProtectedTagWriter>() ?? throw new InvalidOperationException($"{writer.GetType().Name} cannot keep immutable tags");
 }

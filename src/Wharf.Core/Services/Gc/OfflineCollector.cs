@@ -72,7 +72,7 @@ public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector colle
         }
 
         var leftovers = await orphans.RemoveAsync(time.GetUtcNow(), dryRun: false, _ => { }, cancellationToken, includeBlobs: true);
-        if (storage is Storage.IStorageCleanup cleanup)
+        if (storage.GetCapability<Storage.IStorageCleanup>() is { } cleanup)
         {
             progress.Report(new GcProgress("looking for store-specific leftovers"));
             leftovers += await cleanup.RemoveUnreferencedAsync(time.GetUtcNow(), cancellationToken);

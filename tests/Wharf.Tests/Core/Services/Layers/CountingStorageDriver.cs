@@ -19,6 +19,9 @@ public sealed class CountingStorageDriver(IStorageDriver inner) : IStorageDriver
         _bytes.Clear();
     }
 
+    public T? GetCapability<T>()
+        where T : class => inner.GetCapability<T>();
+
     public ValueTask<StorageObjectInfo?> StatAsync(string path, CancellationToken cancellationToken) => inner.StatAsync(path, cancellationToken);
 
     public async ValueTask<Stream?> OpenReadAsync(string path, long offset, CancellationToken cancellationToken)

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# bench/metrics-cost.sh - what /metrics costs: push and GET-manifest throughput of Wharf with metrics on
+# (the default, with a scrape every SCRAPE_SECONDS) and off (WHARF_Metrics__Enabled=false), alternating
+# which goes first, ROUNDS times. Prints the medians and the ratio off/on, writes bench/results/metrics-cost.json
+# and .txt. See bench/README.md ("What metrics cost").
+#
+# Env: ROUNDS=3  WRK_SECONDS=8  SMALL_IMAGES=200  SCRAPE_SECONDS=5  WHARF_PORT=15000  OUT=<json path>
+set -euo pipefail
+export LC_ALL=C
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+ROUNDS=${ROUNDS:-3}
+WRK_SECONDS=${WRK_SECONDS:-8}
+SMALL_IMAGES=${SMALL_IMAGES:-200}
+SCRAPE_SECONDS=${SCRAPE_SECONDS:-5}
+WHARF_PORT=${WHARF_PORT:-15000}
+OUT=${OUT:-$HERE/results/metrics-cost.json}
+URL=http://127.0.0.1:$WHARF_PORT
+for cmd in wrk jq curl; do command -v "$cmd" >/dev/null || { echo "metrics-cost.sh: needs $cmd (bench/run.sh installs it)" >&2; exit 1; }; done
+
+log() { printf '# %s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+WORK=$(mktemp -d)
+SERVER_PID="" SCRAPER_PID=""
+cleanup() {
+  [[ -n "$SCRAPER_PID" ]] && kill "$SCRAPER_PID" 2>/dev/null || true
+  [[ -n "$SERVER_PID" ]] && { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log "building Wharf (Release) and the load client"
+dotnet publish "$ROOT/src/Wharf/Wharf.csproj" -c Release -o "$WORK/wharf-bin" --nologo -v quiet -p:UseAppHost=false >&2
+dotnet publish "$HERE/Wharf.Bench.Load/Wharf.Bench.Load.csproj" -c Release -o "$WORK/load-bin" --nologo -v quiet -p:UseAppHost=false >&2
+load() { dotnet "$WORK/load-bin/Wharf.Bench.Load.dll" "$@"; }
+cat >"$WORK/manifest.lua" <<'LUA'
+wrk.method = "GET"
+wrk.headers["Accept"] = "application/vnd.oci.image.manifest.v1+json"
+done = function(summary, latency, requests)
+  io.write(string.format('JSON {"rps":%.1f,"p99_ms":%.3f,"errors":%d}\n', summary.requests / (summary.duration / 1e6),
+    latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+LUA
+
+RESULTS=$WORK/results.jsonl
+TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+one() { # mode round
+  local mode=$1 round=$2 data=$WORK/data-$1-$2 enabled=true
+  [[ $mode == off ]] && enabled=false
+  WHARF_Metrics__Enabled=$enabled DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x400000}" \
+    dotnet "$WORK/wharf-bin/Wharf.dll" serve --listen "127.0.0.1:$WHARF_PORT" --data "$data" >"$data.log" 2>&1 &
+  SERVER_PID=$!
+  for ((i = 0; i < 600; i++)); do grep -q "Wharf is listening on" "$data.log" 2>/dev/null && break; sleep 0.1; done
+  if [[ $mode == on ]]; then
+    (while sleep "$SCRAPE_SECONDS"; do curl -s -o /dev/null "$URL/metrics"; done) &
+    SCRAPER_PID=$!
+  fi
+  load seed-hot "url=$URL" repo=bench/hot >/dev/null
+  wrk -t2 -c32 -d2s -s "$WORK/manifest.lua" "$URL/v2/bench/hot/manifests/latest" >/dev/null
+  local get push c0 c1 c2
+  c0=$(cpu_ticks)
+  get=$(wrk -t2 -c32 -d"$WRK_SECONDS"s --latency -s "$WORK/manifest.lua" "$URL/v2/bench/hot/manifests/latest" | sed -n 's/^JSON //p')
+  c1=$(cpu_ticks)
+  push=$(load small-images "url=$URL" repo=bench/small "count=$SMALL_IMAGES" workers=8 "seed=$mode$round")
+  c2=$(cpu_ticks)
+  jq -nc --arg m "$mode" --argjson r "$round" --argjson g "$get" --argjson p "$push" --argjson tck "$TCK" --argjson secs "$WRK_SECONDS" \
+    --argjson images "$SMALL_IMAGES" --argjson c0 "$c0" --argjson c1 "$c1" --argjson c2 "$c2" \
+    '{mode: $m, round: $r, get_manifest_rps: $g.rps, get_manifest_p99_ms: $g.p99_ms, get_errors: $g.errors,
+      get_manifest_cpu_us_per_request: (($c1 - $c0) / $tck * 1e6 / ($g.rps * $secs) | round),
+      push_images_per_s: $p.images_per_s, push_cpu_ms_per_image: (($c2 - $c1) / $tck * 1e3 / $images * 100 | round / 100)}' | tee -a "$RESULTS" >&2
+  [[ -n "$SCRAPER_PID" ]] && { kill "$SCRAPER_PID" 2>/dev/null || true; wait "$SCRAPER_PID" 2>/dev/null || true; SCRAPER_PID=""; }
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+}
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then one on "$round"; one off "$round"; else one off "$round"; one on "$round"; fi
+done
+
+jq -s --argjson rounds "$ROUNDS" --argjson wrk "$WRK_SECONDS" --argjson images "$SMALL_IMAGES" --argjson scrape "$SCRAPE_SECONDS" '
+  def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def m(mode; key): [.[] | select(.mode == mode) | .[key]] | median;
+  {rounds: $rounds, wrk_seconds: $wrk, small_images: $images, scrape_every_s: $scrape, machine_cores: 2,
+   get_manifest_rps: {on: m("on"; "get_manifest_rps"), off: m("off"; "get_manifest_rps")},
+   push_images_per_s: {on: m("on"; "push_images_per_s"), off: m("off"; "push_images_per_s")},
+   get_manifest_cpu_us_per_request: {on: m("on"; "get_manifest_cpu_us_per_request"), off: m("off"; "get_manifest_cpu_us_per_request")},
+   push_cpu_ms_per_image: {on: m("on"; "push_cpu_ms_per_image"), off: m("off"; "push_cpu_ms_per_image")},
+   records: .}
+  | .get_manifest_on_over_off = ((.get_manifest_rps.on / .get_manifest_rps.off * 1000 | round) / 1000)
+  | .push_on_over_off = ((.push_images_per_s.on / .push_images_per_s.off * 1000 | round) / 1000)
+  | .get_manifest_cpu_on_over_off = ((.get_manifest_cpu_us_per_request.on / .get_manifest_cpu_us_per_request.off * 1000 | round) / 1000)
+  | .push_cpu_on_over_off = ((.push_cpu_ms_per_image.on / .push_cpu_ms_per_image.off * 1000 | round) / 1000)' "$RESULTS" >"$OUT"
+jq -r '"metrics on vs off, median of \(.rounds) rounds (on: a scrape every \(.scrape_every_s) s)",
+  "get_manifest  on \(.get_manifest_rps.on) req/s   off \(.get_manifest_rps.off) req/s   on/off \(.get_manifest_on_over_off)",
+  "push (8 workers, small images)  on \(.push_images_per_s.on) images/s   off \(.push_images_per_s.off) images/s   on/off \(.push_on_over_off)",
+  "server CPU per GET manifest  on \(.get_manifest_cpu_us_per_request.on) us   off \(.get_manifest_cpu_us_per_request.off) us   on/off \(.get_manifest_cpu_on_over_off)",
+  "server CPU per pushed image  on \(.push_cpu_ms_per_image.on) ms   off \(.push_cpu_ms_per_image.off) ms   on/off \(.push_cpu_on_over_off)",
+  "load average at the end: \($load)"' --arg load "$(cut -d" " -f1-3 /proc/loadavg)" "$OUT" | tee "${OUT%.json}.txt"
