@@ -15,6 +15,7 @@ using Wharf.Http.Middleware;
 using Wharf.Http.Policies;
 using Wharf.Http.Results;
 using Wharf.Http.Ui;
+using Wharf.Http.Webhooks;
 
 namespace Wharf.Http;
 
@@ -54,9 +55,18 @@ public static class RegistryEndpoints
     }
 
     /// <summary>Request ids, request logging and fault mapping, in front of everything.</summary>
-    public static IApplicationBuilder UseWharfRegistry(this IApplicationBuilder app) =>
+    public static IApplicationBuilder UseWharfRegistry(this IApplicationBuilder app)
+    {
         app.UseMiddleware<RequestIdMiddleware>().UseMiddleware<PublicAddressMiddleware>().UseMiddleware<RequestLogMiddleware>().Use(AddNoSniffHeader).UseMiddleware<RegistryExceptionMiddleware>().Use(AddApiVersionHeader)
             .UseMiddleware<DrainMiddleware>().UseMiddleware<ApiCallerMiddleware>();
+        if (app.ApplicationServices.GetService<Wharf.Http.Webhooks.WebhookRoutes>() is not null)
+        {
+            // Only with webhooks configured: each request becomes the origin of the events its changes write.
+            app.UseMiddleware<Wharf.Http.Webhooks.EventOriginMiddleware>();
+        }
+
+        return app;
+    }
 
     /// <summary>Maps the one /v2/ endpoint, the token service, the API and the web UI; anything else answers a JSON 404.</summary>
     public static IEndpointRouteBuilder MapWharfRegistry(this IEndpointRouteBuilder endpoints)
@@ -72,6 +82,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfLifecycleApi();
         endpoints.MapWharfPolicyApi();
         endpoints.MapWharfAuditApi();
+        endpoints.MapWharfEventsApi();
         endpoints.MapWharfHealth(); // /healthz and /readyz: anonymous, plain text.
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));

@@ -1,10 +1,14 @@
+using Wharf.Core.Events;
 using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 
 namespace Wharf.Metadata;
 
-/// <summary>Which blobs exist and which repositories link them, the same SQL on every engine.</summary>
-public sealed class SqlBlobIndex(SqlDatabase database, TimeProvider time) : IBlobIndex
+/// <summary>
+/// Which blobs exist and which repositories link them, the same SQL on every engine. With webhooks configured, a
+/// mount writes its event in its transaction (<paramref name="events"/>).
+/// </summary>
+public sealed class SqlBlobIndex(SqlDatabase database, TimeProvider time, SqlEventOutbox? events = null) : IBlobIndex
 {
     public async ValueTask<BlobInfo?> GetAsync(Digest digest, CancellationToken cancellationToken)
     {
@@ -58,12 +62,20 @@ public sealed class SqlBlobIndex(SqlDatabase database, TimeProvider time) : IBlo
     /// The blob's row is read under a key-share lock (PostgreSQL), which waits for a garbage collector deleting it: once
     /// it has, there is no row and nothing is linked. A collector that comes later finds the link (docs/design/gc.md).
     /// </remarks>
-    public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
+    public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var write = LinkExistingRowAsync(repository, digest, cancellationToken);
+        return events is null ? write : events.SignalAfter(write);
+    }
+
+    private ValueTask<bool> LinkExistingRowAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
-            await using (var exists = connection.Command("SELECT 1 FROM blobs WHERE digest = @d" + database.RowLock("KEY SHARE"), transaction).With("@d", digest.Value))
+            object? size;
+            await using (var exists = connection.Command("SELECT size FROM blobs WHERE digest = @d" + database.RowLock("KEY SHARE"), transaction).With("@d", digest.Value))
             {
-                if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+                size = await exists.ExecuteScalarAsync(cancellationToken);
+                if (size is null)
                 {
                     return false;
                 }
@@ -71,7 +83,19 @@ public sealed class SqlBlobIndex(SqlDatabase database, TimeProvider time) : IBlo
 
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, now, cancellationToken);
+            if (events is not null)
+            {
+                await events.LockRepositoryAsync(connection, transaction, repositoryId!.Value, cancellationToken);
+            }
+
             await InsertLinkAsync(connection, transaction, repositoryId!.Value, digest.Value, now, cancellationToken);
+            if (events is not null)
+            {
+                var mounted = RegistryEvent.Create(time, EventActions.BlobMount, repository, "application/octet-stream", digest.Value,
+                    Convert.ToInt64(size, System.Globalization.CultureInfo.InvariantCulture));
+                await events.WriteAsync(connection, transaction, mounted, cancellationToken);
+            }
+
             return true;
         }, cancellationToken);
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Wharf.Core.Events;
 using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 
@@ -8,16 +9,17 @@ namespace Wharf.Metadata;
 /// Manifest and tag writes. The order of a push (check every reference, then write the manifest, its
 /// references and its tag in one transaction) and the tag statements are shared; how references are checked
 /// and recorded, and how a manifest is deleted, each engine writes for itself (one statement per digest on
-/// SQLite, arrays and row locks on PostgreSQL).
+/// SQLite, arrays and row locks on PostgreSQL). With webhooks configured, each change writes its event in its own
+/// transaction (<paramref name="events"/>), after locking the repository's row before the change.
 /// </summary>
-public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvider time) : IManifestWriter
+public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvider time, SqlEventOutbox? events) : IManifestWriter
 {
     public ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, CancellationToken cancellationToken) =>
         PutAsync(repository, manifest, tag, keepTag: false, cancellationToken);
 
     /// <param name="keepTag">Refuse (<see cref="ManifestPutStatus.TagTaken"/>, nothing written) when the tag points to another manifest.</param>
     private ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, bool keepTag, CancellationToken cancellationToken) =>
-        database.RunWriteAsync(async (connection, transaction) =>
+        Signalling(database.RunWriteAsync(async (connection, transaction) =>
         {
             if (keepTag && await TagTakenAsync(connection, transaction, repository, tag!, manifest.Digest, cancellationToken))
             {
@@ -38,6 +40,7 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
             }
 
             var repositoryId = existingId ?? (await database.RepositoryIdAsync(connection, repository, transaction, now, cancellationToken))!.Value;
+            await LockForEventAsync(connection, transaction, repositoryId, cancellationToken);
 
             await StoreManifestAsync(connection, transaction, repositoryId, manifest, now, queueUntagged: tag is null, cancellationToken);
             if (tag is not null)
@@ -45,11 +48,12 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
                 await TagAsync(connection, transaction, repositoryId, tag, manifest.Digest.Value, now, cancellationToken);
             }
 
+            await WriteEventAsync(connection, transaction, EventActions.ManifestPush, repository, manifest.Digest.Value, tag, manifest.MediaType, manifest.Payload.Length, cancellationToken);
             return new ManifestPutResult(ManifestPutStatus.Stored);
-        }, cancellationToken);
+        }, cancellationToken));
 
     public ValueTask<bool> DeleteAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
-        database.RunWriteAsync(async (connection, transaction) =>
+        Signalling(database.RunWriteAsync(async (connection, transaction) =>
         {
             var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);
             if (repositoryId is null)
@@ -57,18 +61,38 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
                 return false;
             }
 
-            return await DeleteQueueingDependentsAsync(connection, transaction, repositoryId.Value, digest, cancellationToken);
-        }, cancellationToken);
+            return await DeleteQueueingDependentsAsync(connection, transaction, repository, repositoryId.Value, digest, cancellationToken);
+        }, cancellationToken));
 
     /// <summary>Deletes the manifest, and queues for the garbage collector what may have needed only it.</summary>
-    private async ValueTask<bool> DeleteQueueingDependentsAsync(DbConnection connection, DbTransaction transaction, long repositoryId, Digest digest, CancellationToken cancellationToken)
+    private async ValueTask<bool> DeleteQueueingDependentsAsync(DbConnection connection, DbTransaction transaction, string repository, long repositoryId, Digest digest, CancellationToken cancellationToken)
     {
+        await LockForEventAsync(connection, transaction, repositoryId, cancellationToken);
         await GcQueue.DependentsOfAsync(connection, transaction, repositoryId, digest.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
-        return await DeleteManifestAsync(connection, transaction, repositoryId, digest, cancellationToken);
+        if (!await DeleteManifestAsync(connection, transaction, repositoryId, digest, cancellationToken))
+        {
+            return false;
+        }
+
+        await WriteEventAsync(connection, transaction, EventActions.ManifestDelete, repository, digest.Value, null, null, null, cancellationToken);
+        return true;
     }
 
+    /// <summary>The write itself without webhooks; with them, the write and then a wake-up of the dispatcher once it has committed.</summary>
+    private ValueTask<T> Signalling<T>(ValueTask<T> write) => events is null ? write : events.SignalAfter(write);
+
+    /// <summary>Locks the repository's row for the event the change will write (nothing without webhooks).</summary>
+    private ValueTask LockForEventAsync(DbConnection connection, DbTransaction transaction, long repositoryId, CancellationToken cancellationToken) =>
+        events is null ? ValueTask.CompletedTask : events.LockRepositoryAsync(connection, transaction, repositoryId, cancellationToken);
+
+    /// <summary>Writes the change's event in its transaction (nothing without webhooks).</summary>
+    private ValueTask WriteEventAsync(
+        DbConnection connection, DbTransaction transaction, string action, string repository, string digest, string? tag, string? mediaType, long? size, CancellationToken cancellationToken) =>
+        events is null ? ValueTask.CompletedTask
+        : events.WriteAsync(connection, transaction, RegistryEvent.Create(time, action, repository, mediaType, digest, size, tag), cancellationToken);
+
     public ValueTask<bool> DeleteTagAsync(string repository, string tag, CancellationToken cancellationToken) =>
-        database.RunWriteAsync(async (connection, transaction) =>
+        Signalling(database.RunWriteAsync(async (connection, transaction) =>
         {
             var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);
             if (repositoryId is null)
@@ -76,6 +100,7 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
                 return false;
             }
 
+            await LockForEventAsync(connection, transaction, repositoryId.Value, cancellationToken);
             await using var command = connection.Command("DELETE FROM tags WHERE repository_id = @r AND name = @t RETURNING digest", transaction)
                 .With("@r", repositoryId.Value).With("@t", tag);
             if (await command.ExecuteScalarAsync(cancellationToken) is not string digest)
@@ -84,8 +109,9 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
             }
 
             await GcQueue.ManifestAsync(connection, transaction, repositoryId.Value, digest, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+            await WriteEventAsync(connection, transaction, EventActions.TagDelete, repository, digest, tag, null, null, cancellationToken);
             return true;
-        }, cancellationToken);
+        }, cancellationToken));
 
     /// <remarks>
     /// The digest is part of the DELETE's condition, so deleting and checking are one statement. SQLite has one
@@ -95,8 +121,13 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
     /// snapshot: the latest committed state).
     /// </remarks>
     public ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken) =>
-        database.RunWriteAsync(async (connection, transaction) =>
+        Signalling(database.RunWriteAsync(async (connection, transaction) =>
         {
+            if (events is not null && await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken) is { } lockedId)
+            {
+                await events.LockRepositoryAsync(connection, transaction, lockedId, cancellationToken);
+            }
+
             await using (var delete = connection.Command(
                 "DELETE FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = @n) AND name = @t AND digest = @d", transaction)
                 .With("@n", repository).With("@t", tag).With("@d", expected.Value))
@@ -105,6 +136,7 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
                 {
                     var repositoryId = (await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken))!.Value;
                     await GcQueue.ManifestAsync(connection, transaction, repositoryId, expected.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+                    await WriteEventAsync(connection, transaction, EventActions.TagDelete, repository, expected.Value, tag, null, null, cancellationToken);
                     return ConditionalTagDelete.Deleted;
                 }
             }
@@ -113,7 +145,7 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
                 "SELECT 1 FROM tags WHERE repository_id = (SELECT id FROM repositories WHERE name = @n) AND name = @t", transaction)
                 .With("@n", repository).With("@t", tag);
             return await exists.ExecuteScalarAsync(cancellationToken) is null ? ConditionalTagDelete.TagUnknown : ConditionalTagDelete.TagMoved;
-        }, cancellationToken);
+        }, cancellationToken));
 
     /// <summary>
     /// Points the tag at the manifest and queues the manifest it pointed to before, if another. The tag's row is locked

@@ -1,3 +1,4 @@
+using Wharf.Core.Events;
 using Wharf.Core.Metadata;
 
 namespace Wharf.Metadata;
@@ -7,7 +8,7 @@ namespace Wharf.Metadata;
 /// Its rows in the review queues are left for the collector, which finds nothing behind them (deleting them here could
 /// wait for a collector that has claimed them while it waits for a row this delete holds).
 /// </summary>
-public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time) : IRepositoryDeleter
+public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time, SqlEventOutbox? events = null) : IRepositoryDeleter
 {
     private static readonly string[] Deletes =
     [
@@ -24,7 +25,13 @@ public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time
     /// The repository's row is locked first (PostgreSQL): pushes already inside the repository finish before, and
     /// later ones see it gone (a push that links a blob afterwards creates the repository anew).
     /// </remarks>
-    public ValueTask<bool> DeleteAsync(string repository, CancellationToken cancellationToken) =>
+    public ValueTask<bool> DeleteAsync(string repository, CancellationToken cancellationToken)
+    {
+        var write = DeleteRowsAsync(repository, cancellationToken);
+        return events is null ? write : events.SignalAfter(write);
+    }
+
+    private ValueTask<bool> DeleteRowsAsync(string repository, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
             long repositoryId;
@@ -49,6 +56,11 @@ public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time
             {
                 await using var delete = connection.Command(sql, transaction).With("@r", repositoryId);
                 await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            if (events is not null)
+            {
+                await events.WriteAsync(connection, transaction, RegistryEvent.Create(time, EventActions.RepositoryDelete, repository), cancellationToken);
             }
 
             return true;

@@ -8,7 +8,7 @@ using Wharf.Http.Results;
 namespace Wharf.Http.Handlers;
 
 /// <summary>GET, HEAD, PUT and DELETE of /v2/&lt;name&gt;/manifests/&lt;reference&gt;.</summary>
-public sealed class ManifestHandler(ManifestService manifests, ManifestOptions options, UsageRecorder usage, RequestAudit audit)
+public sealed class ManifestHandler(ManifestService manifests, ManifestOptions options, UsageRecorder usage, RequestAudit audit, Wharf.Http.Webhooks.PullEvents? pullEvents = null)
 {
     public ValueTask<IResult> HandleAsync(RegistryRequest request)
     {
@@ -41,6 +41,10 @@ public sealed class ManifestHandler(ManifestService manifests, ManifestOptions o
         if (HttpMethods.IsGet(request.Method))
         {
             usage.RecordPull(request.Route.Name, found.Value.Digest); // In memory; flushed in batches (docs/design/search.md).
+            if (pullEvents is not null)
+            {
+                await pullEvents.RecordAsync(request.Route.Name, request.Route.Reference, found.Value);
+            }
         }
 
         return new ManifestContentResult(found.Value);

@@ -114,6 +114,7 @@ public static partial class WharfHost
             services.AddWharfMetadataCaches(cache);
         }
 
+        services.AddWharfWebhooks(configuration.GetSection("Webhooks").Get<Wharf.Http.Webhooks.WebhooksOptions>() ?? new(), listen);
         services.AddWharfRegistry();
         services.AddWharfAuth(auth, data);
         services.AddHostedService<UploadJanitor>();

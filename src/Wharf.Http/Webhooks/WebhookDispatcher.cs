@@ -1,0 +1,247 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Wharf.Core.Events;
+
+namespace Wharf.Http.Webhooks;
+
+/// <summary>
+/// Sends the outbox's events (docs/design/webhooks.md). Each pass claims the heads of due lines with a lease, sends
+/// them at once (each line's head is a different endpoint or repository), and records each outcome: done on 2xx;
+/// otherwise retried after a jittered backoff, or dead after the endpoint's <c>MaxAttempts</c>. Between passes it
+/// waits for this instance's next committed event or the poll interval. Every instance runs one.
+/// </summary>
+public sealed partial class WebhookDispatcher : BackgroundService
+{
+    private static readonly TimeSpan CountEvery = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan FlushBudget = TimeSpan.FromSeconds(5);
+
+    private readonly IEventOutbox _outbox;
+    private readonly WebhooksOptions _options;
+    private readonly Dictionary<string, WebhookEndpointOptions> _endpoints;
+    private readonly EventSignal _signal;
+    private readonly EventSourceInfo _source;
+    private readonly HttpMessageInvoker _http;
+    private readonly TimeProvider _time;
+    private readonly WebhookMetrics _metrics;
+    private readonly ILogger<WebhookDispatcher> _logger;
+    private DateTimeOffset _nextCount;
+    private DateTimeOffset _nextPrune;
+
+    public WebhookDispatcher(
+        IEventOutbox outbox, WebhooksOptions options, EventSignal signal, EventSourceInfo source, TimeProvider time,
+        WebhookMetrics metrics, ILogger<WebhookDispatcher> logger, HttpMessageHandler? handler = null)
+    {
+        _outbox = outbox;
+        _options = options;
+        _endpoints = options.Endpoints.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        _signal = signal;
+        _source = source;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        // A redirect is a failure to deliver, not a reason to POST somewhere else (or to turn the POST into a GET).
+        _http = new HttpMessageInvoker(handler ?? new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+    }
+
+    /// <summary>The owner name this instance's leases carry.</summary>
+    public string Owner => _source.InstanceId;
+
+    /// <summary>One pass: claims what is due now, sends it, records the outcomes; how many deliveries it attempted.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var claimed = await _outbox.ClaimAsync(_endpoints.Keys, Owner, _options.Concurrency, _time.GetUtcNow(), _options.Lease, cancellationToken);
+        if (claimed.Count > 0)
+        {
+            await Task.WhenAll(claimed.Select(DeliverAsync));
+        }
+
+        return claimed.Count;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wake = _signal.Next;
+            var attempted = 0;
+            try
+            {
+                attempted = await RunOnceAsync(stoppingToken);
+                await HousekeepAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogPassFailed(_logger, e);
+            }
+
+            if (attempted < _options.Concurrency)
+            {
+                // A full pass may have left more due work: go again at once; otherwise wait for a commit or the poll.
+                try
+                {
+                    await wake.WaitAsync(_options.PollInterval, _time, stoppingToken);
+                }
+                catch (TimeoutException)
+                {
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+            }
+        }
+
+        await FlushAsync();
+    }
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>At shutdown, after the requests have drained: sends what their last changes wrote, within a short budget (the rest waits in the outbox).</summary>
+    private async Task FlushAsync()
+    {
+        using var budget = new CancellationTokenSource(FlushBudget, _time);
+        try
+        {
+            while (await RunOnceAsync(budget.Token) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Data.Common.DbException)
+        {
+            // Whatever is left stays pending (or leased, and sent again after its lease) for the next start or another instance.
+        }
+    }
+
+    private async Task HousekeepAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (now >= _nextCount)
+        {
+            var (pending, dead) = await _outbox.CountAsync(cancellationToken);
+            _metrics.QueueDepth(pending, dead);
+            _nextCount = now + CountEvery;
+        }
+
+        if (now >= _nextPrune)
+        {
+            var pruned = await _outbox.PruneAsync(now - _options.Retention, cancellationToken);
+            if (pruned > 0)
+            {
+                LogPruned(_logger, pruned);
+            }
+
+            _nextPrune = now + PruneEvery;
+        }
+    }
+
+    private async Task DeliverAsync(PendingDelivery delivery)
+    {
+        if (!_endpoints.TryGetValue(delivery.Endpoint, out var endpoint))
+        {
+            return;
+        }
+
+        var (status, error) = await SendAsync(delivery, endpoint);
+        var now = _time.GetUtcNow();
+        var attempts = delivery.Attempts + 1;
+        DeliveryOutcome outcome;
+        if (error is null)
+        {
+            outcome = new DeliveryOutcome(DeliveryStates.Done, now, status, null);
+            _metrics.Delivery(endpoint.Name, "success");
+        }
+        else if (attempts >= endpoint.MaxAttempts)
+        {
+            outcome = new DeliveryOutcome(DeliveryStates.Dead, now, status, error);
+            _metrics.Delivery(endpoint.Name, "dead");
+            LogDead(_logger, delivery.Event.Id, endpoint.Name, attempts, error);
+        }
+        else
+        {
+            var retryAt = now + DeliveryBackoff.Delay(attempts, _options.MinBackoff, _options.MaxBackoff, Random.Shared);
+            outcome = new DeliveryOutcome(DeliveryStates.Pending, retryAt, status, error);
+            _metrics.Delivery(endpoint.Name, "failure");
+            LogRetry(_logger, delivery.Event.Id, endpoint.Name, attempts, error, retryAt);
+        }
+
+        try
+        {
+            // Not the stopping token: an answer received is recorded even during shutdown.
+            if (!await _outbox.RecordAsync(delivery, Owner, outcome, CancellationToken.None))
+            {
+                LogLeaseLost(_logger, delivery.Event.Id, endpoint.Name);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The lease runs out and the delivery is sent again: at least once.
+            LogRecordFailed(_logger, e, delivery.Event.Id, endpoint.Name);
+        }
+    }
+
+    /// <summary>POSTs the event; the status, and an error unless the endpoint answered 2xx.</summary>
+    private async Task<(int? Status, string? Error)> SendAsync(PendingDelivery delivery, WebhookEndpointOptions endpoint)
+    {
+        var (body, contentType) = WebhookEnvelope.Render(delivery.Event, endpoint.Format, _source);
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        request.Headers.UserAgent.ParseAdd("Wharf-Webhooks/1");
+        request.Headers.TryAddWithoutValidation("Wharf-Event-Id", delivery.Event.Id.ToString());
+        foreach (var (name, value) in endpoint.Headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value))
+            {
+                request.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        if (endpoint.Secret is { Length: > 0 } secret)
+        {
+            request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.Create(secret, _time.GetUtcNow(), body));
+        }
+
+        using var timeout = new CancellationTokenSource(endpoint.Timeout, _time);
+        try
+        {
+            using var response = await _http.SendAsync(request, timeout.Token);
+            var status = (int)response.StatusCode;
+            return (status, response.IsSuccessStatusCode ? null : $"HTTP {status}");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return (null, $"no answer within {endpoint.Timeout.TotalSeconds:0.###} s");
+        }
+        catch (HttpRequestException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 3300, Level = LogLevel.Warning, Message = "A webhook dispatch pass failed; the outbox keeps every event and the next pass tries again")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Webhook event {EventId} to {Endpoint} failed (attempt {Attempts}: {Error}); next attempt at {RetryAt:o}")]
+    private static partial void LogRetry(ILogger logger, Guid eventId, string endpoint, int attempts, string error, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "Webhook event {EventId} to {Endpoint} is dead after {Attempts} attempts (last: {Error}); replay it with `wharf events replay`")]
+    private static partial void LogDead(ILogger logger, Guid eventId, string endpoint, int attempts, string error);
+
+    [LoggerMessage(EventId = 3303, Level = LogLevel.Warning, Message = "Webhook event {EventId} to {Endpoint}: its lease ran out before the answer was recorded; another instance sends it again")]
+    private static partial void LogLeaseLost(ILogger logger, Guid eventId, string endpoint);
+
+    [LoggerMessage(EventId = 3304, Level = LogLevel.Warning, Message = "Webhook event {EventId} to {Endpoint}: the outcome could not be recorded; it is sent again after its lease")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, Guid eventId, string endpoint);
+
+    [LoggerMessage(EventId = 3305, Level = LogLevel.Debug, Message = "Pruned {Count} delivered webhook events")]
+    private static partial void LogPruned(ILogger logger, int count);
+}

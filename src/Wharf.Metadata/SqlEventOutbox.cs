@@ -1,0 +1,236 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Wharf.Core.Events;
+using Wharf.Core.Metadata;
+
+namespace Wharf.Metadata;
+
+/// <summary>
+/// The webhook outbox on any engine (docs/design/webhooks.md). Writers call <see cref="LockRepositoryAsync"/> and
+/// <see cref="WriteAsync"/> inside the transaction of the change they report; the dispatcher claims the head of each
+/// (endpoint, repository) line with a lease, sends it outside any transaction, and records the outcome.
+/// </summary>
+public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, EventSignal? signal = null) : IEventOutbox
+{
+    private const string DeliveryColumns =
+        "d.event_id, d.endpoint, d.state, d.attempts, d.next_attempt_at, d.last_status, d.last_error, e.payload";
+
+    /// <summary>
+    /// Locks the repository's row until the transaction ends (PostgreSQL; SQLite's one writer already serialises), so
+    /// that the events of one repository are numbered in the order their transactions commit. Call it before the change.
+    /// </summary>
+    public async ValueTask LockRepositoryAsync(DbConnection connection, DbTransaction transaction, long repositoryId, CancellationToken cancellationToken)
+    {
+        var lockClause = database.RowLock("NO KEY UPDATE");
+        if (lockClause.Length == 0)
+        {
+            return;
+        }
+
+        await using var command = connection.Command("SELECT 1 FROM repositories WHERE id = @r" + lockClause, transaction).With("@r", repositoryId);
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>Awaits a write that may have written events and, once it has committed, wakes this instance's dispatcher.</summary>
+    public async ValueTask<T> SignalAfter<T>(ValueTask<T> write)
+    {
+        var result = await write;
+        signal?.Pulse();
+        return result;
+    }
+
+    /// <summary>Writes the event, with a pending delivery for each endpoint that wants it, in the caller's transaction; nothing when none does.</summary>
+    public async ValueTask WriteAsync(DbConnection connection, DbTransaction? transaction, RegistryEvent registryEvent, CancellationToken cancellationToken)
+    {
+        var endpoints = routes.EndpointsFor(registryEvent);
+        if (endpoints.Count == 0)
+        {
+            return;
+        }
+
+        long id;
+        await using (var insert = connection.Command("""
+            INSERT INTO events (event_id, created_at, repository, action, payload) VALUES (@e, @t, @r, @a, @p) RETURNING id
+            """, transaction)
+            .WithText("@e", registryEvent.Id.ToString()).With("@t", registryEvent.Timestamp.ToUnixTimeMilliseconds())
+            .WithText("@r", registryEvent.Repository).WithText("@a", registryEvent.Action)
+            .WithText("@p", JsonSerializer.Serialize(registryEvent, EventPayloadJson.Default.RegistryEvent)))
+        {
+            id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        foreach (var endpoint in endpoints)
+        {
+            await using var delivery = connection.Command("""
+                INSERT INTO event_deliveries (event_id, endpoint, repository, state, attempts, next_attempt_at) VALUES (@i, @n, @r, 'pending', 0, @t)
+                """, transaction)
+                .With("@i", id).WithText("@n", endpoint).WithText("@r", registryEvent.Repository).With("@t", registryEvent.Timestamp.ToUnixTimeMilliseconds());
+            await delivery.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask AppendAsync(RegistryEvent registryEvent, CancellationToken cancellationToken)
+    {
+        if (routes.EndpointsFor(registryEvent).Count == 0)
+        {
+            return;
+        }
+
+        await SignalAfter(database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await WriteAsync(connection, transaction, registryEvent, cancellationToken);
+            return true;
+        }, cancellationToken, durable: false));
+    }
+
+    public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimAsync(
+        IReadOnlyCollection<string> endpoints, string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (endpoints.Count == 0)
+        {
+            return [];
+        }
+
+        return await database.RunWriteAsync<IReadOnlyList<PendingDelivery>>(async (connection, transaction) =>
+        {
+            var nowMs = now.ToUnixTimeMilliseconds();
+            var heads = new List<(long EventId, string Endpoint, int Attempts)>();
+            // The head of a line: no pending delivery of the same endpoint and repository comes before it.
+            await using (var select = connection.Command($"""
+                SELECT d.event_id, d.endpoint, d.attempts FROM event_deliveries d
+                WHERE d.state = 'pending' AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until <= @now)
+                  AND {database.InList("d.endpoint", "@endpoints")}
+                  AND NOT EXISTS (SELECT 1 FROM event_deliveries p WHERE p.state = 'pending' AND p.endpoint = d.endpoint
+                                  AND p.repository = d.repository AND p.event_id < d.event_id)
+                ORDER BY d.event_id LIMIT @limit{database.SkipLocked}
+                """, transaction).With("@now", nowMs).With("@endpoints", database.ListValue(endpoints)).With("@limit", (long)limit))
+            {
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    heads.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2)));
+                }
+            }
+
+            var claimed = new List<PendingDelivery>(heads.Count);
+            foreach (var (eventId, endpoint, attempts) in heads)
+            {
+                await using (var take = connection.Command(
+                    "UPDATE event_deliveries SET lease_owner = @o, lease_until = @u WHERE event_id = @i AND endpoint = @n", transaction)
+                    .WithText("@o", owner).With("@u", (now + lease).ToUnixTimeMilliseconds()).With("@i", eventId).WithText("@n", endpoint))
+                {
+                    await take.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await using var payload = connection.Command("SELECT payload FROM events WHERE id = @i", transaction).With("@i", eventId);
+                var json = (string)(await payload.ExecuteScalarAsync(cancellationToken))!;
+                claimed.Add(new PendingDelivery(eventId, endpoint, attempts, Parse(json)));
+            }
+
+            return claimed;
+        }, cancellationToken, durable: false, background: true);
+    }
+
+    public ValueTask<bool> RecordAsync(PendingDelivery delivery, string owner, DeliveryOutcome outcome, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("""
+                UPDATE event_deliveries SET state = @s, attempts = attempts + 1, next_attempt_at = @next, last_status = @status,
+                    last_error = @error, lease_owner = NULL, lease_until = NULL
+                WHERE event_id = @i AND endpoint = @n AND lease_owner = @o AND state = 'pending'
+                """, transaction)
+                .WithText("@s", outcome.State).With("@next", outcome.NextAttemptAt.ToUnixTimeMilliseconds()).With("@status", outcome.Status)
+                .WithText("@error", outcome.Error).With("@i", delivery.EventId).WithText("@n", delivery.Endpoint).WithText("@o", owner);
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken, durable: false, background: true);
+
+    public async ValueTask<Page<EventDelivery>> ListAsync(EventQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command("");
+        var sql = new StringBuilder("SELECT ").Append(DeliveryColumns).Append(" FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE 1 = 1");
+        if (query.State is not null)
+        {
+            sql.Append(" AND d.state = @state");
+            command.WithText("@state", query.State);
+        }
+
+        if (query.Endpoint is not null)
+        {
+            sql.Append(" AND d.endpoint = @endpoint");
+            command.WithText("@endpoint", query.Endpoint);
+        }
+
+        if (query.Repository is not null)
+        {
+            sql.Append(" AND d.repository = @repository");
+            command.WithText("@repository", query.Repository);
+        }
+
+        if (query.Before is { } before)
+        {
+            sql.Append(" AND d.event_id < @before");
+            command.With("@before", before);
+        }
+
+        sql.Append(" ORDER BY d.event_id DESC, d.endpoint LIMIT @limit");
+        command.With("@limit", (long)query.Limit + 1);
+        command.CommandText = sql.ToString();
+        var rows = await database.ReadAllAsync(command, ReadDelivery, cancellationToken);
+        return rows.Count > query.Limit ? new Page<EventDelivery>(rows.Take(query.Limit).ToList(), true) : new Page<EventDelivery>(rows, false);
+    }
+
+    public ValueTask<int> ReplayAsync(long? eventId, string? endpoint, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("", transaction).With("@t", now.ToUnixTimeMilliseconds());
+            var sql = new StringBuilder("""
+                UPDATE event_deliveries SET state = 'pending', attempts = 0, next_attempt_at = @t, lease_owner = NULL, lease_until = NULL
+                WHERE state = 'dead'
+                """);
+            if (eventId is { } id)
+            {
+                sql.Append(" AND event_id = @i");
+                command.With("@i", id);
+            }
+
+            if (endpoint is not null)
+            {
+                sql.Append(" AND endpoint = @n");
+                command.WithText("@n", endpoint);
+            }
+
+            command.CommandText = sql.ToString();
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public ValueTask<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            // An event goes once none of its deliveries is pending or dead: delivered everywhere, or its endpoints removed.
+            await using var command = connection.Command("""
+                DELETE FROM events WHERE created_at < @t
+                  AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id AND d.state <> 'done')
+                """, transaction).With("@t", before.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken, durable: false, background: true);
+
+    public async ValueTask<(long Pending, long Dead)> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT (SELECT COUNT(*) FROM event_deliveries WHERE state = 'pending'), (SELECT COUNT(*) FROM event_deliveries WHERE state = 'dead')
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static RegistryEvent Parse(string json) => JsonSerializer.Deserialize(json, EventPayloadJson.Default.RegistryEvent)!;
+
+    private static EventDelivery ReadDelivery(DbDataReader reader) => new(
+        reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetTime(4),
+        reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6), Parse(reader.GetString(7)));
+}

@@ -1,0 +1,35 @@
+using Wharf.Core.Events;
+using Wharf.Http.Webhooks;
+using Wharf.Metadata;
+
+namespace Wharf.Hosting;
+
+/// <summary>
+/// Wires webhooks (docs/design/webhooks.md). With at least one endpoint configured: the routes, the outbox that the
+/// stores write events into within their transactions, the origin of each request's events, pull events, and the
+/// dispatcher. Without one, the stores write no events and take no extra locks; the outbox is still there to list and
+/// replay what earlier configurations left.
+/// </summary>
+public static class WebhooksRegistration
+{
+    public static void AddWharfWebhooks(this IServiceCollection services, WebhooksOptions options, ListenAddress listen)
+    {
+        if (!options.Enabled)
+        {
+            services.AddSingleton<IEventOutbox>(sp => new SqlEventOutbox(sp.GetRequiredService<SqlDatabase>(), new WebhookRoutes(new WebhooksOptions())));
+            return;
+        }
+
+        services.AddSingleton<EventSignal>();
+        // Built from the validated section: an invalid endpoint stops the start with the section's message.
+        services.AddSingleton(sp => new WebhookRoutes(sp.GetRequiredService<WebhooksOptions>()));
+        services.AddSingleton<IEventRoutes>(sp => sp.GetRequiredService<WebhookRoutes>());
+        services.AddSingleton<SqlEventOutbox>();
+        services.AddSingleton<IEventOutbox>(sp => sp.GetRequiredService<SqlEventOutbox>());
+        services.AddSingleton<PullEvents>();
+        services.AddSingleton(new EventSourceInfo($"{Environment.MachineName}:{listen.Port}", Guid.NewGuid().ToString()));
+        services.AddSingleton<WebhookMetrics>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+    }
+}
