@@ -9,6 +9,12 @@ public sealed class WebhooksOptions : IValidatableObject
 {
     public List<WebhookEndpointOptions> Endpoints { get; init; } = [];
 
+    /// <summary>
+    /// Whether this instance sends events. Every instance writes them; with several, any may send, and an operator may
+    /// leave sending to some of them only.
+    /// </summary>
+    public bool Deliver { get; set; } = true;
+
     /// <summary>How often each instance looks for due deliveries when nothing woke it (its own writes wake it at once).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -30,6 +30,9 @@ public static class WebhooksRegistration
         services.AddSingleton(new EventSourceInfo($"{Environment.MachineName}:{listen.Port}", Guid.NewGuid().ToString()));
         services.AddSingleton<WebhookMetrics>();
         services.AddSingleton<WebhookDispatcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        if (options.Deliver)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        }
     }
 }
