@@ -64,11 +64,12 @@ public sealed class SqlBlobIndex(SqlDatabase database, TimeProvider time, SqlEve
     /// </remarks>
     public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken)
     {
-        var write = LinkExistingRowAsync(repository, digest, cancellationToken);
+        // The origin is read here, on the request's flow: the engine may run the write on its own.
+        var write = LinkExistingRowAsync(repository, digest, events is null ? null : EventOrigin.Current, cancellationToken);
         return events is null ? write : events.SignalAfter(write);
     }
 
-    private ValueTask<bool> LinkExistingRowAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
+    private ValueTask<bool> LinkExistingRowAsync(string repository, Digest digest, EventOrigin? origin, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
             object? size;
@@ -91,7 +92,7 @@ public sealed class SqlBlobIndex(SqlDatabase database, TimeProvider time, SqlEve
             await InsertLinkAsync(connection, transaction, repositoryId!.Value, digest.Value, now, cancellationToken);
             if (events is not null)
             {
-                var mounted = RegistryEvent.Create(time, EventActions.BlobMount, repository, "application/octet-stream", digest.Value,
+                var mounted = RegistryEvent.Create(time, origin, EventActions.BlobMount, repository, "application/octet-stream", digest.Value,
                     Convert.ToInt64(size, System.Globalization.CultureInfo.InvariantCulture));
                 await events.WriteAsync(connection, transaction, mounted, cancellationToken);
             }

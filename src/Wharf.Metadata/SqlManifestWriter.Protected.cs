@@ -16,7 +16,7 @@ public abstract partial class SqlManifestWriter : IProtectedTagWriter
         PutAsync(repository, manifest, tag, keepTag: true, cancellationToken);
 
     public ValueTask<ProtectedManifestDelete> DeleteUnlessProtectedAsync(string repository, Digest digest, Func<string, bool> isProtected, CancellationToken cancellationToken) =>
-        Signalling(database.RunWriteAsync(async (connection, transaction) =>
+        Writing(origin => database.RunWriteAsync(async (connection, transaction) =>
         {
             await database.LockAsync(connection, transaction, TagLock(repository), cancellationToken);
             var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);
@@ -35,7 +35,7 @@ public abstract partial class SqlManifestWriter : IProtectedTagWriter
                 }
             }
 
-            return new ProtectedManifestDelete(await DeleteQueueingDependentsAsync(connection, transaction, repository, repositoryId.Value, digest, cancellationToken));
+            return new ProtectedManifestDelete(await DeleteQueueingDependentsAsync(connection, transaction, origin, repository, repositoryId.Value, digest, cancellationToken));
         }, cancellationToken));
 
     /// <summary>Takes the repository's tag lock, then whether <paramref name="tag"/> points to another manifest than <paramref name="digest"/>.</summary>

@@ -19,7 +19,7 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
 
     /// <param name="keepTag">Refuse (<see cref="ManifestPutStatus.TagTaken"/>, nothing written) when the tag points to another manifest.</param>
     private ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, bool keepTag, CancellationToken cancellationToken) =>
-        Signalling(database.RunWriteAsync(async (connection, transaction) =>
+        Writing(origin => database.RunWriteAsync(async (connection, transaction) =>
         {
             if (keepTag && await TagTakenAsync(connection, transaction, repository, tag!, manifest.Digest, cancellationToken))
             {
@@ -48,12 +48,12 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
                 await TagAsync(connection, transaction, repositoryId, tag, manifest.Digest.Value, now, cancellationToken);
             }
 
-            await WriteEventAsync(connection, transaction, EventActions.ManifestPush, repository, manifest.Digest.Value, tag, manifest.MediaType, manifest.Payload.Length, cancellationToken);
+            await WriteEventAsync(connection, transaction, origin, EventActions.ManifestPush, repository, manifest.Digest.Value, tag, manifest.MediaType, manifest.Payload.Length, cancellationToken);
             return new ManifestPutResult(ManifestPutStatus.Stored);
         }, cancellationToken));
 
     public ValueTask<bool> DeleteAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
-        Signalling(database.RunWriteAsync(async (connection, transaction) =>
+        Writing(origin => database.RunWriteAsync(async (connection, transaction) =>
         {
             var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);
             if (repositoryId is null)
@@ -61,11 +61,11 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
                 return false;
             }
 
-            return await DeleteQueueingDependentsAsync(connection, transaction, repository, repositoryId.Value, digest, cancellationToken);
+            return await DeleteQueueingDependentsAsync(connection, transaction, origin, repository, repositoryId.Value, digest, cancellationToken);
         }, cancellationToken));
 
     /// <summary>Deletes the manifest, and queues for the garbage collector what may have needed only it.</summary>
-    private async ValueTask<bool> DeleteQueueingDependentsAsync(DbConnection connection, DbTransaction transaction, string repository, long repositoryId, Digest digest, CancellationToken cancellationToken)
+    private async ValueTask<bool> DeleteQueueingDependentsAsync(DbConnection connection, DbTransaction transaction, EventOrigin? origin, string repository, long repositoryId, Digest digest, CancellationToken cancellationToken)
     {
         await LockForEventAsync(connection, transaction, repositoryId, cancellationToken);
         await GcQueue.DependentsOfAsync(connection, transaction, repositoryId, digest.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
@@ -74,12 +74,15 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
             return false;
         }
 
-        await WriteEventAsync(connection, transaction, EventActions.ManifestDelete, repository, digest.Value, null, null, null, cancellationToken);
+        await WriteEventAsync(connection, transaction, origin, EventActions.ManifestDelete, repository, digest.Value, null, null, null, cancellationToken);
         return true;
     }
 
-    /// <summary>The write itself without webhooks; with them, the write and then a wake-up of the dispatcher once it has committed.</summary>
-    private ValueTask<T> Signalling<T>(ValueTask<T> write) => events is null ? write : events.SignalAfter(write);
+    /// <summary>
+    /// Runs the write. With webhooks, the write gets the origin of its events, read here (the request's flow) since the
+    /// engine may run the write on its own, and the dispatcher is woken once the write has committed.
+    /// </summary>
+    private ValueTask<T> Writing<T>(Func<EventOrigin?, ValueTask<T>> write) => events is null ? write(null) : events.SignalAfter(write(EventOrigin.Current));
 
     /// <summary>Locks the repository's row for the event the change will write (nothing without webhooks).</summary>
     private ValueTask LockForEventAsync(DbConnection connection, DbTransaction transaction, long repositoryId, CancellationToken cancellationToken) =>
@@ -87,12 +90,12 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
 
     /// <summary>Writes the change's event in its transaction (nothing without webhooks).</summary>
     private ValueTask WriteEventAsync(
-        DbConnection connection, DbTransaction transaction, string action, string repository, string digest, string? tag, string? mediaType, long? size, CancellationToken cancellationToken) =>
+        DbConnection connection, DbTransaction transaction, EventOrigin? origin, string action, string repository, string digest, string? tag, string? mediaType, long? size, CancellationToken cancellationToken) =>
         events is null ? ValueTask.CompletedTask
-        : events.WriteAsync(connection, transaction, RegistryEvent.Create(time, action, repository, mediaType, digest, size, tag), cancellationToken);
+        : events.WriteAsync(connection, transaction, RegistryEvent.Create(time, origin, action, repository, mediaType, digest, size, tag), cancellationToken);
 
     public ValueTask<bool> DeleteTagAsync(string repository, string tag, CancellationToken cancellationToken) =>
-        Signalling(database.RunWriteAsync(async (connection, transaction) =>
+        Writing(origin => database.RunWriteAsync(async (connection, transaction) =>
         {
             var repositoryId = await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken);
             if (repositoryId is null)
@@ -109,7 +112,7 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
             }
 
             await GcQueue.ManifestAsync(connection, transaction, repositoryId.Value, digest, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
-            await WriteEventAsync(connection, transaction, EventActions.TagDelete, repository, digest, tag, null, null, cancellationToken);
+            await WriteEventAsync(connection, transaction, origin, EventActions.TagDelete, repository, digest, tag, null, null, cancellationToken);
             return true;
         }, cancellationToken));
 
@@ -121,7 +124,7 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
     /// snapshot: the latest committed state).
     /// </remarks>
     public ValueTask<ConditionalTagDelete> DeleteTagIfAsync(string repository, string tag, Digest expected, CancellationToken cancellationToken) =>
-        Signalling(database.RunWriteAsync(async (connection, transaction) =>
+        Writing(origin => database.RunWriteAsync(async (connection, transaction) =>
         {
             if (events is not null && await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken) is { } lockedId)
             {
@@ -136,7 +139,7 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
                 {
                     var repositoryId = (await database.RepositoryIdAsync(connection, repository, transaction, null, cancellationToken))!.Value;
                     await GcQueue.ManifestAsync(connection, transaction, repositoryId, expected.Value, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
-                    await WriteEventAsync(connection, transaction, EventActions.TagDelete, repository, expected.Value, tag, null, null, cancellationToken);
+                    await WriteEventAsync(connection, transaction, origin, EventActions.TagDelete, repository, expected.Value, tag, null, null, cancellationToken);
                     return ConditionalTagDelete.Deleted;
                 }
             }

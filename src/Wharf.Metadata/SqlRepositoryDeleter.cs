@@ -27,11 +27,12 @@ public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time
     /// </remarks>
     public ValueTask<bool> DeleteAsync(string repository, CancellationToken cancellationToken)
     {
-        var write = DeleteRowsAsync(repository, cancellationToken);
+        // The origin is read here, on the request's flow: the engine may run the write on its own.
+        var write = DeleteRowsAsync(repository, events is null ? null : EventOrigin.Current, cancellationToken);
         return events is null ? write : events.SignalAfter(write);
     }
 
-    private ValueTask<bool> DeleteRowsAsync(string repository, CancellationToken cancellationToken) =>
+    private ValueTask<bool> DeleteRowsAsync(string repository, EventOrigin? origin, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
             long repositoryId;
@@ -60,7 +61,7 @@ public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time
 
             if (events is not null)
             {
-                await events.WriteAsync(connection, transaction, RegistryEvent.Create(time, EventActions.RepositoryDelete, repository), cancellationToken);
+                await events.WriteAsync(connection, transaction, RegistryEvent.Create(time, origin, EventActions.RepositoryDelete, repository), cancellationToken);
             }
 
             return true;

@@ -32,6 +32,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status answered to each delivery (200 unless a test says otherwise).</summary>
     public int Status { get; set; } = 200;
 
+    /// <summary>When set, chooses the status of each delivery from its body (instead of <see cref="Status"/>).</summary>
+    public Func<byte[], int>? Answer { get; set; }
+
     /// <summary>While true, connections are dropped without an answer (nothing recorded).</summary>
     public bool Down { get; set; }
 
@@ -99,7 +102,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
-        var status = Status;
+        var status = Answer?.Invoke(body.ToArray()) ?? Status;
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         _received.Enqueue(new ReceivedWebhook(context.Request.Path, context.Request.ContentType, headers, body.ToArray(), status));
         context.Response.StatusCode = status;

@@ -20,7 +20,11 @@ public sealed record RegistryEvent(
     string? FromRepository = null,
     EventOrigin? Origin = null)
 {
-    /// <summary>A new event with a fresh id, stamped now, from the current <see cref="EventOrigin"/>.</summary>
-    public static RegistryEvent Create(TimeProvider time, string action, string repository, string? mediaType = null, string? digest = null, long? size = null, string? tag = null) =>
-        new(Guid.CreateVersion7(time.GetUtcNow()), time.GetUtcNow(), action, repository, mediaType, digest, size, tag, null, EventOrigin.Current);
+    /// <summary>
+    /// A new event with a fresh id, stamped now. <paramref name="origin"/> is read where the change was asked for
+    /// (<see cref="EventOrigin.Current"/>), before its write is queued: a store may run the write on another flow.
+    /// </summary>
+    public static RegistryEvent Create(
+        TimeProvider time, EventOrigin? origin, string action, string repository, string? mediaType = null, string? digest = null, long? size = null, string? tag = null) =>
+        new(Guid.CreateVersion7(time.GetUtcNow()), time.GetUtcNow(), action, repository, mediaType, digest, size, tag, null, origin);
 }

@@ -17,7 +17,7 @@ public sealed class PullEvents(IEventOutbox outbox, WebhookRoutes routes, TimePr
         }
 
         var tag = reference.Contains(':', StringComparison.Ordinal) ? null : reference;
-        var pulled = RegistryEvent.Create(time, EventActions.ManifestPull, repository, manifest.MediaType, manifest.Digest.Value, manifest.Payload.Length, tag);
+        var pulled = RegistryEvent.Create(time, EventOrigin.Current, EventActions.ManifestPull, repository, manifest.MediaType, manifest.Digest.Value, manifest.Payload.Length, tag);
         return outbox.AppendAsync(pulled, CancellationToken.None);
     }
 }
