@@ -13,6 +13,7 @@ var root = new RootCommand("Wharf, a container image registry")
     RetentionCommand.Create(),
     QuotaCommand.Create(),
     AuditCommand.Create(),
+    EventsCommand.Create(),
     CheckCommand.Create(),
     BackupCommand.Create(),
     RestoreCommand.Create(),
