@@ -122,7 +122,8 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
     }
 
-    private async Task HousekeepAsync(CancellationToken cancellationToken)
+    /// <summary>Counts the outbox for the queue-depth gauge, and prunes delivered events past their retention; each at most so often.</summary>
+    public async Task HousekeepAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (now >= _nextCount)
