@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Wharf.Core.Events;
 using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 
@@ -11,8 +12,10 @@ namespace Wharf.Metadata;
 /// flush of their own: on SQLite they wait for every other write and never share its transaction, and a deletion
 /// that a power loss takes back is only done again (the row of a blob whose bytes went is invisible: nothing links it).
 /// </summary>
-public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcStore
+public sealed class SqlGcStore(SqlDatabase database, TimeProvider time, SqlEventOutbox? events = null) : IGcStore
 {
+    private static readonly EventOrigin CollectorOrigin = new("gc", null, null, null, null, null, null);
+
     private const string ManifestIsNeeded = """
         SELECT 1 WHERE EXISTS (SELECT 1 FROM tags WHERE repository_id = @r AND digest = @d)
            OR EXISTS (SELECT 1 FROM manifest_references WHERE repository_id = @r AND child_digest = @d AND kind = 1)
@@ -22,14 +25,31 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
                       WHERE f.repository_id = @r AND f.subject_digest = @d)
         """;
 
-    public ValueTask<GcBatch<RepositoryDigest>> CollectManifestsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
+    /// <remarks>
+    /// With webhooks, each deleted manifest's <c>manifest.delete</c> event (actor <c>gc</c>) is written in the same
+    /// transaction; the candidates are then taken in repository order and each repository's row is locked before its
+    /// manifest's, the order every writer that reports events follows.
+    /// </remarks>
+    public ValueTask<GcBatch<RepositoryDigest>> CollectManifestsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken)
+    {
+        var write = CollectManifestRowsAsync(dueBefore, limit, cancellationToken);
+        return events is null ? write : events.SignalAfter(write);
+    }
+
+    private ValueTask<GcBatch<RepositoryDigest>> CollectManifestRowsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var claimed = await ClaimAsync(connection, transaction, "gc_manifest_reviews", dueBefore, limit, cancellationToken);
             var deleted = new List<RepositoryDigest>();
-            foreach (var (repositoryId, name, digest) in claimed.Keys)
+            var candidates = events is null ? claimed.Keys : [.. claimed.Keys.OrderBy(k => k.RepositoryId).ThenBy(k => k.Digest, StringComparer.Ordinal)];
+            foreach (var (repositoryId, name, digest) in candidates)
             {
+                if (events is not null)
+                {
+                    await events.LockRepositoryAsync(connection, transaction, repositoryId, cancellationToken);
+                }
+
                 if (await AllDueAsync(connection, transaction, "gc_manifest_reviews", repositoryId, digest, dueBefore, cancellationToken)
                     && await FindsAsync(connection, transaction, "SELECT 1 FROM manifests WHERE repository_id = @r AND digest = @d" + database.RowLock("UPDATE"), repositoryId, digest, cancellationToken)
                     && !await FindsAsync(connection, transaction, ManifestIsNeeded, repositoryId, digest, cancellationToken))
@@ -38,6 +58,10 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time) : IGcSto
                     await ExecuteAsync(connection, transaction, "DELETE FROM manifest_references WHERE repository_id = @r AND parent_digest = @d", repositoryId, digest, cancellationToken);
                     await ExecuteAsync(connection, transaction, "DELETE FROM manifests WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
                     deleted.Add(new RepositoryDigest(name, Digest.Parse(digest)));
+                    if (events is not null)
+                    {
+                        await events.WriteAsync(connection, transaction, RegistryEvent.Create(time, CollectorOrigin, EventActions.ManifestDelete, name, digest: digest), cancellationToken);
+                    }
                 }
             }
 

@@ -22,7 +22,7 @@ public sealed record NamespaceUsage(string Namespace, long Usage, long? Quota);
 /// one transaction of the store; <see cref="RefusalAsync"/> is an early check, so an upload over quota is refused before
 /// its bytes are published.
 /// </summary>
-public sealed class NamespaceQuotas(QuotaPolicy policy, INamespaceUsageStore store, IBlobIndex blobs)
+public sealed class NamespaceQuotas(QuotaPolicy policy, INamespaceUsageStore store, IBlobIndex blobs, Events.IRefusalEvents? refusals = null)
 {
     public QuotaPolicy Policy => policy;
 
@@ -41,7 +41,7 @@ public sealed class NamespaceQuotas(QuotaPolicy policy, INamespaceUsageStore sto
         var usage = await store.UsageAsync(namespaceName, cancellationToken);
         return usage + size <= quota || await store.ContainsAsync(namespaceName, digest, cancellationToken)
             ? null
-            : Exceeded(namespaceName, digest, size, usage, quota);
+            : await ExceededAsync(repository, namespaceName, digest, size, usage, quota);
     }
 
     /// <summary>Links an uploaded blob to the repository, within the namespace's quota (atomically with the check); the refusal when it does not fit.</summary>
@@ -55,7 +55,7 @@ public sealed class NamespaceQuotas(QuotaPolicy policy, INamespaceUsageStore sto
         }
 
         var link = await store.LinkWithinQuotaAsync(repository, blob, completedUpload, quota, cancellationToken);
-        return link.Linked ? null : Exceeded(namespaceName, blob.Digest, blob.Size, link.Usage, quota);
+        return link.Linked ? null : await ExceededAsync(repository, namespaceName, blob.Digest, blob.Size, link.Usage, quota);
     }
 
     /// <summary>
@@ -75,12 +75,21 @@ public sealed class NamespaceQuotas(QuotaPolicy policy, INamespaceUsageStore sto
         {
             QuotaLinkOutcome.Linked => true,
             QuotaLinkOutcome.BlobGone => false,
-            _ => Exceeded(namespaceName, blob.Digest, blob.Size, link.Usage, quota),
+            _ => await ExceededAsync(repository, namespaceName, blob.Digest, blob.Size, link.Usage, quota),
         };
     }
 
-    private static RegistryError Exceeded(string namespaceName, Digest digest, long size, long usage, long quota) => new(
-        ErrorCode.Denied,
-        $"quota exceeded: namespace {namespaceName} uses {PolicyText.FormatSize(usage)} ({usage} bytes) of its quota of {PolicyText.FormatSize(quota)} ({quota} bytes); blob {digest} needs {size} bytes more",
-        new { @namespace = namespaceName, usage, quota, size });
+    /// <summary>The quota refusal, after reporting it to the webhook endpoints that ask for refusals.</summary>
+    private async ValueTask<RegistryError> ExceededAsync(string repository, string namespaceName, Digest digest, long size, long usage, long quota)
+    {
+        if (refusals is not null)
+        {
+            await refusals.RefusedAsync(Events.EventActions.QuotaExceeded, repository, null, digest.Value, size);
+        }
+
+        return new(
+            ErrorCode.Denied,
+            $"quota exceeded: namespace {namespaceName} uses {PolicyText.FormatSize(usage)} ({usage} bytes) of its quota of {PolicyText.FormatSize(quota)} ({quota} bytes); blob {digest} needs {size} bytes more",
+            new { @namespace = namespaceName, usage, quota, size });
+    }
 }

@@ -25,6 +25,8 @@ public sealed partial class RetentionService(
 {
     private const int PageSize = 1000;
 
+    private static readonly Events.EventOrigin RetentionOrigin = new("retention", null, null, null, null, null, null);
+
     public IReadOnlyList<RetentionRule> Rules => rules;
 
     /// <summary>Runs every rule over every repository; with <paramref name="dryRun"/> nothing is deleted and the report lists what would go.</summary>
@@ -36,6 +38,10 @@ public sealed partial class RetentionService(
         {
             return new RetentionReport(dryRun, now, report);
         }
+
+        // Its tag deletions' events name retention as the actor (and the request that asked for the run, if any).
+        var trigger = Events.EventOrigin.Current;
+        using var origin = Events.EventOrigin.Use(() => (trigger ?? RetentionOrigin) with { Actor = "retention" });
 
         string? last = null;
         while (true)

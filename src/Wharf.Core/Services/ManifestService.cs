@@ -10,7 +10,7 @@ namespace Wharf.Core.Services;
 public sealed record PushedManifest(Digest Digest, Digest? Subject);
 
 /// <summary>Manifest pushes, pulls and deletes, and the referrers API. Tags made immutable by <paramref name="immutable"/> never move nor go.</summary>
-public sealed class ManifestService(IManifestReader reader, IManifestWriter writer, IStorageDriver storage, ImmutableTagPolicy? immutable = null)
+public sealed class ManifestService(IManifestReader reader, IManifestWriter writer, IStorageDriver storage, ImmutableTagPolicy? immutable = null, Events.IRefusalEvents? refusals = null)
 {
     /// <summary>How many blobs of one manifest are looked up in storage at once.</summary>
     private const int StatBatch = 32;
@@ -75,10 +75,14 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
         var result = rule is null
             ? await writer.PutAsync(repository, record, tag, cancellationToken)
             : await Guarded().PutKeepingTagAsync(repository, record, tag!, cancellationToken);
+        if (result.Status == ManifestPutStatus.TagTaken)
+        {
+            return await ImmutableTagErrorAsync(repository, tag!, rule!, "it already points to another manifest", digest);
+        }
+
         return result.Status switch
         {
             ManifestPutStatus.Stored => new PushedManifest(digest, manifest.Subject?.Digest),
-            ManifestPutStatus.TagTaken => ImmutableTagError(repository, tag!, rule!, "it already points to another manifest"),
             ManifestPutStatus.BlobUnknown => new RegistryError(ErrorCode.ManifestBlobUnknown, $"blob {result.Missing} is not in repository {repository}", new { digest = result.Missing?.Value }),
             _ => new RegistryError(ErrorCode.ManifestChildUnknown, $"manifest {result.Missing} is not in repository {repository}", new { digest = result.Missing?.Value }),
         };
@@ -112,7 +116,7 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
         {
             if (_immutable.Match(repository, reference) is { } rule)
             {
-                return ImmutableTagError(repository, reference, rule, "it cannot be deleted");
+                return await ImmutableTagErrorAsync(repository, reference, rule, "it cannot be deleted");
             }
 
             return await writer.DeleteTagAsync(repository, reference, cancellationToken) ? true : ErrorCode.ManifestUnknown;
@@ -128,7 +132,7 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
         var outcome = await Guarded().DeleteUnlessProtectedAsync(repository, digest, tag => _immutable.Match(repository, tag) is not null, cancellationToken);
         if (outcome.ProtectedBy is { } kept)
         {
-            return ImmutableTagError(repository, kept, _immutable.Match(repository, kept)!, $"manifest {digest} it points to cannot be deleted");
+            return await ImmutableTagErrorAsync(repository, kept, _immutable.Match(repository, kept)!, $"manifest {digest} it points to cannot be deleted", digest);
         }
 
         return outcome.Deleted ? true : ErrorCode.ManifestUnknown;
@@ -142,7 +146,7 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
     {
         if (_immutable.Match(repository, tag) is { } rule)
         {
-            return ImmutableTagError(repository, tag, rule, "it cannot be deleted");
+            return await ImmutableTagErrorAsync(repository, tag, rule, "it cannot be deleted");
         }
 
         return await writer.DeleteTagIfAsync(repository, tag, expected, cancellationToken) switch
@@ -153,8 +157,16 @@ public sealed class ManifestService(IManifestReader reader, IManifestWriter writ
         };
     }
 
-    private static RegistryError ImmutableTagError(string repository, string tag, ImmutableTagRule rule, string consequence) =>
-        new(ErrorCode.Denied, $"tag {tag} of {repository} is immutable under {rule.Name}: {consequence}", new { repository, tag, rule = rule.Name });
+    /// <summary>The refusal of a change an immutable tag forbids, after reporting it to the webhook endpoints that ask for refusals.</summary>
+    private async ValueTask<RegistryError> ImmutableTagErrorAsync(string repository, string tag, ImmutableTagRule rule, string consequence, Digest? digest = null)
+    {
+        if (refusals is not null)
+        {
+            await refusals.RefusedAsync(Events.EventActions.TagImmutable, repository, tag, digest?.Value, null);
+        }
+
+        return new(ErrorCode.Denied, $"tag {tag} of {repository} is immutable under {rule.Name}: {consequence}", new { repository, tag, rule = rule.Name });
+    }
 
     private IProtectedTagWriter Guarded() =>
         writer.GetCapability<IProtectedTagWriter>() ?? throw new InvalidOperationException($"{writer.GetType().Name} cannot keep immutable tags");

@@ -37,13 +37,17 @@ public static class WebhookEnvelope
         return (buffer.ToArray(), format == WebhookFormats.CloudEvents ? CloudEventsMediaType : DistributionMediaType);
     }
 
-    /// <summary>Distribution's action names: push, pull, mount, delete (a tag delete carries <c>target.tag</c>).</summary>
+    /// <summary>
+    /// Distribution's action names: push, pull, mount, delete (a tag delete carries <c>target.tag</c>). Actions Distribution
+    /// has no name for (refusals) keep Wharf's.
+    /// </summary>
     public static string DistributionAction(string action) => action switch
     {
         EventActions.ManifestPush => "push",
         EventActions.ManifestPull => "pull",
         EventActions.BlobMount => "mount",
-        _ => "delete",
+        EventActions.ManifestDelete or EventActions.TagDelete or EventActions.RepositoryDelete => "delete",
+        _ => action,
     };
 
     private static void WriteDistributionEvent(Utf8JsonWriter json, RegistryEvent e, EventSourceInfo source)

@@ -13,7 +13,7 @@ public sealed class WebhookRoutes : IEventRoutes
         _routes = options.Endpoints.Select(e => new Route(
             e.Name,
             e.Repositories.Select(p => RepositoryPattern.TryCreate(p, out var pattern) ? pattern : throw new ArgumentException($"not a repository pattern: {p}")).ToArray(),
-            e.Actions.Count == 0 ? EventActions.All.Where(a => a != EventActions.ManifestPull).ToHashSet(StringComparer.Ordinal) : e.Actions.ToHashSet(StringComparer.Ordinal),
+            (e.Actions.Count == 0 ? EventActions.Changes : e.Actions).ToHashSet(StringComparer.Ordinal),
             e.MediaTypes.ToHashSet(StringComparer.Ordinal))).ToArray();
         Endpoints = _routes.Select(r => r.Name).ToArray();
         WantsPulls = _routes.Any(r => r.Actions.Contains(EventActions.ManifestPull));

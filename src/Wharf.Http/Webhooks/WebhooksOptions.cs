@@ -93,7 +93,7 @@ public sealed class WebhookEndpointOptions
     /// <summary>Repository patterns (<c>*</c> within a segment, <c>**</c> across); none means every repository.</summary>
     public List<string> Repositories { get; init; } = [];
 
-    /// <summary>Actions (<c>manifest.push</c>, <c>tag.delete</c>…); none means every action but pulls.</summary>
+    /// <summary>Actions (<c>manifest.push</c>, <c>tag.delete</c>…); none means every change (pushes, deletes, mounts), no pulls or refusals.</summary>
     public List<string> Actions { get; init; } = [];
 
     /// <summary>Manifest media types; none means any. Events without a media type (deletes) always pass this filter.</summary>

@@ -27,6 +27,7 @@ public static class WebhooksRegistration
         services.AddSingleton<SqlEventOutbox>();
         services.AddSingleton<IEventOutbox>(sp => sp.GetRequiredService<SqlEventOutbox>());
         services.AddSingleton<PullEvents>();
+        services.AddSingleton<IRefusalEvents, RefusalEvents>();
         services.AddSingleton(new EventSourceInfo($"{Environment.MachineName}:{listen.Port}", Guid.NewGuid().ToString()));
         services.AddSingleton<WebhookMetrics>();
         services.AddSingleton<WebhookDispatcher>();

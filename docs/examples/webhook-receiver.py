@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""A Wharf webhook receiver: checks Wharf-Signature, refuses old or forged requests, prints each event."""
+import hashlib
+import hmac
+import json
+import os
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+SECRET = os.environ["WHARF_WEBHOOK_SECRET"].encode()
+MAX_AGE = 300  # seconds: older signatures are refused as replays
+seen = set()   # event ids already handled: deliveries are at least once
+
+
+def signature_is_valid(header, body):
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    if "t" not in parts or "v1" not in parts or abs(time.time() - int(parts["t"])) > MAX_AGE:
+        return False
+    expected = hmac.new(SECRET, parts["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, parts["v1"])
+
+
+class Receiver(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if not signature_is_valid(self.headers.get("Wharf-Signature", ""), body):
+            self.send_response(401)
+            self.end_headers()
+            return
+        for event in json.loads(body)["events"]:
+            if event["id"] not in seen:
+                seen.add(event["id"])
+                target = event["target"]
+                print(event["action"], target["repository"], target.get("tag", "-"), target.get("digest", "-"),
+                      event["actor"].get("name", "-"), event["id"], flush=True)
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+HTTPServer(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 8000), Receiver).serve_forever()
