@@ -11,7 +11,8 @@
 #   tar, zstd       GNU tar (with --zstd) makes the layers the file-browser tests compare against `tar -tv`
 #   chromium        the browser the web UI's browser tests (tests/Wharf.BrowserTests) drive through Playwright
 #   fonts-dejavu-core  a font for chromium's screenshots
-WHARF_E2E_DEPS=(skopeo podman buildah containerd docker.io docker-registry util-linux tar zstd chromium fonts-dejavu-core)
+#   python3         runs the README's webhook receiver example (docs/examples/webhook-receiver.py)
+WHARF_E2E_DEPS=(skopeo podman buildah containerd docker.io docker-registry util-linux tar zstd chromium fonts-dejavu-core python3)
 
 wharf_e2e_install_deps() {
     local missing=()
