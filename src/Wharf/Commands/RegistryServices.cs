@@ -11,9 +11,7 @@ public static class RegistryServices
 {
     public static async Task<ServiceProvider> OpenAsync(string? configFile, string? data, CancellationToken cancellationToken)
     {
-        // Warnings and errors only: what the command prints is its output, not the services' information logs.
-        var configuration = WharfConfiguration.Build(configFile, new Dictionary<string, string?> { ["Data"] = data, ["Logging:LogLevel:Default"] = "Warning" });
-        var services = WharfServices.BuildProvider(configuration);
+        var services = Open(configFile, data);
         try
         {
             foreach (var task in services.GetServices<StartupTask>().Where(t => t.Name == "migrations"))
@@ -28,5 +26,13 @@ public static class RegistryServices
             await services.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>The same services without touching the metadata schema, for commands that only read files (<c>backup</c>).</summary>
+    public static ServiceProvider Open(string? configFile, string? data)
+    {
+        // Warnings and errors only: what the command prints is its output, not the services' information logs.
+        var configuration = WharfConfiguration.Build(configFile, new Dictionary<string, string?> { ["Data"] = data, ["Logging:LogLevel:Default"] = "Warning" });
+        return WharfServices.BuildProvider(configuration);
     }
 }
