@@ -36,6 +36,7 @@ public static class BackendRegistration
     /// <summary>Registers the metadata store named by <c>Metadata:Driver</c>; returns whether it is shared by several processes.</summary>
     public static bool AddWharfMetadata(this IServiceCollection services, MetadataOptions metadata, string data)
     {
+        services.AddSingleton<Wharf.Core.Metadata.IMetadataInventory, Wharf.Metadata.SqlMetadataInventory>(); // wharf check's view of every record
         if (metadata.Driver == MetadataDriverKind.Sqlite)
         {
             services.AddWharfSqliteMetadata(SqliteFile(data));

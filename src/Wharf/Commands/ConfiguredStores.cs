@@ -1,7 +1,6 @@
 using Wharf.Core.Metadata;
 using Wharf.Core.Storage;
 using Wharf.Hosting;
-using Wharf.Metadata;
 
 namespace Wharf.Commands;
 
@@ -20,7 +19,7 @@ public sealed class ConfiguredStores : IAsyncDisposable
 
     public IBlobIndex Blobs => _services.GetRequiredService<IBlobIndex>();
 
-    public IMetadataInventory Inventory => new SqlMetadataInventory(_services.GetRequiredService<SqlDatabase>());
+    public IMetadataInventory Inventory => _services.GetRequiredService<IMetadataInventory>();
 
     public static string SqliteFile(string dataDirectory) => BackendRegistration.SqliteFile(dataDirectory);
 

@@ -21,7 +21,7 @@ public sealed class CompositionRootTests : IDisposable
     private static readonly Type[] KeyAbstractions =
     [
         typeof(SqlDatabase), typeof(IUserStore), typeof(IAccessTokenStore), typeof(ISigningKeyStore), typeof(IAuditStore),
-        typeof(IStorageDriver), typeof(IBlobIndex), typeof(IManifestReader), typeof(IUploadSessionStore), typeof(Wharf.Auth.PasswordHasher),
+        typeof(IStorageDriver), typeof(IBlobIndex), typeof(IManifestReader), typeof(IUploadSessionStore), typeof(IMetadataInventory), typeof(Wharf.Auth.PasswordHasher),
     ];
 
     private readonly TempDirectory _work = new("wharf-root");
