@@ -1,33 +1,32 @@
 using Wharf.Auth;
+using Wharf.Core.Audit;
 using Wharf.Core.Metadata;
-using Wharf.Hosting;
-using Wharf.Metadata;
-using Wharf.Metadata.PostgreSql;
-using Wharf.Metadata.Sqlite;
 
 namespace Wharf.Commands;
 
 /// <summary>
-/// The metadata store holding accounts, opened (and migrated) by the <c>user</c> and <c>token</c> commands
-/// with the same <c>--data</c>/<c>--config</c> as <c>serve</c>: the data directory's SQLite file, or the shared
-/// PostgreSQL database when <c>Metadata:Driver</c> is PostgreSql. Safe while servers run: SQLite serialises the
-/// writers of both processes, PostgreSQL those of every instance.
+/// The accounts of the configured registry, for the <c>user</c> and <c>token</c> commands: the stores <c>serve</c> uses
+/// with the same <c>--data</c>/<c>--config</c> (the data directory's SQLite file, or the shared PostgreSQL database when
+/// <c>Metadata:Driver</c> is PostgreSql), taken from the one composition root (<see cref="RegistryServices"/>), which
+/// migrates the schema first. Safe while servers run: SQLite serialises the writers of both processes, PostgreSQL those
+/// of every instance.
 /// </summary>
-public sealed class AccountStore : IDisposable
+public sealed class AccountStore : IAsyncDisposable
 {
-    private readonly IDisposable _database;
+    private readonly ServiceProvider _services;
 
-    private readonly Wharf.Core.Audit.IAuditStore _audit;
+    private readonly IAuditStore _audit;
 
-    private AccountStore(SqlDatabase database, IUserStore users, IAccessTokenStore tokens, ISigningKeyStore signingKeys, AuthOptions options)
+    private AccountStore(ServiceProvider services)
     {
-        _database = (IDisposable)database;
-        _audit = new SqlAuditStore(database);
-        Options = options;
-        Users = users;
-        Tokens = tokens;
-        SigningKeys = EncryptedSigningKeyStore.Wrap(signingKeys, options.Token);
-        Hasher = new PasswordHasher(options, TimeProvider.System);
+        _services = services;
+        _audit = services.GetRequiredService<IAuditStore>();
+        Options = services.GetRequiredService<AuthOptions>();
+        Users = services.GetRequiredService<IUserStore>();
+        Tokens = services.GetRequiredService<IAccessTokenStore>();
+        // Encrypted at rest when Auth:Token:KeyEncryptionKey is set, as the server's signing key source reads them.
+        SigningKeys = EncryptedSigningKeyStore.Wrap(services.GetRequiredService<ISigningKeyStore>(), Options.Token);
+        Hasher = services.GetRequiredService<PasswordHasher>();
     }
 
     public AuthOptions Options { get; }
@@ -41,25 +40,8 @@ public sealed class AccountStore : IDisposable
 
     public PasswordHasher Hasher { get; }
 
-    public static async Task<AccountStore> OpenAsync(string? configFile, string? data, CancellationToken cancellationToken)
-    {
-        var configuration = WharfConfiguration.Build(configFile, new Dictionary<string, string?> { ["Data"] = data });
-        var options = configuration.Get<WharfOptions>() ?? new WharfOptions();
-        var auth = AuthConfiguration.Read(configuration);
-        var metadata = configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions();
-        if (metadata.Driver == MetadataDriverKind.PostgreSql)
-        {
-            var postgres = metadata.PostgreSql
-                ?? throw new Microsoft.Extensions.Options.OptionsValidationException("Metadata:PostgreSql", typeof(PostgreSqlOptions), ["Metadata:PostgreSql is required by the chosen driver"]);
-            var shared = new PostgreSqlDatabase(postgres.ConnectionString, postgres.Schema);
-            await shared.MigrateAsync(cancellationToken);
-            return new AccountStore(shared, new SqlUserStore(shared), new SqlAccessTokenStore(shared), new SqlSigningKeyStore(shared), auth);
-        }
-
-        var database = new SqliteDatabase(BackendRegistration.SqliteFile(Path.GetFullPath(options.Data)));
-        await database.MigrateAsync(cancellationToken);
-        return new AccountStore(database, new SqlUserStore(database), new SqlAccessTokenStore(database), new SqlSigningKeyStore(database), auth);
-    }
+    public static async Task<AccountStore> OpenAsync(string? configFile, string? data, CancellationToken cancellationToken) =>
+        new(await RegistryServices.OpenAsync(configFile, data, cancellationToken));
 
     /// <summary>
     /// Records in the audit log a change made at the command line, as the operating-system account that ran it. A
@@ -67,7 +49,7 @@ public sealed class AccountStore : IDisposable
     /// </summary>
     public async Task AuditAsync(string action, string target, string? detail = null)
     {
-        var entry = new Wharf.Core.Audit.AuditEvent(0, TimeProvider.System.GetUtcNow(), Environment.UserName, Wharf.Core.Audit.AuditActorKinds.Cli, null, action, Target: target, Detail: detail);
+        var entry = new AuditEvent(0, TimeProvider.System.GetUtcNow(), Environment.UserName, AuditActorKinds.Cli, null, action, Target: target, Detail: detail);
         try
         {
             await _audit.AppendAsync(entry, CancellationToken.None);
@@ -78,5 +60,5 @@ public sealed class AccountStore : IDisposable
         }
     }
 
-    public void Dispose() => _database.Dispose();
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

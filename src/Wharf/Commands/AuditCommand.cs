@@ -53,9 +53,9 @@ public static class AuditCommand
                 return UserCommand.Fail("-n must be 1 or more");
             }
 
-            await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
+            await using var services = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
             var query = new AuditQuery(parse.GetValue(actor), parse.GetValue(action), parse.GetValue(repository), from, to, null, count);
-            var page = await app.Services.GetRequiredService<IAuditStore>().QueryAsync(query, cancellationToken);
+            var page = await services.GetRequiredService<IAuditStore>().QueryAsync(query, cancellationToken);
             if (parse.GetValue(json))
             {
                 using var stdout = Console.OpenStandardOutput();

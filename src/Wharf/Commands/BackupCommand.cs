@@ -5,7 +5,6 @@ using Wharf.Core.Storage;
 using Wharf.Hosting;
 using Wharf.Metadata;
 using Wharf.Metadata.Sqlite;
-using Wharf.Storage.FileSystem;
 
 namespace Wharf.Commands;
 
@@ -49,7 +48,8 @@ public static class BackupCommand
             var incomplete = 0;
             if (storage.Driver == StorageDriverKind.FileSystem)
             {
-                incomplete = CopyBlobs(new FileSystemDriver(directory), blobs, target);
+                await using var services = RegistryServices.Open(parse.GetValue(config), parse.GetValue(data));
+                incomplete = CopyBlobs(services.GetRequiredService<IStorageDriver>(), blobs, target);
             }
             else
             {
@@ -102,7 +102,7 @@ public static class BackupCommand
     }
 
     /// <summary>Places each blob's file under the backup; returns how many could not be (missing or damaged at the source).</summary>
-    private static int CopyBlobs(FileSystemDriver storage, List<BlobInfo> blobs, string target)
+    private static int CopyBlobs(IStorageDriver storage, List<BlobInfo> blobs, string target)
     {
         var tally = new Dictionary<BlobFileOutcome, int>();
         foreach (var blob in blobs)

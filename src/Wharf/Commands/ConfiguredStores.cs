@@ -1,7 +1,6 @@
 using Wharf.Core.Metadata;
 using Wharf.Core.Storage;
 using Wharf.Hosting;
-using Wharf.Metadata;
 
 namespace Wharf.Commands;
 
@@ -12,27 +11,28 @@ namespace Wharf.Commands;
 /// </summary>
 public sealed class ConfiguredStores : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly ServiceProvider _services;
 
-    private ConfiguredStores(WebApplication app) => _app = app;
+    private ConfiguredStores(ServiceProvider services) => _services = services;
 
-    public IStorageDriver Storage => _app.Services.GetRequiredService<IStorageDriver>();
+    public IStorageDriver Storage => _services.GetRequiredService<IStorageDriver>();
 
-    public IBlobIndex Blobs => _app.Services.GetRequiredService<IBlobIndex>();
+    public IBlobIndex Blobs => _services.GetRequiredService<IBlobIndex>();
 
-    public IMetadataInventory Inventory => new SqlMetadataInventory(_app.Services.GetRequiredService<SqlDatabase>());
+    public IMetadataInventory Inventory => _services.GetRequiredService<IMetadataInventory>();
 
     public static string SqliteFile(string dataDirectory) => BackendRegistration.SqliteFile(dataDirectory);
 
-    /// <summary>What the configuration names, without opening anything.</summary>
+    /// <summary>What the configuration names, without opening anything; unknown keys and bad values are refused as at <c>serve</c>.</summary>
     public static (string Data, StorageOptions Storage, MetadataOptions Metadata) Read(string? configFile, string? data)
     {
         var configuration = WharfConfiguration.Build(configFile, new Dictionary<string, string?> { ["Data"] = data });
-        var options = configuration.Get<WharfOptions>() ?? new WharfOptions();
+        UnknownSettings.Check(configuration);
+        var options = OptionSections.Bind<WharfOptions>(configuration, "");
         return (
             Path.GetFullPath(options.Data),
-            configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions(),
-            configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions());
+            OptionSections.Bind<StorageOptions>(configuration, "Storage"),
+            OptionSections.Bind<MetadataOptions>(configuration, "Metadata"));
     }
 
     /// <summary>
@@ -51,5 +51,5 @@ public sealed class ConfiguredStores : IAsyncDisposable
         return new ConfiguredStores(await RegistryServices.OpenAsync(configFile, data, cancellationToken));
     }
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

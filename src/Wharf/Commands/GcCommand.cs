@@ -32,8 +32,8 @@ public static class GcCommand
                 return 2;
             }
 
-            await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
-            var offline = app.Services.GetRequiredService<OfflineCollector>();
+            await using var services = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
+            var offline = services.GetRequiredService<OfflineCollector>();
             var console = new ConsoleProgress(TimeProvider.System);
             var progress = new ConsoleGcProgress(console);
             if (parse.GetValue(dryRun))
@@ -60,8 +60,8 @@ public static class GcCommand
         var command = new Command("status", "Queue depths, what is due, and what the online collector has reclaimed") { json, data, config };
         command.SetAction((parse, cancellationToken) => ConfigErrors.ReportAsync(async () =>
         {
-            await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
-            var status = await app.Services.GetRequiredService<GcStatusReader>().ReadAsync(cancellationToken);
+            await using var services = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
+            var status = await services.GetRequiredService<GcStatusReader>().ReadAsync(cancellationToken);
             if (parse.GetValue(json))
             {
                 using var stdout = Console.OpenStandardOutput();

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Wharf.Hosting;
 
 namespace Wharf.Commands;
 
@@ -13,13 +12,7 @@ public static class MigrateCommand
         var command = new Command("migrate", "Apply pending metadata migrations (safe to run from several instances at once)") { data, config };
         command.SetAction((parse, cancellationToken) => ConfigErrors.ReportAsync(async () =>
         {
-            var configuration = WharfConfiguration.Build(parse.GetValue(config), new Dictionary<string, string?> { ["Data"] = parse.GetValue(data) });
-            await using var app = WharfHost.Build(configuration);
-            foreach (var task in app.Services.GetServices<StartupTask>().Where(t => t.Name == "migrations"))
-            {
-                await task.RunAsync(app.Services, cancellationToken);
-            }
-
+            await using var services = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
             Console.WriteLine("metadata schema is up to date");
             return 0;
         }));

@@ -24,9 +24,9 @@ public static class QuotaCommand
                 return 1;
             }
 
-            await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
-            var quotas = app.Services.GetRequiredService<NamespaceQuotas>();
-            var names = only is not null ? [only] : await NamespacesAsync(app.Services.GetRequiredService<IRepositoryReader>(), quotas.Policy, ct);
+            await using var services = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
+            var quotas = services.GetRequiredService<NamespaceQuotas>();
+            var names = only is not null ? [only] : await NamespacesAsync(services.GetRequiredService<IRepositoryReader>(), quotas.Policy, ct);
             foreach (var namespaceName in names)
             {
                 Console.WriteLine(Line(await quotas.StatusAsync(namespaceName, ct)));

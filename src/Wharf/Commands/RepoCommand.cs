@@ -22,8 +22,8 @@ public static class RepoCommand
                 return 1;
             }
 
-            await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
-            var deleted = await app.Services.GetRequiredService<RepositoryRemover>().DeleteAsync(repository, cancellationToken);
+            await using var services = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
+            var deleted = await services.GetRequiredService<RepositoryRemover>().DeleteAsync(repository, cancellationToken);
             if (!deleted.IsOk)
             {
                 Console.Error.WriteLine($"wharf repo delete: no repository {repository}");

@@ -16,8 +16,8 @@ public static class RetentionCommand
         var command = new Command("run", "Delete the tags the retention rules select (garbage collection then reclaims their manifests and blobs)") { dryRun, data, config };
         command.SetAction((parse, ct) => ConfigErrors.ReportAsync(async () =>
         {
-            await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
-            var retention = app.Services.GetRequiredService<RetentionService>();
+            await using var services = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
+            var retention = services.GetRequiredService<RetentionService>();
             if (retention.Rules.Count == 0)
             {
                 Console.WriteLine("no retention rules are configured (Retention:Rules)");

@@ -96,7 +96,7 @@ public static class SigningKeyCommands
     private static Task<int> WithStoreAsync(string? config, string? data, CancellationToken cancellationToken, Func<AccountStore, Task<int>> action) =>
         ConfigErrors.ReportAsync(async () =>
         {
-            using var store = await AccountStore.OpenAsync(config, data, cancellationToken);
+            await using var store = await AccountStore.OpenAsync(config, data, cancellationToken);
             if (AuthKeyDirectory.Explicit(store.Options) is { } directory)
             {
                 return UserCommand.Fail($"Auth:Token:KeyDirectory is set: the signing keys are the *.pem files in {directory}; add or remove files there");

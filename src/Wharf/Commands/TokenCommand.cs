@@ -72,7 +72,7 @@ public static class TokenCommand
                 lifetime = parsed;
             }
 
-            using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
+            await using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
             if (userName is not null && await store.Users.GetAsync(userName, ct) is null)
             {
                 return UserCommand.Fail($"no user '{userName}'");
@@ -107,7 +107,7 @@ public static class TokenCommand
         var command = new Command("list", "List tokens: id, subject, kind, state, expiry, scopes, description") { subject, data, config };
         command.SetAction((parse, ct) => ConfigErrors.ReportAsync(async () =>
         {
-            using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
+            await using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
             var now = TimeProvider.System.GetUtcNow();
             foreach (var token in await store.Tokens.ListAsync(parse.GetValue(subject), ct))
             {
@@ -128,7 +128,7 @@ public static class TokenCommand
         var command = new Command("revoke", "Revoke a token; it stops working at once") { id, data, config };
         command.SetAction((parse, ct) => ConfigErrors.ReportAsync(async () =>
         {
-            using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
+            await using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
             var tokenId = parse.GetValue(id)!;
             if (!await store.Tokens.RevokeAsync(tokenId, TimeProvider.System.GetUtcNow(), ct))
             {

@@ -34,7 +34,7 @@ public static class UserCommand
                 return Fail("a password is required: --password-stdin (or --password)");
             }
 
-            using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
+            await using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
             var record = new UserRecord(user, store.Hasher.Hash(secret), parse.GetValue(groups) ?? [], TimeProvider.System.GetUtcNow());
             if (!await store.Users.CreateAsync(record, ct))
             {
@@ -59,7 +59,7 @@ public static class UserCommand
                 return Fail("a password is required: --password-stdin (or --password)");
             }
 
-            using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
+            await using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
             var given = parse.GetValue(groups);
             var user = parse.GetValue(name)!;
             if (!await store.Users.UpdateAsync(user, store.Hasher.Hash(secret), given is { Length: > 0 } ? given : null, ct))
@@ -80,7 +80,7 @@ public static class UserCommand
         var command = new Command("remove", "Remove a user and the user's personal access tokens") { name, data, config };
         command.SetAction((parse, ct) => ConfigErrors.ReportAsync(async () =>
         {
-            using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
+            await using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
             var user = parse.GetValue(name)!;
             if (!await store.Users.DeleteAsync(user, ct))
             {
@@ -100,7 +100,7 @@ public static class UserCommand
         var command = new Command("list", "List users: name, groups, creation time") { data, config };
         command.SetAction((parse, ct) => ConfigErrors.ReportAsync(async () =>
         {
-            using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
+            await using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
             foreach (var user in await store.Users.ListAsync(ct))
             {
                 Console.WriteLine($"{user.Name}\t{string.Join(',', user.Groups)}\t{user.CreatedAt.ToString("u", CultureInfo.InvariantCulture)}");
@@ -118,7 +118,7 @@ public static class UserCommand
         var command = new Command("import-htpasswd", "Add the users of an htpasswd file (bcrypt only); existing users get the file's password") { file, groups, data, config };
         command.SetAction((parse, ct) => ConfigErrors.ReportAsync(async () =>
         {
-            using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
+            await using var store = await AccountStore.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
             var (added, updated, skipped) = (0, 0, 0);
             foreach (var line in await File.ReadAllLinesAsync(parse.GetValue(file)!, ct))
             {

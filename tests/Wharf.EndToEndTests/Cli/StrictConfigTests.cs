@@ -1,6 +1,6 @@
 namespace Wharf.EndToEndTests.Cli;
 
-/// <summary>A misspelled setting, in a config file or a <c>WHARF_…</c> variable, stops <c>serve</c> and fails <c>config validate</c>, naming it and its closest valid spelling.</summary>
+/// <summary>A misspelled setting, in a config file or a <c>WHARF_…</c> variable, stops <c>serve</c>, fails <c>config validate</c> and the account commands, naming it and its closest valid spelling.</summary>
 public sealed class StrictConfigTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("wharf-strict-").FullName;
@@ -46,6 +46,29 @@ public sealed class StrictConfigTests : IDisposable
 
         Assert.Equal(2, await validate.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("unknown setting Pagination:MaxPageSiz; did you mean Pagination:MaxPageSize?", validate.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task User_list_refuses_a_misspelled_key_in_the_config_file()
+    {
+        var config = Path.Combine(_work, "bad.json");
+        await File.WriteAllTextAsync(config, """{ "Auth": { "Mdoe": "basic" } }""");
+
+        await using var list = WharfProcess.Start(["user", "list", "--data", Path.Combine(_work, "data"), "--config", config]);
+
+        Assert.Equal(2, await list.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("unknown setting Auth:Mdoe; did you mean Auth:Mode?", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Token_list_refuses_a_misspelled_environment_variable()
+    {
+        var environment = new Dictionary<string, string> { ["WHARF_METADATA__DRIVR"] = "Sqlite" };
+
+        await using var list = WharfProcess.Start(["token", "list", "--data", Path.Combine(_work, "data")], environment);
+
+        Assert.Equal(2, await list.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("unknown setting Metadata:DRIVR; did you mean Metadata:Driver? (environment variable WHARF_METADATA__DRIVR)", list.Output, StringComparison.Ordinal);
     }
 
     public void Dispose()

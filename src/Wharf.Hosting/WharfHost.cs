@@ -19,38 +19,12 @@ public static partial class WharfHost
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
 
-        builder.Logging.ClearProviders();
-        if (LogFormatOptions.Read(configuration).IsJson)
-        {
-            builder.Logging.AddJsonConsole(o =>
-            {
-                o.IncludeScopes = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                o.UseUtcTimestamp = true;
-                o.JsonWriterOptions = new() { Indented = false };
-            });
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                o.UseUtcTimestamp = true;
-            });
-        }
-
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        // Its per-request scope would carry Kestrel's connection id as a second RequestId; RequestIdMiddleware sets ours.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-
-        UnknownSettings.Check(configuration);
-        var options = configuration.Get<WharfOptions>() ?? new WharfOptions();
-        Validate(options);
-        var auth = AuthConfiguration.Read(configuration);
+        builder.Logging.AddWharfConsole(configuration);
+        var services = builder.Services;
+        WharfServices.Add(services, configuration, time);
+        var options = OptionSections.Bind<WharfOptions>(configuration, "");
         var listen = ListenAddress.Parse(options.Listen);
-        var metrics = MetricsRegistration.Read(configuration);
+        var metrics = OptionSections.Bind<MetricsOptions>(configuration, "Metrics");
         var metricsListen = metrics is { Enabled: true, Listen: { } own } ? ListenAddress.Parse(own) : null;
         var certificate = TlsCertificate.Load(options.Tls);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -80,47 +54,14 @@ public static partial class WharfHost
             }
         });
 
-        var services = builder.Services;
         services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Wharf.Http.Transport.LargeBlockMemoryPoolFactory>();
         builder.WebHost.UseSockets(o => o.WaitForDataBeforeAllocatingBuffer = false);
-        services.AddSingleton(time ?? TimeProvider.System);
-        services.AddSingleton(options);
         services.AddSingleton(listen);
-        foreach (var section in OptionSections.All)
-        {
-            section.Register(services, configuration);
-        }
 
         // The host's own stop budget covers the drain and then the server's stop.
         services.AddOptions<HostOptions>().Configure<Wharf.Http.Health.ShutdownOptions>((host, shutdown) => host.ShutdownTimeout = shutdown.DrainTime + ServerStopAllowance);
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<HttpLimitsOptions>((kestrel, limits) => limits.ApplyTo(kestrel.Limits));
-
-        var data = Path.GetFullPath(options.Data);
-        DataDirectoryPermissions.Create(data);
-        var storage = configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
-        services.AddWharfStorage(storage, data);
-        var shared = services.AddWharfMetadata(configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions(), data);
-        if (metrics.Enabled)
-        {
-            services.AddWharfMetrics(metrics, storage.Driver == StorageDriverKind.S3 ? "s3" : "filesystem");
-        }
-
-        // The in-process caches are correct only for a single writer; a shared database has several.
-        // Bound values are checked (ValidateOnStart) before the host serves; the caches are built from the same section.
-        var cache = configuration.GetSection("Cache").Get<CacheOptions>() ?? new CacheOptions();
-        if (!shared && cache.Enabled)
-        {
-            services.AddWharfMetadataCaches(cache);
-        }
-
-        services.AddWharfWebhooks(configuration.GetSection("Webhooks").Get<Wharf.Http.Webhooks.WebhooksOptions>() ?? new(), listen);
-        services.AddWharfRegistry();
-        services.AddWharfAuth(auth, data);
-        services.AddHostedService<UploadJanitor>();
-        services.AddHostedService<GcWorker>();
-        services.AddHostedService<RetentionScheduler>();
-        services.AddHostedService<AuditPruner>();
 
         var app = builder.Build();
         if (metrics.Enabled)
@@ -136,7 +77,7 @@ public static partial class WharfHost
     /// <summary>Migrates the metadata store, starts listening and returns the bound address.</summary>
     public static async Task<Uri> StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
-        var migrate = app.Configuration.GetSection("Metadata").Get<MetadataOptions>()?.MigrateOnStart ?? true;
+        var migrate = app.Services.GetRequiredService<MetadataOptions>().MigrateOnStart;
         foreach (var task in app.Services.GetServices<StartupTask>().Where(t => migrate || t.Name != "migrations"))
         {
             await task.RunAsync(app.Services, cancellationToken);
@@ -182,16 +123,6 @@ public static partial class WharfHost
         foreach (var section in OptionSections.All)
         {
             _ = section.Resolve(services);
-        }
-    }
-
-    /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem with the top-level options.</summary>
-    public static void Validate(WharfOptions options)
-    {
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true))
-        {
-            throw new OptionsValidationException("Wharf", typeof(WharfOptions), results.Select(r => r.ErrorMessage ?? "invalid"));
         }
     }
 

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using Wharf.Core.Storage;
 using Wharf.Metadata.PostgreSql;
 using Wharf.Metadata.Sqlite;
@@ -26,7 +24,7 @@ public static class BackendRegistration
             return;
         }
 
-        var s3 = Validated(storage.S3, "Storage:S3");
+        var s3 = storage.S3 ?? throw new InvalidOperationException("Storage:S3 is required by the chosen driver (StorageOptions validates it)");
         services.AddSingleton(sp => new S3Driver(s3, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IStorageDriver>(sp => sp.GetRequiredService<S3Driver>());
         if (s3.CreateBucket)
@@ -38,6 +36,7 @@ public static class BackendRegistration
     /// <summary>Registers the metadata store named by <c>Metadata:Driver</c>; returns whether it is shared by several processes.</summary>
     public static bool AddWharfMetadata(this IServiceCollection services, MetadataOptions metadata, string data)
     {
+        services.AddSingleton<Wharf.Core.Metadata.IMetadataInventory, Wharf.Metadata.SqlMetadataInventory>(); // wharf check's view of every record
         if (metadata.Driver == MetadataDriverKind.Sqlite)
         {
             services.AddWharfSqliteMetadata(SqliteFile(data));
@@ -45,26 +44,9 @@ public static class BackendRegistration
             return false;
         }
 
-        var postgres = Validated(metadata.PostgreSql, "Metadata:PostgreSql");
+        var postgres = metadata.PostgreSql ?? throw new InvalidOperationException("Metadata:PostgreSql is required by the chosen driver (MetadataOptions validates it)");
         services.AddWharfPostgreSqlMetadata(postgres.ConnectionString, postgres.Schema);
         services.AddSingleton(new StartupTask("migrations", (sp, ct) => sp.GetRequiredService<PostgreSqlDatabase>().MigrateAsync(ct)));
         return true;
-    }
-
-    private static T Validated<T>(T? options, string section)
-        where T : class
-    {
-        if (options is null)
-        {
-            throw new OptionsValidationException(section, typeof(T), [$"{section} is required by the chosen driver"]);
-        }
-
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
-        {
-            throw new OptionsValidationException(section, typeof(T), results.Select(r => $"{section}: {r.ErrorMessage}"));
-        }
-
-        return options;
     }
 }

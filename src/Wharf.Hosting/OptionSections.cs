@@ -10,6 +10,7 @@ namespace Wharf.Hosting;
 /// </summary>
 internal sealed record OptionSection(string Name, Type Type, Action<IServiceCollection, IConfiguration> Register, Func<IServiceProvider, object> Resolve)
 {
+    /// <param name="name">The section's key; empty for the top of the tree (<see cref="WharfOptions"/>).</param>
     /// <param name="singleton">Also register the bound value itself; off for sections whose services register their own.</param>
     public static OptionSection Of<T>(string name, bool singleton = true)
         where T : class => new(
@@ -17,7 +18,7 @@ internal sealed record OptionSection(string Name, Type Type, Action<IServiceColl
             typeof(T),
             (services, configuration) =>
             {
-                services.AddOptions<T>().Bind(configuration.GetSection(name)).ValidateDataAnnotations().ValidateOnStart();
+                services.AddOptions<T>().Bind(name.Length == 0 ? configuration : configuration.GetSection(name)).ValidateDataAnnotations().ValidateOnStart();
                 if (singleton)
                 {
                     services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
@@ -59,4 +60,20 @@ internal static class OptionSections
         OptionSection.Of<MetadataOptions>("Metadata"),
         OptionSection.Of<Wharf.Auth.AuthOptions>("Auth", singleton: false),
     ];
+
+    /// <summary>
+    /// Reads a section needed before the container exists (it chooses services, Kestrel's ports or the log format): it is
+    /// registered exactly as the host registers it, in a container of its own, and resolved. So it is bound and validated
+    /// the one way every section is (data annotations and any <see cref="IValidateOptions{TOptions}"/>), and a bad value
+    /// throws the <see cref="OptionsValidationException"/> that ValidateOnStart would.
+    /// </summary>
+    /// <param name="name">The section's key; empty for the top of the tree.</param>
+    public static T Bind<T>(IConfiguration configuration, string name)
+        where T : class
+    {
+        var services = new ServiceCollection();
+        OptionSection.Of<T>(name, singleton: false).Register(services, configuration);
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<T>>().Value;
+    }
 }

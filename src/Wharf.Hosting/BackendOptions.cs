@@ -24,16 +24,19 @@ public enum MetadataDriverKind
 }
 
 /// <summary>The <c>Storage</c> section.</summary>
-public sealed class StorageOptions
+public sealed class StorageOptions : IValidatableObject
 {
     public StorageDriverKind Driver { get; set; } = StorageDriverKind.FileSystem;
 
     /// <summary>Required when <see cref="Driver"/> is S3.</summary>
     public S3StorageOptions? S3 { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Driver == StorageDriverKind.S3 ? NestedOptions.Required(S3, "Storage:S3") : [];
 }
 
 /// <summary>The <c>Metadata</c> section.</summary>
-public sealed class MetadataOptions
+public sealed class MetadataOptions : IValidatableObject
 {
     public MetadataDriverKind Driver { get; set; } = MetadataDriverKind.Sqlite;
 
@@ -42,6 +45,9 @@ public sealed class MetadataOptions
 
     /// <summary>Apply pending migrations when <c>serve</c> starts (otherwise run <c>wharf migrate</c> first).</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Driver == MetadataDriverKind.PostgreSql ? NestedOptions.Required(PostgreSql, "Metadata:PostgreSql") : [];
 }
 
 /// <summary>The <c>Metadata:PostgreSql</c> section.</summary>

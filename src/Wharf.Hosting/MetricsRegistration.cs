@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Wharf.Core.Metadata;
 using Wharf.Core.Storage;
@@ -14,19 +12,6 @@ namespace Wharf.Hosting;
 /// </summary>
 public static class MetricsRegistration
 {
-    /// <summary>Reads and validates the <c>Metrics</c> section.</summary>
-    public static MetricsOptions Read(IConfiguration configuration)
-    {
-        var options = configuration.GetSection("Metrics").Get<MetricsOptions>() ?? new MetricsOptions();
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
-        {
-            throw new OptionsValidationException("Metrics", typeof(MetricsOptions), results.Select(r => $"Metrics: {r.ErrorMessage}"));
-        }
-
-        return options;
-    }
-
     /// <summary>
     /// Registers the instruments and wraps the registered storage driver and hot-path metadata stores in timing
     /// decorators. Call after the backends are registered and before the metadata caches wrap them (so the caches'
