@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# bench/metrics-cost.sh - what /metrics costs: push and GET-manifest throughput of Wharf with metrics on
-# (the default, with a scrape every SCRAPE_SECONDS) and off (WHARF_Metrics__Enabled=false), alternating
-# which goes first, ROUNDS times. Prints the medians and the ratio off/on, writes bench/results/metrics-cost.json
-# and .txt. See bench/README.md ("What metrics cost").
+# bench/metrics-cost.sh - what /metrics (and, with WEBHOOKS=1, webhooks) cost: push and GET-manifest throughput of
+# Wharf with metrics on (the default, with a scrape every SCRAPE_SECONDS) and off (WHARF_Metrics__Enabled=false),
+# alternating which goes first, ROUNDS times. With WEBHOOKS=1 "on" also has a signed webhook endpoint that every push
+# event is delivered to (the README's receiver, docs/examples/webhook-receiver.py, on this machine), and "off" has none.
+# Prints the medians and the ratio on/off, writes bench/results/metrics-cost.json and .txt (observability-cost.* with
+# WEBHOOKS=1). See bench/README.md ("What metrics cost").
 #
-# Env: ROUNDS=3  WRK_SECONDS=8  SMALL_IMAGES=200  SCRAPE_SECONDS=5  WHARF_PORT=15000  OUT=<json path>
+# Env: ROUNDS=3  WRK_SECONDS=8  SMALL_IMAGES=200  SCRAPE_SECONDS=5  WHARF_PORT=15000  WEBHOOKS=0  RECEIVER_PORT=15001  OUT=<json path>
 set -euo pipefail
 export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,15 +16,18 @@ WRK_SECONDS=${WRK_SECONDS:-8}
 SMALL_IMAGES=${SMALL_IMAGES:-200}
 SCRAPE_SECONDS=${SCRAPE_SECONDS:-5}
 WHARF_PORT=${WHARF_PORT:-15000}
-OUT=${OUT:-$HERE/results/metrics-cost.json}
+WEBHOOKS=${WEBHOOKS:-0}
+RECEIVER_PORT=${RECEIVER_PORT:-15001}
+if [[ $WEBHOOKS == 1 ]]; then OUT=${OUT:-$HERE/results/observability-cost.json}; else OUT=${OUT:-$HERE/results/metrics-cost.json}; fi
 URL=http://127.0.0.1:$WHARF_PORT
 for cmd in wrk jq curl; do command -v "$cmd" >/dev/null || { echo "metrics-cost.sh: needs $cmd (bench/run.sh installs it)" >&2; exit 1; }; done
 
 log() { printf '# %s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 WORK=$(mktemp -d)
-SERVER_PID="" SCRAPER_PID=""
+SERVER_PID="" SCRAPER_PID="" RECEIVER_PID=""
 cleanup() {
   [[ -n "$SCRAPER_PID" ]] && kill "$SCRAPER_PID" 2>/dev/null || true
+  [[ -n "$RECEIVER_PID" ]] && kill "$RECEIVER_PID" 2>/dev/null || true
   [[ -n "$SERVER_PID" ]] && { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
   rm -rf "$WORK"
 }
@@ -41,13 +46,20 @@ done = function(summary, latency, requests)
 end
 LUA
 
+if [[ $WEBHOOKS == 1 ]]; then
+  WHARF_WEBHOOK_SECRET=bench python3 "$ROOT/docs/examples/webhook-receiver.py" "$RECEIVER_PORT" >"$WORK/receiver.log" 2>&1 &
+  RECEIVER_PID=$!
+fi
+
 RESULTS=$WORK/results.jsonl
 TCK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 one() { # mode round
   local mode=$1 round=$2 data=$WORK/data-$1-$2 enabled=true
+  local -a hooks=()
   [[ $mode == off ]] && enabled=false
-  WHARF_Metrics__Enabled=$enabled DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x400000}" \
+  [[ $mode == on && $WEBHOOKS == 1 ]] && hooks=(WHARF_WEBHOOKS__ENDPOINTS__0__NAME=bench "WHARF_WEBHOOKS__ENDPOINTS__0__URL=http://127.0.0.1:$RECEIVER_PORT/" WHARF_WEBHOOKS__ENDPOINTS__0__SECRET=bench)
+  env "${hooks[@]}" WHARF_Metrics__Enabled=$enabled DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x400000}" \
     dotnet "$WORK/wharf-bin/Wharf.dll" serve --listen "127.0.0.1:$WHARF_PORT" --data "$data" >"$data.log" 2>&1 &
   SERVER_PID=$!
   for ((i = 0; i < 600; i++)); do grep -q "Wharf is listening on" "$data.log" 2>/dev/null && break; sleep 0.1; done
@@ -76,10 +88,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then one on "$round"; one off "$round"; else one off "$round"; one on "$round"; fi
 done
 
-jq -s --argjson rounds "$ROUNDS" --argjson wrk "$WRK_SECONDS" --argjson images "$SMALL_IMAGES" --argjson scrape "$SCRAPE_SECONDS" '
+jq -s --argjson rounds "$ROUNDS" --argjson wrk "$WRK_SECONDS" --argjson images "$SMALL_IMAGES" --argjson scrape "$SCRAPE_SECONDS" --argjson webhooks "$WEBHOOKS" '
   def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def m(mode; key): [.[] | select(.mode == mode) | .[key]] | median;
-  {rounds: $rounds, wrk_seconds: $wrk, small_images: $images, scrape_every_s: $scrape, machine_cores: 2,
+  {rounds: $rounds, wrk_seconds: $wrk, small_images: $images, scrape_every_s: $scrape, webhooks: ($webhooks == 1), machine_cores: 2,
    get_manifest_rps: {on: m("on"; "get_manifest_rps"), off: m("off"; "get_manifest_rps")},
    push_images_per_s: {on: m("on"; "push_images_per_s"), off: m("off"; "push_images_per_s")},
    get_manifest_cpu_us_per_request: {on: m("on"; "get_manifest_cpu_us_per_request"), off: m("off"; "get_manifest_cpu_us_per_request")},
@@ -89,9 +101,13 @@ jq -s --argjson rounds "$ROUNDS" --argjson wrk "$WRK_SECONDS" --argjson images "
   | .push_on_over_off = ((.push_images_per_s.on / .push_images_per_s.off * 1000 | round) / 1000)
   | .get_manifest_cpu_on_over_off = ((.get_manifest_cpu_us_per_request.on / .get_manifest_cpu_us_per_request.off * 1000 | round) / 1000)
   | .push_cpu_on_over_off = ((.push_cpu_ms_per_image.on / .push_cpu_ms_per_image.off * 1000 | round) / 1000)' "$RESULTS" >"$OUT"
-jq -r '"metrics on vs off, median of \(.rounds) rounds (on: a scrape every \(.scrape_every_s) s)",
+jq -r '"\(if .webhooks then "metrics + webhooks" else "metrics" end) on vs off, median of \(.rounds) rounds (on: a scrape every \(.scrape_every_s) s\(if .webhooks then ", every push event delivered to a signed endpoint" else "" end))",
   "get_manifest  on \(.get_manifest_rps.on) req/s   off \(.get_manifest_rps.off) req/s   on/off \(.get_manifest_on_over_off)",
   "push (8 workers, small images)  on \(.push_images_per_s.on) images/s   off \(.push_images_per_s.off) images/s   on/off \(.push_on_over_off)",
   "server CPU per GET manifest  on \(.get_manifest_cpu_us_per_request.on) us   off \(.get_manifest_cpu_us_per_request.off) us   on/off \(.get_manifest_cpu_on_over_off)",
   "server CPU per pushed image  on \(.push_cpu_ms_per_image.on) ms   off \(.push_cpu_ms_per_image.off) ms   on/off \(.push_cpu_on_over_off)",
   "load average at the end: \($load)"' --arg load "$(cut -d" " -f1-3 /proc/loadavg)" "$OUT" | tee "${OUT%.json}.txt"
+if [[ $WEBHOOKS == 1 ]]; then
+  # Every "on" round's pushes (an image is one manifest push, one event) reached the receiver, signature checked.
+  echo "webhook events the receiver accepted: $(grep -c '^push ' "$WORK/receiver.log" || true) (expected $((SMALL_IMAGES * ROUNDS + ROUNDS)) or more: the pushes of every on round and each round's seed)" | tee -a "${OUT%.json}.txt"
+fi

@@ -41,7 +41,7 @@ public static class EventsCommand
 
             await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
             var query = new EventQuery(parse.GetValue(state), parse.GetValue(endpoint), parse.GetValue(repository), null, count);
-            var page = await app.Services.GetRequiredService<IEventOutbox>().ListAsync(query, cancellationToken);
+            var page = await app.GetRequiredService<IEventOutbox>().ListAsync(query, cancellationToken);
             if (parse.GetValue(json))
             {
                 using var stdout = Console.OpenStandardOutput();
@@ -94,7 +94,7 @@ public static class EventsCommand
             }
 
             await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
-            var replayed = await app.Services.GetRequiredService<IEventOutbox>()
+            var replayed = await app.GetRequiredService<IEventOutbox>()
                 .ReplayAsync(parse.GetValue(eventSeq), parse.GetValue(endpoint), TimeProvider.System.GetUtcNow(), cancellationToken);
             Console.WriteLine($"{replayed} dead deliver{(replayed == 1 ? "y" : "ies")} back in line");
             return 0;
