@@ -51,7 +51,8 @@ public sealed class WebhooksOptions : IValidatableObject
             Validator.TryValidateObject(endpoint, new ValidationContext(endpoint), results, validateAllProperties: true);
             foreach (var result in results.Concat(endpoint.Check()))
             {
-                yield return new ValidationResult($"Endpoints:{i}: {result.ErrorMessage}", result.MemberNames.Select(m => $"Endpoints:{i}:{m}"));
+                var index = i;
+                yield return new ValidationResult($"Endpoints:{index}: {result.ErrorMessage}", result.MemberNames.Select(m => $"Endpoints:{index}:{m}").ToArray());
             }
 
             if (endpoint.Name is { Length: > 0 } name && !names.Add(name))

@@ -21,6 +21,18 @@ public sealed class WebhookReceiverExampleTests : IDisposable
         Assert.Contains("```python\n" + File.ReadAllText(Example) + "```", readme, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_readme_webhooks_configuration_is_valid()
+    {
+        var readme = File.ReadAllText(Path.Combine(PrivatePostgres.RepositoryRoot(), "README.md"));
+        var start = readme.IndexOf("```yaml\nWebhooks:", StringComparison.Ordinal) + "```yaml\n".Length;
+        var file = Path.Combine(_work, "webhooks.yaml");
+        await File.WriteAllTextAsync(file, readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)]);
+
+        await using var validate = WharfProcess.Start(["config", "validate", "--config", file], workingDirectory: _work);
+        Assert.True(await validate.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, validate.Output);
+    }
+
     [Theory]
     [InlineData("shared-secret", true)]
     [InlineData("another-secret", false)]

@@ -188,6 +188,8 @@ public sealed class WebhookRetryTests
         };
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () => await (await WharfTestServer.StartAsync(settings)).DisposeAsync());
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
-        Assert.Contains("Endpoints:", error.Message, StringComparison.Ordinal);
+        var index = key.Split(':')[2];
+        Assert.Contains($"Endpoints:{index}:", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Endpoints:2", error.Message, StringComparison.Ordinal);
     }
 }
