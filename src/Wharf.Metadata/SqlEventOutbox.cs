@@ -130,7 +130,7 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
             }
 
             return claimed;
-        }, cancellationToken, durable: false, background: true);
+        }, cancellationToken, durable: false);
     }
 
     public ValueTask<bool> RecordAsync(PendingDelivery delivery, string owner, DeliveryOutcome outcome, CancellationToken cancellationToken) =>
@@ -144,7 +144,7 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
                 .WithText("@s", outcome.State).With("@next", outcome.NextAttemptAt.ToUnixTimeMilliseconds()).With("@status", outcome.Status)
                 .WithText("@error", outcome.Error).With("@i", delivery.EventId).WithText("@n", delivery.Endpoint).WithText("@o", owner);
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-        }, cancellationToken, durable: false, background: true);
+        }, cancellationToken, durable: false);
 
     public async ValueTask<Page<EventDelivery>> ListAsync(EventQuery query, CancellationToken cancellationToken)
     {
