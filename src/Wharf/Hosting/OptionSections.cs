@@ -52,6 +52,7 @@ internal static class OptionSections
         OptionSection.Of<Wharf.Http.Health.HealthOptions>("Health"),
         OptionSection.Of<Wharf.Http.Health.ShutdownOptions>("Shutdown"),
         OptionSection.Of<MetricsOptions>("Metrics"),
+        OptionSection.Of<TracingOptions>("Tracing"),
 
         // These three choose services, so they are also read (and checked) before the container exists.
         OptionSection.Of<StorageOptions>("Storage"),

@@ -51,6 +51,7 @@ public static partial class WharfHost
         var auth = AuthConfiguration.Read(configuration);
         var listen = ListenAddress.Parse(options.Listen);
         var metrics = MetricsRegistration.Read(configuration);
+        var tracing = TracingRegistration.Read(configuration);
         var metricsListen = metrics is { Enabled: true, Listen: { } own } ? ListenAddress.Parse(own) : null;
         var certificate = TlsCertificate.Load(options.Tls);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -104,6 +105,11 @@ public static partial class WharfHost
         if (metrics.Enabled)
         {
             services.AddWharfMetrics(metrics, storage.Driver == StorageDriverKind.S3 ? "s3" : "filesystem");
+        }
+
+        if (tracing.Enabled)
+        {
+            services.AddWharfTracing(tracing, storage.Driver == StorageDriverKind.S3 ? "s3" : "filesystem");
         }
 
         // The in-process caches are correct only for a single writer; a shared database has several.
