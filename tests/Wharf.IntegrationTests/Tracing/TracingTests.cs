@@ -23,34 +23,25 @@ public sealed class TracingTests
     public async Task A_push_and_a_pull_reach_an_OTLP_receiver_as_request_storage_and_metadata_spans()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
-        await using var server = await WharfTestServer.StartAsync(Settings.Of(
+        var server = await WharfTestServer.StartAsync(Settings.Of(
             ("Tracing:Enabled", "true"),
             ("Tracing:Endpoint", receiver.BaseAddress.ToString()),
             ("Tracing:ServiceName", "wharf-under-test"),
             ("Tracing:Headers:X-Collector-Key", "key-123"),
             ("Blobs:Delivery", "Proxy")),
             handler: new SocketsHttpHandler { MaxConnectionsPerServer = 1 });
-        var registry = new Registry(server);
-
-        var image = await registry.PushImageAsync(Repository, "v1");
-        using (var manifest = await registry.GetAsync($"/v2/{Repository}/manifests/v1", r =>
+        PushedImage image;
+        try
         {
-            r.Headers.Accept.ParseAdd(MediaTypes.OciManifest);
-            r.Headers.Add("X-Request-Id", "pull-manifest-42");
-        }))
-        {
-            Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
+            image = await PushAndPullAsync(new Registry(server));
+            Assert.True(server.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
         }
-
-        Assert.Equal(image.Layers[0].Size, (await registry.GetBlobBytesAsync(Repository, image.Layers[0].Digest)).Length);
-
-        // One connection carries every request, so Kestrel has ended the blob GET (and its span) before it reads this one.
-        using (var last = await registry.GetAsync("/v2/"))
+        finally
         {
-            Assert.Equal(HttpStatusCode.OK, last.StatusCode);
+            // ForceFlush may return while its batch is still on the wire; stopping Wharf shuts the tracer provider
+            // down, which waits until the last export has been answered.
+            await server.DisposeAsync();
         }
-
-        Assert.True(server.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
 
         var export = Assert.Single(receiver.Exports.Select(e => (e.Path, e.ContentType, Key: e.Headers.GetValueOrDefault("X-Collector-Key"))).Distinct());
         Assert.Equal(("/v1/traces", "application/x-protobuf", "key-123"), export);
@@ -140,6 +131,32 @@ public sealed class TracingTests
     {
         var error = BuildFails(("Tracing:Enabled", "true"));
         Assert.Contains("Tracing:Endpoint is required", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Pushes an image and pulls its manifest (with a request id of the test's choosing) and a layer. One connection
+    /// carries every request, so Kestrel has ended each request (and its span) before it reads the next; a last
+    /// cheap request ends the layer GET's.
+    /// </summary>
+    private static async Task<PushedImage> PushAndPullAsync(Registry registry)
+    {
+        var image = await registry.PushImageAsync(Repository, "v1");
+        using (var manifest = await registry.GetAsync($"/v2/{Repository}/manifests/v1", r =>
+        {
+            r.Headers.Accept.ParseAdd(MediaTypes.OciManifest);
+            r.Headers.Add("X-Request-Id", "pull-manifest-42");
+        }))
+        {
+            Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
+        }
+
+        Assert.Equal(image.Layers[0].Size, (await registry.GetBlobBytesAsync(Repository, image.Layers[0].Digest)).Length);
+        using (var last = await registry.GetAsync("/v2/"))
+        {
+            Assert.Equal(HttpStatusCode.OK, last.StatusCode);
+        }
+
+        return image;
     }
 
     private static Microsoft.Extensions.Options.OptionsValidationException BuildFails(params (string Key, string Value)[] pairs)
