@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,8 +14,10 @@ namespace Wharf.IntegrationTests.Tracing;
 public sealed record OtlpExport(string Path, string? ContentType, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
 /// <summary>
-/// A real OTLP/HTTP receiver on Kestrel at 127.0.0.1 on a free port: accepts <c>POST /v1/traces</c>, keeps each body
-/// and answers 200 with an empty (valid) protobuf response, as a collector does.
+/// A real OTLP receiver on Kestrel at 127.0.0.1 on a free port, as a collector answers: over HTTP/1.1 (http/protobuf)
+/// it accepts <c>POST /v1/traces</c> and answers 200 with an empty protobuf response; over cleartext HTTP/2 (grpc) it
+/// accepts the <c>TraceService/Export</c> call and answers an empty message with <c>grpc-status: 0</c>. Each request's
+/// protobuf message is kept (for grpc, without its 5-byte frame header).
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
@@ -32,21 +35,33 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public IReadOnlyList<OtlpExport> Exports => [.. _exports];
 
-    public static async Task<OtlpReceiver> StartAsync()
+    public const string GrpcExportPath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+    public static async Task<OtlpReceiver> StartAsync(bool grpc = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, l => l.Protocols = grpc ? HttpProtocols.Http2 : HttpProtocols.Http1));
         var app = builder.Build();
         var receiver = new OtlpReceiver(app, new Uri("http://127.0.0.1/"));
-        app.MapPost("/v1/traces", async context =>
+        app.MapPost(grpc ? GrpcExportPath : "/v1/traces", async context =>
         {
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            receiver._exports.Enqueue(new OtlpExport(context.Request.Path, context.Request.ContentType, headers, body.ToArray()));
-            context.Response.ContentType = "application/x-protobuf";
+            var message = grpc ? body.ToArray()[5..] : body.ToArray();
+            receiver._exports.Enqueue(new OtlpExport(context.Request.Path, context.Request.ContentType, headers, message));
             context.Response.StatusCode = StatusCodes.Status200OK;
+            if (!grpc)
+            {
+                context.Response.ContentType = "application/x-protobuf";
+                return;
+            }
+
+            context.Response.ContentType = "application/grpc";
+            context.Response.DeclareTrailer("grpc-status");
+            await context.Response.Body.WriteAsync(new byte[5], context.RequestAborted); // An uncompressed, empty ExportTraceServiceResponse.
+            context.Response.AppendTrailer("grpc-status", "0");
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

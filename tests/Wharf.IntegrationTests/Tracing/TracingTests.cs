@@ -82,6 +82,30 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task Over_grpc_the_spans_reach_the_receivers_TraceService()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync(grpc: true);
+        var server = await WharfTestServer.StartAsync(Settings.Of(
+            ("Tracing:Enabled", "true"),
+            ("Tracing:Endpoint", receiver.BaseAddress.ToString()),
+            ("Tracing:Protocol", "grpc"),
+            ("Tracing:Headers:X-Collector-Key", "key-456")));
+        try
+        {
+            using var response = await server.Client.GetAsync($"/v2/{Repository}/manifests/v1");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        Assert.All(receiver.Exports, e => Assert.Equal((OtlpReceiver.GrpcExportPath, "application/grpc", "key-456"), (e.Path, e.ContentType, e.Headers.GetValueOrDefault("X-Collector-Key"))));
+        var names = receiver.Spans().Where(s => s.ServiceName == "wharf").Select(s => s.Name).ToList();
+        Assert.Contains("metadata.manifests.get_by_tag", names);
+    }
+
+    [Fact]
     public async Task Off_by_default_no_listener_is_registered_and_a_push_makes_no_Wharf_span()
     {
         var seen = new ConcurrentQueue<string>();
