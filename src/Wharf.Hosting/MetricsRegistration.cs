@@ -50,7 +50,7 @@ public static class MetricsRegistration
         }
     }
 
-    private static void Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap)
+    internal static void Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap)
         where T : class
     {
         var descriptor = services.Last(d => d.ServiceType == typeof(T));

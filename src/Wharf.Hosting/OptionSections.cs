@@ -54,6 +54,7 @@ internal static class OptionSections
         OptionSection.Of<Wharf.Http.Health.ShutdownOptions>("Shutdown"),
         OptionSection.Of<MetricsOptions>("Metrics"),
         OptionSection.Of<Wharf.Http.Webhooks.WebhooksOptions>("Webhooks"),
+        OptionSection.Of<TracingOptions>("Tracing"),
 
         // These three choose services, so they are also read (and checked) before the container exists.
         OptionSection.Of<StorageOptions>("Storage"),

@@ -41,6 +41,13 @@ public static class WharfServices
             services.AddWharfMetrics(metrics, storage.Driver == StorageDriverKind.S3 ? "s3" : "filesystem");
         }
 
+        // Before the caches: a cache hit is not a store call and makes no span.
+        var tracing = OptionSections.Bind<TracingOptions>(configuration, "Tracing");
+        if (tracing.Enabled)
+        {
+            services.AddWharfTracing(tracing, storage.Driver == StorageDriverKind.S3 ? "s3" : "filesystem");
+        }
+
         // The in-process caches are correct only for a single writer; a shared database has several.
         var cache = OptionSections.Bind<CacheOptions>(configuration, "Cache");
         if (!shared && cache.Enabled)
