@@ -49,15 +49,19 @@ public sealed partial class WebhookDispatcher : BackgroundService
     public string Owner => _source.InstanceId;
 
     /// <summary>One pass: claims what is due now, sends it, records the outcomes; how many deliveries it attempted.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken) => (await PassAsync(cancellationToken)).Attempted;
+
+    /// <summary>One pass; how many deliveries it attempted and how many of them were delivered.</summary>
+    private async Task<(int Attempted, int Delivered)> PassAsync(CancellationToken cancellationToken)
     {
         var claimed = await _outbox.ClaimAsync(_endpoints.Keys, Owner, _options.Concurrency, _time.GetUtcNow(), _options.Lease, cancellationToken);
-        if (claimed.Count > 0)
+        if (claimed.Count == 0)
         {
-            await Task.WhenAll(claimed.Select(DeliverAsync));
+            return (0, 0);
         }
 
-        return claimed.Count;
+        var delivered = await Task.WhenAll(claimed.Select(DeliverAsync));
+        return (claimed.Count, delivered.Count(d => d));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -65,10 +69,10 @@ public sealed partial class WebhookDispatcher : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             var wake = _signal.Next;
-            var attempted = 0;
+            var (attempted, delivered) = (0, 0);
             try
             {
-                attempted = await RunOnceAsync(stoppingToken);
+                (attempted, delivered) = await PassAsync(stoppingToken);
                 await HousekeepAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -80,9 +84,11 @@ public sealed partial class WebhookDispatcher : BackgroundService
                 LogPassFailed(_logger, e);
             }
 
-            if (attempted < _options.Concurrency)
+            if (attempted < _options.Concurrency && delivered == 0)
             {
-                // A full pass may have left more due work: go again at once; otherwise wait for a commit or the poll.
+                // A full pass may have left more due work, and each delivered event makes the next of its line due: then go
+                // again at once (a backlog drains at the receivers' pace, not one event per line per poll); otherwise wait
+                // for a commit or the poll.
                 try
                 {
                     await wake.WaitAsync(_options.PollInterval, _time, stoppingToken);
@@ -145,11 +151,12 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
     }
 
-    private async Task DeliverAsync(PendingDelivery delivery)
+    /// <summary>Sends one claimed delivery and records the outcome; whether the endpoint took it.</summary>
+    private async Task<bool> DeliverAsync(PendingDelivery delivery)
     {
         if (!_endpoints.TryGetValue(delivery.Endpoint, out var endpoint))
         {
-            return;
+            return false;
         }
 
         var (status, error) = await SendAsync(delivery, endpoint);
@@ -181,13 +188,17 @@ public sealed partial class WebhookDispatcher : BackgroundService
             if (!await _outbox.RecordAsync(delivery, Owner, outcome, CancellationToken.None))
             {
                 LogLeaseLost(_logger, delivery.Event.Id, endpoint.Name);
+                return false;
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The lease runs out and the delivery is sent again: at least once.
             LogRecordFailed(_logger, e, delivery.Event.Id, endpoint.Name);
+            return false;
         }
+
+        return outcome.State == DeliveryStates.Done;
     }
 
     /// <summary>POSTs the event; the status, and an error unless the endpoint answered 2xx.</summary>
