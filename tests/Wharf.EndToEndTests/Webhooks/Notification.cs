@@ -32,6 +32,13 @@ internal sealed record Notification(string Id, string Action, string Repository,
             content, e, request);
     }
 
+    /// <summary>The id of the one event in a body (to act on a delivery as it arrives).</summary>
+    public static string EventId(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("events")[0].GetProperty("id").GetString()!;
+    }
+
     /// <summary>The digests of the manifests whose push events were accepted so far (for waiting on the receiver).</summary>
     public static HashSet<string> AcceptedPushDigests(IEnumerable<ReceivedWebhook> received, string secret) =>
         received.Where(r => r.Answered is >= 200 and < 300).Select(r => Read(r, secret)).Where(n => n.Action == "push" && n.Digest is not null)
