@@ -49,30 +49,38 @@ public sealed partial class WebhookDispatcher : BackgroundService
     public string Owner => _source.InstanceId;
 
     /// <summary>One pass: claims what is due now, sends it, records the outcomes; how many deliveries it attempted.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken) => (await PassAsync(cancellationToken)).Attempted;
-
-    /// <summary>One pass; how many deliveries it attempted and how many of them were delivered.</summary>
-    private async Task<(int Attempted, int Delivered)> PassAsync(CancellationToken cancellationToken)
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var claimed = await _outbox.ClaimAsync(_endpoints.Keys, Owner, _options.Concurrency, _time.GetUtcNow(), _options.Lease, cancellationToken);
-        if (claimed.Count == 0)
+        if (claimed.Count > 0)
         {
-            return (0, 0);
+            await Task.WhenAll(claimed.Select(DeliverAsync));
         }
 
-        var delivered = await Task.WhenAll(claimed.Select(DeliverAsync));
-        return (claimed.Count, delivered.Count(d => d));
+        return claimed.Count;
     }
 
+    /// <remarks>
+    /// Deliveries run on their own, up to <see cref="WebhooksOptions.Concurrency"/> at once: an endpoint that hangs holds up
+    /// only its own lines (its deliveries stay leased, so nothing claims them twice), and each delivery that ends frees
+    /// its slot and lets the next event of its line be claimed at once, so a backlog drains at the receivers' pace. The
+    /// loop claims again when a change commits, a delivery ends, or the poll interval passes.
+    /// </remarks>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var inFlight = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
             var wake = _signal.Next;
-            var (attempted, delivered) = (0, 0);
             try
             {
-                (attempted, delivered) = await PassAsync(stoppingToken);
+                var free = _options.Concurrency - inFlight.Count;
+                if (free > 0)
+                {
+                    var claimed = await _outbox.ClaimAsync(_endpoints.Keys, Owner, free, _time.GetUtcNow(), _options.Lease, stoppingToken);
+                    inFlight.AddRange(claimed.Select(DeliverAsync));
+                }
+
                 await HousekeepAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -84,23 +92,36 @@ public sealed partial class WebhookDispatcher : BackgroundService
                 LogPassFailed(_logger, e);
             }
 
-            if (attempted < _options.Concurrency && delivered == 0)
+            try
             {
-                // A full pass may have left more due work, and each delivered event makes the next of its line due: then go
-                // again at once (a backlog drains at the receivers' pace, not one event per line per poll); otherwise wait
-                // for a commit or the poll.
-                try
+                await Task.WhenAny(inFlight.Append(wake)).WaitAsync(_options.PollInterval, _time, stoppingToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            foreach (var ended in inFlight.Where(t => t.IsCompleted).ToList())
+            {
+                inFlight.Remove(ended);
+                if (ended.Exception is { } failure)
                 {
-                    await wake.WaitAsync(_options.PollInterval, _time, stoppingToken);
-                }
-                catch (TimeoutException)
-                {
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    break;
+                    LogPassFailed(_logger, failure);
                 }
             }
+        }
+
+        try
+        {
+            // Sends in flight finish (each within its endpoint's timeout) and are recorded before the last flush.
+            await Task.WhenAll(inFlight);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogPassFailed(_logger, e);
         }
 
         await FlushAsync();
@@ -151,12 +172,11 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Sends one claimed delivery and records the outcome; whether the endpoint took it.</summary>
-    private async Task<bool> DeliverAsync(PendingDelivery delivery)
+    private async Task DeliverAsync(PendingDelivery delivery)
     {
         if (!_endpoints.TryGetValue(delivery.Endpoint, out var endpoint))
         {
-            return false;
+            return;
         }
 
         var (status, error) = await SendAsync(delivery, endpoint);
@@ -188,17 +208,13 @@ public sealed partial class WebhookDispatcher : BackgroundService
             if (!await _outbox.RecordAsync(delivery, Owner, outcome, CancellationToken.None))
             {
                 LogLeaseLost(_logger, delivery.Event.Id, endpoint.Name);
-                return false;
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The lease runs out and the delivery is sent again: at least once.
             LogRecordFailed(_logger, e, delivery.Event.Id, endpoint.Name);
-            return false;
         }
-
-        return outcome.State == DeliveryStates.Done;
     }
 
     /// <summary>POSTs the event; the status, and an error unless the endpoint answered 2xx.</summary>
