@@ -101,7 +101,8 @@ public sealed class WebhookKillTests : IDisposable
         var accepted = receiver.Accepted.Select(r => Notification.Read(r, WebhookSettings.Secret)).ToList();
         DeliveryAssert.EveryPushArrivedInOrder(pushes, accepted, exactlyOnce: false);
         var killed = await killedAt.Task;
-        Assert.Equal(2, accepted.Count(n => n.Id == killed));
+        // Taken before the kill, and again after the restart (once more if a send timed out on a loaded machine).
+        Assert.True(accepted.Count(n => n.Id == killed) >= 2, $"event {killed}, taken when wharf was killed, was not sent again");
         Assert.Equal("t2", accepted.First(n => n.Id == killed).Tag);
         Assert.Equal(0, await second.TerminateAsync(TimeSpan.FromSeconds(20)));
     }
