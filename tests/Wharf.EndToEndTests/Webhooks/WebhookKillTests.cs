@@ -45,7 +45,7 @@ public sealed class WebhookKillTests : IDisposable
         var digests = pushes.Select(p => p.Digest).ToList();
         try
         {
-            await receiver.WaitForAsync(all => digests.All(Notification.AcceptedPushDigests(all, WebhookSettings.Secret).Contains), TimeSpan.FromSeconds(30), $"the events of all {count} pushes");
+            await receiver.WaitForAsync(all => digests.All(Notification.AcceptedPushDigests(all, WebhookSettings.Secret).Contains), TimeSpan.FromSeconds(30 + (count / 10)), $"the events of all {count} pushes");
         }
         catch (TimeoutException e)
         {
