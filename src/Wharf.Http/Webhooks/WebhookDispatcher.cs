@@ -60,15 +60,27 @@ public sealed partial class WebhookDispatcher : BackgroundService
         return claimed.Count;
     }
 
+    /// <remarks>
+    /// Deliveries run on their own, up to <see cref="WebhooksOptions.Concurrency"/> at once: an endpoint that hangs holds up
+    /// only its own lines (its deliveries stay leased, so nothing claims them twice), and each delivery that ends frees
+    /// its slot and lets the next event of its line be claimed at once, so a backlog drains at the receivers' pace. The
+    /// loop claims again when a change commits, a delivery ends, or the poll interval passes.
+    /// </remarks>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var inFlight = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
             var wake = _signal.Next;
-            var attempted = 0;
             try
             {
-                attempted = await RunOnceAsync(stoppingToken);
+                var free = _options.Concurrency - inFlight.Count;
+                if (free > 0)
+                {
+                    var claimed = await _outbox.ClaimAsync(_endpoints.Keys, Owner, free, _time.GetUtcNow(), _options.Lease, stoppingToken);
+                    inFlight.AddRange(claimed.Select(DeliverAsync));
+                }
+
                 await HousekeepAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -80,21 +92,36 @@ public sealed partial class WebhookDispatcher : BackgroundService
                 LogPassFailed(_logger, e);
             }
 
-            if (attempted < _options.Concurrency)
+            try
             {
-                // A full pass may have left more due work: go again at once; otherwise wait for a commit or the poll.
-                try
+                await Task.WhenAny(inFlight.Append(wake)).WaitAsync(_options.PollInterval, _time, stoppingToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            foreach (var ended in inFlight.Where(t => t.IsCompleted).ToList())
+            {
+                inFlight.Remove(ended);
+                if (ended.Exception is { } failure)
                 {
-                    await wake.WaitAsync(_options.PollInterval, _time, stoppingToken);
-                }
-                catch (TimeoutException)
-                {
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    break;
+                    LogPassFailed(_logger, failure);
                 }
             }
+        }
+
+        try
+        {
+            // Sends in flight finish (each within its endpoint's timeout) and are recorded before the last flush.
+            await Task.WhenAll(inFlight);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogPassFailed(_logger, e);
         }
 
         await FlushAsync();
