@@ -18,6 +18,7 @@ for argument in "$@"; do
             export WHARF_TEST_IDLE_CONNECTIONS="${WHARF_TEST_IDLE_CONNECTIONS:-5000}"
             export WHARF_TEST_BOMB_MIB="${WHARF_TEST_BOMB_MIB:-1024}"
             export WHARF_TEST_BOMB_TAR_ENTRIES="${WHARF_TEST_BOMB_TAR_ENTRIES:-1000000}"
+            export WHARF_TEST_WEBHOOK_KILL_PUSHES="${WHARF_TEST_WEBHOOK_KILL_PUSHES:-500}"
             ;;
         *) echo "usage: ./test.sh [--heavy]" >&2; exit 2 ;;
     esac

@@ -28,7 +28,7 @@ public static class WebhooksRegistration
         services.AddSingleton<IEventOutbox>(sp => sp.GetRequiredService<SqlEventOutbox>());
         services.AddSingleton<PullEvents>();
         services.AddSingleton<IRefusalEvents, RefusalEvents>();
-        services.AddSingleton(new EventSourceInfo($"{Environment.MachineName}:{listen.Port}", Guid.NewGuid().ToString()));
+        services.AddSingleton(sp => new EventSourceInfo(() => $"{Environment.MachineName}:{ListeningPort(sp) ?? listen.Port}", Guid.NewGuid().ToString()));
         services.AddSingleton<WebhookMetrics>();
         services.AddSingleton<WebhookDispatcher>();
         if (options.Deliver)
@@ -36,4 +36,11 @@ public static class WebhooksRegistration
             services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         }
     }
+
+    /// <summary>The port the server listens on (the one chosen at start for port 0), or null outside a server.</summary>
+    private static int? ListeningPort(IServiceProvider services) =>
+        services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses
+            .Select(a => Uri.TryCreate(a.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri.Port : (int?)null)
+            .FirstOrDefault(p => p is > 0);
 }

@@ -140,5 +140,20 @@ public static class WebhookEnvelope
     private static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 }
 
-/// <summary>The instance that sends events: its address as configured and an id for this process.</summary>
-public sealed record EventSourceInfo(string Address, string InstanceId);
+/// <summary>
+/// The instance that sends events: its address (host name and the port it listens on, read once it listens, so a
+/// port chosen at start is the real one) and an id for this process.
+/// </summary>
+public sealed class EventSourceInfo(Func<string> address, string instanceId)
+{
+    private readonly Lazy<string> _address = new(address);
+
+    public EventSourceInfo(string address, string instanceId)
+        : this(() => address, instanceId)
+    {
+    }
+
+    public string Address => _address.Value;
+
+    public string InstanceId => instanceId;
+}

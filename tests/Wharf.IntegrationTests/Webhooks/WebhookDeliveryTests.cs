@@ -44,7 +44,7 @@ public sealed class WebhookDeliveryTests
         Assert.False(string.IsNullOrEmpty(Text(e, "request.id")));
         Assert.Equal("alice", Text(e, "actor.name"));
         Assert.False(string.IsNullOrEmpty(Text(e, "source.instanceID")));
-        Assert.False(string.IsNullOrEmpty(Text(e, "source.addr")));
+        Assert.Equal($"{Environment.MachineName}:{hooks.Audit.Server.BaseAddress.Port}", Text(e, "source.addr"));
 
         Assert.Equal(0, await hooks.DrainAsync());
         var listed = Assert.Single(await hooks.ListAsync());
