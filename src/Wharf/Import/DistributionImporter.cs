@@ -1,0 +1,245 @@
+using Wharf.Core.Errors;
+using Wharf.Core.Metadata;
+using Wharf.Core.Protocol;
+using Wharf.Core.Services;
+
+namespace Wharf.Import;
+
+/// <summary>
+/// Brings every repository of a Distribution tree into the configured store through the services a push uses, one
+/// repository at a time: its blob links first (<see cref="BlobImporter"/>), then its manifests (image manifests before
+/// the indexes that name them, through <see cref="ManifestService"/>, so references, subjects and referrers are recorded
+/// as at a push), then its tags. Every step is idempotent and checks the store first, so a run after a kill continues
+/// where the killed one stopped (docs/design/import.md).
+/// </summary>
+public sealed class DistributionImporter(BlobImporter blobImporter, ManifestService manifests, IManifestReader reader, ManifestOptions manifestOptions)
+{
+    /// <summary>Imports everything; <paramref name="progress"/> hears (steps done, steps in all, the repository at hand) after each step.</summary>
+    public async Task<ImportReport> RunAsync(DistributionTree tree, Action<long, long, string> progress, CancellationToken cancellationToken)
+    {
+        var report = new ImportReport();
+        var repositories = tree.Repositories();
+        var total = repositories.Sum(r => (long)r.Steps);
+        long done = 0;
+        var seenBlobs = new HashSet<Digest>();
+        foreach (var repository in repositories)
+        {
+            if (!RepositoryName.IsValid(repository.Name))
+            {
+                report.Skip($"repository {repository.Name}", "not a valid repository name", problem: true);
+                done += repository.Steps;
+                progress(done, total, repository.Name);
+                continue;
+            }
+
+            report.Repositories++;
+            void Step() => progress(++done, total, repository.Name);
+            foreach (var layer in repository.Layers)
+            {
+                await ImportBlobAsync(tree, repository.Name, layer, seenBlobs, report, cancellationToken);
+                Step();
+            }
+
+            var revisions = await ImportManifestsAsync(tree, repository, report, Step, cancellationToken);
+            foreach (var tag in repository.Tags)
+            {
+                await ImportTagAsync(repository.Name, tag, revisions, report, cancellationToken);
+                Step();
+            }
+        }
+
+        return report;
+    }
+
+    private async Task ImportBlobAsync(DistributionTree tree, string repository, DistributionLink layer, HashSet<Digest> seen, ImportReport report, CancellationToken cancellationToken)
+    {
+        if (layer.Digest is not { } digest)
+        {
+            report.Skip($"blob link {repository}@{layer.Name}", "its link file is missing or unreadable (the blob was deleted from the repository)", problem: false);
+            return;
+        }
+
+        var source = new FileInfo(tree.BlobData(digest));
+        if (!source.Exists)
+        {
+            report.Skip($"blob link {repository}@{digest}", "the blob's data file is missing (collected by Distribution's garbage collector?)", problem: false);
+            return;
+        }
+
+        var imported = await blobImporter.ImportAsync(repository, digest, source.FullName, source.Length, cancellationToken);
+        if (!imported.IsOk)
+        {
+            report.Skip($"blob {digest} in {repository}", imported.Error!.EffectiveMessage, problem: true);
+            return;
+        }
+
+        var (placement, newLink) = imported.Value;
+        report.LinksAdded += newLink ? 1 : 0;
+        if (!seen.Add(digest))
+        {
+            return; // Counted once per run, not once per repository linking it.
+        }
+
+        switch (placement)
+        {
+            case BlobPlacement.Linked:
+                report.BlobsLinked++;
+                report.BytesPlaced += source.Length;
+                break;
+            case BlobPlacement.Copied:
+                report.BlobsCopied++;
+                report.BytesPlaced += source.Length;
+                break;
+            default:
+                report.BlobsPresent++;
+                break;
+        }
+    }
+
+    /// <summary>Stores the repository's manifests, children before their indexes; returns the digests that Distribution lists as revisions.</summary>
+    private async Task<HashSet<Digest>> ImportManifestsAsync(DistributionTree tree, DistributionRepository repository, ImportReport report, Action step, CancellationToken cancellationToken)
+    {
+        var name = repository.Name;
+        var listed = new HashSet<Digest>();
+        var pending = new List<(Digest Digest, byte[] Payload, IReadOnlyList<Digest> Children)>();
+        foreach (var revision in repository.Revisions)
+        {
+            if (revision.Digest is not { } digest)
+            {
+                report.Skip($"manifest {name}@{revision.Name}", "its revision link is missing (the manifest was deleted)", problem: false);
+                step();
+                continue;
+            }
+
+            listed.Add(digest);
+            if (await reader.GetAsync(name, digest, cancellationToken) is not null)
+            {
+                report.ManifestsPresent++;
+                step();
+                continue;
+            }
+
+            var payload = await ReadManifestAsync(tree, name, digest, report, cancellationToken);
+            if (payload is null)
+            {
+                step();
+                continue;
+            }
+
+            var parsed = ManifestParser.Parse(payload, null);
+            if (!parsed.IsOk)
+            {
+                report.Skip($"manifest {name}@{digest}", parsed.Error!.EffectiveMessage, problem: true);
+                step();
+                continue;
+            }
+
+            pending.Add((digest, payload, [.. parsed.Value.Manifests.Select(m => m.Digest)]));
+        }
+
+        // An index is stored after the manifests it names; each pass stores those whose children are in.
+        var stored = new HashSet<Digest>(listed.Where(d => !pending.Any(p => p.Digest == d)));
+        while (pending.Count > 0)
+        {
+            var ready = pending.Where(p => p.Children.All(c => stored.Contains(c) || !pending.Any(q => q.Digest == c))).ToList();
+            if (ready.Count == 0)
+            {
+                ready = pending; // A cycle cannot be stored; let the store say why.
+            }
+
+            foreach (var manifest in ready)
+            {
+                pending.Remove(manifest);
+                var put = await manifests.PutAsync(name, manifest.Digest.Value, manifest.Payload, null, cancellationToken);
+                if (put.IsOk)
+                {
+                    report.ManifestsStored++;
+                    stored.Add(manifest.Digest);
+                }
+                else
+                {
+                    report.Skip($"manifest {name}@{manifest.Digest}", put.Error!.EffectiveMessage, problem: true);
+                }
+
+                step();
+            }
+        }
+
+        return listed;
+    }
+
+    private async Task<byte[]?> ReadManifestAsync(DistributionTree tree, string repository, Digest digest, ImportReport report, CancellationToken cancellationToken)
+    {
+        var what = $"manifest {repository}@{digest}";
+        var file = new FileInfo(tree.BlobData(digest));
+        if (!file.Exists)
+        {
+            report.Skip(what, "its revision link remains but the manifest's blob is missing", problem: false);
+            return null;
+        }
+
+        if (file.Length > manifestOptions.MaxSize)
+        {
+            report.Skip(what, $"{file.Length} bytes, more than Manifests:MaxSize ({manifestOptions.MaxSize})", problem: true);
+            return null;
+        }
+
+        var payload = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+        if (Digest.Compute(digest.Algorithm, payload) != digest)
+        {
+            report.Skip(what, "its blob is corrupt (the bytes hash to another digest)", problem: true);
+            return null;
+        }
+
+        return payload;
+    }
+
+    private async Task ImportTagAsync(string repository, DistributionLink tag, HashSet<Digest> revisions, ImportReport report, CancellationToken cancellationToken)
+    {
+        var what = $"tag {repository}:{tag.Name}";
+        if (!TagName.IsValid(tag.Name))
+        {
+            report.Skip(what, "not a valid tag name", problem: true);
+            return;
+        }
+
+        if (tag.Digest is not { } target)
+        {
+            report.Skip(what, "it has no current link (a deleted tag whose index entries remain)", problem: false);
+            return;
+        }
+
+        var manifest = await reader.GetAsync(repository, target, cancellationToken);
+        if (manifest is null)
+        {
+            var listed = revisions.Contains(target);
+            report.Skip(what, listed
+                ? $"it points to manifest {target}, which was not imported (see above)"
+                : $"it points to manifest {target}, whose revision is gone from the repository", problem: listed);
+            return;
+        }
+
+        var current = await reader.GetByTagAsync(repository, tag.Name, cancellationToken);
+        if (current?.Digest == target)
+        {
+            report.TagsPresent++;
+            return;
+        }
+
+        if (current is not null)
+        {
+            report.Skip(what, $"Wharf's tag already points to {current.Digest} (pushed since?); kept, not moved to {target}", problem: false);
+            return;
+        }
+
+        var put = await manifests.PutAsync(repository, tag.Name, manifest.Payload, null, cancellationToken);
+        if (put.IsOk)
+        {
+            report.TagsSet++;
+        }
+        else
+        {
+            report.Skip(what, put.Error!.EffectiveMessage, problem: true);
+        }
+    }
+}
