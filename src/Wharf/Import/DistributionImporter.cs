@@ -1,4 +1,3 @@
-using Wharf.Core.Errors;
 using Wharf.Core.Metadata;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services;
@@ -40,10 +39,10 @@ public sealed class DistributionImporter(BlobImporter blobImporter, ManifestServ
                 Step();
             }
 
-            var revisions = await ImportManifestsAsync(tree, repository, report, Step, cancellationToken);
+            var refused = await ImportManifestsAsync(tree, repository, report, Step, cancellationToken);
             foreach (var tag in repository.Tags)
             {
-                await ImportTagAsync(repository.Name, tag, revisions, report, cancellationToken);
+                await ImportTagAsync(repository.Name, tag, refused, report, cancellationToken);
                 Step();
             }
         }
@@ -96,12 +95,13 @@ public sealed class DistributionImporter(BlobImporter blobImporter, ManifestServ
         }
     }
 
-    /// <summary>Stores the repository's manifests, children before their indexes; returns the digests that Distribution lists as revisions.</summary>
+    /// <summary>Stores the repository's manifests, children before their indexes; returns those that could not be (problems).</summary>
     private async Task<HashSet<Digest>> ImportManifestsAsync(DistributionTree tree, DistributionRepository repository, ImportReport report, Action step, CancellationToken cancellationToken)
     {
         var name = repository.Name;
-        var listed = new HashSet<Digest>();
-        var pending = new List<(Digest Digest, byte[] Payload, IReadOnlyList<Digest> Children)>();
+        var refused = new HashSet<Digest>();
+        // Only digests and children are kept; the bytes are read again when stored (memory stays small for any repository).
+        var pending = new List<(Digest Digest, IReadOnlyList<Digest> Children)>();
         foreach (var revision in repository.Revisions)
         {
             if (revision.Digest is not { } digest)
@@ -111,7 +111,6 @@ public sealed class DistributionImporter(BlobImporter blobImporter, ManifestServ
                 continue;
             }
 
-            listed.Add(digest);
             if (await reader.GetAsync(name, digest, cancellationToken) is not null)
             {
                 report.ManifestsPresent++;
@@ -122,6 +121,11 @@ public sealed class DistributionImporter(BlobImporter blobImporter, ManifestServ
             var payload = await ReadManifestAsync(tree, name, digest, report, cancellationToken);
             if (payload is null)
             {
+                if (report.Skipped[^1].Problem) // The read reported why; a corrupt one (not a leftover) fails its tags too.
+                {
+                    refused.Add(digest);
+                }
+
                 step();
                 continue;
             }
@@ -130,42 +134,59 @@ public sealed class DistributionImporter(BlobImporter blobImporter, ManifestServ
             if (!parsed.IsOk)
             {
                 report.Skip($"manifest {name}@{digest}", parsed.Error!.EffectiveMessage, problem: true);
+                refused.Add(digest);
                 step();
                 continue;
             }
 
-            pending.Add((digest, payload, [.. parsed.Value.Manifests.Select(m => m.Digest)]));
+            pending.Add((digest, [.. parsed.Value.Manifests.Select(m => m.Digest)]));
         }
 
         // An index is stored after the manifests it names; each pass stores those whose children are in.
-        var stored = new HashSet<Digest>(listed.Where(d => !pending.Any(p => p.Digest == d)));
+        var waiting = pending.Select(p => p.Digest).ToHashSet();
         while (pending.Count > 0)
         {
-            var ready = pending.Where(p => p.Children.All(c => stored.Contains(c) || !pending.Any(q => q.Digest == c))).ToList();
+            var ready = pending.Where(p => p.Children.All(c => !waiting.Contains(c))).ToList();
             if (ready.Count == 0)
             {
-                ready = pending; // A cycle cannot be stored; let the store say why.
+                ready = [.. pending]; // A cycle cannot be stored; let the store say why.
             }
 
             foreach (var manifest in ready)
             {
                 pending.Remove(manifest);
-                var put = await manifests.PutAsync(name, manifest.Digest.Value, manifest.Payload, null, cancellationToken);
-                if (put.IsOk)
+                waiting.Remove(manifest.Digest);
+                if (await StoreManifestAsync(tree, name, manifest.Digest, report, cancellationToken))
                 {
                     report.ManifestsStored++;
-                    stored.Add(manifest.Digest);
                 }
                 else
                 {
-                    report.Skip($"manifest {name}@{manifest.Digest}", put.Error!.EffectiveMessage, problem: true);
+                    refused.Add(manifest.Digest);
                 }
 
                 step();
             }
         }
 
-        return listed;
+        return refused;
+    }
+
+    /// <summary>Reads the manifest again and stores it as a push by digest would; false (and reported) when it could not be.</summary>
+    private async Task<bool> StoreManifestAsync(DistributionTree tree, string repository, Digest digest, ImportReport report, CancellationToken cancellationToken)
+    {
+        if (await ReadManifestAsync(tree, repository, digest, report, cancellationToken) is not { } payload)
+        {
+            return false;
+        }
+
+        var put = await manifests.PutAsync(repository, digest.Value, payload, null, cancellationToken);
+        if (!put.IsOk)
+        {
+            report.Skip($"manifest {repository}@{digest}", put.Error!.EffectiveMessage, problem: true);
+        }
+
+        return put.IsOk;
     }
 
     private async Task<byte[]?> ReadManifestAsync(DistributionTree tree, string repository, Digest digest, ImportReport report, CancellationToken cancellationToken)
@@ -194,7 +215,7 @@ public sealed class DistributionImporter(BlobImporter blobImporter, ManifestServ
         return payload;
     }
 
-    private async Task ImportTagAsync(string repository, DistributionLink tag, HashSet<Digest> revisions, ImportReport report, CancellationToken cancellationToken)
+    private async Task ImportTagAsync(string repository, DistributionLink tag, HashSet<Digest> refused, ImportReport report, CancellationToken cancellationToken)
     {
         var what = $"tag {repository}:{tag.Name}";
         if (!TagName.IsValid(tag.Name))
@@ -212,10 +233,10 @@ public sealed class DistributionImporter(BlobImporter blobImporter, ManifestServ
         var manifest = await reader.GetAsync(repository, target, cancellationToken);
         if (manifest is null)
         {
-            var listed = revisions.Contains(target);
-            report.Skip(what, listed
-                ? $"it points to manifest {target}, which was not imported (see above)"
-                : $"it points to manifest {target}, whose revision is gone from the repository", problem: listed);
+            var failed = refused.Contains(target);
+            report.Skip(what, failed
+                ? $"it points to manifest {target}, which could not be imported (see above)"
+                : $"it points to manifest {target}, which the repository no longer holds", problem: failed);
             return;
         }
 
