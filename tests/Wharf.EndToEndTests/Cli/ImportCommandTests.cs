@@ -136,10 +136,18 @@ public sealed class ImportCommandTests : IDisposable
         {
             using var http = new HttpClient { BaseAddress = registry.BaseAddress };
             var client = new StoreClient(http);
-            for (var i = 0; i < KillImages; i++)
+            // Four repositories pushed at once: Distribution answers slowly, one request at a time.
+            var repositories = await Task.WhenAll(Enumerable.Range(0, 4).Select(async r =>
             {
-                images.Add(await client.PushImageAsync($"bulk/app{i % 4}", $"v{i}", layers: 5));
-            }
+                var pushed = new List<PushedManifest>();
+                for (var i = r; i < KillImages; i += 4)
+                {
+                    pushed.Add(await client.PushImageAsync($"bulk/app{r}", $"v{i}", layers: 5));
+                }
+
+                return pushed;
+            }));
+            images.AddRange(repositories.SelectMany(r => r));
         }
 
         var total = images.Sum(i => i.Blobs.Count);
