@@ -1,9 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Wharf.Core.Metadata;
-using Wharf.Core.Policies;
-using Wharf.Core.Services;
-using Wharf.Core.Storage;
 using Wharf.Import;
 
 namespace Wharf.Commands;
@@ -41,16 +37,7 @@ public static class ImportCommand
             }
 
             await using var services = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), ct);
-            var importer = new DistributionImporter(
-                new BlobImporter(
-                    services.GetRequiredService<IStorageDriver>(),
-                    services.GetRequiredService<IBlobIndex>(),
-                    services.GetRequiredService<IGcStore>(),
-                    services.GetRequiredService<NamespaceQuotas>(),
-                    services.GetRequiredService<UploadService>()),
-                services.GetRequiredService<ManifestService>(),
-                services.GetRequiredService<IManifestReader>(),
-                services.GetRequiredService<ManifestOptions>());
+            var importer = DistributionImporter.From(services);
             Console.WriteLine($"importing from {tree.Root}");
             var console = new ConsoleProgress(TimeProvider.System);
             var report = await importer.RunAsync(tree, (done, total, repository) => console.Report($"steps ({repository})", done, total), ct);

@@ -1,6 +1,8 @@
 using Wharf.Core.Metadata;
+using Wharf.Core.Policies;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services;
+using Wharf.Core.Storage;
 
 namespace Wharf.Import;
 
@@ -13,6 +15,18 @@ namespace Wharf.Import;
 /// </summary>
 public sealed class DistributionImporter(BlobImporter blobImporter, ManifestService manifests, IManifestReader reader, ManifestOptions manifestOptions)
 {
+    /// <summary>The importer over the services of the configured registry (<see cref="Commands.RegistryServices"/>).</summary>
+    public static DistributionImporter From(IServiceProvider services) => new(
+        new BlobImporter(
+            services.GetRequiredService<IStorageDriver>(),
+            services.GetRequiredService<IBlobIndex>(),
+            services.GetRequiredService<IGcStore>(),
+            services.GetRequiredService<NamespaceQuotas>(),
+            services.GetRequiredService<UploadService>()),
+        services.GetRequiredService<ManifestService>(),
+        services.GetRequiredService<IManifestReader>(),
+        services.GetRequiredService<ManifestOptions>());
+
     /// <summary>Imports everything; <paramref name="progress"/> hears (steps done, steps in all, the repository at hand) after each step.</summary>
     public async Task<ImportReport> RunAsync(DistributionTree tree, Action<long, long, string> progress, CancellationToken cancellationToken)
     {
