@@ -219,7 +219,7 @@ public sealed class ImportCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Leftovers_are_skipped_with_their_reason_a_corrupt_blob_fails_the_import_and_a_store_on_another_file_system_gets_copies()
+    public async Task Leftovers_are_skipped_with_their_reason_a_corrupt_blob_fails_the_import_a_store_on_another_file_system_gets_copies_and_a_wrong_directory_exits_2()
     {
         PushedManifest good, corrupt, orphaned;
         Directory.CreateDirectory(Registry2);
@@ -256,6 +256,10 @@ public sealed class ImportCommandTests : IDisposable
             Assert.Contains($"skipped: manifest shop/orphan@{orphaned.Digest}: its revision link remains but the manifest's blob is missing", output, StringComparison.Ordinal);
             Assert.Contains("skipped: tag shop/good:1: it has no current link", output, StringComparison.Ordinal);
             Assert.Contains("import INCOMPLETE: 3 problem(s)", output, StringComparison.Ordinal);
+
+            var (notRegistry2, notOutput) = await ImportAsync(Path.Combine(_work, "nothing-here"), onShm);
+            Assert.True(notRegistry2 == 2, notOutput);
+            Assert.Contains("is not a Distribution storage directory", notOutput, StringComparison.Ordinal);
 
             await using var server = await WharfTestServer.StartAsync(Local, dataDirectory: onShm);
             var pulls = new StoreClient(server.Client);
