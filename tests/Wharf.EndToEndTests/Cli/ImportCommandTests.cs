@@ -23,9 +23,9 @@ public sealed class ImportCommandTests : IDisposable
 
     private string Data => Path.Combine(_work, "wharf");
 
-    /// <summary>Images (of several layers each) in the kill test; WHARF_TEST_IMPORT_KILL_IMAGES (CI: 40, 240 blobs).</summary>
+    /// <summary>Images (of several layers each) in the kill test; WHARF_TEST_IMPORT_KILL_IMAGES (CI: 24, 144 blobs).</summary>
     private static int KillImages =>
-        int.TryParse(Environment.GetEnvironmentVariable("WHARF_TEST_IMPORT_KILL_IMAGES"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 40;
+        int.TryParse(Environment.GetEnvironmentVariable("WHARF_TEST_IMPORT_KILL_IMAGES"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 24;
 
     private static async Task<(int ExitCode, string Output)> ImportAsync(string from, string data, IReadOnlyDictionary<string, string>? environment = null)
     {
