@@ -40,7 +40,18 @@ public static class ImportCommand
             var importer = DistributionImporter.From(services);
             Console.WriteLine($"importing from {tree.Root}");
             var console = new ConsoleProgress(TimeProvider.System);
-            var report = await importer.RunAsync(tree, (done, total, repository) => console.Report($"steps ({repository})", done, total), ct);
+            ImportReport report;
+            try
+            {
+                report = await importer.RunAsync(tree, (done, total, repository) => console.Report($"steps ({repository})", done, total), ct);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                console.Done();
+                Console.Error.WriteLine($"wharf import: cannot read {tree.Root} ({e.Message}); run it as a user who may read the whole directory, then again (finished work is kept)");
+                return ConfigErrors.ExitCode;
+            }
+
             console.Done();
             Print(report);
             return report.Problems == 0 ? 0 : Incomplete;

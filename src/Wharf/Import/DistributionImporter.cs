@@ -1,3 +1,4 @@
+using Wharf.Core.Errors;
 using Wharf.Core.Metadata;
 using Wharf.Core.Policies;
 using Wharf.Core.Protocol;
@@ -79,7 +80,18 @@ public sealed class DistributionImporter(BlobImporter blobImporter, ManifestServ
             return;
         }
 
-        var imported = await blobImporter.ImportAsync(repository, digest, source.FullName, source.Length, cancellationToken);
+        Result<(BlobPlacement Placement, bool NewLink)> imported;
+        try
+        {
+            imported = await blobImporter.ImportAsync(repository, digest, source.FullName, source.Length, cancellationToken);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // A file the importing user may not read: named, the rest goes on (other I/O errors, such as a full disk, end the run).
+            report.Skip($"blob {digest} in {repository}", "cannot be read: " + e.Message, problem: true);
+            return;
+        }
+
         if (!imported.IsOk)
         {
             report.Skip($"blob {digest} in {repository}", imported.Error!.EffectiveMessage, problem: true);
@@ -219,7 +231,17 @@ public sealed class DistributionImporter(BlobImporter blobImporter, ManifestServ
             return null;
         }
 
-        var payload = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+        byte[] payload;
+        try
+        {
+            payload = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            report.Skip(what, "cannot be read: " + e.Message, problem: true);
+            return null;
+        }
+
         if (Digest.Compute(digest.Algorithm, payload) != digest)
         {
             report.Skip(what, "its blob is corrupt (the bytes hash to another digest)", problem: true);
