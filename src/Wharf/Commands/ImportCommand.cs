@@ -22,6 +22,7 @@ public static class ImportCommand
         {
             Description = "Distribution's storage root directory (its rootdirectory, e.g. the registry:2 volume; holds docker/registry/v2)",
             Required = true,
+            HelpName = "DIR",
         };
         var command = new Command("import", "Import the repositories, manifests, tags and blobs of a registry:2 (Distribution) storage directory")
         {
