@@ -85,6 +85,7 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Contains(" 0 copied", output, StringComparison.Ordinal);
         Assert.Contains("import complete", output, StringComparison.Ordinal);
         Assert.DoesNotContain("problem", output, StringComparison.Ordinal);
+        Assert.Contains($"skipped: manifest shop/web@{doomed.RootDigest}: its revision link is missing (the manifest was deleted)", output, StringComparison.Ordinal);
 
         var layer = Digest.Parse(single.Image.LayerDigests[0]);
         var distributionFile = Path.Combine(Registry2, "docker", "registry", "v2", "blobs", "sha256", layer.Encoded[..2], layer.Encoded, "data");
