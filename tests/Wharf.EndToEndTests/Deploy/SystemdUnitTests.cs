@@ -3,6 +3,7 @@ using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Wharf.EndToEndTests.Cli;
 using Wharf.EndToEndTests.Faults;
+using Wharf.EndToEndTests.Webhooks;
 using Wharf.TestKit;
 
 namespace Wharf.EndToEndTests.Deploy;
@@ -95,23 +96,41 @@ public sealed partial class SystemdUnitTests : IDisposable
     [Fact]
     public async Task Wharf_serves_under_the_units_system_call_filter()
     {
-        // The unit's SystemCallFilter= lines (@system-service without @privileged, others failing with EPERM) applied
-        // with libseccomp as systemd applies them, then a push, a pull and a graceful stop: the .NET runtime and Wharf
-        // need no call outside the list.
+        await ServeUnderTheUnitsFilterAsync(new Dictionary<string, string>());
+    }
+
+    [ScaleOutFact]
+    public async Task Wharf_on_s3_and_postgres_serves_under_the_units_system_call_filter()
+    {
+        // Npgsql and the S3 client make calls of their own (TLS, DNS, their sockets): the same filter must allow them.
+        await using var backend = await ScaleOutBackend.CreateAsync();
+        var environment = backend.Settings.ToDictionary(
+            pair => "WHARF_" + pair.Key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant(), pair => pair.Value!, StringComparer.Ordinal);
+
+        await ServeUnderTheUnitsFilterAsync(environment);
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    /// <summary>
+    /// The unit's SystemCallFilter= lines (@system-service without @privileged, other calls failing with EPERM), applied
+    /// with libseccomp as systemd applies them; then a push, a pull and a graceful stop: neither the .NET runtime nor
+    /// Wharf may need a call outside the list.
+    /// </summary>
+    private async Task ServeUnderTheUnitsFilterAsync(IReadOnlyDictionary<string, string> environment)
+    {
         var launcher = new[] { RequiredTool.Find("python3", "python3"), Path.Combine(PrivatePostgres.RepositoryRoot(), "tests", "Wharf.EndToEndTests", "Deploy", "seccomp-exec.py"), DeployFiles.SystemdUnit, "--" };
-        await using var server = WharfProcess.Start(["serve", "--listen", "127.0.0.1:0", "--data", Path.Combine(_work, "data")], launcher: launcher);
+        await using var server = WharfProcess.Start(["serve", "--listen", "127.0.0.1:0", "--data", Path.Combine(_work, "data")], environment, launcher: launcher);
         using var client = new HttpClient { BaseAddress = await server.WaitUntilListeningAsync() };
 
         Assert.Contains("Seccomp:\t2", await File.ReadAllTextAsync($"/proc/{server.Id}/status"), StringComparison.Ordinal);
-        var image = await RawPush.ImageAsync(client, "team/app", "v1", layerSize: 3 * 1024 * 1024);
+        var image = await RawPush.ImageAsync(client, "team/app", "v1", layerSize: 6 * 1024 * 1024);
         Assert.Equal(image.Manifest, await client.GetByteArrayAsync(new Uri("/v2/team/app/manifests/v1", UriKind.Relative)));
         Assert.Equal(image.Blobs[image.Layer], await client.GetByteArrayAsync(new Uri($"/v2/team/app/blobs/{image.Layer}", UriKind.Relative)));
         Assert.Equal("Healthy", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)));
         Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("system calls allowed, every other one fails with EPERM", server.Output, StringComparison.Ordinal);
     }
-
-    public void Dispose() => Directory.Delete(_work, recursive: true);
 
     private static string SystemdAnalyze => RequiredTool.Find("systemd-analyze", "systemd");
 
