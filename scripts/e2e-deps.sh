@@ -12,7 +12,8 @@
 #   chromium        the browser the web UI's browser tests (tests/Wharf.BrowserTests) drive through Playwright
 #   fonts-dejavu-core  a font for chromium's screenshots
 #   python3         runs the README's webhook receiver example (docs/examples/webhook-receiver.py)
-WHARF_E2E_DEPS=(skopeo podman buildah containerd docker.io docker-registry util-linux tar zstd chromium fonts-dejavu-core python3)
+#   systemd         systemd-analyze verify/security check deploy/systemd/wharf.service (no running systemd needed)
+WHARF_E2E_DEPS=(skopeo podman buildah containerd docker.io docker-registry util-linux tar zstd chromium fonts-dejavu-core python3 systemd)
 
 wharf_e2e_install_deps() {
     local missing=()

@@ -31,9 +31,9 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command("");
         var sql = new StringBuilder("SELECT ").Append(Columns).Append(" FROM audit_events WHERE 1 = 1");
-        Filter(command, sql, "actor", "@actor", query.Actor);
-        Filter(command, sql, "action", "@action", query.Action);
-        Filter(command, sql, "repository", "@repository", query.Repository);
+        command.AndEquals(sql, "actor", "@actor", query.Actor);
+        command.AndEquals(sql, "action", "@action", query.Action);
+        command.AndEquals(sql, "repository", "@repository", query.Repository);
         if (query.Since is { } since)
         {
             sql.Append(" AND at >= @since");
@@ -55,8 +55,7 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
         sql.Append(" ORDER BY id DESC LIMIT @limit");
         command.With("@limit", (long)query.Limit + 1);
         command.CommandText = sql.ToString();
-        var rows = await database.ReadAllAsync(command, Read, cancellationToken);
-        return rows.Count > query.Limit ? new Page<AuditEvent>(rows.Take(query.Limit).ToList(), true) : new Page<AuditEvent>(rows, false);
+        return await database.ReadPageAsync(command, query.Limit, Read, cancellationToken);
     }
 
     public ValueTask<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
@@ -65,15 +64,6 @@ public sealed class SqlAuditStore(SqlDatabase database) : IAuditStore
             await using var command = connection.Command("DELETE FROM audit_events WHERE at < @t", transaction).With("@t", before.ToUnixTimeMilliseconds());
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken, durable: false);
-
-    private static void Filter(DbCommand command, StringBuilder sql, string column, string parameter, string? value)
-    {
-        if (value is not null)
-        {
-            sql.Append(" AND ").Append(column).Append(" = ").Append(parameter);
-            command.WithText(parameter, value);
-        }
-    }
 
     private static AuditEvent Read(DbDataReader reader) => new(
         reader.GetInt64(0), reader.GetTime(1), reader.GetString(2), reader.GetString(3), Text(reader, 4), reader.GetString(5),

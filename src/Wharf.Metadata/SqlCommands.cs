@@ -37,6 +37,16 @@ public static class SqlCommands
         return command;
     }
 
+    /// <summary>Adds <c>AND column = parameter</c> to <paramref name="sql"/> and binds <paramref name="value"/>, when it is not null (a filter not asked for).</summary>
+    public static void AndEquals(this DbCommand command, System.Text.StringBuilder sql, string column, string parameter, string? value)
+    {
+        if (value is not null)
+        {
+            sql.Append(" AND ").Append(column).Append(" = ").Append(parameter);
+            command.WithText(parameter, value);
+        }
+    }
+
     /// <summary>Unix milliseconds in column <paramref name="ordinal"/>, or null.</summary>
     public static DateTimeOffset? GetTimeOrNull(this DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));

@@ -64,6 +64,13 @@ public abstract class SqlDatabase
         return new Page<string>(items, more);
     }
 
+    /// <summary>Reads a page of rows fetched with LIMIT <paramref name="limit"/> + 1: the first <paramref name="limit"/>, and whether there were more.</summary>
+    public async ValueTask<Page<T>> ReadPageAsync<T>(DbCommand command, int limit, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var rows = await ReadAllAsync(command, read, cancellationToken);
+        return rows.Count > limit ? new Page<T>(rows.Take(limit).ToList(), true) : new Page<T>(rows, false);
+    }
+
     /// <summary>Reads every row of <paramref name="command"/> with <paramref name="read"/>.</summary>
     public async ValueTask<IReadOnlyList<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {

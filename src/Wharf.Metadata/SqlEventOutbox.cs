@@ -151,24 +151,9 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command("");
         var sql = new StringBuilder("SELECT ").Append(DeliveryColumns).Append(" FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE 1 = 1");
-        if (query.State is not null)
-        {
-            sql.Append(" AND d.state = @state");
-            command.WithText("@state", query.State);
-        }
-
-        if (query.Endpoint is not null)
-        {
-            sql.Append(" AND d.endpoint = @endpoint");
-            command.WithText("@endpoint", query.Endpoint);
-        }
-
-        if (query.Repository is not null)
-        {
-            sql.Append(" AND d.repository = @repository");
-            command.WithText("@repository", query.Repository);
-        }
-
+        command.AndEquals(sql, "d.state", "@state", query.State);
+        command.AndEquals(sql, "d.endpoint", "@endpoint", query.Endpoint);
+        command.AndEquals(sql, "d.repository", "@repository", query.Repository);
         if (query.Before is { } before)
         {
             sql.Append(" AND d.event_id < @before");
@@ -178,8 +163,7 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
         sql.Append(" ORDER BY d.event_id DESC, d.endpoint LIMIT @limit");
         command.With("@limit", (long)query.Limit + 1);
         command.CommandText = sql.ToString();
-        var rows = await database.ReadAllAsync(command, ReadDelivery, cancellationToken);
-        return rows.Count > query.Limit ? new Page<EventDelivery>(rows.Take(query.Limit).ToList(), true) : new Page<EventDelivery>(rows, false);
+        return await database.ReadPageAsync(command, query.Limit, ReadDelivery, cancellationToken);
     }
 
     public ValueTask<int> ReplayAsync(long? eventId, string? endpoint, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -37,4 +37,31 @@ internal static class ApiQuery
             ? value
             : new RegistryError(ErrorCode.ApiRequestInvalid, $"{name} must be a whole number from {min} to {max}");
     }
+
+    /// <summary>A non-empty parameter's value, or null when absent or empty (an empty filter filters nothing).</summary>
+    public static string? Filter(HttpRequest request, string name) => Text(request, name) is { Length: > 0 } value ? value : null;
+
+    /// <summary>A row id parameter (a page's <c>last</c>, an event's seq), or null when absent; <paramref name="meaning"/> completes "… must be".</summary>
+    public static Result<long?> Id(HttpRequest request, string name, string meaning)
+    {
+        if (Filter(request, name) is not { } text)
+        {
+            return (long?)null;
+        }
+
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? Result<long?>.Ok(id)
+            : new RegistryError(ErrorCode.ApiRequestInvalid, $"{name} must be {meaning}");
+    }
+
+    /// <summary>
+    /// The <c>Link: &lt;…&gt;; rel="next"</c> value for a page that continues below the id <paramref name="last"/>: this
+    /// request's path and parameters, with <c>last</c> replaced.
+    /// </summary>
+    public static string NextPageLink(HttpRequest request, long last)
+    {
+        var query = request.Query.Where(p => p.Key != "last").SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v))).ToList();
+        query.Add(new("last", last.ToString(CultureInfo.InvariantCulture)));
+        return $"<{request.PathBase}{request.Path}{QueryString.Create(query)}>; rel=\"next\"";
+    }
 }

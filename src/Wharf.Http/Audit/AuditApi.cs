@@ -38,15 +38,10 @@ public static class AuditApi
             return new ErrorResult(sizeError);
         }
 
-        long? last = null;
-        if (ApiQuery.Text(request, "last") is { Length: > 0 } lastText)
+        var last = ApiQuery.Id(request, "last", "the id of an audit event");
+        if (last.Error is { } lastError)
         {
-            if (!long.TryParse(lastText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
-            {
-                return new ErrorResult(new RegistryError(ErrorCode.ApiRequestInvalid, "last must be the id of an audit event"));
-            }
-
-            last = id;
+            return new ErrorResult(lastError);
         }
 
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
@@ -57,11 +52,12 @@ public static class AuditApi
             return new ErrorResult(timeError);
         }
 
-        var query = new AuditQuery(Filter(request, "actor"), Filter(request, "action"), Filter(request, "repository"), since.Value, until.Value, last, size.Value);
+        var query = new AuditQuery(
+            ApiQuery.Filter(request, "actor"), ApiQuery.Filter(request, "action"), ApiQuery.Filter(request, "repository"), since.Value, until.Value, last.Value, size.Value);
         var page = await context.RequestServices.GetRequiredService<IAuditStore>().QueryAsync(query, context.RequestAborted);
         if (page.HasMore)
         {
-            context.Response.Headers.Link = $"<{NextPage(request, page.Items[^1].Id)}>; rel=\"next\"";
+            context.Response.Headers.Link = ApiQuery.NextPageLink(request, page.Items[^1].Id);
         }
 
         return new JsonBodyResult("application/json", json =>
@@ -78,11 +74,9 @@ public static class AuditApi
         });
     }
 
-    private static string? Filter(HttpRequest request, string name) => ApiQuery.Text(request, name) is { Length: > 0 } value ? value : null;
-
     private static Result<DateTimeOffset?> Time(HttpRequest request, string name, DateTimeOffset now)
     {
-        if (Filter(request, name) is not { } text)
+        if (ApiQuery.Filter(request, name) is not { } text)
         {
             return (DateTimeOffset?)null;
         }
@@ -90,12 +84,5 @@ public static class AuditApi
         return AuditTime.TryParse(text, now, out var at)
             ? Result<DateTimeOffset?>.Ok(at)
             : new RegistryError(ErrorCode.ApiRequestInvalid, $"{name} must be an instant (2026-12-01T00:00:00Z) or a duration before now (24h, 7d)");
-    }
-
-    private static string NextPage(HttpRequest request, long last)
-    {
-        var query = request.Query.Where(p => p.Key != "last").SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v))).ToList();
-        query.Add(new("last", last.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        return "/api/audit" + QueryString.Create(query);
     }
 }

@@ -7,11 +7,20 @@ namespace Wharf.Http.Webhooks;
 /// <summary>
 /// Makes each request the <see cref="EventOrigin"/> of the events its changes write: the caller (read when the event
 /// is written, after authentication), the request id, the client's address, host, method and user agent, and the
-/// registry's public address for event URLs. In the pipeline only when webhooks are configured.
+/// registry's public address for event URLs. In the pipeline only when webhooks are configured; reads (GET, HEAD)
+/// write no event unless an endpoint asked for pulls, so they pass straight through.
 /// </summary>
-public sealed class EventOriginMiddleware(RequestDelegate next)
+public sealed class EventOriginMiddleware(RequestDelegate next, WebhookRoutes routes)
 {
-    public async Task InvokeAsync(HttpContext context)
+    private readonly bool _reads = routes.WantsPulls;
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var method = context.Request.Method;
+        return !_reads && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) ? next(context) : WithOriginAsync(context);
+    }
+
+    private async Task WithOriginAsync(HttpContext context)
     {
         using (EventOrigin.Use(() => Describe(context)))
         {

@@ -43,25 +43,23 @@ public static class EventsApi
             return new ErrorResult(sizeError);
         }
 
-        var last = EventId(request, "last");
+        var last = ApiQuery.Id(request, "last", "the seq of an event (a number from GET /api/events)");
         if (last.Error is { } lastError)
         {
             return new ErrorResult(lastError);
         }
 
-        var state = Filter(request, "state");
+        var state = ApiQuery.Filter(request, "state");
         if (state is not null && !States.Contains(state))
         {
             return new ErrorResult(new RegistryError(ErrorCode.ApiRequestInvalid, "state must be pending, done or dead"));
         }
 
-        var query = new EventQuery(state, Filter(request, "endpoint"), Filter(request, "repository"), last.Value, size.Value);
+        var query = new EventQuery(state, ApiQuery.Filter(request, "endpoint"), ApiQuery.Filter(request, "repository"), last.Value, size.Value);
         var page = await context.RequestServices.GetRequiredService<IEventOutbox>().ListAsync(query, context.RequestAborted);
         if (page.HasMore)
         {
-            var next = request.Query.Where(p => p.Key != "last").SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v))).ToList();
-            next.Add(new("last", page.Items[^1].EventId.ToString(CultureInfo.InvariantCulture)));
-            context.Response.Headers.Link = $"</api/events{QueryString.Create(next)}>; rel=\"next\"";
+            context.Response.Headers.Link = ApiQuery.NextPageLink(request, page.Items[^1].EventId);
         }
 
         return new JsonBodyResult("application/json", json =>
@@ -85,7 +83,7 @@ public static class EventsApi
             return refusal;
         }
 
-        var eventId = EventId(context.Request, "event");
+        var eventId = ApiQuery.Id(context.Request, "event", "the seq of an event (a number from GET /api/events)");
         if (eventId.Error is { } error)
         {
             return new ErrorResult(error);
@@ -93,7 +91,7 @@ public static class EventsApi
 
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         var replayed = await context.RequestServices.GetRequiredService<IEventOutbox>()
-            .ReplayAsync(eventId.Value, Filter(context.Request, "endpoint"), now, context.RequestAborted);
+            .ReplayAsync(eventId.Value, ApiQuery.Filter(context.Request, "endpoint"), now, context.RequestAborted);
         context.RequestServices.GetService<EventSignal>()?.Pulse();
         return new JsonBodyResult("application/json", json =>
         {
@@ -140,19 +138,5 @@ public static class EventsApi
         {
             json.WriteString(name, value);
         }
-    }
-
-    private static string? Filter(HttpRequest request, string name) => ApiQuery.Text(request, name) is { Length: > 0 } value ? value : null;
-
-    private static Result<long?> EventId(HttpRequest request, string name)
-    {
-        if (Filter(request, name) is not { } text)
-        {
-            return (long?)null;
-        }
-
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            ? Result<long?>.Ok(id)
-            : new RegistryError(ErrorCode.ApiRequestInvalid, $"{name} must be the seq of an event (a number from GET /api/events)");
     }
 }

@@ -58,19 +58,7 @@ public static class AuditCommand
             var page = await services.GetRequiredService<IAuditStore>().QueryAsync(query, cancellationToken);
             if (parse.GetValue(json))
             {
-                using var stdout = Console.OpenStandardOutput();
-                await using var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
-                writer.WriteStartObject();
-                writer.WriteStartArray("events");
-                foreach (var entry in page.Items)
-                {
-                    AuditJson.Write(writer, entry);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-                await writer.FlushAsync(cancellationToken);
-                Console.WriteLine();
+                await JsonListOutput.WriteAsync("events", page.Items, AuditJson.Write, cancellationToken);
                 return 0;
             }
 

@@ -44,19 +44,7 @@ public static class EventsCommand
             var page = await app.GetRequiredService<IEventOutbox>().ListAsync(query, cancellationToken);
             if (parse.GetValue(json))
             {
-                using var stdout = Console.OpenStandardOutput();
-                await using var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
-                writer.WriteStartObject();
-                writer.WriteStartArray("deliveries");
-                foreach (var delivery in page.Items)
-                {
-                    EventsApi.Write(writer, delivery);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-                await writer.FlushAsync(cancellationToken);
-                Console.WriteLine();
+                await JsonListOutput.WriteAsync("deliveries", page.Items, EventsApi.Write, cancellationToken);
                 return 0;
             }
 

@@ -37,15 +37,26 @@ internal sealed partial class WharfProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static WharfProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <param name="launcher">A program (and its arguments) that execs <c>dotnet Wharf.dll …</c> in its own place, e.g. under a
+    /// system-call filter; the process keeps its id.</param>
+    public static WharfProcess Start(
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null,
+        IReadOnlyList<string>? launcher = null)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(launcher is null ? "dotnet" : launcher[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
+        foreach (var argument in launcher is null ? [] : launcher.Skip(1).Append("dotnet"))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
         startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Wharf.dll"));
         foreach (var argument in arguments)
         {
