@@ -17,5 +17,6 @@ var root = new RootCommand("Wharf, a container image registry")
     CheckCommand.Create(),
     BackupCommand.Create(),
     RestoreCommand.Create(),
+    ImportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
