@@ -19,4 +19,8 @@ var root = new RootCommand("Wharf, a container image registry")
     RestoreCommand.Create(),
     ImportCommand.Create(),
 };
+// A command's changes (`repo delete`, `retention run`, `gc`…) are reported to webhooks as made by the account that
+// ran it; `serve` sets each request's origin itself.
+using var origin = args is ["serve", ..] ? null
+    : Wharf.Core.Events.EventOrigin.Use(() => new(Environment.UserName, null, null, Environment.MachineName, null, "wharf-cli", null));
 return await root.Parse(args).InvokeAsync();

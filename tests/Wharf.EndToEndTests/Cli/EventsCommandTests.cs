@@ -57,6 +57,32 @@ public sealed class EventsCommandTests : IDisposable
         Assert.Equal("done", Lines(await RunCheckedAsync(environment, "events", "list")).Single().Split('\t')[3]);
     }
 
+    [Fact]
+    public async Task A_repository_deleted_from_the_command_line_is_reported_as_the_account_that_ran_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var environment = new Dictionary<string, string>
+        {
+            ["WHARF_WEBHOOKS__ENDPOINTS__0__NAME"] = "ci",
+            ["WHARF_WEBHOOKS__ENDPOINTS__0__URL"] = receiver.Url.ToString(),
+        };
+        await using (var server = WharfProcess.Start(["serve", "--listen", "127.0.0.1:0", "--data", Data], environment))
+        {
+            using var client = new HttpClient { BaseAddress = await server.WaitUntilListeningAsync() };
+            await RawPush.ImageAsync(client, "team/app", "v1");
+            await receiver.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(30));
+            await RunCheckedAsync(environment, "repo", "delete", "team/app");
+            await receiver.WaitForAcceptedAsync(2, TimeSpan.FromSeconds(30)); // the running server sends what the command wrote
+        }
+
+        using var deleted = JsonDocument.Parse(receiver.Accepted[1].Body);
+        var e = deleted.RootElement.GetProperty("events")[0];
+        Assert.Equal("delete", e.GetProperty("action").GetString());
+        Assert.Equal("team/app", e.GetProperty("target").GetProperty("repository").GetString());
+        Assert.Equal(Environment.UserName, e.GetProperty("actor").GetProperty("name").GetString());
+        Assert.Equal("wharf-cli", e.GetProperty("request").GetProperty("useragent").GetString());
+    }
+
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
     private static List<string> Lines(string output) =>
