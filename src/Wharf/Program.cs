@@ -17,5 +17,8 @@ var root = new RootCommand("Wharf, a container image registry")
     CheckCommand.Create(),
     BackupCommand.Create(),
     RestoreCommand.Create(),
+    VersionCommand.Create(),
+    HealthcheckCommand.Create(),
 };
+VersionCommand.ReplaceVersionOption(root);
 return await root.Parse(args).InvokeAsync();
