@@ -62,6 +62,7 @@ printf 'root:x:0:\nwharf:x:65532:\n' > "$rootfs/etc/group"
 printf 'hosts: files dns\n' > "$rootfs/etc/nsswitch.conf"
 chmod 1777 "$rootfs/tmp"
 chown 65532:65532 "$rootfs/var/lib/wharf"
+chmod 700 "$rootfs/var/lib/wharf" # it holds the signing keys and password hashes
 
 # 3. The image, from scratch.
 source_url="${WHARF_IMAGE_SOURCE:-$(git -C "$root" remote get-url origin 2>/dev/null || echo unknown)}"
@@ -98,12 +99,12 @@ buildah "${store[@]}" config \
     --label org.opencontainers.image.source="$source_url" \
     "$container"
 # The docker format keeps HEALTHCHECK (the OCI image config has no field for it).
-buildah "${store[@]}" commit --format docker --rm "$container" "$tag" >/dev/null
+buildah "${store[@]}" commit --quiet --format docker --rm "$container" "$tag" >/dev/null
 archive="$root/artifacts/wharf-image.tar"
 rm -f "$archive"
-buildah "${store[@]}" push "$tag" "docker-archive:$archive:$tag" >/dev/null
+buildah "${store[@]}" push --quiet "$tag" "docker-archive:$archive:$tag" >/dev/null
 if [ -n "$push" ]; then
-    buildah "${store[@]}" push --tls-verify="${WHARF_IMAGE_PUSH_TLS_VERIFY:-true}" "$tag" "docker://$push" >/dev/null
+    buildah "${store[@]}" push --quiet --tls-verify="${WHARF_IMAGE_PUSH_TLS_VERIFY:-true}" "$tag" "docker://$push" >/dev/null
     echo "build-image.sh: pushed $push" >&2
 fi
 
