@@ -4,8 +4,8 @@
 #   scripts/build-image.sh                          # wharf:latest
 #   scripts/build-image.sh wharf:0.4.0              # another name:tag
 #   scripts/build-image.sh --push registry.example:5000/team/wharf:0.4.0 [wharf:0.4.0]   # also pushes it there
-# The image holds the self-contained linux-x64 executable (scripts/publish.sh; reused when artifacts/ already has it for
-# this commit, or taken from WHARF_IMAGE_BINARY_DIR) and, copied from this Debian's own files, only what it needs: the
+# The image holds the self-contained linux-x64 executable (scripts/publish.sh, into artifacts/image-binary/; reused when
+# it is there for this commit; or taken from WHARF_IMAGE_BINARY_DIR) and, copied from this Debian's own files, only what it needs: the
 # C/C++ runtime libraries it links (ldd), OpenSSL (TLS and crypto, loaded at run time), CA certificates and time zones;
 # no shell, no package manager. It runs as uid/gid 65532, keeps its data in the volume /var/lib/wharf, listens on
 # 0.0.0.0:5000 and probes itself (`wharf healthcheck`) for HEALTHCHECK. buildah assembles it from scratch in a vfs
@@ -32,9 +32,13 @@ command -v buildah >/dev/null || { echo "build-image.sh: buildah is required (ap
 [ "$(uname -m)" = x86_64 ] || { echo "build-image.sh: builds the linux-x64 image on x86_64 only" >&2; exit 1; }
 
 # 1. The executable.
-binary_dir="${WHARF_IMAGE_BINARY_DIR:-$root/artifacts/wharf-$WHARF_DISPLAY_VERSION-linux-x64}"
+# Not ReadyToRun by default: 20 MB less compressed and 20 MiB less memory, for about 0.7 s more at start
+# (docs/design/release.md); WHARF_IMAGE_READYTORUN=true for the faster start.
+readytorun="${WHARF_IMAGE_READYTORUN:-false}"
+publish_dir="$root/artifacts/image-binary/readytorun-$readytorun"
+binary_dir="${WHARF_IMAGE_BINARY_DIR:-$publish_dir/wharf-$WHARF_DISPLAY_VERSION-linux-x64}"
 if [ -z "${WHARF_IMAGE_BINARY_DIR:-}" ] && { [ ! -x "$binary_dir/wharf" ] || [ "$WHARF_COMMIT" = unknown ] || ! git -C "$root" diff --quiet HEAD -- src Directory.Build.props Directory.Packages.props; }; then
-    "$root/scripts/publish.sh" linux-x64 >/dev/null
+    WHARF_PUBLISH_DIR="$publish_dir" WHARF_PUBLISH_READYTORUN="$readytorun" "$root/scripts/publish.sh" linux-x64 >/dev/null
 fi
 [ -x "$binary_dir/wharf" ] || { echo "build-image.sh: no executable at $binary_dir/wharf" >&2; exit 1; }
 
@@ -110,5 +114,6 @@ fi
 
 layer_bytes=$(du -sb "$rootfs" | cut -f1)
 compressed_bytes=$(tar -C "$rootfs" -cf - . | gzip -6 | wc -c)
-echo "build-image.sh: $tag ($WHARF_DISPLAY_VERSION) -> $archive; $((layer_bytes / 1024 / 1024)) MiB uncompressed, $((compressed_bytes / 1024 / 1024)) MiB gzip-compressed" >&2
+megabytes() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1000000 }'; }
+echo "build-image.sh: $tag ($WHARF_DISPLAY_VERSION) -> $archive; $(megabytes "$layer_bytes") uncompressed, $(megabytes "$compressed_bytes") gzip-compressed" >&2
 echo "$archive"

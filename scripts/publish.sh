@@ -6,7 +6,7 @@
 #   artifacts/wharf-<version>-<rid>.tar.gz            both, for download
 # Environment: WHARF_PUBLISH_READYTORUN=false skips ReadyToRun (smaller, slower start); WHARF_PUBLISH_COMPRESS=true
 # compresses the bundle (smaller file, slower start, more memory); WHARF_VERSION / WHARF_COMMIT / WHARF_BUILD_DATE
-# override what git says. Native AOT does not build Wharf yet: see docs/design/release.md.
+# override what git says; WHARF_PUBLISH_DIR puts the results elsewhere than artifacts/. Native AOT does not build Wharf yet: see docs/design/release.md.
 #   scripts/publish.sh                 both architectures
 #   scripts/publish.sh linux-x64       one
 set -euo pipefail
@@ -17,14 +17,15 @@ wharf_release_version "$root"
 
 rids=("$@")
 [ "${#rids[@]}" -gt 0 ] || rids=(linux-x64 linux-arm64)
-mkdir -p "$root/artifacts"
+outdir="${WHARF_PUBLISH_DIR:-$root/artifacts}"
+mkdir -p "$outdir"
 for rid in "${rids[@]}"; do
     case "$rid" in
         linux-x64 | linux-arm64) ;;
         *) echo "publish.sh: unsupported runtime identifier '$rid' (linux-x64, linux-arm64)" >&2; exit 2 ;;
     esac
     name="wharf-$WHARF_DISPLAY_VERSION-$rid"
-    out="$root/artifacts/$name"
+    out="$outdir/$name"
     rm -rf "$out" "$out.tar.gz"
     echo "publish.sh: $name (commit $WHARF_COMMIT, built $WHARF_BUILD_DATE)" >&2
     dotnet publish "$root/src/Wharf/Wharf.csproj" -c Release -r "$rid" --self-contained true --nologo -v quiet \
@@ -37,6 +38,7 @@ for rid in "${rids[@]}"; do
         -p:SourceRevisionId="$WHARF_COMMIT" \
         -p:WharfBuildDate="$WHARF_BUILD_DATE" >&2
     mv "$out/Wharf" "$out/wharf"
-    tar -C "$root/artifacts" -czf "$out.tar.gz" "$name"
+    rm -f "$out"/*.pdb # the referenced projects' symbols, which CopyOutputSymbolsToPublishDirectory leaves
+    tar -C "$outdir" -czf "$out.tar.gz" "$name"
     echo "$out"
 done
