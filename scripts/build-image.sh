@@ -93,7 +93,7 @@ buildah "${store[@]}" config \
     --volume /var/lib/wharf \
     --port 5000/tcp \
     --stop-signal SIGTERM \
-    --healthcheck 'CMD ["/usr/local/bin/wharf", "healthcheck"]' \
+    --healthcheck 'CMD /usr/local/bin/wharf healthcheck' \
     --healthcheck-interval 30s --healthcheck-timeout 5s --healthcheck-start-period 10s --healthcheck-retries 3 \
     --label org.opencontainers.image.title=Wharf \
     --label org.opencontainers.image.description="Wharf, a container image registry (OCI Distribution v1.1, Docker Registry v2)" \
