@@ -6,7 +6,7 @@
 #   artifacts/wharf-<version>-<rid>.tar.gz            both, for download
 # Environment: WHARF_PUBLISH_READYTORUN=false skips ReadyToRun (smaller, slower start); WHARF_PUBLISH_COMPRESS=true
 # compresses the bundle (smaller file, slower start, more memory); WHARF_VERSION / WHARF_COMMIT / WHARF_BUILD_DATE
-# override what git says; WHARF_PUBLISH_DIR puts the results elsewhere than artifacts/. Native AOT does not build Wharf yet: see docs/design/release.md.
+# override what git says; WHARF_PUBLISH_DIR puts the results elsewhere than artifacts/. Native AOT compiles Wharf but does not run it yet: see docs/design/release.md.
 #   scripts/publish.sh                 both architectures
 #   scripts/publish.sh linux-x64       one
 set -euo pipefail
