@@ -45,6 +45,8 @@ public sealed class ContainerImageTests
         var config = await InspectAsync(Docker, "image", "wharf:e2e");
         AssertImageConfig(config.GetProperty("Config"));
 
+        await AssertMountedConfigFileIsReadAsync(docker, engine);
+
         var port = FreePort();
         var name = "wharf-e2e-" + Guid.NewGuid().ToString("N")[..8];
         await Docker(
@@ -83,6 +85,21 @@ public sealed class ContainerImageTests
         {
             await ProcessRunner.RunAsync(docker, ["rm", "-f", name], engine.Environment());
         }
+    }
+
+    /// <summary>A config file mounted read-only at /etc/wharf/config.yaml is read by the non-root user (a typo in it is named).</summary>
+    private static async Task AssertMountedConfigFileIsReadAsync(string docker, DockerEngineFixture engine)
+    {
+        using var directory = new TempDirectory("wharf-img-cfg");
+        var file = directory.Combine("config.yaml");
+        await File.WriteAllTextAsync(file, "Uploads:\n  ExpireAftr: \"02:00:00\"\n");
+        var result = await ProcessRunner.RunAsync(
+            docker,
+            ["run", "--rm", "--network", "host", "-v", file + ":/etc/wharf/config.yaml:ro", "wharf:e2e", "config", "validate", "--config", "/etc/wharf/config.yaml"],
+            engine.Environment(),
+            timeout: TimeSpan.FromSeconds(120));
+        Assert.True(result.ExitCode == 2, result.Describe());
+        Assert.Contains("Uploads:ExpireAftr; did you mean Uploads:ExpireAfter?", result.Stdout + result.Stderr, StringComparison.Ordinal);
     }
 
     private static void AssertImageConfig(JsonElement config)
