@@ -4,6 +4,8 @@
 # It starts PostgreSQL and Ceph RGW (S3) on 127.0.0.1 for the scale-out tests and stops them at the end.
 # --heavy runs the long variants of the load, crash and fuzz harnesses (about an hour on 2 cores); a variable already
 # set in the environment wins over both sizes.
+# --release also builds Wharf's container image (scripts/build-image.sh: a self-contained publish, several minutes) and
+# runs it in dockerd (tests/Wharf.EndToEndTests/Release); without it that test is skipped.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -20,7 +22,8 @@ for argument in "$@"; do
             export WHARF_TEST_BOMB_TAR_ENTRIES="${WHARF_TEST_BOMB_TAR_ENTRIES:-1000000}"
             export WHARF_TEST_WEBHOOK_KILL_PUSHES="${WHARF_TEST_WEBHOOK_KILL_PUSHES:-500}"
             ;;
-        *) echo "usage: ./test.sh [--heavy]" >&2; exit 2 ;;
+        --release) export WHARF_TEST_IMAGE=1 ;;
+        *) echo "usage: ./test.sh [--heavy] [--release]" >&2; exit 2 ;;
     esac
 done
 

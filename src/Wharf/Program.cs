@@ -18,7 +18,11 @@ var root = new RootCommand("Wharf, a container image registry")
     BackupCommand.Create(),
     RestoreCommand.Create(),
     ImportCommand.Create(),
+    VersionCommand.Create(),
+    HealthcheckCommand.Create(),
 };
+VersionCommand.ReplaceVersionOption(root);
+
 // A command's changes (`repo delete`, `retention run`, `gc`…) are reported to webhooks as made by the account that
 // ran it; `serve` sets each request's origin itself.
 using var origin = args is ["serve", ..] ? null
