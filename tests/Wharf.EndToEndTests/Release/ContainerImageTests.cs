@@ -22,6 +22,7 @@ public sealed class ContainerImageTests
     public async Task The_image_serves_pushes_and_pulls_keeps_its_data_across_a_restart_and_stops_cleanly()
     {
         var archive = await ImageArchiveAsync();
+        await AssertPodmanLoadsAsync(archive);
         var engine = new DockerEngineFixture();
         try
         {
@@ -121,6 +122,24 @@ public sealed class ContainerImageTests
     }
 
     /// <summary>WHARF_TEST_IMAGE_TAR, or <c>scripts/build-image.sh wharf:e2e</c>'s archive.</summary>
+    /// <summary>podman reads the same archive, with the image's user, volume and port.</summary>
+    private static async Task AssertPodmanLoadsAsync(string archive)
+    {
+        var directory = Directory.CreateTempSubdirectory("wharf-image-podman-").FullName;
+        try
+        {
+            var podman = Clients.ContainersStorageClient.Podman(directory);
+            var loaded = await podman.RunCheckedAsync("load", "-i", archive);
+            Assert.Contains("wharf:e2e", loaded.Stdout + loaded.Stderr, StringComparison.Ordinal);
+            var user = await podman.RunCheckedAsync("image", "inspect", "--format", "{{.Config.User}} {{range $k, $v := .Config.Volumes}}{{$k}}{{end}} {{range $k, $v := .Config.ExposedPorts}}{{$k}}{{end}}", "wharf:e2e");
+            Assert.Equal("65532:65532 /var/lib/wharf 5000/tcp", user.Stdout.Trim());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async Task<string> ImageArchiveAsync()
     {
         if (Environment.GetEnvironmentVariable("WHARF_TEST_IMAGE_TAR") is { Length: > 0 } given)
