@@ -85,10 +85,10 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
         }, cancellationToken, durable: false));
     }
 
-    public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimAsync(
-        IReadOnlyCollection<string> endpoints, string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimLinesAsync(
+        IReadOnlyDictionary<string, int> batchSizes, string owner, int lines, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
-        if (endpoints.Count == 0)
+        if (batchSizes.Count == 0)
         {
             return [];
         }
@@ -96,55 +96,101 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
         return await database.RunWriteAsync<IReadOnlyList<PendingDelivery>>(async (connection, transaction) =>
         {
             var nowMs = now.ToUnixTimeMilliseconds();
-            var heads = new List<(long EventId, string Endpoint, int Attempts)>();
+            var heads = new List<(long EventId, string Endpoint, string Repository, int Attempts)>();
             // The head of a line: no pending delivery of the same endpoint and repository comes before it.
             await using (var select = connection.Command($"""
-                SELECT d.event_id, d.endpoint, d.attempts FROM event_deliveries d
+                SELECT d.event_id, d.endpoint, d.repository, d.attempts FROM event_deliveries d
                 WHERE d.state = 'pending' AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until <= @now)
                   AND {database.InList("d.endpoint", "@endpoints")}
                   AND NOT EXISTS (SELECT 1 FROM event_deliveries p WHERE p.state = 'pending' AND p.endpoint = d.endpoint
                                   AND p.repository = d.repository AND p.event_id < d.event_id)
                 ORDER BY d.event_id LIMIT @limit{database.SkipLocked}
-                """, transaction).With("@now", nowMs).With("@endpoints", database.ListValue(endpoints)).With("@limit", (long)limit))
+                """, transaction).With("@now", nowMs).With("@endpoints", database.ListValue(batchSizes.Keys)).With("@limit", (long)lines))
             {
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    heads.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2)));
+                    heads.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
                 }
             }
 
             var claimed = new List<PendingDelivery>(heads.Count);
-            foreach (var (eventId, endpoint, attempts) in heads)
+            var until = (now + lease).ToUnixTimeMilliseconds();
+            foreach (var (eventId, endpoint, repository, attempts) in heads)
             {
-                await using (var take = connection.Command(
-                    "UPDATE event_deliveries SET lease_owner = @o, lease_until = @u WHERE event_id = @i AND endpoint = @n", transaction)
-                    .WithText("@o", owner).With("@u", (now + lease).ToUnixTimeMilliseconds()).With("@i", eventId).WithText("@n", endpoint))
+                claimed.Add(await TakeAsync(connection, transaction, eventId, endpoint, attempts, owner, until, cancellationToken));
+                var more = batchSizes.GetValueOrDefault(endpoint, 1) - 1;
+                if (more <= 0)
                 {
-                    await take.ExecuteNonQueryAsync(cancellationToken);
+                    continue;
                 }
 
-                await using var payload = connection.Command("SELECT payload FROM events WHERE id = @i", transaction).With("@i", eventId);
-                var json = (string)(await payload.ExecuteScalarAsync(cancellationToken))!;
-                claimed.Add(new PendingDelivery(eventId, endpoint, attempts, Parse(json)));
+                // The line's head is this transaction's (locked on PostgreSQL, leased after): no other dispatcher can be
+                // taking the deliveries behind it, which it could claim only after the head.
+                var behind = new List<(long EventId, int Attempts)>();
+                await using (var follow = connection.Command("""
+                    SELECT event_id, attempts, next_attempt_at, lease_until FROM event_deliveries
+                    WHERE state = 'pending' AND endpoint = @n AND repository = @r AND event_id > @h
+                    ORDER BY event_id LIMIT @k
+                    """, transaction).WithText("@n", endpoint).WithText("@r", repository).With("@h", eventId).With("@k", (long)more))
+                {
+                    await using var reader = await follow.ExecuteReaderAsync(cancellationToken);
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        if (reader.GetInt64(2) > nowMs || (!reader.IsDBNull(3) && reader.GetInt64(3) > nowMs))
+                        {
+                            break; // an unbroken run only: the rest waits for its turn
+                        }
+
+                        behind.Add((reader.GetInt64(0), reader.GetInt32(1)));
+                    }
+                }
+
+                foreach (var (followerId, followerAttempts) in behind)
+                {
+                    claimed.Add(await TakeAsync(connection, transaction, followerId, endpoint, followerAttempts, owner, until, cancellationToken));
+                }
             }
 
             return claimed;
         }, cancellationToken, durable: false);
     }
 
-    public ValueTask<bool> RecordAsync(PendingDelivery delivery, string owner, DeliveryOutcome outcome, CancellationToken cancellationToken) =>
+    public ValueTask<int> RecordAllAsync(IReadOnlyList<(PendingDelivery Delivery, DeliveryOutcome Outcome)> outcomes, string owner, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
-            await using var command = connection.Command("""
-                UPDATE event_deliveries SET state = @s, attempts = attempts + 1, next_attempt_at = @next, last_status = @status,
-                    last_error = @error, lease_owner = NULL, lease_until = NULL
-                WHERE event_id = @i AND endpoint = @n AND lease_owner = @o AND state = 'pending'
-                """, transaction)
-                .WithText("@s", outcome.State).With("@next", outcome.NextAttemptAt.ToUnixTimeMilliseconds()).With("@status", outcome.Status)
-                .WithText("@error", outcome.Error).With("@i", delivery.EventId).WithText("@n", delivery.Endpoint).WithText("@o", owner);
-            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+            var recorded = 0;
+            foreach (var (delivery, outcome) in outcomes)
+            {
+                await using var command = connection.Command("""
+                    UPDATE event_deliveries SET state = @s, attempts = attempts + @a, next_attempt_at = @next, last_status = @status,
+                        last_error = @error, lease_owner = NULL, lease_until = NULL
+                    WHERE event_id = @i AND endpoint = @n AND lease_owner = @o AND state = 'pending'
+                    """, transaction)
+                    .WithText("@s", outcome.State).With("@a", outcome.Attempted ? 1L : 0L).With("@next", outcome.NextAttemptAt.ToUnixTimeMilliseconds())
+                    .With("@status", outcome.Status).WithText("@error", outcome.Error).With("@i", delivery.EventId).WithText("@n", delivery.Endpoint)
+                    .WithText("@o", owner);
+                recorded += await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return recorded;
         }, cancellationToken, durable: false);
+
+    /// <summary>Leases one delivery and reads its event.</summary>
+    private static async ValueTask<PendingDelivery> TakeAsync(
+        DbConnection connection, DbTransaction transaction, long eventId, string endpoint, int attempts, string owner, long until, CancellationToken cancellationToken)
+    {
+        await using (var take = connection.Command(
+            "UPDATE event_deliveries SET lease_owner = @o, lease_until = @u WHERE event_id = @i AND endpoint = @n", transaction)
+            .WithText("@o", owner).With("@u", until).With("@i", eventId).WithText("@n", endpoint))
+        {
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var payload = connection.Command("SELECT payload FROM events WHERE id = @i", transaction).With("@i", eventId);
+        var json = (string)(await payload.ExecuteScalarAsync(cancellationToken))!;
+        return new PendingDelivery(eventId, endpoint, attempts, Parse(json));
+    }
 
     public async ValueTask<Page<EventDelivery>> ListAsync(EventQuery query, CancellationToken cancellationToken)
     {

@@ -20,10 +20,23 @@ public interface IEventOutbox
     /// delivery (the head of its line), and none leased to another owner.
     /// </summary>
     ValueTask<IReadOnlyList<PendingDelivery>> ClaimAsync(
-        IReadOnlyCollection<string> endpoints, string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+        IReadOnlyCollection<string> endpoints, string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+        ClaimLinesAsync(endpoints.ToDictionary(e => e, _ => 1, StringComparer.Ordinal), owner, limit, now, lease, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ClaimAsync"/>, and with each line's head also the due pending deliveries right behind it, up to
+    /// <paramref name="batchSizes"/>[endpoint] in all (an unbroken run: it stops at the first one not due or leased), so
+    /// that they go in one request. The result lists each line's deliveries together, in order.
+    /// </summary>
+    ValueTask<IReadOnlyList<PendingDelivery>> ClaimLinesAsync(
+        IReadOnlyDictionary<string, int> batchSizes, string owner, int lines, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 
     /// <summary>Records how a claimed delivery went; false (and nothing changed) when the lease is no longer <paramref name="owner"/>'s.</summary>
-    ValueTask<bool> RecordAsync(PendingDelivery delivery, string owner, DeliveryOutcome outcome, CancellationToken cancellationToken);
+    async ValueTask<bool> RecordAsync(PendingDelivery delivery, string owner, DeliveryOutcome outcome, CancellationToken cancellationToken) =>
+        await RecordAllAsync([(delivery, outcome)], owner, cancellationToken) == 1;
+
+    /// <summary>Records several outcomes in one transaction; how many were still <paramref name="owner"/>'s to record.</summary>
+    ValueTask<int> RecordAllAsync(IReadOnlyList<(PendingDelivery Delivery, DeliveryOutcome Outcome)> outcomes, string owner, CancellationToken cancellationToken);
 
     /// <summary>Deliveries matching <paramref name="query"/>, newest event first.</summary>
     ValueTask<Page<EventDelivery>> ListAsync(EventQuery query, CancellationToken cancellationToken);
@@ -52,8 +65,12 @@ public static class DeliveryStates
     public const string Dead = "dead";
 }
 
-/// <summary>How one attempt went: <see cref="DeliveryStates"/> after it, when to try again if pending, and what the endpoint answered.</summary>
-public sealed record DeliveryOutcome(string State, DateTimeOffset NextAttemptAt, int? Status, string? Error);
+/// <summary>
+/// How one attempt went: <see cref="DeliveryStates"/> after it, when to try again if pending, and what the endpoint
+/// answered. <paramref name="Attempted"/> false gives a delivery back without counting an attempt (it rode along in a
+/// request whose first event failed, and waits behind it again).
+/// </summary>
+public sealed record DeliveryOutcome(string State, DateTimeOffset NextAttemptAt, int? Status, string? Error, bool Attempted = true);
 
 /// <summary>One event's delivery to one endpoint, as listed.</summary>
 public sealed record EventDelivery(

@@ -20,6 +20,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
     private readonly IEventOutbox _outbox;
     private readonly WebhooksOptions _options;
     private readonly Dictionary<string, WebhookEndpointOptions> _endpoints;
+    private readonly Dictionary<string, int> _batchSizes;
     private readonly EventSignal _signal;
     private readonly EventSourceInfo _source;
     private readonly HttpMessageInvoker _http;
@@ -36,6 +37,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
         _outbox = outbox;
         _options = options;
         _endpoints = options.Endpoints.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        _batchSizes = options.Endpoints.ToDictionary(e => e.Name, e => e.EventsPerRequest, StringComparer.Ordinal);
         _signal = signal;
         _source = source;
         _time = time;
@@ -51,10 +53,10 @@ public sealed partial class WebhookDispatcher : BackgroundService
     /// <summary>One pass: claims what is due now, sends it, records the outcomes; how many deliveries it attempted.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var claimed = await _outbox.ClaimAsync(_endpoints.Keys, Owner, _options.Concurrency, _time.GetUtcNow(), _options.Lease, cancellationToken);
+        var claimed = await _outbox.ClaimLinesAsync(_batchSizes, Owner, _options.Concurrency, _time.GetUtcNow(), _options.Lease, cancellationToken);
         if (claimed.Count > 0)
         {
-            await Task.WhenAll(claimed.Select(DeliverAsync));
+            await Task.WhenAll(Lines(claimed).Select(DeliverAsync));
         }
 
         return claimed.Count;
@@ -77,8 +79,8 @@ public sealed partial class WebhookDispatcher : BackgroundService
                 var free = _options.Concurrency - inFlight.Count;
                 if (free > 0)
                 {
-                    var claimed = await _outbox.ClaimAsync(_endpoints.Keys, Owner, free, _time.GetUtcNow(), _options.Lease, stoppingToken);
-                    inFlight.AddRange(claimed.Select(DeliverAsync));
+                    var claimed = await _outbox.ClaimLinesAsync(_batchSizes, Owner, free, _time.GetUtcNow(), _options.Lease, stoppingToken);
+                    inFlight.AddRange(Lines(claimed).Select(DeliverAsync));
                 }
 
                 await HousekeepAsync(stoppingToken);
@@ -172,59 +174,74 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
     }
 
-    private async Task DeliverAsync(PendingDelivery delivery)
+    /// <summary>The claimed deliveries grouped by line (endpoint and repository), each in order: one request per line.</summary>
+    private static IEnumerable<IReadOnlyList<PendingDelivery>> Lines(IReadOnlyList<PendingDelivery> claimed) =>
+        claimed.GroupBy(d => (d.Endpoint, d.Event.Repository)).Select(g => (IReadOnlyList<PendingDelivery>)g.ToList());
+
+    /// <summary>
+    /// Sends one line's claimed events in one request and records the outcome: all done on 2xx; otherwise the first
+    /// event's attempt is counted (retried after a backoff, or dead) and the rest are given back, uncounted, behind it.
+    /// </summary>
+    private async Task DeliverAsync(IReadOnlyList<PendingDelivery> line)
     {
-        if (!_endpoints.TryGetValue(delivery.Endpoint, out var endpoint))
+        var head = line[0];
+        if (!_endpoints.TryGetValue(head.Endpoint, out var endpoint))
         {
             return;
         }
 
-        var (status, error) = await SendAsync(delivery, endpoint);
+        var (status, error) = await SendAsync(line, endpoint);
         var now = _time.GetUtcNow();
-        var attempts = delivery.Attempts + 1;
-        DeliveryOutcome outcome;
+        var attempts = head.Attempts + 1;
+        DeliveryOutcome first;
+        DeliveryOutcome rest;
         if (error is null)
         {
-            outcome = new DeliveryOutcome(DeliveryStates.Done, now, status, null);
-            _metrics.Delivery(endpoint.Name, "success");
-        }
-        else if (attempts >= endpoint.MaxAttempts)
-        {
-            outcome = new DeliveryOutcome(DeliveryStates.Dead, now, status, error);
-            _metrics.Delivery(endpoint.Name, "dead");
-            LogDead(_logger, delivery.Event.Id, endpoint.Name, attempts, error);
+            first = rest = new DeliveryOutcome(DeliveryStates.Done, now, status, null);
+            _metrics.Delivery(endpoint.Name, "success", line.Count);
         }
         else
         {
-            var retryAt = now + DeliveryBackoff.Delay(attempts, _options.MinBackoff, _options.MaxBackoff, Random.Shared);
-            outcome = new DeliveryOutcome(DeliveryStates.Pending, retryAt, status, error);
-            _metrics.Delivery(endpoint.Name, "failure");
-            LogRetry(_logger, delivery.Event.Id, endpoint.Name, attempts, error, retryAt);
+            rest = new DeliveryOutcome(DeliveryStates.Pending, now, null, null, Attempted: false);
+            if (attempts >= endpoint.MaxAttempts)
+            {
+                first = new DeliveryOutcome(DeliveryStates.Dead, now, status, error);
+                _metrics.Delivery(endpoint.Name, "dead", 1);
+                LogDead(_logger, head.Event.Id, endpoint.Name, attempts, error);
+            }
+            else
+            {
+                var retryAt = now + DeliveryBackoff.Delay(attempts, _options.MinBackoff, _options.MaxBackoff, Random.Shared);
+                first = new DeliveryOutcome(DeliveryStates.Pending, retryAt, status, error);
+                _metrics.Delivery(endpoint.Name, "failure", 1);
+                LogRetry(_logger, head.Event.Id, endpoint.Name, attempts, error, retryAt);
+            }
         }
 
         try
         {
             // Not the stopping token: an answer received is recorded even during shutdown.
-            if (!await _outbox.RecordAsync(delivery, Owner, outcome, CancellationToken.None))
+            var outcomes = line.Select((d, i) => (d, i == 0 ? first : rest)).ToList();
+            if (await _outbox.RecordAllAsync(outcomes, Owner, CancellationToken.None) < line.Count)
             {
-                LogLeaseLost(_logger, delivery.Event.Id, endpoint.Name);
+                LogLeaseLost(_logger, head.Event.Id, endpoint.Name);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // The lease runs out and the delivery is sent again: at least once.
-            LogRecordFailed(_logger, e, delivery.Event.Id, endpoint.Name);
+            // The lease runs out and the deliveries are sent again: at least once.
+            LogRecordFailed(_logger, e, head.Event.Id, endpoint.Name);
         }
     }
 
-    /// <summary>POSTs the event; the status, and an error unless the endpoint answered 2xx.</summary>
-    private async Task<(int? Status, string? Error)> SendAsync(PendingDelivery delivery, WebhookEndpointOptions endpoint)
+    /// <summary>POSTs the line's events; the status, and an error unless the endpoint answered 2xx.</summary>
+    private async Task<(int? Status, string? Error)> SendAsync(IReadOnlyList<PendingDelivery> line, WebhookEndpointOptions endpoint)
     {
-        var (body, contentType) = WebhookEnvelope.Render(delivery.Event, endpoint.Format, _source);
+        var (body, contentType) = WebhookEnvelope.Render(line.Select(d => d.Event).ToList(), endpoint.Format, _source);
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         request.Headers.UserAgent.ParseAdd("Wharf-Webhooks/1");
-        request.Headers.TryAddWithoutValidation("Wharf-Event-Id", delivery.Event.Id.ToString());
+        request.Headers.TryAddWithoutValidation("Wharf-Event-Id", string.Join(',', line.Select(d => d.Event.Id)));
         foreach (var (name, value) in endpoint.Headers)
         {
             if (!request.Headers.TryAddWithoutValidation(name, value))

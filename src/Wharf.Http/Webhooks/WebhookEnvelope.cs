@@ -14,21 +14,28 @@ public static class WebhookEnvelope
 
     public const string CloudEventsMediaType = "application/cloudevents+json";
 
-    /// <summary>The body and its content type for <paramref name="format"/>; <paramref name="source"/> names the sending instance.</summary>
-    public static (byte[] Body, string ContentType) Render(RegistryEvent registryEvent, string format, EventSourceInfo source)
+    /// <summary>
+    /// The body and its content type for <paramref name="format"/>: Distribution's envelope lists every event, in order;
+    /// a CloudEvent is one event (the first). <paramref name="source"/> names the sending instance.
+    /// </summary>
+    public static (byte[] Body, string ContentType) Render(IReadOnlyList<RegistryEvent> events, string format, EventSourceInfo source)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             if (format == WebhookFormats.CloudEvents)
             {
-                WriteCloudEvent(json, registryEvent, source);
+                WriteCloudEvent(json, events[0], source);
             }
             else
             {
                 json.WriteStartObject();
                 json.WriteStartArray("events");
-                WriteDistributionEvent(json, registryEvent, source);
+                foreach (var registryEvent in events)
+                {
+                    WriteDistributionEvent(json, registryEvent, source);
+                }
+
                 json.WriteEndArray();
                 json.WriteEndObject();
             }

@@ -13,7 +13,7 @@ public sealed class WebhookMetrics
     public WebhookMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(WharfMetrics.MeterName);
-        _deliveries = meter.CreateCounter<long>("wharf.webhooks.deliveries", "{delivery}", "Webhook delivery attempts, by endpoint and result: success, failure (retried), dead.");
+        _deliveries = meter.CreateCounter<long>("wharf.webhooks.deliveries", "{delivery}", "Webhook event deliveries, by endpoint and result: success (per event), failure (retried) and dead (per request's first event).");
         meter.CreateObservableGauge("wharf.webhooks.queue_depth", () => new[]
         {
             new Measurement<long>(Volatile.Read(ref _pending), new KeyValuePair<string, object?>("state", "pending")),
@@ -21,8 +21,9 @@ public sealed class WebhookMetrics
         }, "{delivery}", "Webhook deliveries waiting in the outbox (pending) and given up on (dead), as last counted.");
     }
 
-    public void Delivery(string endpoint, string result) =>
-        _deliveries.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("result", result));
+    /// <summary>Counts <paramref name="events"/> event deliveries with this result (one request may carry several events).</summary>
+    public void Delivery(string endpoint, string result, int events) =>
+        _deliveries.Add(events, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("result", result));
 
     public void QueueDepth(long pending, long dead)
     {

@@ -100,6 +100,16 @@ public sealed class WebhookEndpointOptions
     /// <summary>Manifest media types; none means any. Events without a media type (deletes) always pass this filter.</summary>
     public List<string> MediaTypes { get; init; } = [];
 
+    /// <summary>
+    /// At most this many events of one repository in one request (Distribution's envelope carries a list); a backlog
+    /// then drains in fewer round trips. CloudEvents endpoints always get one event per request.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxBatch { get; set; } = 20;
+
+    /// <summary>What <see cref="MaxBatch"/> means for this endpoint's format.</summary>
+    internal int EventsPerRequest => Format == WebhookFormats.CloudEvents ? 1 : MaxBatch;
+
     /// <summary>Attempts before a delivery goes dead (listed and replayed with <c>wharf events</c>).</summary>
     [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 20;

@@ -12,17 +12,34 @@ internal sealed record Notification(string Id, string Action, string Repository,
 {
     public const string MediaType = "application/vnd.docker.distribution.events.v1+json";
 
-    /// <summary>Reads a delivery, checking its content type, its signature (with <paramref name="secret"/>) and its <c>Wharf-Event-Id</c>.</summary>
-    public static Notification Read(ReceivedWebhook request, string secret)
+    /// <summary>Reads a delivery of one event, checking its content type, its signature (with <paramref name="secret"/>) and its <c>Wharf-Event-Id</c>.</summary>
+    public static Notification Read(ReceivedWebhook request, string secret) => Assert.Single(ReadAll(request, secret));
+
+    /// <summary>
+    /// Reads every event of a delivery, in order (Distribution's envelope may list several events of one repository),
+    /// checking its content type, its signature and that <c>Wharf-Event-Id</c> lists the events' ids.
+    /// </summary>
+    public static List<Notification> ReadAll(ReceivedWebhook request, string secret)
     {
         Assert.Equal(MediaType, request.ContentType);
         SignatureCheck.Verify(secret, request.Headers.GetValueOrDefault("Wharf-Signature"), request.Body);
         using var body = JsonDocument.Parse(request.Body);
-        var events = body.RootElement.GetProperty("events");
-        Assert.Equal(1, events.GetArrayLength());
-        var e = events[0].Clone();
+        var all = body.RootElement.GetProperty("events").EnumerateArray().Select(e => Of(e.Clone(), request)).ToList();
+        Assert.NotEmpty(all);
+        Assert.Equal(string.Join(',', all.Select(n => n.Id)), request.Headers.GetValueOrDefault("Wharf-Event-Id"));
+        return all;
+    }
+
+    /// <summary>How many events a body lists.</summary>
+    public static int Count(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("events").GetArrayLength();
+    }
+
+    private static Notification Of(JsonElement e, ReceivedWebhook request)
+    {
         var id = e.GetProperty("id").GetString()!;
-        Assert.Equal(id, request.Headers.GetValueOrDefault("Wharf-Event-Id"));
         var target = e.GetProperty("target");
         var content = string.Join(",", e.EnumerateObject().Where(p => p.Name != "source").Select(p => p.ToString()));
         return new Notification(
@@ -41,7 +58,7 @@ internal sealed record Notification(string Id, string Action, string Repository,
 
     /// <summary>The digests of the manifests whose push events were accepted so far (for waiting on the receiver).</summary>
     public static HashSet<string> AcceptedPushDigests(IEnumerable<ReceivedWebhook> received, string secret) =>
-        received.Where(r => r.Answered is >= 200 and < 300).Select(r => Read(r, secret)).Where(n => n.Action == "push" && n.Digest is not null)
+        received.Where(r => r.Answered is >= 200 and < 300).SelectMany(r => ReadAll(r, secret)).Where(n => n.Action == "push" && n.Digest is not null)
             .Select(n => n.Digest!).ToHashSet(StringComparer.Ordinal);
 }
 

@@ -20,7 +20,7 @@ public sealed class WebhookKillTests : IDisposable
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Down = true;
         // A delivery in flight at the kill keeps its lease: a short one, so the restarted server takes it over soon.
-        var environment = WebhookSettings.AsEnvironment(WebhookSettings.For(receiver.Url, ("Webhooks:Lease", "00:00:02"), ("Webhooks:Endpoints:0:Timeout", "00:00:01")));
+        var environment = WebhookSettings.AsEnvironment(WebhookSettings.For(receiver.Url, ("Webhooks:Lease", "00:00:02"), ("Webhooks:Endpoints:0:Timeout", "00:00:01"), ("Webhooks:Endpoints:0:MaxBatch", "1")));
         var data = _work.CreateSubdirectory("data");
         string[] repositories = ["hooks/kill-a", "hooks/kill-b"];
         var pushes = new List<PushedManifest>();
@@ -52,7 +52,7 @@ public sealed class WebhookKillTests : IDisposable
             Assert.Fail($"{e.Message}\n--- restarted wharf ---\n{second.Output}");
         }
 
-        var accepted = receiver.Accepted.Select(r => Notification.Read(r, WebhookSettings.Secret)).ToList();
+        var accepted = receiver.Accepted.SelectMany(r => Notification.ReadAll(r, WebhookSettings.Secret)).ToList();
         DeliveryAssert.EveryPushArrivedInOrder(pushes, accepted, exactlyOnce: false);
         Assert.Equal(0, await second.TerminateAsync(TimeSpan.FromSeconds(20)));
     }
@@ -62,7 +62,7 @@ public sealed class WebhookKillTests : IDisposable
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Down = true;
-        var environment = WebhookSettings.AsEnvironment(WebhookSettings.For(receiver.Url, ("Webhooks:Lease", "00:00:02"), ("Webhooks:Endpoints:0:Timeout", "00:00:01")));
+        var environment = WebhookSettings.AsEnvironment(WebhookSettings.For(receiver.Url, ("Webhooks:Lease", "00:00:02"), ("Webhooks:Endpoints:0:Timeout", "00:00:01"), ("Webhooks:Endpoints:0:MaxBatch", "1")));
         var data = _work.CreateSubdirectory("data");
         var pushes = new List<PushedManifest>();
         var killedAt = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -98,7 +98,7 @@ public sealed class WebhookKillTests : IDisposable
         var digests = pushes.Select(p => p.Digest).ToList();
         await receiver.WaitForAsync(all => digests.All(Notification.AcceptedPushDigests(all, WebhookSettings.Secret).Contains), TimeSpan.FromSeconds(30), "the events of all 6 pushes");
 
-        var accepted = receiver.Accepted.Select(r => Notification.Read(r, WebhookSettings.Secret)).ToList();
+        var accepted = receiver.Accepted.SelectMany(r => Notification.ReadAll(r, WebhookSettings.Secret)).ToList();
         DeliveryAssert.EveryPushArrivedInOrder(pushes, accepted, exactlyOnce: false);
         var killed = await killedAt.Task;
         // Taken before the kill, and again after the restart (once more if a send timed out on a loaded machine).

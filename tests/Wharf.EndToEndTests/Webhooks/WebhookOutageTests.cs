@@ -34,7 +34,7 @@ public sealed class WebhookOutageTests
 
         var digests = pushes.Select(p => p.Digest).ToList();
         await receiver.WaitForAsync(all => digests.All(Notification.AcceptedPushDigests(all, WebhookSettings.Secret).Contains), TimeSpan.FromSeconds(20), "the events of all 10 pushes");
-        var accepted = receiver.Accepted.Select(r => Notification.Read(r, WebhookSettings.Secret)).ToList();
+        var accepted = receiver.Accepted.SelectMany(r => Notification.ReadAll(r, WebhookSettings.Secret)).ToList();
         DeliveryAssert.EveryPushArrivedInOrder(pushes, accepted, exactlyOnce: true);
         await OutboxState.WaitUntilAsync(server, rows => rows.Count == 10 && rows.All(d => d.State == "done"), TimeSpan.FromSeconds(10), "every delivery done");
     }

@@ -78,9 +78,9 @@ public sealed class WebhookHarness : IAsyncDisposable
         throw new InvalidOperationException("the outbox did not drain in 100 passes");
     }
 
-    /// <summary>The events of every accepted delivery, parsed (Distribution's envelope: one event per request).</summary>
+    /// <summary>The events of every accepted delivery, parsed, in arrival order (Distribution's envelope lists one or more per request).</summary>
     public List<JsonElement> AcceptedEvents(string? path = null) =>
-        Receiver.Accepted.Where(r => path is null || r.Path == path).Select(r => Parse(r.Body).GetProperty("events")[0]).ToList();
+        Receiver.Accepted.Where(r => path is null || r.Path == path).SelectMany(r => Parse(r.Body).GetProperty("events").EnumerateArray()).ToList();
 
     public static JsonElement Parse(byte[] body)
     {

@@ -63,9 +63,38 @@ public sealed class WebhookRetryTests
     }
 
     [Fact]
-    public async Task A_failing_event_holds_up_only_the_events_after_it_in_its_own_repository()
+    public async Task A_backlog_goes_in_one_request_in_order_and_only_its_first_event_counts_failed_attempts()
     {
         await using var hooks = await WebhookHarness.StartAsync(Backoff);
+        hooks.Receiver.Status = 503;
+        var image = await hooks.Registry.PushImageAsync("team/app", "v1");
+        foreach (var tag in new[] { "v2", "v3", "v4", "v5" })
+        {
+            await hooks.Registry.PushManifestAsync("team/app", tag, image.Manifest);
+        }
+
+        Assert.Equal(5, await hooks.PassAsync()); // the head and the four behind it, in one request
+        hooks.Receiver.Status = 200;
+        hooks.Audit.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(5, await hooks.PassAsync());
+
+        Assert.Equal(2, hooks.Receiver.Received.Count);
+        var sent = hooks.Receiver.Received.Select(r => WebhookHarness.Parse(r.Body).GetProperty("events").EnumerateArray()
+            .Select(e => e.GetProperty("target").GetProperty("tag").GetString()).ToList()).ToList();
+        Assert.All(sent, tags => Assert.Equal(["v1", "v2", "v3", "v4", "v5"], tags));
+        var accepted = hooks.Receiver.Accepted.Single();
+        Assert.Equal(5, accepted.Headers["Wharf-Event-Id"].Split(',').Length);
+        Assert.True(WebhookHarness.SignatureIsValid(accepted, WebhookHarness.Secret));
+        var listed = (await hooks.ListAsync()).OrderBy(d => d.GetProperty("seq").GetInt64()).ToList();
+        Assert.All(listed, d => Assert.Equal("done", d.GetProperty("state").GetString()));
+        Assert.Equal([2, 1, 1, 1, 1], listed.Select(d => d.GetProperty("attempts").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_failing_event_holds_up_only_the_events_after_it_in_its_own_repository()
+    {
+        // One event per request, so what was attempted is what was sent.
+        await using var hooks = await WebhookHarness.StartAsync(new Dictionary<string, string?>(Backoff) { ["Webhooks:Endpoints:0:MaxBatch"] = "1" });
         var failing = true;
         hooks.Receiver.Answer = body => failing && Encoding.UTF8.GetString(body).Contains("\"team/slow\"", StringComparison.Ordinal) ? 503 : 200;
         var image = await hooks.Registry.PushImageAsync("team/slow", "v1");
