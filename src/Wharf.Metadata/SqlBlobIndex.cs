@@ -62,12 +62,8 @@ public sealed class SqlBlobIndex(SqlDatabase database, TimeProvider time, SqlEve
     /// The blob's row is read under a key-share lock (PostgreSQL), which waits for a garbage collector deleting it: once
     /// it has, there is no row and nothing is linked. A collector that comes later finds the link (docs/design/gc.md).
     /// </remarks>
-    public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken)
-    {
-        // The origin is read here, on the request's flow: the engine may run the write on its own.
-        var write = LinkExistingRowAsync(repository, digest, events is null ? null : EventOrigin.Current, cancellationToken);
-        return events is null ? write : events.SignalAfter(write);
-    }
+    public ValueTask<bool> LinkExistingAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
+        SqlEventOutbox.Reporting(events, origin => LinkExistingRowAsync(repository, digest, origin, cancellationToken));
 
     private ValueTask<bool> LinkExistingRowAsync(string repository, Digest digest, EventOrigin? origin, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>

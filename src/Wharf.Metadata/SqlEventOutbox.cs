@@ -33,8 +33,16 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Runs a store's write that may report events: without webhooks (<paramref name="events"/> null) the write alone,
+    /// with no origin; with them, the write gets the origin of its events, read here on the caller's flow (the engine
+    /// may run the write on a flow of its own), and the dispatcher is woken once the write has committed.
+    /// </summary>
+    public static ValueTask<T> Reporting<T>(SqlEventOutbox? events, Func<EventOrigin?, ValueTask<T>> write) =>
+        events is null ? write(null) : events.SignalAfter(write(EventOrigin.Current));
+
     /// <summary>Awaits a write that may have written events and, once it has committed, wakes this instance's dispatcher.</summary>
-    public async ValueTask<T> SignalAfter<T>(ValueTask<T> write)
+    private async ValueTask<T> SignalAfter<T>(ValueTask<T> write)
     {
         var result = await write;
         signal?.Pulse();

@@ -30,11 +30,8 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time, SqlEvent
     /// transaction; the candidates are then taken in repository order and each repository's row is locked before its
     /// manifest's, the order every writer that reports events follows.
     /// </remarks>
-    public ValueTask<GcBatch<RepositoryDigest>> CollectManifestsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken)
-    {
-        var write = CollectManifestRowsAsync(dueBefore, limit, cancellationToken);
-        return events is null ? write : events.SignalAfter(write);
-    }
+    public ValueTask<GcBatch<RepositoryDigest>> CollectManifestsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
+        SqlEventOutbox.Reporting(events, _ => CollectManifestRowsAsync(dueBefore, limit, cancellationToken));
 
     private ValueTask<GcBatch<RepositoryDigest>> CollectManifestRowsAsync(DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>

@@ -82,7 +82,7 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
     /// Runs the write. With webhooks, the write gets the origin of its events, read here (the request's flow) since the
     /// engine may run the write on its own, and the dispatcher is woken once the write has committed.
     /// </summary>
-    private ValueTask<T> Writing<T>(Func<EventOrigin?, ValueTask<T>> write) => events is null ? write(null) : events.SignalAfter(write(EventOrigin.Current));
+    private ValueTask<T> Writing<T>(Func<EventOrigin?, ValueTask<T>> write) => SqlEventOutbox.Reporting(events, write);
 
     /// <summary>Locks the repository's row for the event the change will write (nothing without webhooks).</summary>
     private ValueTask LockForEventAsync(DbConnection connection, DbTransaction transaction, long repositoryId, CancellationToken cancellationToken) =>

@@ -25,12 +25,8 @@ public sealed class SqlRepositoryDeleter(SqlDatabase database, TimeProvider time
     /// The repository's row is locked first (PostgreSQL): pushes already inside the repository finish before, and
     /// later ones see it gone (a push that links a blob afterwards creates the repository anew).
     /// </remarks>
-    public ValueTask<bool> DeleteAsync(string repository, CancellationToken cancellationToken)
-    {
-        // The origin is read here, on the request's flow: the engine may run the write on its own.
-        var write = DeleteRowsAsync(repository, events is null ? null : EventOrigin.Current, cancellationToken);
-        return events is null ? write : events.SignalAfter(write);
-    }
+    public ValueTask<bool> DeleteAsync(string repository, CancellationToken cancellationToken) =>
+        SqlEventOutbox.Reporting(events, origin => DeleteRowsAsync(repository, origin, cancellationToken));
 
     private ValueTask<bool> DeleteRowsAsync(string repository, EventOrigin? origin, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>

@@ -5,7 +5,4 @@ public interface IEventRoutes
 {
     /// <summary>The names of the endpoints that want <paramref name="registryEvent"/>; empty when none.</summary>
     IReadOnlyList<string> EndpointsFor(RegistryEvent registryEvent);
-
-    /// <summary>The names of every configured endpoint.</summary>
-    IReadOnlyCollection<string> Endpoints { get; }
 }

@@ -155,11 +155,6 @@ public sealed class EventSourceInfo(Func<string> address, string instanceId)
 {
     private readonly Lazy<string> _address = new(address);
 
-    public EventSourceInfo(string address, string instanceId)
-        : this(() => address, instanceId)
-    {
-    }
-
     public string Address => _address.Value;
 
     public string InstanceId => instanceId;

@@ -15,11 +15,8 @@ public sealed class WebhookRoutes : IEventRoutes
             e.Repositories.Select(p => RepositoryPattern.TryCreate(p, out var pattern) ? pattern : throw new ArgumentException($"not a repository pattern: {p}")).ToArray(),
             (e.Actions.Count == 0 ? EventActions.Changes : e.Actions).ToHashSet(StringComparer.Ordinal),
             e.MediaTypes.ToHashSet(StringComparer.Ordinal))).ToArray();
-        Endpoints = _routes.Select(r => r.Name).ToArray();
         WantsPulls = _routes.Any(r => r.Actions.Contains(EventActions.ManifestPull));
     }
-
-    public IReadOnlyCollection<string> Endpoints { get; }
 
     /// <summary>Whether any endpoint asked for pull events: without one, pulls write nothing.</summary>
     public bool WantsPulls { get; }
