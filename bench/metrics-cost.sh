@@ -6,14 +6,14 @@
 # Prints the medians and the ratio on/off, writes bench/results/metrics-cost.json and .txt (observability-cost.* with
 # WEBHOOKS=1). See bench/README.md ("What metrics cost").
 #
-# Env: ROUNDS=3  WRK_SECONDS=8  SMALL_IMAGES=200  SCRAPE_SECONDS=5  WHARF_PORT=15000  WEBHOOKS=0  RECEIVER_PORT=15001  OUT=<json path>
+# Env: ROUNDS=5  WRK_SECONDS=8  SMALL_IMAGES=1000  SCRAPE_SECONDS=5  WHARF_PORT=15000  WEBHOOKS=0  RECEIVER_PORT=15001  OUT=<json path>
 set -euo pipefail
 export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 WRK_SECONDS=${WRK_SECONDS:-8}
-SMALL_IMAGES=${SMALL_IMAGES:-200}
+SMALL_IMAGES=${SMALL_IMAGES:-1000}
 SCRAPE_SECONDS=${SCRAPE_SECONDS:-5}
 WHARF_PORT=${WHARF_PORT:-15000}
 WEBHOOKS=${WEBHOOKS:-0}
@@ -52,6 +52,7 @@ if [[ $WEBHOOKS == 1 ]]; then
 fi
 
 RESULTS=$WORK/results.jsonl
+ON_ROUNDS=0
 TCK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 one() { # mode round
@@ -75,11 +76,19 @@ one() { # mode round
   c1=$(cpu_ticks)
   push=$(load small-images "url=$URL" repo=bench/small "count=$SMALL_IMAGES" workers=8 "seed=$mode$round")
   c2=$(cpu_ticks)
+  local drained=null
+  if [[ $mode == on && $WEBHOOKS == 1 ]]; then
+    # Every event of this round reaches the receiver before the server stops: how long after the last push.
+    ON_ROUNDS=$((ON_ROUNDS + 1))
+    local want=$((ON_ROUNDS * (SMALL_IMAGES + 1))) t0=$EPOCHREALTIME
+    for ((i = 0; i < 600; i++)); do (($(grep -c '^push ' "$WORK/receiver.log" || true) >= want)) && break; sleep 0.1; done
+    drained=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+  fi
   jq -nc --arg m "$mode" --argjson r "$round" --argjson g "$get" --argjson p "$push" --argjson tck "$TCK" --argjson secs "$WRK_SECONDS" \
-    --argjson images "$SMALL_IMAGES" --argjson c0 "$c0" --argjson c1 "$c1" --argjson c2 "$c2" \
+    --argjson images "$SMALL_IMAGES" --argjson c0 "$c0" --argjson c1 "$c1" --argjson c2 "$c2" --argjson drained "$drained" \
     '{mode: $m, round: $r, get_manifest_rps: $g.rps, get_manifest_p99_ms: $g.p99_ms, get_errors: $g.errors,
       get_manifest_cpu_us_per_request: (($c1 - $c0) / $tck * 1e6 / ($g.rps * $secs) | round),
-      push_images_per_s: $p.images_per_s, push_cpu_ms_per_image: (($c2 - $c1) / $tck * 1e3 / $images * 100 | round / 100)}' | tee -a "$RESULTS" >&2
+      push_images_per_s: $p.images_per_s, push_cpu_ms_per_image: (($c2 - $c1) / $tck * 1e3 / $images * 100 | round / 100), delivered_within_s: $drained}' | tee -a "$RESULTS" >&2
   [[ -n "$SCRAPER_PID" ]] && { kill "$SCRAPER_PID" 2>/dev/null || true; wait "$SCRAPER_PID" 2>/dev/null || true; SCRAPER_PID=""; }
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 }

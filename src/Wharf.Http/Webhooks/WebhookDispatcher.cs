@@ -70,17 +70,23 @@ public sealed partial class WebhookDispatcher : BackgroundService
     /// </remarks>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var inFlight = new List<Task>();
+        // Each delivery in flight and its line: a line whose head is being sent has nothing else claimable.
+        var inFlight = new Dictionary<Task, (string Endpoint, string Repository)>();
+        var claimNow = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             var wake = _signal.Next;
             try
             {
                 var free = _options.Concurrency - inFlight.Count;
-                if (free > 0)
+                var written = _signal.TakeWritten();
+                if (free > 0 && (claimNow || AnyIdle(written, inFlight.Values)))
                 {
                     var claimed = await _outbox.ClaimLinesAsync(_batchSizes, Owner, free, _time.GetUtcNow(), _options.Lease, stoppingToken);
-                    inFlight.AddRange(Lines(claimed).Select(DeliverAsync));
+                    foreach (var line in Lines(claimed))
+                    {
+                        inFlight.Add(DeliverAsync(line), (line[0].Endpoint, line[0].Event.Repository));
+                    }
                 }
 
                 await HousekeepAsync(stoppingToken);
@@ -94,9 +100,13 @@ public sealed partial class WebhookDispatcher : BackgroundService
                 LogPassFailed(_logger, e);
             }
 
+            // A commit alone (the wake) claims only for a line not already in flight here; a delivery's end or the poll
+            // interval claims in any case (the line's followers, retries that came due, other instances' expired leases).
+            claimNow = true;
             try
             {
-                await Task.WhenAny(inFlight.Append(wake)).WaitAsync(_options.PollInterval, _time, stoppingToken);
+                var first = await Task.WhenAny(inFlight.Keys.Append(wake)).WaitAsync(_options.PollInterval, _time, stoppingToken);
+                claimNow = first != wake || inFlight.Keys.Any(t => t.IsCompleted);
             }
             catch (TimeoutException)
             {
@@ -106,7 +116,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
                 break;
             }
 
-            foreach (var ended in inFlight.Where(t => t.IsCompleted).ToList())
+            foreach (var ended in inFlight.Keys.Where(t => t.IsCompleted).ToList())
             {
                 inFlight.Remove(ended);
                 if (ended.Exception is { } failure)
@@ -119,7 +129,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
         try
         {
             // Sends in flight finish (each within its endpoint's timeout) and are recorded before the last flush.
-            await Task.WhenAll(inFlight);
+            await Task.WhenAll(inFlight.Keys);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -172,6 +182,22 @@ public sealed partial class WebhookDispatcher : BackgroundService
 
             _nextPrune = now + PruneEvery;
         }
+    }
+
+    /// <summary>
+    /// Whether a claim could find something for the lines written since the last look: yes when one of them is not
+    /// being sent here, or when they are unknown (none noted: a replay, or a write noted before its commit and taken by
+    /// an earlier look). Skipping is exact: a line whose head is in flight has nothing claimable behind it.
+    /// </summary>
+    private static bool AnyIdle(IReadOnlySet<(string Endpoint, string Repository)> written, IEnumerable<(string Endpoint, string Repository)> flying)
+    {
+        if (written.Count == 0)
+        {
+            return true;
+        }
+
+        var busy = flying.ToHashSet();
+        return written.Any(line => !busy.Contains(line));
     }
 
     /// <summary>The claimed deliveries grouped by line (endpoint and repository), each in order: one request per line.</summary>
