@@ -76,7 +76,6 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
                 """, transaction)
                 .With("@i", id).WithText("@n", endpoint).WithText("@r", registryEvent.Repository).With("@t", registryEvent.Timestamp.ToUnixTimeMilliseconds());
             await delivery.ExecuteNonQueryAsync(cancellationToken);
-            signal?.Wrote(endpoint, registryEvent.Repository);
         }
     }
 

@@ -64,14 +64,17 @@ public sealed partial class WebhookDispatcher : BackgroundService
 
     /// <remarks>
     /// Deliveries run on their own, up to <see cref="WebhooksOptions.Concurrency"/> at once: an endpoint that hangs holds up
-    /// only its own lines (its deliveries stay leased, so nothing claims them twice), and each delivery that ends frees
-    /// its slot and lets the next event of its line be claimed at once, so a backlog drains at the receivers' pace. The
-    /// loop claims again when a change commits, a delivery ends, or the poll interval passes.
+    /// only its own lines (its deliveries stay leased, so nothing claims them twice). The loop claims at once when it is
+    /// idle and a change commits, when a delivery that filled its batch ends (a backlog drains at the receivers' pace),
+    /// and at the poll interval. While it is busy (a delivery in flight or a claim due), a commit or the end of a
+    /// delivery that did not fill its batch only makes sure a claim comes within <see cref="WebhooksOptions.BatchDelay"/>:
+    /// under a burst of pushes, a line's events then go out together instead of one or two per request, and a claim
+    /// behind a head still in flight (which finds nothing) is not made for every commit.
     /// </remarks>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Each delivery in flight and its line: a line whose head is being sent has nothing else claimable.
-        var inFlight = new Dictionary<Task, (string Endpoint, string Repository)>();
+        var inFlight = new Dictionary<Task, bool>(); // each delivery, and whether it filled its line's batch
+        DateTimeOffset? claimAt = null;
         var claimNow = true;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -79,13 +82,17 @@ public sealed partial class WebhookDispatcher : BackgroundService
             try
             {
                 var free = _options.Concurrency - inFlight.Count;
-                var written = _signal.TakeWritten();
-                if (free > 0 && (claimNow || AnyIdle(written, inFlight.Values)))
+                if (claimNow)
+                {
+                    claimAt = null; // with no slot free, the next delivery to end claims
+                }
+
+                if (claimNow && free > 0)
                 {
                     var claimed = await _outbox.ClaimLinesAsync(_batchSizes, Owner, free, _time.GetUtcNow(), _options.Lease, stoppingToken);
                     foreach (var line in Lines(claimed))
                     {
-                        inFlight.Add(DeliverAsync(line), (line[0].Endpoint, line[0].Event.Repository));
+                        inFlight.Add(DeliverAsync(line), line.Count >= _batchSizes.GetValueOrDefault(line[0].Endpoint, 1));
                     }
                 }
 
@@ -100,13 +107,12 @@ public sealed partial class WebhookDispatcher : BackgroundService
                 LogPassFailed(_logger, e);
             }
 
-            // A commit alone (the wake) claims only for a line not already in flight here; a delivery's end or the poll
-            // interval claims in any case (the line's followers, retries that came due, other instances' expired leases).
-            claimNow = true;
+            var woken = false;
             try
             {
-                var first = await Task.WhenAny(inFlight.Keys.Append(wake)).WaitAsync(_options.PollInterval, _time, stoppingToken);
-                claimNow = first != wake || inFlight.Keys.Any(t => t.IsCompleted);
+                var wait = claimAt is { } at ? TimeSpan.FromTicks(Math.Clamp((at - _time.GetUtcNow()).Ticks, 0, _options.PollInterval.Ticks)) : _options.PollInterval;
+                await Task.WhenAny(inFlight.Keys.Append(wake)).WaitAsync(wait, _time, stoppingToken);
+                woken = true;
             }
             catch (TimeoutException)
             {
@@ -116,13 +122,28 @@ public sealed partial class WebhookDispatcher : BackgroundService
                 break;
             }
 
+            var busy = inFlight.Count > 0 || claimAt is not null;
+            claimNow = !woken; // the poll interval, or a claim that came due
+            var soon = wake.IsCompleted && busy;
+            claimNow |= wake.IsCompleted && !busy;
             foreach (var ended in inFlight.Keys.Where(t => t.IsCompleted).ToList())
             {
+                var full = inFlight[ended];
                 inFlight.Remove(ended);
                 if (ended.Exception is { } failure)
                 {
                     LogPassFailed(_logger, failure);
                 }
+
+                claimNow |= full;
+                soon |= !full;
+            }
+
+            if (soon && !claimNow)
+            {
+                var due = _time.GetUtcNow() + _options.BatchDelay;
+                claimAt = claimAt is { } at && at < due ? at : due;
+                claimNow = _options.BatchDelay <= TimeSpan.Zero;
             }
         }
 
@@ -182,22 +203,6 @@ public sealed partial class WebhookDispatcher : BackgroundService
 
             _nextPrune = now + PruneEvery;
         }
-    }
-
-    /// <summary>
-    /// Whether a claim could find something for the lines written since the last look: yes when one of them is not
-    /// being sent here, or when they are unknown (none noted: a replay, or a write noted before its commit and taken by
-    /// an earlier look). Skipping is exact: a line whose head is in flight has nothing claimable behind it.
-    /// </summary>
-    private static bool AnyIdle(IReadOnlySet<(string Endpoint, string Repository)> written, IEnumerable<(string Endpoint, string Repository)> flying)
-    {
-        if (written.Count == 0)
-        {
-            return true;
-        }
-
-        var busy = flying.ToHashSet();
-        return written.Any(line => !busy.Contains(line));
     }
 
     /// <summary>The claimed deliveries grouped by line (endpoint and repository), each in order: one request per line.</summary>

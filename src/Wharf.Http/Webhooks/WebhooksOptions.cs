@@ -31,6 +31,14 @@ public sealed class WebhooksOptions : IValidatableObject
     [Range(1, 256)]
     public int Concurrency { get; set; } = 8;
 
+    /// <summary>
+    /// While deliveries are under way, how long new events may wait to be claimed together, so that under a burst of
+    /// pushes a repository's events go out in one request instead of one or two per request. An event that finds the
+    /// dispatcher idle goes out at once; zero claims at every commit.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The first retry's ceiling; each later one doubles, up to <see cref="MaxBackoff"/> (full jitter below the ceiling).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan MinBackoff { get; set; } = TimeSpan.FromSeconds(1);
