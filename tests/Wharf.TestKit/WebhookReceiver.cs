@@ -86,6 +86,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public Task WaitForAcceptedAsync(int count, TimeSpan timeout) =>
         WaitForAsync(all => all.Count(r => r.Answered is >= 200 and < 300) >= count, timeout, $"{count} accepted deliveries");
 
+    /// <summary>Waits until <paramref name="count"/> events were accepted, however they were batched (each request names its events in <c>Wharf-Event-Id</c>).</summary>
+    public Task WaitForAcceptedEventsAsync(int count, TimeSpan timeout) =>
+        WaitForAsync(all => all.Where(r => r.Answered is >= 200 and < 300).Sum(EventCount) >= count, timeout, $"{count} accepted events");
+
+    private static int EventCount(ReceivedWebhook request) =>
+        request.Headers.TryGetValue("Wharf-Event-Id", out var ids) ? ids.Split(',').Length : 0;
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -24,7 +24,7 @@ public sealed class WebhookSlowEndpointTests
         }
 
         // The silent endpoint's first delivery waits out its 5 s timeout; the receiver's five must not wait for it.
-        await receiver.WaitForAcceptedAsync(pushes.Count, TimeSpan.FromSeconds(3));
+        await receiver.WaitForAcceptedEventsAsync(pushes.Count, TimeSpan.FromSeconds(3));
 
         var accepted = receiver.Accepted.SelectMany(r => Notification.ReadAll(r, WebhookSettings.Secret)).ToList();
         DeliveryAssert.EveryPushArrivedInOrder(pushes, accepted, exactlyOnce: true);
