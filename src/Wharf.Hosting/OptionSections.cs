@@ -55,6 +55,7 @@ internal static class OptionSections
         OptionSection.Of<MetricsOptions>("Metrics"),
         OptionSection.Of<Wharf.Http.Webhooks.WebhooksOptions>("Webhooks"),
         OptionSection.Of<TracingOptions>("Tracing"),
+        OptionSection.Of<MemoryOptions>("Memory"),
 
         // These three choose services, so they are also read (and checked) before the container exists.
         OptionSection.Of<StorageOptions>("Storage"),

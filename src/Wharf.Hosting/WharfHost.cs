@@ -54,7 +54,10 @@ public static partial class WharfHost
             }
         });
 
-        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Wharf.Http.Transport.LargeBlockMemoryPoolFactory>();
+        services.AddSingleton<Wharf.Http.Transport.LargeBlockMemoryPoolFactory>();
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>(sp => sp.GetRequiredService<Wharf.Http.Transport.LargeBlockMemoryPoolFactory>());
+        services.AddSingleton<MemoryTrimmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemoryTrimmer>());
         builder.WebHost.UseSockets(o => o.WaitForDataBeforeAllocatingBuffer = false);
         services.AddSingleton(listen);
 

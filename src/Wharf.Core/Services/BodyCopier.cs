@@ -11,10 +11,23 @@ public static class BodyCopier
     // (~0.6 ms per block at 1.6 GB/s), small enough that three in flight cost only 3 MiB per upload.
     private const int BlockSize = 1024 * 1024;
 
+    // A body that ends within this many bytes is copied in one read from the shared pool.
+    private const int SmallBody = 64 * 1024;
+
     // Blocks of uploads in flight are live whatever the pool; idle ones are kept for at most eight uploads (24 MiB).
     // The shared pool would keep one per thread-pool thread plus 32 per core, and a server's memory would creep up
     // with its thread count.
-    private static readonly ArrayPool<byte> Blocks = ArrayPool<byte>.Create(BlockSize, maxArraysPerBucket: 24);
+    private static ArrayPool<byte> _blocks = NewPool();
+
+    private static ArrayPool<byte> Blocks => Volatile.Read(ref _blocks);
+
+    /// <summary>
+    /// Lets go of the idle blocks (the next upload allocates afresh), so that the collector can hand their memory back
+    /// once a burst of pushes is over. Blocks in use go back to the new pool.
+    /// </summary>
+    public static void Trim() => Volatile.Write(ref _blocks, NewPool());
+
+    private static ArrayPool<byte> NewPool() => ArrayPool<byte>.Create(BlockSize, maxArraysPerBucket: 24);
 
     /// <summary>
     /// Copies <paramref name="body"/> to <paramref name="writer"/> until the end of the stream, feeding
@@ -27,6 +40,37 @@ public static class BodyCopier
     /// way for one upload to approach the slower of the hash rate and the disk rate.
     /// </remarks>
     public static async ValueTask<long> CopyAsync(Stream body, IStorageWriter writer, IncrementalHash? hash, CancellationToken cancellationToken)
+    {
+        // Most bodies are small (configs, small layers, chunks of them): one read into a small shared buffer settles
+        // them without taking three 1 MiB blocks, which 8 concurrent small pushes would otherwise hold (24 MiB).
+        var small = ArrayPool<byte>.Shared.Rent(SmallBody);
+        int head;
+        try
+        {
+            head = await body.ReadAtLeastAsync(small.AsMemory(0, SmallBody), SmallBody, throwOnEndOfStream: false, cancellationToken);
+            if (head < SmallBody)
+            {
+                if (head > 0)
+                {
+                    hash?.AppendData(small, 0, head);
+                    await writer.WriteAsync(small.AsMemory(0, head), cancellationToken);
+                }
+
+                return head;
+            }
+
+            hash?.AppendData(small, 0, head);
+            await writer.WriteAsync(small.AsMemory(0, head), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(small);
+        }
+
+        return head + await CopyLargeAsync(body, writer, hash, cancellationToken);
+    }
+
+    private static async ValueTask<long> CopyLargeAsync(Stream body, IStorageWriter writer, IncrementalHash? hash, CancellationToken cancellationToken)
     {
         var pool = Blocks;
         var current = pool.Rent(BlockSize);

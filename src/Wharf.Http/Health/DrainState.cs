@@ -8,11 +8,15 @@ public sealed class DrainState
 {
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _inFlight;
+    private long _started;
     private volatile bool _draining;
 
     public bool Draining => _draining;
 
     public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>How many requests were admitted since start: unchanged over a while means the server was quiet.</summary>
+    public long Started => Interlocked.Read(ref _started);
 
     /// <summary>Starts a request; false (and nothing counted) when draining, so the request must be refused.</summary>
     public bool TryEnter()
@@ -20,6 +24,7 @@ public sealed class DrainState
         Interlocked.Increment(ref _inFlight);
         if (!_draining)
         {
+            Interlocked.Increment(ref _started);
             return true;
         }
 

@@ -35,9 +35,15 @@ public sealed class LargeBlockMemoryPool : MemoryPool<byte>
         return new Block(this, array ?? GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true), pooled: true);
     }
 
-    protected override void Dispose(bool disposing)
+    protected override void Dispose(bool disposing) => Trim();
+
+    /// <summary>Lets go of the idle blocks; blocks in use come back to the pool as usual.</summary>
+    public void Trim()
     {
-        _free.Clear();
+        while (_free.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _freeCount);
+        }
     }
 
     private void Return(byte[] array)
@@ -69,8 +75,36 @@ public sealed class LargeBlockMemoryPool : MemoryPool<byte>
     }
 }
 
-/// <summary>Hands Kestrel <see cref="LargeBlockMemoryPool"/>s instead of its 4 KiB-block pools.</summary>
+/// <summary>Hands Kestrel <see cref="LargeBlockMemoryPool"/>s instead of its 4 KiB-block pools, and trims them all on demand.</summary>
 public sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
 {
-    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool();
+    private readonly List<WeakReference<LargeBlockMemoryPool>> _pools = [];
+    private readonly Lock _gate = new();
+
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null)
+    {
+        var pool = new LargeBlockMemoryPool();
+        lock (_gate)
+        {
+            _pools.RemoveAll(p => !p.TryGetTarget(out _));
+            _pools.Add(new WeakReference<LargeBlockMemoryPool>(pool));
+        }
+
+        return pool;
+    }
+
+    /// <summary>Lets go of the idle blocks of every pool made so far.</summary>
+    public void Trim()
+    {
+        lock (_gate)
+        {
+            foreach (var reference in _pools)
+            {
+                if (reference.TryGetTarget(out var pool))
+                {
+                    pool.Trim();
+                }
+            }
+        }
+    }
 }
