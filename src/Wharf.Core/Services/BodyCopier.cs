@@ -19,15 +19,24 @@ public static class BodyCopier
     // with its thread count.
     private static ArrayPool<byte> _blocks = NewPool();
 
+    // Small buffers in a pool of their own: the shared pool's per-thread caches miss when a copy resumes on another thread.
+    private static ArrayPool<byte> _smallBuffers = NewSmallPool();
+
     private static ArrayPool<byte> Blocks => Volatile.Read(ref _blocks);
 
     /// <summary>
     /// Lets go of the idle blocks (the next upload allocates afresh), so that the collector can hand their memory back
     /// once a burst of pushes is over. Blocks in use go back to the new pool.
     /// </summary>
-    public static void Trim() => Volatile.Write(ref _blocks, NewPool());
+    public static void Trim()
+    {
+        Volatile.Write(ref _blocks, NewPool());
+        Volatile.Write(ref _smallBuffers, NewSmallPool());
+    }
 
     private static ArrayPool<byte> NewPool() => ArrayPool<byte>.Create(BlockSize, maxArraysPerBucket: 24);
+
+    private static ArrayPool<byte> NewSmallPool() => ArrayPool<byte>.Create(SmallBody, maxArraysPerBucket: 64);
 
     /// <summary>
     /// Copies <paramref name="body"/> to <paramref name="writer"/> until the end of the stream, feeding
@@ -41,9 +50,10 @@ public static class BodyCopier
     /// </remarks>
     public static async ValueTask<long> CopyAsync(Stream body, IStorageWriter writer, IncrementalHash? hash, CancellationToken cancellationToken)
     {
-        // Most bodies are small (configs, small layers, chunks of them): one read into a small shared buffer settles
+        // Most bodies are small (configs, small layers, chunks of them): one read into a small pooled buffer settles
         // them without taking three 1 MiB blocks, which 8 concurrent small pushes would otherwise hold (24 MiB).
-        var small = ArrayPool<byte>.Shared.Rent(SmallBody);
+        var smallPool = Volatile.Read(ref _smallBuffers);
+        var small = smallPool.Rent(SmallBody);
         int head;
         try
         {
@@ -64,7 +74,7 @@ public static class BodyCopier
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(small);
+            smallPool.Return(small);
         }
 
         return head + await CopyLargeAsync(body, writer, hash, cancellationToken);
