@@ -96,8 +96,8 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task With_a_port_of_its_own_the_scrape_is_served_there_and_not_on_the_main_port()
     {
-        var port = FreePort();
-        await using var server = await StartAsync(Settings.Of(("Metrics:Listen", $"127.0.0.1:{port}")));
+        var (server, port) = await StartOnFreeScrapePortAsync();
+        await using var owned = server;
         using (var main = await server.Client.GetAsync("/metrics"))
         {
             Assert.Equal(HttpStatusCode.NotFound, main.StatusCode);
@@ -120,6 +120,22 @@ public sealed class MetricsEndpointTests
         var settings = new Dictionary<string, string?> { [key] = value, ["Data"] = data.Path, ["Listen"] = "127.0.0.1:0" };
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Wharf.Hosting.WharfHost.Build(Wharf.Hosting.WharfConfiguration.Build(null, settings)));
         Assert.Contains("Metrics", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A server whose scrape port is a free one; another test may take a probed port before the bind, so a few tries.</summary>
+    private static async Task<(WharfTestServer Server, int Port)> StartOnFreeScrapePortAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            try
+            {
+                return (await StartAsync(Settings.Of(("Metrics:Listen", $"127.0.0.1:{port}"))), port);
+            }
+            catch (IOException e) when (attempt < 5 && e.Message.Contains("already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
     }
 
     private static int FreePort()
