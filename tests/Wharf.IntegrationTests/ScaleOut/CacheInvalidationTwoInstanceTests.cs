@@ -5,6 +5,7 @@ using Npgsql;
 using Wharf.Core.Metadata.Caching;
 using Wharf.Hosting;
 using Wharf.IntegrationTests.Infrastructure;
+using Wharf.Metadata.PostgreSql;
 using Wharf.TestKit;
 
 namespace Wharf.IntegrationTests.ScaleOut;
@@ -122,14 +123,20 @@ public sealed class CacheInvalidationTwoInstanceTests
         Assert.Equal(true, await terminate.ExecuteScalarAsync());
     }
 
-    /// <summary>A (on a fake clock, so that its reconnection waits for the test) and B, both listening.</summary>
+    /// <summary>
+    /// A (on a fake clock, so that its reconnection waits for the test) and B, both listening, on one PostgreSQL schema.
+    /// Blobs stay on the filesystem, in one data directory both use: only the metadata matters here, and the tests then
+    /// need no object store.
+    /// </summary>
     private sealed class CachedPair : IAsyncDisposable
     {
-        private readonly ScaleOutBackend _backend;
+        private readonly string _schema;
+        private readonly TempDirectory _data;
 
-        private CachedPair(ScaleOutBackend backend, WharfTestServer a, WharfTestServer b, FakeTimeProvider time)
+        private CachedPair(string schema, TempDirectory data, WharfTestServer a, WharfTestServer b, FakeTimeProvider time)
         {
-            _backend = backend;
+            _schema = schema;
+            _data = data;
             A = new Registry(a);
             B = new Registry(b);
             ATime = time;
@@ -147,11 +154,18 @@ public sealed class CacheInvalidationTwoInstanceTests
 
         public static async Task<CachedPair> StartAsync()
         {
-            var backend = await ScaleOutBackend.CreateAsync();
+            var schema = TestEngines.UniqueName("cache");
+            var data = new TempDirectory("wharf-cache-pair");
+            var settings = new Dictionary<string, string?>
+            {
+                ["Metadata:Driver"] = "PostgreSql",
+                ["Metadata:PostgreSql:ConnectionString"] = TestEngines.PostgreSql,
+                ["Metadata:PostgreSql:Schema"] = schema,
+            };
             var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-            var a = await WharfTestServer.StartAsync(backend.Settings, time);
-            var b = await WharfTestServer.StartAsync(backend.Settings);
-            var pair = new CachedPair(backend, a, b, time);
+            var a = await WharfTestServer.StartAsync(settings, time, data.Path);
+            var b = await WharfTestServer.StartAsync(settings, dataDirectory: data.Path);
+            var pair = new CachedPair(schema, data, a, b, time);
             await Task.WhenAll(ListeningAsync(a), ListeningAsync(b)).WaitAsync(Bound);
             return pair;
         }
@@ -201,7 +215,12 @@ public sealed class CacheInvalidationTwoInstanceTests
         {
             await A.Server.DisposeAsync();
             await B.Server.DisposeAsync();
-            await _backend.DisposeAsync();
+            await using (var database = new PostgreSqlDatabase(TestEngines.PostgreSql, _schema))
+            {
+                await database.DropSchemaAsync(CancellationToken.None);
+            }
+
+            _data.Dispose();
         }
     }
 }
