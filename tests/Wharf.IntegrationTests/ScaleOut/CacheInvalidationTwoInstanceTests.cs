@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -7,6 +8,7 @@ using Wharf.Hosting;
 using Wharf.IntegrationTests.Infrastructure;
 using Wharf.Metadata.PostgreSql;
 using Wharf.TestKit;
+using Xunit.Abstractions;
 
 namespace Wharf.IntegrationTests.ScaleOut;
 
@@ -16,7 +18,7 @@ namespace Wharf.IntegrationTests.ScaleOut;
 /// test waits for the announcement A's <see cref="CacheCoherence"/> reports, within a bound, never for a fixed time.
 /// </summary>
 [Trait("Category", "ScaleOut")]
-public sealed class CacheInvalidationTwoInstanceTests
+public sealed class CacheInvalidationTwoInstanceTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
@@ -27,10 +29,13 @@ public sealed class CacheInvalidationTwoInstanceTests
         var first = await pair.B.PushImageAsync("team/app", "latest");
         await pair.AssertServedByACachedAsync("team/app", "latest", first.Digest);
 
-        var heard = pair.NextOnA(e => e.Changes.Contains(new CacheChange(CacheChangeKind.Tag, "team/app", "latest")));
+        var heard = pair.NextOnA(e => e.Changes.Contains(new CacheChange(CacheChangeKind.Tag, "team/app", "latest")))
+            .ContinueWith(_ => Stopwatch.GetTimestamp(), TaskScheduler.Default);
         var second = await pair.B.PushImageAsync("team/app", "latest");
-        await heard.WaitAsync(Bound);
+        var acknowledged = Stopwatch.GetTimestamp();
+        var heardAt = await heard.WaitAsync(Bound);
 
+        output.WriteLine($"A heard the move {Stopwatch.GetElapsedTime(acknowledged, heardAt).TotalMilliseconds:F2} ms after B's 201 reached the client (negative: before)");
         Assert.False(pair.ACache.HoldsTag("team/app", "latest"));
         await pair.AssertServedByACachedAsync("team/app", "latest", second.Digest);
     }
