@@ -118,6 +118,40 @@ public sealed class CacheInvalidationTwoInstanceTests(ITestOutputHelper output)
         await pair.AssertServedByACachedAsync("team/app", "latest", third.Digest);
     }
 
+    [Fact]
+    public async Task A_quiet_listener_checks_its_connection_and_keeps_listening()
+    {
+        await using var pair = await CachedPair.StartAsync();
+        var listener = pair.A.Server.Services.GetRequiredService<CacheListener>();
+        var listening = listener.ProcessId;
+
+        // Cache:ListenerCheckInterval is 200 ms here: wait until the listener's backend has run its check query.
+        var deadline = DateTime.UtcNow + Bound;
+        while (await LastQueryAsync(listening) != "SELECT 1")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the listener never checked its connection");
+            await Task.Delay(50);
+        }
+
+        Assert.True(pair.ACoherence.IsServing);
+        Assert.Equal(listening, listener.ProcessId);
+        var first = await pair.B.PushImageAsync("team/app", "latest");
+        await pair.AssertServedByACachedAsync("team/app", "latest", first.Digest);
+        var heard = pair.NextOnA(e => e.Changes.Contains(new CacheChange(CacheChangeKind.Tag, "team/app", "latest")));
+        var second = await pair.B.PushImageAsync("team/app", "latest");
+        await heard.WaitAsync(Bound);
+        await pair.AssertServedByACachedAsync("team/app", "latest", second.Digest);
+    }
+
+    private static async Task<string?> LastQueryAsync(int processId)
+    {
+        await using var connection = new NpgsqlConnection(TestEngines.PostgreSql);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT query FROM pg_stat_activity WHERE pid = @p", connection);
+        query.Parameters.AddWithValue("p", processId);
+        return await query.ExecuteScalarAsync() as string;
+    }
+
     private static async Task TerminateAsync(int processId)
     {
         Assert.NotEqual(0, processId);
@@ -166,6 +200,7 @@ public sealed class CacheInvalidationTwoInstanceTests(ITestOutputHelper output)
                 ["Metadata:Driver"] = "PostgreSql",
                 ["Metadata:PostgreSql:ConnectionString"] = TestEngines.PostgreSql,
                 ["Metadata:PostgreSql:Schema"] = schema,
+                ["Cache:ListenerCheckInterval"] = "00:00:00.200",
             };
             var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
             var a = await WharfTestServer.StartAsync(settings, time, data.Path);
