@@ -21,7 +21,8 @@ public interface ICoherentMetadataCache
 public sealed class CacheCoherence(bool serving)
 {
     private readonly Lock _gate = new();
-    private ICoherentMetadataCache[] _caches = [];
+    // Replaced whole under _gate, read without it: an announcement applied after Register returns reaches the new cache.
+    private volatile ICoherentMetadataCache[] _caches = [];
     private volatile bool _serving = serving;
 
     /// <summary>Raised after every suspension, resumption and applied announcement (tests wait on it).</summary>
