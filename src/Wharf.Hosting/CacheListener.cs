@@ -34,7 +34,7 @@ public sealed partial class CacheListener(
                 {
                     await ListenAsync(stoppingToken);
                 }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is DbException or IOException or SocketException or TimeoutException or InvalidOperationException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is DbException or IOException or SocketException or TimeoutException or InvalidOperationException or OperationCanceledException)
                 {
                     _processId = 0;
                     coherence.Suspend();
