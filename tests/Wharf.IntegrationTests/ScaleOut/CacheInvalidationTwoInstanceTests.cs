@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Wharf.Core.Metadata.Caching;
+using Wharf.Core.Services.Gc;
 using Wharf.Hosting;
 using Wharf.IntegrationTests.Infrastructure;
 using Wharf.Metadata.PostgreSql;
@@ -78,6 +79,23 @@ public sealed class CacheInvalidationTwoInstanceTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.NotFound, await pair.A.ManifestStatusAsync("team/app", "v1"));
         Assert.Equal(HttpStatusCode.NotFound, await pair.A.ManifestStatusAsync("team/app", image.Digest));
         Assert.Equal(HttpStatusCode.NotFound, await pair.A.BlobStatusAsync("team/app", image.Layers[0].Digest));
+    }
+
+    [Fact]
+    public async Task A_repository_deleted_by_a_command_beside_the_servers_is_heard_and_the_command_reads_the_database()
+    {
+        await using var pair = await CachedPair.StartAsync();
+        var image = await pair.B.PushImageAsync("team/app", "v1");
+        await pair.AssertServedByACachedAsync("team/app", "v1", image.Digest);
+
+        // What `wharf repo delete` runs: the command's own container, which starts no hosted service (no listener).
+        await using var command = WharfServices.BuildProvider(WharfConfiguration.Build(null, pair.CommandSettings));
+        Assert.False(command.GetRequiredService<CacheCoherence>().IsServing);
+        var heard = pair.NextOnA(e => e.Changes.Contains(new CacheChange(CacheChangeKind.Repository, "team/app")));
+        Assert.True((await command.GetRequiredService<RepositoryRemover>().DeleteAsync("team/app", CancellationToken.None)).IsOk);
+
+        await heard.WaitAsync(Bound);
+        Assert.Equal(HttpStatusCode.NotFound, await pair.A.ManifestStatusAsync("team/app", "v1"));
     }
 
     [Fact]
@@ -172,10 +190,11 @@ public sealed class CacheInvalidationTwoInstanceTests(ITestOutputHelper output)
         private readonly string _schema;
         private readonly TempDirectory _data;
 
-        private CachedPair(string schema, TempDirectory data, WharfTestServer a, WharfTestServer b, FakeTimeProvider time)
+        private CachedPair(string schema, TempDirectory data, Dictionary<string, string?> settings, WharfTestServer a, WharfTestServer b, FakeTimeProvider time)
         {
             _schema = schema;
             _data = data;
+            CommandSettings = new Dictionary<string, string?>(settings) { ["Data"] = data.Path };
             A = new Registry(a);
             B = new Registry(b);
             ATime = time;
@@ -186,6 +205,9 @@ public sealed class CacheInvalidationTwoInstanceTests(ITestOutputHelper output)
         public Registry B { get; }
 
         public FakeTimeProvider ATime { get; }
+
+        /// <summary>The configuration a <c>wharf</c> command beside the two servers would read.</summary>
+        public Dictionary<string, string?> CommandSettings { get; }
 
         public CacheCoherence ACoherence => A.Server.Services.GetRequiredService<CacheCoherence>();
 
@@ -205,7 +227,7 @@ public sealed class CacheInvalidationTwoInstanceTests(ITestOutputHelper output)
             var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
             var a = await WharfTestServer.StartAsync(settings, time, data.Path);
             var b = await WharfTestServer.StartAsync(settings, dataDirectory: data.Path);
-            var pair = new CachedPair(schema, data, a, b, time);
+            var pair = new CachedPair(schema, data, settings, a, b, time);
             await Task.WhenAll(ListeningAsync(a), ListeningAsync(b)).WaitAsync(Bound);
             return pair;
         }
