@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Wharf.Core.Metadata;
+using Wharf.Core.Metadata.Caching;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services;
 using Wharf.Core.Storage;
@@ -272,4 +273,39 @@ internal static class Samples
         sb.Append("]}");
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
+}
+
+/// <summary>
+/// A hit of the metadata caches as an instance sharing PostgreSQL serves it (a <see cref="CacheCoherence"/> that a
+/// listener resumed): the coherence check must add no allocation to the hot path.
+/// </summary>
+[MemoryDiagnoser]
+public class CacheHitBenchmarks
+{
+    private CachingManifestStore _manifests = null!;
+    private CachingBlobIndex _blobs = null!;
+    private BlobInfo _blob = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var payload = Samples.ImageManifest(layers: 5);
+        var manifest = new StoredManifest(Digest.Parse(Samples.Sha256(payload)), "application/vnd.oci.image.manifest.v1+json", payload, null, null, null);
+        _blob = new BlobInfo(Digest.Parse(Samples.Sha256("layer"u8)), 4096);
+        var metadata = new InMemoryMetadata(manifest, "latest", _blob);
+        var coherence = new CacheCoherence(serving: false);
+        _manifests = new CachingManifestStore(metadata, metadata, coherence: coherence);
+        _blobs = new CachingBlobIndex(metadata, coherence: coherence);
+        coherence.Resume();
+        if (ManifestByTagHit().GetAwaiter().GetResult() is null || BlobInRepositoryHit().GetAwaiter().GetResult() is null)
+        {
+            throw new InvalidOperationException("the sample metadata did not answer");
+        }
+    }
+
+    [Benchmark]
+    public ValueTask<StoredManifest?> ManifestByTagHit() => _manifests.GetByTagAsync("library/app", "latest", CancellationToken.None);
+
+    [Benchmark]
+    public ValueTask<BlobInfo?> BlobInRepositoryHit() => _blobs.GetInRepositoryAsync("library/app", _blob.Digest, CancellationToken.None);
 }

@@ -12,6 +12,7 @@ namespace Wharf.Metadata.PostgreSql;
 public sealed class PostgreSqlDatabase : SqlDatabase, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly string _dedicatedConnectionString;
 
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="schema">The schema that holds Wharf's tables (created by <see cref="MigrateAsync"/>).</param>
@@ -34,6 +35,7 @@ public sealed class PostgreSqlDatabase : SqlDatabase, IAsyncDisposable, IDisposa
         }
 
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        _dedicatedConnectionString = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false }.ConnectionString;
     }
 
     public string Schema { get; }
@@ -41,6 +43,25 @@ public sealed class PostgreSqlDatabase : SqlDatabase, IAsyncDisposable, IDisposa
     /// <summary>Opens a pooled connection. The caller disposes it.</summary>
     public async ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>
+    /// Opens a connection of its own, outside the pool, for a caller that holds it for long (the cache listener's
+    /// LISTEN): a pool never hands it to anyone else, and closing it closes the session. The caller disposes it.
+    /// </summary>
+    public async ValueTask<NpgsqlConnection> OpenDedicatedAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(_dedicatedConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
 
     public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => await _dataSource.OpenConnectionAsync(cancellationToken);
 

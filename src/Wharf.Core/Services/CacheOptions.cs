@@ -6,8 +6,9 @@ namespace Wharf.Core.Services;
 public sealed class CacheOptions
 {
     /// <summary>
-    /// Cache manifests, tags and blob visibility in memory. Correct only while this process is the sole
-    /// writer of the metadata store, which is the single-node setup.
+    /// Cache manifests, tags and blob visibility in memory. With SQLite this process is the only writer; with
+    /// PostgreSQL every instance hears the others' changes (LISTEN/NOTIFY) and serves from memory only while it
+    /// listens (docs/design/cache-invalidation.md).
     /// </summary>
     public bool Enabled { get; set; } = true;
 
@@ -18,4 +19,15 @@ public sealed class CacheOptions
     /// <summary>Repository-and-digest entries of the blob visibility cache.</summary>
     [Range(0, int.MaxValue)]
     public int BlobEntries { get; set; } = 50_000;
+
+    /// <summary>
+    /// PostgreSQL: how long the cache listener waits for an announcement before it checks its connection with a query.
+    /// A connection that died without a word is found within this plus the command timeout; meanwhile the caches serve.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan ListenerCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>PostgreSQL: how long the cache listener waits before it connects again after losing its connection.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan ListenerReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 }

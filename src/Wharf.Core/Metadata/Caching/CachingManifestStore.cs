@@ -5,20 +5,43 @@ namespace Wharf.Core.Metadata.Caching;
 /// <summary>
 /// Caches manifests by digest (immutable content) and tags (invalidated by every write that moves or
 /// removes them), so a pull resolves without a database round trip. Writes pass through and invalidate
-/// after they commit. Only for stores that no other process writes to.
+/// after they commit. Serves only while its <see cref="CacheCoherence"/> says so: with a store other processes
+/// write to, while their changes are heard (docs/design/cache-invalidation.md).
 /// </summary>
-/// <param name="capacityBytes">Payload bytes each of the two caches (by digest, by tag) may hold.</param>
-public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter writer, long capacityBytes = 8 * 1024 * 1024) : IManifestReader, IManifestWriter, IMetadataChangeObserver, IProtectedTagWriter
+public sealed class CachingManifestStore : IManifestReader, IManifestWriter, IMetadataChangeObserver, IProtectedTagWriter, ICoherentMetadataCache
 {
     // Larger manifests (huge indexes) are rare and served from the store.
     private const int MaxCachedPayload = 64 * 1024;
-    private readonly CoherentCache<(string Repository, string Digest), StoredManifest> _manifests = new(capacityBytes, Weigh);
-    private readonly CoherentCache<(string Repository, string Tag), StoredManifest> _tags = new(capacityBytes, Weigh);
+    private readonly CoherentCache<(string Repository, string Digest), StoredManifest> _manifests;
+    private readonly CoherentCache<(string Repository, string Tag), StoredManifest> _tags;
+    private readonly IManifestReader _reader;
+    private readonly IManifestWriter _writer;
+    private readonly CacheCoherence _coherence;
+
+    /// <param name="capacityBytes">Payload bytes each of the two caches (by digest, by tag) may hold.</param>
+    /// <param name="coherence">When the caches may serve; null: always (a single writer).</param>
+    public CachingManifestStore(IManifestReader reader, IManifestWriter writer, long capacityBytes = 8 * 1024 * 1024, CacheCoherence? coherence = null)
+    {
+        _reader = reader;
+        _writer = writer;
+        _manifests = new(capacityBytes, Weigh);
+        _tags = new(capacityBytes, Weigh);
+        _coherence = coherence ?? CacheCoherence.SingleWriter();
+        _coherence.Register(this);
+    }
 
     private static long Weigh(StoredManifest manifest) => manifest.Payload.Length + 256;
 
+    /// <summary>Whether the tag's manifest is held in memory now (diagnostics and tests).</summary>
+    public bool HoldsTag(string repository, string tag) => _tags.TryGet((repository, tag), out _);
+
     public async ValueTask<StoredManifest?> GetAsync(string repository, Digest digest, CancellationToken cancellationToken)
     {
+        if (!_coherence.IsServing)
+        {
+            return await _reader.GetAsync(repository, digest, cancellationToken);
+        }
+
         var key = (repository, digest.Value);
         if (_manifests.TryGet(key, out var hit))
         {
@@ -26,8 +49,8 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
         }
 
         var version = _manifests.Version;
-        var manifest = await reader.GetAsync(repository, digest, cancellationToken);
-        if (manifest is not null && manifest.Payload.Length <= MaxCachedPayload)
+        var manifest = await _reader.GetAsync(repository, digest, cancellationToken);
+        if (manifest is not null && manifest.Payload.Length <= MaxCachedPayload && _coherence.IsServing)
         {
             _manifests.TryFill(key, manifest, version);
         }
@@ -37,6 +60,11 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
 
     public async ValueTask<StoredManifest?> GetByTagAsync(string repository, string tag, CancellationToken cancellationToken)
     {
+        if (!_coherence.IsServing)
+        {
+            return await _reader.GetByTagAsync(repository, tag, cancellationToken);
+        }
+
         var key = (repository, tag);
         if (_tags.TryGet(key, out var hit))
         {
@@ -44,8 +72,8 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
         }
 
         var version = _tags.Version;
-        var manifest = await reader.GetByTagAsync(repository, tag, cancellationToken);
-        if (manifest is not null && manifest.Payload.Length <= MaxCachedPayload)
+        var manifest = await _reader.GetByTagAsync(repository, tag, cancellationToken);
+        if (manifest is not null && manifest.Payload.Length <= MaxCachedPayload && _coherence.IsServing)
         {
             _tags.TryFill(key, manifest, version);
         }
@@ -71,17 +99,45 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
         _tags.InvalidateWhere(key => key.Repository == repository);
     }
 
+    public void Forget(CacheChange change)
+    {
+        switch (change.Kind)
+        {
+            case CacheChangeKind.Tag:
+                _tags.Invalidate((change.Repository, change.Item));
+                break;
+            case CacheChangeKind.Manifest:
+                // The tags it took with it are announced by the same transaction.
+                _manifests.Invalidate((change.Repository, change.Item));
+                break;
+            case CacheChangeKind.Repository:
+                RepositoryRemoved(change.Repository);
+                break;
+            case CacheChangeKind.Everything:
+                ForgetAll();
+                break;
+            default:
+                break; // An unlinked blob changes no manifest or tag.
+        }
+    }
+
+    public void ForgetAll()
+    {
+        _manifests.Clear();
+        _tags.Clear();
+    }
+
     public ValueTask<Page<string>?> ListTagsAsync(string repository, string? last, int limit, CancellationToken cancellationToken) =>
-        reader.ListTagsAsync(repository, last, limit, cancellationToken);
+        _reader.ListTagsAsync(repository, last, limit, cancellationToken);
 
     public ValueTask<IReadOnlyList<Referrer>> ListReferrersAsync(string repository, Digest subject, string? artifactType, CancellationToken cancellationToken) =>
-        reader.ListReferrersAsync(repository, subject, artifactType, cancellationToken);
+        _reader.ListReferrersAsync(repository, subject, artifactType, cancellationToken);
 
     public async ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, CancellationToken cancellationToken)
     {
         try
         {
-            return await writer.PutAsync(repository, manifest, tag, cancellationToken);
+            return await _writer.PutAsync(repository, manifest, tag, cancellationToken);
         }
         finally
         {
@@ -96,7 +152,7 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
     {
         try
         {
-            return await writer.DeleteAsync(repository, digest, cancellationToken);
+            return await _writer.DeleteAsync(repository, digest, cancellationToken);
         }
         finally
         {
@@ -109,7 +165,7 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
     {
         try
         {
-            return await writer.DeleteTagAsync(repository, tag, cancellationToken);
+            return await _writer.DeleteTagAsync(repository, tag, cancellationToken);
         }
         finally
         {
@@ -121,7 +177,7 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
     {
         try
         {
-            return await writer.DeleteTagIfAsync(repository, tag, expected, cancellationToken);
+            return await _writer.DeleteTagIfAsync(repository, tag, expected, cancellationToken);
         }
         finally
         {
@@ -156,5 +212,5 @@ public sealed class CachingManifestStore(IManifestReader reader, IManifestWriter
     }
 
     private IProtectedTagWriter Protected() =>
-        writer.GetCapability<IProtectedTagWriter>() ?? throw new InvalidOperationException($"{writer.GetType().Name} cannot keep immutable tags");
+        _writer.GetCapability<IProtectedTagWriter>() ?? throw new InvalidOperationException($"{_writer.GetType().Name} cannot keep immutable tags");
 }

@@ -61,6 +61,17 @@ public sealed class CoherentCache<TKey, TValue>(long capacity, Func<TValue, long
         }
     }
 
+    /// <summary>Forgets every key.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _version++;
+            _entries.Clear();
+            _weight = 0;
+        }
+    }
+
     /// <summary>Forgets every key matching <paramref name="predicate"/>.</summary>
     public void InvalidateWhere(Func<TKey, bool> predicate)
     {

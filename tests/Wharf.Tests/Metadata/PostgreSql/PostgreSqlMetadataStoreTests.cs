@@ -7,7 +7,7 @@ using Wharf.TestKit;
 namespace Wharf.Tests.Metadata.PostgreSql;
 
 /// <summary>The metadata contract on a real PostgreSQL, each test in a fresh schema of the database in WHARF_TEST_POSTGRES.</summary>
-public sealed class PostgreSqlMetadataStoreTests : MetadataStoreContract
+public sealed partial class PostgreSqlMetadataStoreTests : MetadataStoreContract
 {
     private static readonly int[] EmbeddedVersions = [.. PostgreSqlDatabase.Migrations(typeof(PostgreSqlDatabase).Assembly).Select(m => m.Version)];
 
