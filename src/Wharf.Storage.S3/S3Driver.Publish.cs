@@ -52,9 +52,57 @@ public sealed partial class S3Driver
         }
 
         await FaultAsync("publish.checked");
-        return head.Value.IsPointer
-            ? await PublishPointerAsync(from, to, destination, head.Value, cancellationToken)
-            : await PublishInlineAsync(from, destination, expectedVersion, cancellationToken);
+        return head.Value switch
+        {
+            { IsPointer: true } pointer => await PublishPointerAsync(from, to, destination, pointer, cancellationToken),
+            { IsList: true } list => await PublishListAsync(from, to, source, destination, list.Version, cancellationToken),
+            _ => await PublishInlineAsync(from, destination, expectedVersion, cancellationToken),
+        };
+    }
+
+    /// <summary>
+    /// A segment list (an upload sent in several chunks) is assembled into one fresh data object written for the
+    /// destination, by copying each segment once server-side, and the destination points at that. The segments are
+    /// immutable and the list was read in the same GET as its version, so the copy holds exactly the verified bytes; a
+    /// segment released meanwhile (the upload rewritten or deleted) fails the copy, and nothing is published.
+    /// </summary>
+    private async Task<PublishOutcome> PublishListAsync(string from, string to, string source, string destination, string? version, CancellationToken cancellationToken)
+    {
+        var layout = await ReadLayoutAsync(from, cancellationToken);
+        if (layout is null)
+        {
+            return PublishOutcome.SourceMissing;
+        }
+
+        if (!layout.Head.IsList || layout.Head.Version != version)
+        {
+            return PublishOutcome.SourceChanged;
+        }
+
+        await FaultAsync("publish.list-read");
+        var data = NewDataPath(destination);
+        try
+        {
+            await S3Copy.AssembleAsync(this, layout.Segments, PhysicalKey(data), cancellationToken);
+        }
+        catch (FileNotFoundException)
+        {
+            return PublishOutcome.SourceChanged;
+        }
+
+        await FaultAsync("publish.assembled");
+        if (!await WritePointerAsync(to, data, layout.Head.Size, NewToken(), createOnly: true, cancellationToken)
+            && (await HeadAsync(to, cancellationToken))?.Data != data)
+        {
+            // Another publish of the same content placed its object first: nothing ever named this copy.
+            await DeleteDataAsync(data, cancellationToken);
+            await DeleteLayoutAsync(from, source, layout, cancellationToken);
+            return PublishOutcome.DestinationExisted;
+        }
+
+        await FaultAsync("publish.pointer-written");
+        await DeleteLayoutAsync(from, source, layout, cancellationToken);
+        return PublishOutcome.Published;
     }
 
     /// <summary>Claims the source's data object for the destination, points the destination at it, removes the source.</summary>
