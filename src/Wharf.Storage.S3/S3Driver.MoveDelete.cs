@@ -19,6 +19,7 @@ public sealed partial class S3Driver
             ?? throw new FileNotFoundException($"Cannot move '{source}': it does not exist", source);
         var head = layout.Head;
         var previous = await LayoutAsync(to, cancellationToken);
+        ForgetRedirect(destination);
         try
         {
             if (head.IsList)
@@ -55,6 +56,7 @@ public sealed partial class S3Driver
     public async ValueTask DeleteAsync(string path, CancellationToken cancellationToken)
     {
         var key = Key(path);
+        ForgetRedirect(path);
         if (await LayoutAsync(key, cancellationToken) is { } layout)
         {
             await DeleteLayoutAsync(key, path, layout, cancellationToken);

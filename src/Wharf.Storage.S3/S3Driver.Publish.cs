@@ -23,41 +23,47 @@ public sealed partial class S3Driver
         var from = Key(source);
         var to = Key(destination);
         await FaultAsync("publish.start");
-        // Both questions at once: one round trip instead of two.
-        var destinationHead = HeadAsync(to, cancellationToken).AsTask();
-        S3Head? head;
-        try
+        // One GET tells what the source is and its version, together with an inline source's bytes or a list's segments.
+        // The destination is not asked first: every write to it is create-only and finds it taken (a small streamed
+        // commit is this GET, one PUT and one DELETE).
+        var response = await S3Calls.RunAsync(async ct =>
         {
-            head = await HeadAsync(from, cancellationToken);
-        }
-        finally
-        {
-            await destinationHead.SettledAsync();
-        }
-
-        if (head is null)
+            try
+            {
+                return await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = from }, ct);
+            }
+            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
+            {
+                return null;
+            }
+        }, cancellationToken);
+        if (response is null)
         {
             return PublishOutcome.SourceMissing;
         }
 
-        if (expectedVersion is not null && head.Value.Version != expectedVersion)
+        S3Layout layout;
+        using (response)
         {
-            return PublishOutcome.SourceChanged;
+            var head = Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata);
+            if (expectedVersion is not null && head.Version != expectedVersion)
+            {
+                return PublishOutcome.SourceChanged;
+            }
+
+            await FaultAsync("publish.checked");
+            if (!head.IsPointer && !head.IsList)
+            {
+                // Exactly the verified version's bytes, from the response that carried the version.
+                return await PublishInlineAsync(from, destination, response, cancellationToken);
+            }
+
+            layout = await LayoutOfAsync(response, cancellationToken);
         }
 
-        if (await destinationHead is not null)
-        {
-            await DeleteAsync(source, cancellationToken);
-            return PublishOutcome.DestinationExisted;
-        }
-
-        await FaultAsync("publish.checked");
-        return head.Value switch
-        {
-            { IsPointer: true } pointer => await PublishPointerAsync(from, to, destination, pointer, cancellationToken),
-            { IsList: true } list => await PublishListAsync(from, to, source, destination, list.Version, cancellationToken),
-            _ => await PublishInlineAsync(from, destination, expectedVersion, cancellationToken),
-        };
+        return layout.Head.IsPointer
+            ? await PublishPointerAsync(from, to, destination, layout.Head, cancellationToken)
+            : await PublishListAsync(from, to, source, destination, layout, cancellationToken);
     }
 
     /// <summary>
@@ -66,19 +72,8 @@ public sealed partial class S3Driver
     /// immutable and the list was read in the same GET as its version, so the copy holds exactly the verified bytes; a
     /// segment released meanwhile (the upload rewritten or deleted) fails the copy, and nothing is published.
     /// </summary>
-    private async Task<PublishOutcome> PublishListAsync(string from, string to, string source, string destination, string? version, CancellationToken cancellationToken)
+    private async Task<PublishOutcome> PublishListAsync(string from, string to, string source, string destination, S3Layout layout, CancellationToken cancellationToken)
     {
-        var layout = await ReadLayoutAsync(from, cancellationToken);
-        if (layout is null)
-        {
-            return PublishOutcome.SourceMissing;
-        }
-
-        if (!layout.Head.IsList || layout.Head.Version != version)
-        {
-            return PublishOutcome.SourceChanged;
-        }
-
         await FaultAsync("publish.list-read");
         var data = NewDataPath(destination);
         try
@@ -156,37 +151,14 @@ public sealed partial class S3Driver
     }
 
     /// <summary>
-    /// Copies a small source through this process: the GET answers with the bytes and the version they belong to at
-    /// once, so exactly the verified version is copied (a server-side copy could only be made conditional on the ETag, an MD5).
+    /// Copies a small source through this process from the GET that answered its version: exactly the verified version is
+    /// copied (a server-side copy could only be made conditional on the ETag, an MD5).
     /// </summary>
-    private async Task<PublishOutcome> PublishInlineAsync(string from, string destination, string? expectedVersion, CancellationToken cancellationToken)
+    private async Task<PublishOutcome> PublishInlineAsync(string from, string destination, GetObjectResponse response, CancellationToken cancellationToken)
     {
-        var response = await S3Calls.RunAsync(async ct =>
-        {
-            try
-            {
-                return await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = from }, ct);
-            }
-            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
-            {
-                return null;
-            }
-        }, cancellationToken);
-        if (response is null)
-        {
-            return PublishOutcome.SourceMissing;
-        }
-
         bool existed;
-        using (response)
+        await using (var writer = new S3Writer(this, destination, 0, createOnly: true))
         {
-            var got = Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata);
-            if (got.IsPointer || (expectedVersion is not null && got.Version != expectedVersion))
-            {
-                return PublishOutcome.SourceChanged;
-            }
-
-            await using var writer = new S3Writer(this, destination, 0, createOnly: true);
             await writer.StartAsync(cancellationToken);
             var buffer = ArrayPool<byte>.Shared.Rent(81920);
             try

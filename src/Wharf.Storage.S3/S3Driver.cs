@@ -159,30 +159,6 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IContent
         return null;
     }
 
-    /// <summary>
-    /// A presigned GET of the object's bytes: of the data object when the path holds a pointer (one HEAD to find out).
-    /// A segment list (an upload in progress) has no single object to point at: null, so the registry streams it.
-    /// </summary>
-    public async ValueTask<Uri?> RedirectUrlAsync(string path, CancellationToken cancellationToken)
-    {
-        var key = Key(path);
-        var head = await HeadAsync(key, cancellationToken);
-        if (head is { IsList: true })
-        {
-            return null;
-        }
-
-        var url = await _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
-        {
-            BucketName = Bucket,
-            Key = head is { IsPointer: true } pointer ? PhysicalKey(pointer.Data!) : key,
-            Verb = HttpVerb.GET,
-            Expires = _time.GetUtcNow().Add(Options.RedirectLifetime).UtcDateTime,
-            Protocol = new Uri(Options.Endpoint).Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
-        });
-        return new Uri(url);
-    }
-
     public async ValueTask<IStorageWriter> OpenWriterAsync(string path, long offset, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);

@@ -141,6 +141,7 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         _finished = true;
+        driver.ForgetRedirect(path);
         try
         {
             bool written;
