@@ -111,10 +111,13 @@ public sealed partial class S3Driver
     /// <summary>Releases every data object among <paramref name="segments"/> (each once) for <paramref name="formerOwner"/>.</summary>
     internal async Task ReleaseAllAsync(IReadOnlyList<S3Segment> segments, string formerOwner, CancellationToken cancellationToken)
     {
-        foreach (var data in segments.Select(s => s.Data).Distinct())
+        if (segments.Count == 1)
         {
-            await ReleaseDataAsync(data, formerOwner, cancellationToken);
+            await ReleaseDataAsync(segments[0].Data, formerOwner, cancellationToken);
+            return;
         }
+
+        await ReleaseManyAsync(segments.Select(s => s.Data), formerOwner, cancellationToken);
     }
 
     /// <summary>A whole-object server-side copy: one CopyObject up to the threshold, a multipart copy above it (S3 copies at most 5 GiB at once).</summary>

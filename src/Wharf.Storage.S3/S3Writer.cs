@@ -57,7 +57,8 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
             return;
         }
 
-        var previous = await driver.LayoutAsync(_key, cancellationToken)
+        // One GET: a pointer is empty and a list small, and an inline head is read again below with its own range.
+        var previous = await driver.ReadLayoutAsync(_key, cancellationToken)
             ?? throw new FileNotFoundException($"Cannot continue '{path}' at {_offset}: it does not exist", path);
         if (previous.Head.Size < _offset)
         {
@@ -171,12 +172,10 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
             if (written && await PreviousAsync() is { } replaced)
             {
                 // Data objects the new object no longer names (a pointer's, or segments dropped by a continuation at an earlier offset).
-                foreach (var data in replaced.Segments.Select(s => s.Data).Distinct())
+                var dropped = replaced.Segments.Where(s => s.Data != _dataPath && !_kept.Exists(k => k.Data == s.Data)).ToList();
+                if (dropped.Count > 0)
                 {
-                    if (data != _dataPath && !_kept.Exists(k => k.Data == data))
-                    {
-                        await driver.ReleaseDataAsync(data, path, cancellationToken);
-                    }
+                    await driver.ReleaseAllAsync(dropped, path, cancellationToken);
                 }
             }
         }

@@ -70,8 +70,8 @@ public sealed partial class S3DriverTests
             perChunk.Add(counter.Requests.Count);
         }
 
-        // From the third chunk on (the object is a list), every continuation costs the same few requests (HEAD and GET of
-        // the list, the new bytes, the new list): no chunk pays for the ones before it.
+        // From the third chunk on (the object is a list), every continuation costs the same few requests (a GET of the
+        // list, the new bytes, the new list): no chunk pays for the ones before it.
         Assert.All(perChunk.Skip(2), n => Assert.Equal(perChunk[2], n));
         Assert.InRange(perChunk[2], 1, 8);
         var version = (await counted.StatAsync("uploads/c", None))!.Value.Version;
