@@ -108,8 +108,9 @@ public sealed class HugeBlobTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The blob's key holds a pointer naming a data object of the blob's full size (assembled once from the chunked push's segments, whose objects were then released), and it is the
-    /// only data object in the bucket: the monolithic upload of the same bytes was released once it found the blob there.
+    /// The blob's key holds a pointer naming a data object of the blob's full size (assembled once from the chunked
+    /// push's segments, whose objects were then released), and it is the only data object in the bucket: the monolithic
+    /// upload of the same bytes was released once it found the blob there.
     /// Returns the data object's key.
     /// </summary>
     private static async Task<string> AssertOneDataObjectAsync(ScaleOutBackend backend, string digest)
