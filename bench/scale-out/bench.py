@@ -141,12 +141,14 @@ def main():
 
     print(json.dumps({
         "layer_mib": a.layer_mib,
+        "push_s": round(push_s, 2),
         "push_mib_s": round(a.layer_mib / push_s, 1),
         "pull_mib_s": round(a.layer_mib / pull_s, 1),
         "small_images": a.small,
         "small_images_per_s": round(a.small / small_s, 1),
         "small_streamed_per_s": round(a.small / streamed_s, 1),
         "chunked_mib": a.chunked_mib,
+        "chunked_s": round(chunked_s, 2),
         "chunked_16mib_patches_mib_s": round(a.chunked_mib / chunked_s, 1),
     }))
 

@@ -6,7 +6,9 @@ namespace Wharf.Storage.S3;
 /// <summary>Builds the SDK client with the settings S3-compatible stores need.</summary>
 public static class S3ClientFactory
 {
-    public static AmazonS3Client Create(S3StorageOptions options)
+    /// <param name="options">The store's settings.</param>
+    /// <param name="http">Builds the SDK's HTTP clients instead of the SDK's own factory (tests count requests this way).</param>
+    public static AmazonS3Client Create(S3StorageOptions options, HttpClientFactory? http = null)
     {
         var endpoint = new Uri(options.Endpoint);
         var config = new AmazonS3Config
@@ -22,6 +24,11 @@ public static class S3ClientFactory
             MaxErrorRetry = options.MaxRetries,
             UseHttp = endpoint.Scheme == Uri.UriSchemeHttp,
         };
+        if (http is not null)
+        {
+            config.HttpClientFactory = http;
+        }
+
         return new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
     }
 }

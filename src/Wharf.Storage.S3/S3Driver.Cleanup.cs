@@ -172,9 +172,9 @@ public sealed partial class S3Driver
         }
 
         var owner = OwnerOf(dataPath);
-        if ((await HeadAsync(PhysicalKey(owner), cancellationToken))?.Data == dataPath)
+        if (await NamesAsync(PhysicalKey(owner), dataPath, cancellationToken))
         {
-            return 0; // named by the pointer it was written for: an upload in progress, or an object written directly
+            return 0; // named by the pointer or segment list it was written for: an upload in progress, or an object written directly
         }
 
         // A writer died before writing its pointer, or a pointer was replaced without releasing it.
@@ -207,7 +207,7 @@ public sealed partial class S3Driver
         }
 
         var owner = PhysicalKey(OwnerOf(dataPath));
-        var ownerNamesIt = (await HeadAsync(owner, cancellationToken))?.Data == dataPath;
+        var ownerNamesIt = await NamesAsync(owner, dataPath, cancellationToken);
         if (claim.Destination is { } destination && (await HeadAsync(PhysicalKey(destination), cancellationToken))?.Data == dataPath)
         {
             if (ownerNamesIt)

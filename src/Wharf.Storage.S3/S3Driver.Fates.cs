@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using Wharf.Core.Storage;
 
 namespace Wharf.Storage.S3;
 
@@ -85,14 +86,45 @@ public sealed partial class S3Driver
     /// </summary>
     internal async Task ReleaseDataAsync(string dataPath, string formerOwner, CancellationToken cancellationToken)
     {
-        if (await TryDecideFateAsync(dataPath, FateState.Doomed, null, NewToken(), cancellationToken))
+        if (await DecideReleaseAsync(dataPath, formerOwner, cancellationToken))
         {
             await DeleteDataAsync(dataPath, cancellationToken);
-            return;
+        }
+    }
+
+    /// <summary>
+    /// Releases many data objects at once (a segment list's): their fates are decided in parallel, then the doomed ones
+    /// are deleted in two batch requests, data objects first and then their fate objects (the order a single release keeps).
+    /// </summary>
+    internal async Task ReleaseManyAsync(IEnumerable<string> dataPaths, string formerOwner, CancellationToken cancellationToken)
+    {
+        var doomed = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(
+            dataPaths.Distinct(StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = ReleaseParallelism, CancellationToken = cancellationToken },
+            async (data, ct) =>
+            {
+                if (await DecideReleaseAsync(data, formerOwner, ct))
+                {
+                    doomed.Add(data);
+                }
+            });
+        await DeleteKeysAsync([.. doomed.Select(PhysicalKey)], cancellationToken);
+        await DeleteKeysAsync([.. doomed.Select(d => PhysicalKey(d + FateSuffix))], cancellationToken);
+    }
+
+    /// <summary>Fates decided at once by <see cref="ReleaseManyAsync"/>.</summary>
+    private const int ReleaseParallelism = 8;
+
+    /// <summary>Whether the data object may be deleted now: this call doomed it, or it was doomed already, or it is live for the former owner.</summary>
+    private async Task<bool> DecideReleaseAsync(string dataPath, string formerOwner, CancellationToken cancellationToken)
+    {
+        if (await TryDecideFateAsync(dataPath, FateState.Doomed, null, NewToken(), cancellationToken))
+        {
+            return true;
         }
 
-        var fate = await ReadFateAsync(dataPath, cancellationToken);
-        var release = fate switch
+        return await ReadFateAsync(dataPath, cancellationToken) switch
         {
             // Gone: every path that deletes a fate object deleted its data object first.
             null => false,
@@ -100,9 +132,23 @@ public sealed partial class S3Driver
             { State: FateState.Live } live => live.Destination == formerOwner,
             _ => false, // claimed: the publish in progress (or the janitor, if it died) decides
         };
-        if (release)
+    }
+
+    /// <summary>Deletes keys in DeleteObjects requests of at most 1,000 (S3's limit); missing keys are fine.</summary>
+    internal async Task DeleteKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        foreach (var batch in keys.Chunk(1000))
         {
-            await DeleteDataAsync(dataPath, cancellationToken);
+            var response = await S3Calls.RunAsync(ct => _client.DeleteObjectsAsync(new DeleteObjectsRequest
+            {
+                BucketName = Bucket,
+                Objects = [.. batch.Select(k => new KeyVersion { Key = k })],
+                Quiet = true,
+            }, ct), cancellationToken);
+            if (response.DeleteErrors is { Count: > 0 } errors)
+            {
+                throw new StorageUnavailableException($"the object store did not delete {errors.Count} objects: {errors[0].Key}: {errors[0].Code} {errors[0].Message}");
+            }
         }
     }
 

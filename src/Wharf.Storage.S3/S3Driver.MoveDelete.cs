@@ -15,12 +15,20 @@ public sealed partial class S3Driver
     {
         var from = Key(source);
         var to = Key(destination);
-        var head = await HeadAsync(from, cancellationToken)
+        var layout = await LayoutAsync(from, cancellationToken)
             ?? throw new FileNotFoundException($"Cannot move '{source}': it does not exist", source);
-        var previous = await HeadAsync(to, cancellationToken);
+        var head = layout.Head;
+        var previous = await LayoutAsync(to, cancellationToken);
+        ForgetRedirect(destination);
         try
         {
-            if (head.IsPointer || head.Size >= InlineLimit)
+            if (head.IsList)
+            {
+                var data = NewDataPath(destination);
+                await S3Copy.AssembleAsync(this, layout.Segments, PhysicalKey(data), cancellationToken);
+                await WritePointerAsync(to, data, head.Size, head.Version ?? NewToken(), createOnly: false, cancellationToken);
+            }
+            else if (head.IsPointer || head.Size >= InlineLimit)
             {
                 // (An inline object this large was written by something else: it becomes a data object like any other.)
                 var data = NewDataPath(destination);
@@ -37,29 +45,21 @@ public sealed partial class S3Driver
             throw new FileNotFoundException($"Cannot move '{source}': it does not exist", source, e);
         }
 
-        if (previous is { IsPointer: true } replaced)
+        if (previous is not null)
         {
-            await ReleaseDataAsync(replaced.Data!, destination, cancellationToken);
+            await ReleaseAllAsync(previous.Segments, destination, cancellationToken);
         }
 
-        await DeleteKeyAsync(from, cancellationToken);
-        if (head.IsPointer)
-        {
-            await ReleaseDataAsync(head.Data!, source, cancellationToken);
-        }
+        await DeleteLayoutAsync(from, source, layout, cancellationToken);
     }
 
     public async ValueTask DeleteAsync(string path, CancellationToken cancellationToken)
     {
         var key = Key(path);
-        if (await HeadAsync(key, cancellationToken) is { } head)
+        ForgetRedirect(path);
+        if (await LayoutAsync(key, cancellationToken) is { } layout)
         {
-            await DeleteKeyAsync(key, cancellationToken);
-            if (head.IsPointer)
-            {
-                await FaultAsync("delete.pointer-deleted");
-                await ReleaseDataAsync(head.Data!, path, cancellationToken);
-            }
+            await DeleteLayoutAsync(key, path, layout, cancellationToken);
         }
 
         var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = key + "/" };
@@ -67,12 +67,13 @@ public sealed partial class S3Driver
         {
             var page = await S3Calls.RunAsync(ct => _client.ListObjectsV2Async(request, ct), cancellationToken);
             var objects = page.S3Objects ?? [];
-            var pointers = new List<(string Path, string Data)>();
-            foreach (var empty in objects.Where(o => o.Size == 0))
+            var named = new List<(string Path, IReadOnlyList<S3Segment> Segments)>();
+            // Pointers are empty and segment lists small; neither is under the data root (a listing shows no metadata).
+            foreach (var candidate in objects.Where(o => o.Size < InlineLimit && !Relative(o.Key).StartsWith(DataRoot + "/", StringComparison.Ordinal)))
             {
-                if (await HeadAsync(empty.Key, cancellationToken) is { IsPointer: true } pointer)
+                if (await LayoutAsync(candidate.Key, cancellationToken) is { IsInline: false } found)
                 {
-                    pointers.Add((Relative(empty.Key), pointer.Data!));
+                    named.Add((Relative(candidate.Key), found.Segments));
                 }
             }
 
@@ -86,14 +87,37 @@ public sealed partial class S3Driver
                 }, ct), cancellationToken);
             }
 
-            foreach (var (owner, data) in pointers)
+            foreach (var (owner, segments) in named)
             {
-                await ReleaseDataAsync(data, owner, cancellationToken);
+                await ReleaseAllAsync(segments, owner, cancellationToken);
             }
 
             request.ContinuationToken = page.IsTruncated == true ? page.NextContinuationToken : null;
         }
         while (request.ContinuationToken is not null);
+    }
+
+    /// <summary>Deletes the object at <paramref name="key"/> as <paramref name="layout"/> described it, then releases the data objects it named.</summary>
+    internal async Task DeleteLayoutAsync(string key, string path, S3Layout layout, CancellationToken cancellationToken)
+    {
+        await DeleteKeyAsync(key, cancellationToken);
+        if (!layout.IsInline)
+        {
+            await FaultAsync("delete.pointer-deleted");
+            await ReleaseAllAsync(layout.Segments, path, cancellationToken);
+        }
+    }
+
+    /// <summary>Releases every data object among <paramref name="segments"/> (each once) for <paramref name="formerOwner"/>.</summary>
+    internal async Task ReleaseAllAsync(IReadOnlyList<S3Segment> segments, string formerOwner, CancellationToken cancellationToken)
+    {
+        if (segments.Count == 1)
+        {
+            await ReleaseDataAsync(segments[0].Data, formerOwner, cancellationToken);
+            return;
+        }
+
+        await ReleaseManyAsync(segments.Select(s => s.Data), formerOwner, cancellationToken);
     }
 
     /// <summary>A whole-object server-side copy: one CopyObject up to the threshold, a multipart copy above it (S3 copies at most 5 GiB at once).</summary>

@@ -8,11 +8,20 @@ namespace Wharf.Storage.S3;
 
 /// <summary>
 /// What one HEAD tells about a path's object. <see cref="Size"/> is the logical size: for a pointer, the size of the
-/// data object it names (<see cref="Data"/>, a path relative to the prefix); <see cref="ETag"/> is the stored object's own.
+/// data object it names (<see cref="Data"/>, a path relative to the prefix), for a segment list the sum of its
+/// <see cref="Segments"/> segments (named in its body); <see cref="ETag"/> is the stored object's own.
 /// </summary>
-internal readonly record struct S3Head(long Size, DateTimeOffset LastModified, string? Version, string? Data, string? ETag)
+internal readonly record struct S3Head(long Size, DateTimeOffset LastModified, string? Version, string? Data, string? ETag, int Segments = 0)
 {
     public bool IsPointer => Data is not null;
+
+    public bool IsList => Segments > 0;
+}
+
+/// <summary>What a path holds: its head and, for a pointer or a segment list, the data it is made of (empty for an inline object).</summary>
+internal sealed record S3Layout(S3Head Head, IReadOnlyList<S3Segment> Segments)
+{
+    public bool IsInline => Segments.Count == 0 && !Head.IsList;
 }
 
 /// <summary>
@@ -78,9 +87,84 @@ public sealed partial class S3Driver
     internal static S3Head Describe(long storedSize, DateTime? lastModified, string? etag, MetadataCollection metadata)
     {
         var data = metadata[DataMetadata];
-        var size = data is not null && long.TryParse(metadata[SizeMetadata], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : storedSize;
-        return new S3Head(size, Utc(lastModified), metadata[VersionMetadata], data, etag);
+        var segments = int.TryParse(metadata[S3Segments.CountMetadata], NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : 0;
+        var size = (data is not null || segments > 0) && long.TryParse(metadata[SizeMetadata], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : storedSize;
+        return new S3Head(size, Utc(lastModified), metadata[VersionMetadata], data, etag, segments);
     }
+
+    /// <summary>
+    /// The layout of the object at <paramref name="key"/>, or null if there is none: one HEAD, and for a segment list a GET
+    /// of its body (the GET's own metadata is used, so head and segments always belong to one version).
+    /// </summary>
+    internal async Task<S3Layout?> LayoutAsync(string key, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(key, cancellationToken);
+        return head switch
+        {
+            null => null,
+            { IsList: true } => await ReadLayoutAsync(key, cancellationToken),
+            { IsPointer: true } pointer => new S3Layout(pointer, [new S3Segment(pointer.Data!, pointer.Size)]),
+            { } inline => new S3Layout(inline, []),
+        };
+    }
+
+    /// <summary>The layout from one GET of the path's key: bytes are read only for a segment list (an inline object's are not).</summary>
+    internal Task<S3Layout?> ReadLayoutAsync(string key, CancellationToken cancellationToken) =>
+        S3Calls.RunAsync(async ct =>
+        {
+            try
+            {
+                using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, ct);
+                return await LayoutOfAsync(response, cancellationToken);
+            }
+            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
+            {
+                return null;
+            }
+        }, cancellationToken);
+
+    /// <summary>The layout a GET response (of a whole object, no range) describes; reads its body only if it is a segment list.</summary>
+    internal static async Task<S3Layout> LayoutOfAsync(GetObjectResponse response, CancellationToken cancellationToken)
+    {
+        var head = Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata);
+        if (head.IsPointer)
+        {
+            return new S3Layout(head, [new S3Segment(head.Data!, head.Size)]);
+        }
+
+        if (!head.IsList)
+        {
+            return new S3Layout(head, []);
+        }
+
+        using var reader = new StreamReader(response.ResponseStream);
+        var segments = S3Segments.Parse(await reader.ReadToEndAsync(cancellationToken));
+        if (segments.Count != head.Segments || S3Segments.TotalLength(segments) != head.Size)
+        {
+            throw new InvalidDataException("a segment list does not add up to its size");
+        }
+
+        return new S3Layout(head, segments);
+    }
+
+    /// <summary>Writes a segment list at <paramref name="key"/> (replacing what is there).</summary>
+    internal Task<bool> WriteListAsync(string key, IReadOnlyList<S3Segment> segments, string version, CancellationToken cancellationToken)
+    {
+        var put = new PutObjectRequest { BucketName = Bucket, Key = key, ContentBody = S3Segments.Format(segments) };
+        put.Metadata[VersionMetadata] = version;
+        put.Metadata[S3Segments.CountMetadata] = segments.Count.ToString(CultureInfo.InvariantCulture);
+        put.Metadata[SizeMetadata] = S3Segments.TotalLength(segments).ToString(CultureInfo.InvariantCulture);
+        return PutAsync(put, cancellationToken);
+    }
+
+    /// <summary>Whether the object at <paramref name="key"/> names <paramref name="dataPath"/> (as a pointer or as one of its segments).</summary>
+    internal async Task<bool> NamesAsync(string key, string dataPath, CancellationToken cancellationToken) =>
+        await HeadAsync(key, cancellationToken) switch
+        {
+            { IsPointer: true } pointer => pointer.Data == dataPath,
+            { IsList: true } => (await ReadLayoutAsync(key, cancellationToken))?.Segments.Any(s => s.Data == dataPath) == true,
+            _ => false,
+        };
 
     /// <summary>A date from the SDK as UTC (it may come as local time or unspecified).</summary>
     internal static DateTimeOffset Utc(DateTime? value) => value switch

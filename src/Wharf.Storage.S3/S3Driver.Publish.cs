@@ -23,38 +23,81 @@ public sealed partial class S3Driver
         var from = Key(source);
         var to = Key(destination);
         await FaultAsync("publish.start");
-        // Both questions at once: one round trip instead of two.
-        var destinationHead = HeadAsync(to, cancellationToken).AsTask();
-        S3Head? head;
-        try
+        // One GET tells what the source is and its version, together with an inline source's bytes or a list's segments.
+        // The destination is not asked first: every write to it is create-only and finds it taken (a small streamed
+        // commit is this GET, one PUT and one DELETE).
+        var response = await S3Calls.RunAsync(async ct =>
         {
-            head = await HeadAsync(from, cancellationToken);
-        }
-        finally
-        {
-            await destinationHead.SettledAsync();
-        }
-
-        if (head is null)
+            try
+            {
+                return await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = from }, ct);
+            }
+            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
+            {
+                return null;
+            }
+        }, cancellationToken);
+        if (response is null)
         {
             return PublishOutcome.SourceMissing;
         }
 
-        if (expectedVersion is not null && head.Value.Version != expectedVersion)
+        S3Layout layout;
+        using (response)
+        {
+            var head = Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata);
+            if (expectedVersion is not null && head.Version != expectedVersion)
+            {
+                return PublishOutcome.SourceChanged;
+            }
+
+            await FaultAsync("publish.checked");
+            if (!head.IsPointer && !head.IsList)
+            {
+                // Exactly the verified version's bytes, from the response that carried the version.
+                return await PublishInlineAsync(from, destination, response, cancellationToken);
+            }
+
+            layout = await LayoutOfAsync(response, cancellationToken);
+        }
+
+        return layout.Head.IsPointer
+            ? await PublishPointerAsync(from, to, destination, layout.Head, cancellationToken)
+            : await PublishListAsync(from, to, source, destination, layout, cancellationToken);
+    }
+
+    /// <summary>
+    /// A segment list (an upload sent in several chunks) is assembled into one fresh data object written for the
+    /// destination, by copying each segment once server-side, and the destination points at that. The segments are
+    /// immutable and the list was read in the same GET as its version, so the copy holds exactly the verified bytes; a
+    /// segment released meanwhile (the upload rewritten or deleted) fails the copy, and nothing is published.
+    /// </summary>
+    private async Task<PublishOutcome> PublishListAsync(string from, string to, string source, string destination, S3Layout layout, CancellationToken cancellationToken)
+    {
+        await FaultAsync("publish.list-read");
+        var data = NewDataPath(destination);
+        try
+        {
+            await S3Copy.AssembleAsync(this, layout.Segments, PhysicalKey(data), cancellationToken);
+        }
+        catch (FileNotFoundException)
         {
             return PublishOutcome.SourceChanged;
         }
 
-        if (await destinationHead is not null)
+        await FaultAsync("publish.assembled");
+        if (!await WritePointerAsync(to, data, layout.Head.Size, NewToken(), createOnly: true, cancellationToken)
+            && (await HeadAsync(to, cancellationToken))?.Data != data)
         {
-            await DeleteAsync(source, cancellationToken);
+            // Another publish of the same content placed its object first: nothing ever named this copy.
+            await DeleteDataAsync(data, cancellationToken);
+            await DeleteLayoutAsync(from, source, layout, cancellationToken);
             return PublishOutcome.DestinationExisted;
         }
 
-        await FaultAsync("publish.checked");
-        return head.Value.IsPointer
-            ? await PublishPointerAsync(from, to, destination, head.Value, cancellationToken)
-            : await PublishInlineAsync(from, destination, expectedVersion, cancellationToken);
+        await FaultAsync("publish.pointer-written");
+        await DeleteLayoutAsync(from, source, layout, cancellationToken);
+        return PublishOutcome.Published;
     }
 
     /// <summary>Claims the source's data object for the destination, points the destination at it, removes the source.</summary>
@@ -108,37 +151,14 @@ public sealed partial class S3Driver
     }
 
     /// <summary>
-    /// Copies a small source through this process: the GET answers with the bytes and the version they belong to at
-    /// once, so exactly the verified version is copied (a server-side copy could only be made conditional on the ETag, an MD5).
+    /// Copies a small source through this process from the GET that answered its version: exactly the verified version is
+    /// copied (a server-side copy could only be made conditional on the ETag, an MD5).
     /// </summary>
-    private async Task<PublishOutcome> PublishInlineAsync(string from, string destination, string? expectedVersion, CancellationToken cancellationToken)
+    private async Task<PublishOutcome> PublishInlineAsync(string from, string destination, GetObjectResponse response, CancellationToken cancellationToken)
     {
-        var response = await S3Calls.RunAsync(async ct =>
-        {
-            try
-            {
-                return await _client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = from }, ct);
-            }
-            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
-            {
-                return null;
-            }
-        }, cancellationToken);
-        if (response is null)
-        {
-            return PublishOutcome.SourceMissing;
-        }
-
         bool existed;
-        using (response)
+        await using (var writer = new S3Writer(this, destination, 0, createOnly: true))
         {
-            var got = Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata);
-            if (got.IsPointer || (expectedVersion is not null && got.Version != expectedVersion))
-            {
-                return PublishOutcome.SourceChanged;
-            }
-
-            await using var writer = new S3Writer(this, destination, 0, createOnly: true);
             await writer.StartAsync(cancellationToken);
             var buffer = ArrayPool<byte>.Shared.Rent(81920);
             try

@@ -84,30 +84,42 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IContent
                 return null;
             }
         }, cancellationToken);
-        S3Head head;
+        S3Layout layout;
         if (response is null)
         {
-            if (await HeadAsync(key, cancellationToken) is not { } stat)
+            if (await LayoutAsync(key, cancellationToken) is not { } stat)
             {
                 return null;
             }
 
-            head = stat;
+            layout = stat;
         }
         else
         {
-            head = Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata);
-            if (!head.IsPointer)
+            var head = Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata);
+            if (!head.IsPointer && !head.IsList)
             {
                 return new S3ReadStream(response);
             }
 
-            response.Dispose();
+            S3Layout? read;
+            using (response)
+            {
+                // A ranged GET of a segment list returned part of its body: the list is read again whole.
+                read = !head.IsList || offset == 0 ? await LayoutOfAsync(response, cancellationToken) : await ReadLayoutAsync(key, cancellationToken);
+            }
+
+            if (read is null)
+            {
+                return null;
+            }
+
+            layout = read;
         }
 
-        if (!head.IsPointer)
+        if (layout.IsInline)
         {
-            return head.Size == offset ? new MemoryStream([], false) : null;
+            return layout.Head.Size == offset ? new MemoryStream([], false) : null;
         }
 
         // A pointer can be replaced, and the data object it named released, between reading the one and the other
@@ -115,18 +127,29 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IContent
         await FaultAsync("read.pointer-read");
         for (var attempt = 1; ; attempt++)
         {
-            if (await OpenDataAsync(head.Data!, head.Size, offset, cancellationToken) is { } stream)
+            if (await OpenLayoutAsync(layout, offset, cancellationToken) is { } stream)
             {
                 return stream;
             }
 
-            if (attempt == 3 || await HeadAsync(key, cancellationToken) is not { IsPointer: true } again || again.Data == head.Data)
+            if (attempt == 3 || await LayoutAsync(key, cancellationToken) is not { IsInline: false } again || again.Segments.SequenceEqual(layout.Segments))
             {
                 return null;
             }
 
-            head = again;
+            layout = again;
         }
+    }
+
+    /// <summary>Reads a pointer's data object, or a segment list's data objects in turn, from <paramref name="offset"/>; null if the (first) one is gone.</summary>
+    private async Task<Stream?> OpenLayoutAsync(S3Layout layout, long offset, CancellationToken cancellationToken)
+    {
+        if (layout.Head.IsPointer)
+        {
+            return await OpenDataAsync(layout.Head.Data!, layout.Head.Size, offset, cancellationToken);
+        }
+
+        return offset > layout.Head.Size ? null : await S3SegmentStream.OpenAsync(this, layout.Segments, offset, cancellationToken);
     }
 
     /// <summary>Objects live in the bucket, not on a local file system.</summary>
@@ -134,22 +157,6 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IContent
     {
         _ = Key(path);
         return null;
-    }
-
-    /// <summary>A presigned GET of the object's bytes: of the data object when the path holds a pointer (one HEAD to find out).</summary>
-    public async ValueTask<Uri?> RedirectUrlAsync(string path, CancellationToken cancellationToken)
-    {
-        var key = Key(path);
-        var head = await HeadAsync(key, cancellationToken);
-        var url = await _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
-        {
-            BucketName = Bucket,
-            Key = head is { IsPointer: true } pointer ? PhysicalKey(pointer.Data!) : key,
-            Verb = HttpVerb.GET,
-            Expires = _time.GetUtcNow().Add(Options.RedirectLifetime).UtcDateTime,
-            Protocol = new Uri(Options.Endpoint).Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
-        });
-        return new Uri(url);
     }
 
     public async ValueTask<IStorageWriter> OpenWriterAsync(string path, long offset, CancellationToken cancellationToken)
@@ -205,6 +212,23 @@ public sealed partial class S3Driver : IStorageDriver, IStorageCleanup, IContent
     internal Func<string, ValueTask>? Faults { get; set; }
 
     internal ValueTask FaultAsync(string step) => Faults?.Invoke(step) ?? ValueTask.CompletedTask;
+
+    /// <summary>Reads bytes [<paramref name="first"/>, <paramref name="last"/>] of a data object (a segment); null if it is gone.</summary>
+    internal Task<Stream?> OpenDataRangeAsync(string dataPath, long first, long last, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectRequest { BucketName = Bucket, Key = PhysicalKey(dataPath), ByteRange = new ByteRange(first, last) };
+        return S3Calls.RunAsync(async ct =>
+        {
+            try
+            {
+                return (Stream?)new S3ReadStream(await _client.GetObjectAsync(request, ct));
+            }
+            catch (AmazonS3Exception e) when (S3Calls.IsNotFound(e))
+            {
+                return null;
+            }
+        }, cancellationToken);
+    }
 
     /// <summary>Reads a data object from <paramref name="offset"/>; null if it is gone (a pointer left dangling by a crash).</summary>
     private async Task<Stream?> OpenDataAsync(string dataPath, long size, long offset, CancellationToken cancellationToken)

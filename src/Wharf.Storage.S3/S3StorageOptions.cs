@@ -53,6 +53,15 @@ public sealed class S3StorageOptions
     [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
     public TimeSpan RedirectLifetime { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>
+    /// How long this instance remembers where a published blob's redirect goes (its data object), so that a redirected GET
+    /// costs no request to the store; zero asks every time. Deletes on this instance forget at once; a blob deleted by
+    /// another instance and pushed again within this time could be redirected to its removed bytes, so keep it well under
+    /// the garbage collector's grace period (docs/design/s3.md).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RedirectCacheLifetime { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Time limit of one request to the store; past it the registry answers 503.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);

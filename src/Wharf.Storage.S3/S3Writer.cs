@@ -21,7 +21,9 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
     private readonly string _key = driver.Key(path);
     private readonly List<PartETag> _parts = [];
     private readonly Queue<(Task<PartETag> Part, byte[]? Buffer)> _inflight = new();
-    private Task<S3Head?> _previous = Task.FromResult<S3Head?>(null);
+    private Task<S3Layout?> _previous = Task.FromResult<S3Layout?>(null);
+    private List<S3Segment> _kept = [];
+    private long _keptLength;
     private string? _dataPath;
     private byte[]? _buffer;
     private int _filled;
@@ -45,42 +47,67 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
 
     private string DataKey => driver.PhysicalKey(_dataPath ??= S3Driver.NewDataPath(path));
 
-    /// <summary>Learns what the path holds now (to release its data object later) and carries the kept head over.</summary>
+    /// <summary>Learns what the path holds now (to release its data objects later) and carries the kept head over.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_offset == 0)
         {
             // Overlaps the first bytes arriving; awaited at commit. A create-only writer replaces nothing.
-            _previous = createOnly ? _previous : driver.HeadAsync(_key, cancellationToken).AsTask();
+            _previous = createOnly ? _previous : driver.LayoutAsync(_key, cancellationToken);
             return;
         }
 
-        var previous = await driver.HeadAsync(_key, cancellationToken)
+        // One GET: a pointer is empty and a list small, and an inline head is read again below with its own range.
+        var previous = await driver.ReadLayoutAsync(_key, cancellationToken)
             ?? throw new FileNotFoundException($"Cannot continue '{path}' at {_offset}: it does not exist", path);
-        if (previous.Size < _offset)
+        if (previous.Head.Size < _offset)
         {
-            throw new IOException($"Cannot continue '{path}' at {_offset}: it holds {previous.Size} bytes");
+            throw new IOException($"Cannot continue '{path}' at {_offset}: it holds {previous.Head.Size} bytes");
         }
 
-        _previous = Task.FromResult<S3Head?>(previous);
-        BaseVersion = previous.Version;
-        // A data object never changes; an inline object might, so its copy is pinned to the ETag just seen.
-        var (source, etag) = previous.IsPointer ? (driver.PhysicalKey(previous.Data!), null) : (_key, previous.ETag);
+        _previous = Task.FromResult<S3Layout?>(previous);
+        BaseVersion = previous.Head.Version;
+        if (previous.IsInline)
+        {
+            await ContinueInlineAsync(previous.Head, cancellationToken);
+            return;
+        }
+
+        // The kept bytes stay where they are, as segments of the data objects that hold them: nothing is copied, so n
+        // chunks cost n writes instead of n²/2 copies. Only the last segment may be under S3's 5 MiB part minimum (so
+        // that the list can be assembled by copying each segment once): a shorter one is read back and written again
+        // with the new bytes, at most 5 MiB per chunk.
+        _kept = S3Segments.Truncate(previous.Segments, _offset);
+        var last = _kept[^1];
+        if (last.Length < S3StorageOptions.MinimumPartSize)
+        {
+            _kept.RemoveAt(_kept.Count - 1);
+            _buffer = ArrayPool<byte>.Shared.Rent(_partSize);
+            await using var stream = await driver.OpenDataRangeAsync(last.Data, 0, last.Length - 1, cancellationToken)
+                ?? throw new FileNotFoundException($"Cannot continue '{path}' at {_offset}: its data object is gone", path);
+            await stream.ReadExactlyAsync(_buffer.AsMemory(0, (int)last.Length), cancellationToken);
+            _filled = (int)last.Length;
+        }
+
+        _keptLength = S3Segments.TotalLength(_kept);
+    }
+
+    /// <summary>Continues an inline object: its head is read back (under 5 MiB), or copied server-side (an inline object this large was written by something else).</summary>
+    private async Task ContinueInlineAsync(S3Head previous, CancellationToken cancellationToken)
+    {
+        // An inline object might change, so its copy is pinned to the ETag just seen.
+        var etag = previous.ETag;
         if (_offset < S3StorageOptions.MinimumPartSize)
         {
             _buffer = ArrayPool<byte>.Shared.Rent(_partSize);
             await S3Calls.RunAsync(async ct =>
             {
                 using var response = await driver.Client.GetObjectAsync(
-                    new GetObjectRequest { BucketName = driver.Bucket, Key = source, ByteRange = new ByteRange(0, _offset - 1), EtagToMatch = etag },
+                    new GetObjectRequest { BucketName = driver.Bucket, Key = _key, ByteRange = new ByteRange(0, _offset - 1), EtagToMatch = etag },
                     ct);
                 await response.ResponseStream.ReadExactlyAsync(_buffer.AsMemory(0, (int)_offset), ct);
-                if (!previous.IsPointer)
-                {
-                    // The version of exactly the bytes read (the ETag alone could match other bytes of the same MD5).
-                    BaseVersion = S3Driver.Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata).Version;
-                }
-
+                // The version of exactly the bytes read (the ETag alone could match other bytes of the same MD5).
+                BaseVersion = S3Driver.Describe(response.ContentLength, response.LastModified, response.ETag, response.Metadata).Version;
                 return true;
             }, cancellationToken);
             _filled = (int)_offset;
@@ -89,7 +116,7 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
 
         await BeginMultipartAsync(cancellationToken);
         _parts.AddRange(await S3Calls.RunAsync(
-            ct => S3Copy.CopyRangeAsync(driver, _uploadId!, source, DataKey, _offset, 1, ct, etag), cancellationToken));
+            ct => S3Copy.CopyRangeAsync(driver, _uploadId!, _key, DataKey, 0, _offset, 1, ct, etag), cancellationToken));
         _nextPart = _parts.Count + 1;
     }
 
@@ -115,10 +142,16 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         _finished = true;
+        driver.ForgetRedirect(path);
         try
         {
             bool written;
-            if (_uploadId is null && Size < S3Driver.InlineLimit)
+            if (_kept.Count > 0)
+            {
+                await CommitListAsync(cancellationToken);
+                written = true;
+            }
+            else if (_uploadId is null && Size < S3Driver.InlineLimit)
             {
                 written = await PutInlineAsync(cancellationToken);
             }
@@ -136,9 +169,14 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
             }
 
             DestinationExisted = !written;
-            if (written && await PreviousAsync() is { IsPointer: true } replaced && replaced.Data != _dataPath)
+            if (written && await PreviousAsync() is { } replaced)
             {
-                await driver.ReleaseDataAsync(replaced.Data!, path, cancellationToken);
+                // Data objects the new object no longer names (a pointer's, or segments dropped by a continuation at an earlier offset).
+                var dropped = replaced.Segments.Where(s => s.Data != _dataPath && !_kept.Exists(k => k.Data == s.Data)).ToList();
+                if (dropped.Count > 0)
+                {
+                    await driver.ReleaseAllAsync(dropped, path, cancellationToken);
+                }
             }
         }
         catch
@@ -197,6 +235,21 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
         }
 
         ReturnBuffers();
+    }
+
+    /// <summary>The kept segments, then this writer's own bytes as one more data object (if it has any), as a segment list at the path.</summary>
+    private async Task CommitListAsync(CancellationToken cancellationToken)
+    {
+        var segments = new List<S3Segment>(_kept);
+        var own = Size - _keptLength;
+        if (own > 0)
+        {
+            await CompleteDataAsync(cancellationToken);
+            segments.Add(new S3Segment(_dataPath!, own));
+        }
+
+        await driver.FaultAsync("writer.data-complete");
+        await driver.WriteListAsync(_key, segments, Version!, cancellationToken);
     }
 
     private async Task<bool> PutInlineAsync(CancellationToken cancellationToken)
@@ -329,7 +382,7 @@ internal sealed class S3Writer(S3Driver driver, string path, long offset, bool c
     /// What the path held before this writer, or null when that is unknown: the HEAD may have failed, and then a replaced
     /// data object is not released here but found by the janitor (nothing names it any more).
     /// </summary>
-    private async Task<S3Head?> PreviousAsync()
+    private async Task<S3Layout?> PreviousAsync()
     {
         try
         {

@@ -116,7 +116,7 @@ public sealed partial class UploadService(
                 return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
             }
 
-            var blob = await CommitBlobAsync(repository, path, expected, size, null, version, LookUpHeldAsync(expected, cancellationToken), cancellationToken);
+            var (blob, _) = await CommitBlobAsync(repository, path, expected, size, null, version, gc.HoldBlobAsync(expected, cancellationToken).AsTask(), cancellationToken);
             committed = blob.IsOk;
             return blob;
         }
@@ -181,67 +181,81 @@ public sealed partial class UploadService(
 
         var session = appended.Value;
         var path = StorageLayout.Upload(id);
-        // Whether the blob is stored already is asked while the upload's version is checked (two round trips on S3 at once).
-        var stored = LookUpHeldAsync(expected, cancellationToken);
+        // The digest is held against the garbage collector while the hash is finished (docs/design/gc.md).
+        var hold = gc.HoldBlobAsync(expected, cancellationToken).AsTask();
         try
         {
-            return await CompleteLockedAsync(repository, id, expected, session, path, stored, cancellationToken);
+            return await CompleteLockedAsync(repository, id, expected, session, path, hold, cancellationToken);
         }
         finally
         {
-            await stored.SettledAsync();
+            await hold.SettledAsync();
         }
     }
 
     private async ValueTask<Result<BlobInfo>> CompleteLockedAsync(
-        string repository, string id, Digest expected, UploadSession session, string path, Task<StorageObjectInfo?> blobLookup, CancellationToken cancellationToken)
+        string repository, string id, Digest expected, UploadSession session, string path, Task hold, CancellationToken cancellationToken)
     {
-        var (hash, version) = expected.Algorithm == Digest.Sha256 ? await TakeHashAsync(id, session.Size, cancellationToken) : (null, null);
-        byte[] digestBytes;
-        if (hash is not null)
+        // This process's running hash describes the version it wrote last. It is not checked against storage first: the
+        // publish places only that version, and if another instance rewrote the upload since (SourceChanged), the stored
+        // bytes are hashed again and published as the version they were read as. One HEAD fewer per commit on S3.
+        var (hash, version) = expected.Algorithm == Digest.Sha256 ? runningHashes.Take(id, session.Size) : (null, null);
+        while (true)
         {
-            digestBytes = hash.GetHashAndReset();
-            hash.Dispose();
-        }
-        else
-        {
-            // The version seen before reading is the one verified: if the object changes while it is hashed, the
-            // publish below finds another version and refuses (versions are never reused).
-            var stored = await storage.StatAsync(path, cancellationToken);
-            if (stored is null && session.Size > 0)
+            byte[] digestBytes;
+            var fromRunningHash = hash is not null;
+            if (hash is not null)
             {
-                // The session's bytes are gone: the process died after publishing them and before recording the link.
+                digestBytes = hash.GetHashAndReset();
+                hash.Dispose();
+                hash = null;
+            }
+            else
+            {
+                // The version seen before reading is the one verified: if the object changes while it is hashed, the
+                // publish below finds another version and refuses (versions are never reused).
+                var stored = await storage.StatAsync(path, cancellationToken);
+                if (stored is null && session.Size > 0)
+                {
+                    // The session's bytes are gone: the process died after publishing them and before recording the link.
+                    await DiscardAsync(id);
+                    return UploadBytesGone();
+                }
+
+                if (stored is null)
+                {
+                    await CreateEmptyAsync(path, cancellationToken);
+                    stored = await storage.StatAsync(path, cancellationToken);
+                }
+
+                version = stored?.Version;
+
+                LogRehash(logger, id, session.Size);
+                digestBytes = await BodyCopier.HashStoredAsync(storage, path, Digest.HashName(expected.Algorithm), cancellationToken);
+            }
+
+            var actual = Digest.FromHash(expected.Algorithm, digestBytes);
+            if (actual != expected)
+            {
                 await DiscardAsync(id);
-                return UploadBytesGone();
+                return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
             }
 
-            if (stored is null)
+            var (blob, changed) = await CommitBlobAsync(repository, path, expected, session.Size, id, version, hold, cancellationToken);
+            if (changed && fromRunningHash)
             {
-                await CreateEmptyAsync(path, cancellationToken);
-                stored = await storage.StatAsync(path, cancellationToken);
+                LogRewrittenElsewhere(logger, id);
+                continue;
             }
 
-            version = stored?.Version;
+            runningHashes.Forget(id);
+            if (!blob.IsOk)
+            {
+                await DiscardAsync(id);
+            }
 
-            LogRehash(logger, id, session.Size);
-            digestBytes = await BodyCopier.HashStoredAsync(storage, path, Digest.HashName(expected.Algorithm), cancellationToken);
+            return blob;
         }
-
-        var actual = Digest.FromHash(expected.Algorithm, digestBytes);
-        if (actual != expected)
-        {
-            await DiscardAsync(id);
-            return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
-        }
-
-        var blob = await CommitBlobAsync(repository, path, expected, session.Size, id, version, blobLookup, cancellationToken);
-        runningHashes.Forget(id);
-        if (!blob.IsOk)
-        {
-            await DiscardAsync(id);
-        }
-
-        return blob;
     }
 
     public async ValueTask<Result<bool>> CancelAsync(string repository, string id, CancellationToken cancellationToken)
@@ -310,7 +324,8 @@ public sealed partial class UploadService(
             return session;
         }
 
-        var (hash, hashVersion) = await TakeHashAsync(id, session.Size, cancellationToken);
+        // The running hash's version is compared with the bytes the writer keeps (BaseVersion) below: no HEAD first.
+        var (hash, hashVersion) = runningHashes.Take(id, session.Size);
         var path = StorageLayout.Upload(id);
         long written;
         string? version;
@@ -365,30 +380,6 @@ public sealed partial class UploadService(
         return session with { Size = newSize, UpdatedAt = now };
     }
 
-    /// <summary>
-    /// This process's running hash of the upload, if it covers <paramref name="size"/> bytes and the stored object is
-    /// still the one this process wrote. With shared storage, a client sending the same chunk through two instances
-    /// at once can leave the losing instance's bytes in storage; then the stored bytes are re-hashed instead.
-    /// </summary>
-    private async ValueTask<(IncrementalHash? Hash, string? Version)> TakeHashAsync(string id, long size, CancellationToken cancellationToken)
-    {
-        var (hash, version) = runningHashes.Take(id, size);
-        if (hash is null || version is null)
-        {
-            return (hash, null);
-        }
-
-        var stored = await storage.StatAsync(StorageLayout.Upload(id), cancellationToken);
-        if (stored?.Version == version)
-        {
-            return (hash, version);
-        }
-
-        hash.Dispose();
-        LogRewrittenElsewhere(logger, id);
-        return (null, null);
-    }
-
     private async ValueTask<UploadSession?> FindAsync(string repository, string id, CancellationToken cancellationToken)
     {
         var session = await sessions.GetAsync(id, cancellationToken);
@@ -409,43 +400,41 @@ public sealed partial class UploadService(
     /// <summary>
     /// Publishes the verified upload object under its digest: only if it still has <paramref name="version"/>, the
     /// version whose bytes were hashed (closing the window between the hash check and the commit), then links it.
+    /// Changed is true when the upload no longer had that version (nothing was published, the upload is left as it is).
     /// </summary>
-    private async ValueTask<Result<BlobInfo>> CommitBlobAsync(
-        string repository, string uploadPath, Digest digest, long size, string? uploadId, string? version, Task<StorageObjectInfo?> blobLookup, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Whether the blob is stored already is not asked first: the publish keeps an existing destination and says so (on
+    /// S3 a create-only write finds it, so a small commit is three requests). Only then is its size checked.
+    /// </remarks>
+    private async ValueTask<(Result<BlobInfo> Blob, bool Changed)> CommitBlobAsync(
+        string repository, string uploadPath, Digest digest, long size, string? uploadId, string? version, Task hold, CancellationToken cancellationToken)
     {
         var blobPath = StorageLayout.Blob(digest);
-        var existing = await blobLookup;
+        // Bytes found at the blob's path from here on are never deleted under this commit (docs/design/gc.md).
+        await hold;
         if (await quotas.RefusalAsync(repository, digest, size, cancellationToken) is { } overQuota)
         {
-            return overQuota; // Before publishing: the caller discards the upload's bytes.
+            return (overQuota, false); // Before publishing: the caller discards the upload's bytes.
         }
 
-        if (existing is { } damaged && damaged.Size != size)
-        {
-            // Not something Wharf wrote (a digest's object always has that digest's size): replace it.
-            LogDamagedBlob(logger, digest.Value, damaged.Size, size);
-            await storage.DeleteAsync(blobPath, cancellationToken);
-            existing = null;
-        }
-
-        var outcome = existing is null
-            ? await storage.PublishAsync(uploadPath, blobPath, version, cancellationToken)
-            : PublishOutcome.DestinationExisted;
-        switch (outcome)
+        switch (await storage.PublishAsync(uploadPath, blobPath, version, cancellationToken))
         {
             case PublishOutcome.SourceChanged:
-                return new RegistryError(ErrorCode.DigestInvalid, "the upload was changed by another request while it was being committed");
+                return (new RegistryError(ErrorCode.DigestInvalid, "the upload was changed by another request while it was being committed"), true);
             case PublishOutcome.SourceMissing:
-                return new RegistryError(ErrorCode.BlobUploadUnknown, "the upload was removed while it was being committed");
-            case PublishOutcome.DestinationExisted when existing is not null:
-                await storage.DeleteAsync(uploadPath, cancellationToken);
-                break;
+                return (new RegistryError(ErrorCode.BlobUploadUnknown, "the upload was removed while it was being committed"), false);
+            case PublishOutcome.DestinationExisted when await storage.StatAsync(blobPath, cancellationToken) is { } damaged && damaged.Size != size:
+                // Not something Wharf wrote (a digest's object always has that digest's size). It is removed, and the
+                // client's next push of the blob stores it whole.
+                LogDamagedBlob(logger, digest.Value, damaged.Size, size);
+                await storage.DeleteAsync(blobPath, cancellationToken);
+                return (new RegistryError(ErrorCode.BlobUploadUnknown, "the stored copy of this blob was damaged and has been removed: push it again"), false);
         }
 
         var blob = new BlobInfo(digest, size);
         // A push racing this one may have taken the room meanwhile: then the bytes just published stay unlinked, for
         // garbage collection (deleting them here could remove a blob another namespace linked since).
-        return await quotas.LinkAsync(repository, blob, uploadId, cancellationToken) is { } refused ? refused : blob;
+        return (await quotas.LinkAsync(repository, blob, uploadId, cancellationToken) is { } refused ? refused : blob, false);
     }
 
     /// <summary>
@@ -531,7 +520,7 @@ public sealed partial class UploadService(
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Re-hashing {Size} stored bytes of upload {UploadId}")]
     private static partial void LogRehash(ILogger logger, string uploadId, long size);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The object of blob {Digest} held {Stored} bytes instead of {Size}; replacing it")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The object of blob {Digest} held {Stored} bytes instead of {Size}; removing it")]
     private static partial void LogDamagedBlob(ILogger logger, string digest, long stored, long size);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Upload {UploadId} was rewritten by another instance since this one wrote it; its running hash is dropped")]

@@ -37,9 +37,10 @@ public sealed class HugeBlobTests(ITestOutputHelper output)
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
         var clock = Stopwatch.StartNew();
 
-        // The first chunk is over the 5 MiB part minimum, so the second continues it with a server-side part copy.
+        // The first chunk is over the 5 MiB part minimum, so the second is a segment of its own; the commit assembles the
+        // two into one data object with server-side part copies (parts of CopyPartSize, so none beyond S3's 5 GiB limit).
         var digest = await PushInChunksAsync(http, "huge/chunked", seed: 1, [64L * 1024 * 1024, Size - (64L * 1024 * 1024)]);
-        Phase(clock, "chunked push (PATCH 64 MiB, PATCH 5.04 GiB, PUT): published by pointing at the upload's data object");
+        Phase(clock, "chunked push (PATCH 64 MiB, PATCH 5.04 GiB, PUT): the commit copies each segment once");
         Assert.Equal(digest, await PullThroughRedirectAsync(http, "huge/chunked", digest));
         Phase(clock, "pull through the presigned redirect, hashed as it streams");
         await PushWholeAsync(http, "huge/whole", seed: 1, digest);
@@ -107,8 +108,9 @@ public sealed class HugeBlobTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The blob's key holds a pointer naming a data object of the blob's full size (published, not copied), and it is the
-    /// only data object in the bucket: the monolithic upload of the same bytes was released once it found the blob there.
+    /// The blob's key holds a pointer naming a data object of the blob's full size (assembled once from the chunked
+    /// push's segments, whose objects were then released), and it is the only data object in the bucket: the monolithic
+    /// upload of the same bytes was released once it found the blob there.
     /// Returns the data object's key.
     /// </summary>
     private static async Task<string> AssertOneDataObjectAsync(ScaleOutBackend backend, string digest)

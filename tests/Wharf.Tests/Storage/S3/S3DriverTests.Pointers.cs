@@ -110,19 +110,33 @@ public sealed partial class S3DriverTests
     }
 
     [Fact]
-    public async Task A_small_source_rewritten_after_the_version_check_is_not_published()
+    public async Task A_small_source_rewritten_after_its_version_was_read_publishes_exactly_the_verified_bytes()
     {
-        var version = await PutVersionedAsync("uploads/p", RandomBytes(1000, 7));
-        var rewrite = RandomBytes(1000, 8);
+        // The version and the bytes come from one GET: a rewrite after it changes neither.
+        var verified = RandomBytes(1000, 7);
+        var version = await PutVersionedAsync("uploads/p", verified);
         Use("blobs/d");
         _driver!.Faults = async step =>
         {
             if (step == "publish.checked")
             {
                 _driver.Faults = null;
-                await PutAsync("uploads/p", rewrite);
+                await PutAsync("uploads/p", RandomBytes(1000, 8));
             }
         };
+
+        Assert.Equal(PublishOutcome.Published, await Driver.PublishAsync("uploads/p", "blobs/d", version, None));
+
+        Assert.Equal(verified, await GetAsync("blobs/d"));
+    }
+
+    [Fact]
+    public async Task A_small_source_rewritten_before_its_publish_is_not_published()
+    {
+        var version = await PutVersionedAsync("uploads/p", RandomBytes(1000, 7));
+        var rewrite = RandomBytes(1000, 8);
+        await PutAsync("uploads/p", rewrite);
+        Use("blobs/d");
 
         Assert.Equal(PublishOutcome.SourceChanged, await Driver.PublishAsync("uploads/p", "blobs/d", version, None));
 
