@@ -50,6 +50,8 @@ done
 # ------------------------------------------------------------------ work dir, cleanup
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/wharf-bench.XXXXXX)}
 mkdir -p "$WORK"
+# nginx (bench/limits.sh's loopback ceilings) serves files below it as its worker user: the directory must be traversable.
+chmod 755 "$WORK"
 SRC=/dev/shm/wharf-bench-blob.$$   # the blob to push, in RAM so reading it costs the client little
 RESULTS=$WORK/results.jsonl
 : >"$RESULTS"
