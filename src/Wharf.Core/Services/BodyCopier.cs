@@ -54,10 +54,12 @@ public static class BodyCopier
         // them without taking three 1 MiB blocks, which 8 concurrent small pushes would otherwise hold (24 MiB).
         var smallPool = Volatile.Read(ref _smallBuffers);
         var small = smallPool.Rent(SmallBody);
-        int head;
+        var pool = Blocks;
+        byte[] current;
+        int filled;
         try
         {
-            head = await body.ReadAtLeastAsync(small.AsMemory(0, SmallBody), SmallBody, throwOnEndOfStream: false, cancellationToken);
+            var head = await body.ReadAtLeastAsync(small.AsMemory(0, SmallBody), SmallBody, throwOnEndOfStream: false, cancellationToken);
             if (head < SmallBody)
             {
                 if (head > 0)
@@ -69,21 +71,33 @@ public static class BodyCopier
                 return head;
             }
 
-            hash?.AppendData(small, 0, head);
-            await writer.WriteAsync(small.AsMemory(0, head), cancellationToken);
+            // A large body: what was read starts the first block, so blocks still end at multiples of 1 MiB.
+            current = pool.Rent(BlockSize);
+            small.AsSpan(0, head).CopyTo(current);
+            filled = head;
         }
         finally
         {
             smallPool.Return(small);
         }
 
-        return head + await CopyLargeAsync(body, writer, hash, cancellationToken);
+        try
+        {
+            filled += await body.ReadAtLeastAsync(current.AsMemory(filled, BlockSize - filled), BlockSize - filled, throwOnEndOfStream: false, cancellationToken);
+        }
+        catch
+        {
+            pool.Return(current);
+            throw;
+        }
+
+        return await CopyLargeAsync(body, writer, hash, pool, current, filled, cancellationToken);
     }
 
-    private static async ValueTask<long> CopyLargeAsync(Stream body, IStorageWriter writer, IncrementalHash? hash, CancellationToken cancellationToken)
+    /// <summary>The pipelined copy of a large body, starting with <paramref name="current"/> holding its first <paramref name="filled"/> bytes.</summary>
+    private static async ValueTask<long> CopyLargeAsync(
+        Stream body, IStorageWriter writer, IncrementalHash? hash, ArrayPool<byte> pool, byte[] current, int filled, CancellationToken cancellationToken)
     {
-        var pool = Blocks;
-        var current = pool.Rent(BlockSize);
         var next = pool.Rent(BlockSize);
         var spare = pool.Rent(BlockSize);
         var pendingWrite = Task.CompletedTask;
@@ -91,7 +105,6 @@ public static class BodyCopier
         try
         {
             long total = 0;
-            var filled = await body.ReadAtLeastAsync(current.AsMemory(0, BlockSize), BlockSize, throwOnEndOfStream: false, cancellationToken);
             while (filled > 0)
             {
                 pendingRead = body.ReadAtLeastAsync(next.AsMemory(0, BlockSize), BlockSize, throwOnEndOfStream: false, cancellationToken).AsTask();
