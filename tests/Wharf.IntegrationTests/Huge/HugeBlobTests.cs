@@ -122,7 +122,8 @@ public sealed class HugeBlobTests(ITestOutputHelper output)
         var pointer = await driver.ClientForTests.GetObjectMetadataAsync(ScaleOutBackend.Bucket, $"{backend.Name}/blobs/sha256/{hex[..2]}/{hex}");
         var data = pointer.Metadata[S3Driver.DataMetadata];
         Assert.NotNull(data);
-        Assert.StartsWith($"{S3Driver.DataRoot}/uploads/", data, StringComparison.Ordinal);
+        // Assembled at the commit into a data object written for the blob's own path.
+        Assert.StartsWith($"{S3Driver.DataRoot}/blobs/", data, StringComparison.Ordinal);
         var listing = await driver.ClientForTests.ListObjectsV2Async(new ListObjectsV2Request { BucketName = ScaleOutBackend.Bucket, Prefix = $"{backend.Name}/{S3Driver.DataRoot}/" });
         var objects = (listing.S3Objects ?? []).Where(o => !o.Key.EndsWith(".fate", StringComparison.Ordinal)).ToList();
         Assert.Equal([$"{backend.Name}/{data}"], objects.Select(o => o.Key));
