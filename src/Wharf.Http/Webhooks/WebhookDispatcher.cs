@@ -176,9 +176,10 @@ public sealed partial class WebhookDispatcher : BackgroundService
             {
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or System.Data.Common.DbException)
+        catch (Exception e) when (e is OperationCanceledException or System.Data.Common.DbException or ObjectDisposedException)
         {
-            // Whatever is left stays pending (or leased, and sent again after its lease) for the next start or another instance.
+            // Whatever is left stays pending (or leased, and sent again after its lease) for the next start or another
+            // instance. Disposed: the host failed to start (its port taken) and closed the store before this ran.
         }
     }
 

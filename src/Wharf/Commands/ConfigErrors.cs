@@ -34,12 +34,18 @@ public static class ConfigErrors
     private static bool IsConfigError(Exception e) =>
         e is OptionsValidationException or FormatException or FileNotFoundException or InvalidDataException
         || e is InvalidOperationException { InnerException: FormatException or OptionsValidationException }
-        || e is IOException io && io.Message.Contains("bind", StringComparison.OrdinalIgnoreCase);
+        || IsBindFailure(e);
+
+    /// <summary>Kestrel's "Failed to bind to address …": the listen address is taken or not this machine's.</summary>
+    private static bool IsBindFailure(Exception e) =>
+        e is IOException and not FileNotFoundException && e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase);
 
     private static int Print(Exception e)
     {
         var inner = e is InvalidOperationException { InnerException: { } i } ? i : e;
-        Console.Error.WriteLine("wharf: configuration is invalid: " + inner.Message);
+        // A listen address that is taken is not a mistake in the file: say what happened, not "invalid".
+        var what = IsBindFailure(inner) ? "cannot listen: " : "configuration is invalid: ";
+        Console.Error.WriteLine("wharf: " + what + inner.Message);
         return ExitCode;
     }
 }

@@ -28,6 +28,26 @@ public sealed class StrictConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_on_a_taken_port_says_it_cannot_listen_and_exits_cleanly_with_webhooks_on()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        // With an endpoint the webhook dispatcher runs, and its last flush must not find the store already closed.
+        var environment = new Dictionary<string, string>
+        {
+            ["WHARF_WEBHOOKS__ENDPOINTS__0__NAME"] = "ci",
+            ["WHARF_WEBHOOKS__ENDPOINTS__0__URL"] = "http://127.0.0.1:9/",
+        };
+        await using var wharf = WharfProcess.Start(["serve", "--listen", $"127.0.0.1:{port}", "--data", Path.Combine(_work, "data")], environment);
+
+        Assert.Equal(2, await wharf.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("wharf: cannot listen: Failed to bind to address", wharf.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("configuration is invalid", wharf.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("ObjectDisposedException", wharf.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Variables_of_other_tools_do_not_count()
     {
         var environment = new Dictionary<string, string> { ["WHARF_ENGINES_DIR"] = "/tmp", ["UPLOADS__BOGUS"] = "1" };
