@@ -102,6 +102,9 @@ public sealed class PostgreSqlDatabase : SqlDatabase, IAsyncDisposable, IDisposa
     /// <summary>A text[] array.</summary>
     public override object ListValue(IEnumerable<string> values) => values.ToArray();
 
+    /// <summary>A bigint[] array.</summary>
+    public override object ListValue(IEnumerable<long> values) => values.ToArray();
+
     public override string RowLock(string mode) => " FOR " + mode;
 
     public override string SkipLocked => " FOR UPDATE SKIP LOCKED";

@@ -75,6 +75,9 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     /// <summary>A JSON array, which <c>json_each</c> unpacks.</summary>
     public override object ListValue(IEnumerable<string> values) => JsonSerializer.Serialize(values);
 
+    /// <summary>A JSON array of numbers, which <c>json_each</c> unpacks as integers.</summary>
+    public override object ListValue(IEnumerable<long> values) => JsonSerializer.Serialize(values);
+
     /// <summary>
     /// Runs <paramref name="work"/> atomically and returns its result once it has committed; when it throws,
     /// none of its changes persist and the exception is rethrown to the caller.

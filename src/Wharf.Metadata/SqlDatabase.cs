@@ -105,6 +105,9 @@ public abstract class SqlDatabase
     /// <summary>The value to bind for an <see cref="InList"/> parameter.</summary>
     public abstract object ListValue(IEnumerable<string> values);
 
+    /// <summary>The value to bind for an <see cref="InList"/> parameter of whole numbers.</summary>
+    public abstract object ListValue(IEnumerable<long> values);
+
     /// <summary>The locking clause that ends a SELECT of queue rows which concurrent workers skip instead of waiting for ("" where one writer at a time makes it moot).</summary>
     public abstract string SkipLocked { get; }
 

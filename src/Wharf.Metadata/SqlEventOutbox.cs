@@ -126,22 +126,17 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
             var until = (now + lease).ToUnixTimeMilliseconds();
             foreach (var (eventId, endpoint, repository, attempts) in heads)
             {
-                claimed.Add(await TakeAsync(connection, transaction, eventId, endpoint, attempts, owner, until, cancellationToken));
+                var line = new List<(long EventId, int Attempts)> { (eventId, attempts) };
                 var more = batchSizes.GetValueOrDefault(endpoint, 1) - 1;
-                if (more <= 0)
+                if (more > 0)
                 {
-                    continue;
-                }
-
-                // The line's head is this transaction's (locked on PostgreSQL, leased after): no other dispatcher can be
-                // taking the deliveries behind it, which it could claim only after the head.
-                var behind = new List<(long EventId, int Attempts)>();
-                await using (var follow = connection.Command("""
-                    SELECT event_id, attempts, next_attempt_at, lease_until FROM event_deliveries
-                    WHERE state = 'pending' AND endpoint = @n AND repository = @r AND event_id > @h
-                    ORDER BY event_id LIMIT @k
-                    """, transaction).WithText("@n", endpoint).WithText("@r", repository).With("@h", eventId).With("@k", (long)more))
-                {
+                    // The line's head is this transaction's (locked on PostgreSQL, leased after): no other dispatcher can be
+                    // taking the deliveries behind it, which it could claim only after the head.
+                    await using var follow = connection.Command("""
+                        SELECT event_id, attempts, next_attempt_at, lease_until FROM event_deliveries
+                        WHERE state = 'pending' AND endpoint = @n AND repository = @r AND event_id > @h
+                        ORDER BY event_id LIMIT @k
+                        """, transaction).WithText("@n", endpoint).WithText("@r", repository).With("@h", eventId).With("@k", (long)more);
                     await using var reader = await follow.ExecuteReaderAsync(cancellationToken);
                     while (await reader.ReadAsync(cancellationToken))
                     {
@@ -150,54 +145,66 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
                             break; // an unbroken run only: the rest waits for its turn
                         }
 
-                        behind.Add((reader.GetInt64(0), reader.GetInt32(1)));
+                        line.Add((reader.GetInt64(0), reader.GetInt32(1)));
                     }
                 }
 
-                foreach (var (followerId, followerAttempts) in behind)
-                {
-                    claimed.Add(await TakeAsync(connection, transaction, followerId, endpoint, followerAttempts, owner, until, cancellationToken));
-                }
+                claimed.AddRange(await TakeAsync(connection, transaction, endpoint, line, owner, until, cancellationToken));
             }
 
             return claimed;
         }, cancellationToken, durable: false);
     }
 
+    /// <remarks>
+    /// Outcomes alike (a batch delivered in one request: the usual case) are recorded by one statement: on SQLite every
+    /// statement runs on the one writer that pushes share, and a batch of ten took ten.
+    /// </remarks>
     public ValueTask<int> RecordAllAsync(IReadOnlyList<(PendingDelivery Delivery, DeliveryOutcome Outcome)> outcomes, string owner, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
             var recorded = 0;
-            foreach (var (delivery, outcome) in outcomes)
+            foreach (var alike in outcomes.GroupBy(o => (o.Delivery.Endpoint, o.Outcome)))
             {
-                await using var command = connection.Command("""
+                var (endpoint, outcome) = alike.Key;
+                await using var command = connection.Command($"""
                     UPDATE event_deliveries SET state = @s, attempts = attempts + @a, next_attempt_at = @next, last_status = @status,
                         last_error = @error, lease_owner = NULL, lease_until = NULL
-                    WHERE event_id = @i AND endpoint = @n AND lease_owner = @o AND state = 'pending'
+                    WHERE endpoint = @n AND {database.InList("event_id", "@i")} AND lease_owner = @o AND state = 'pending'
                     """, transaction)
                     .WithText("@s", outcome.State).With("@a", outcome.Attempted ? 1L : 0L).With("@next", outcome.NextAttemptAt.ToUnixTimeMilliseconds())
-                    .With("@status", outcome.Status).WithText("@error", outcome.Error).With("@i", delivery.EventId).WithText("@n", delivery.Endpoint)
-                    .WithText("@o", owner);
+                    .With("@status", outcome.Status).WithText("@error", outcome.Error).WithText("@n", endpoint)
+                    .With("@i", database.ListValue(alike.Select(o => o.Delivery.EventId))).WithText("@o", owner);
                 recorded += await command.ExecuteNonQueryAsync(cancellationToken);
             }
 
             return recorded;
         }, cancellationToken, durable: false);
 
-    /// <summary>Leases one delivery and reads its event.</summary>
-    private static async ValueTask<PendingDelivery> TakeAsync(
-        DbConnection connection, DbTransaction transaction, long eventId, string endpoint, int attempts, string owner, long until, CancellationToken cancellationToken)
+    /// <summary>Leases a run of one line's deliveries and reads their events, in the line's order.</summary>
+    private async ValueTask<IEnumerable<PendingDelivery>> TakeAsync(
+        DbConnection connection, DbTransaction transaction, string endpoint, List<(long EventId, int Attempts)> line, string owner, long until,
+        CancellationToken cancellationToken)
     {
+        var ids = database.ListValue(line.Select(d => d.EventId));
         await using (var take = connection.Command(
-            "UPDATE event_deliveries SET lease_owner = @o, lease_until = @u WHERE event_id = @i AND endpoint = @n", transaction)
-            .WithText("@o", owner).With("@u", until).With("@i", eventId).WithText("@n", endpoint))
+            $"UPDATE event_deliveries SET lease_owner = @o, lease_until = @u WHERE endpoint = @n AND {database.InList("event_id", "@i")}", transaction)
+            .WithText("@o", owner).With("@u", until).WithText("@n", endpoint).With("@i", ids))
         {
             await take.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var payload = connection.Command("SELECT payload FROM events WHERE id = @i", transaction).With("@i", eventId);
-        var json = (string)(await payload.ExecuteScalarAsync(cancellationToken))!;
-        return new PendingDelivery(eventId, endpoint, attempts, Parse(json));
+        var events = new Dictionary<long, RegistryEvent>(line.Count);
+        await using (var payloads = connection.Command($"SELECT id, payload FROM events WHERE {database.InList("id", "@i")}", transaction).With("@i", ids))
+        {
+            await using var reader = await payloads.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                events[reader.GetInt64(0)] = Parse(reader.GetString(1));
+            }
+        }
+
+        return line.Select(d => new PendingDelivery(d.EventId, endpoint, d.Attempts, events[d.EventId]));
     }
 
     public async ValueTask<Page<EventDelivery>> ListAsync(EventQuery query, CancellationToken cancellationToken)
