@@ -22,10 +22,13 @@ def signature_is_valid(header, body):
 
 
 class Receiver(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keeps the connection open: Wharf sends its next batch on it
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if not signature_is_valid(self.headers.get("Wharf-Signature", ""), body):
             self.send_response(401)
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return
         for event in json.loads(body)["events"]:
