@@ -56,6 +56,7 @@ internal static class OptionSections
         OptionSection.Of<Wharf.Http.Webhooks.WebhooksOptions>("Webhooks"),
         OptionSection.Of<TracingOptions>("Tracing"),
         OptionSection.Of<MemoryOptions>("Memory"),
+        OptionSection.Of<Wharf.Core.Mirror.MirrorOptions>("Mirror"),
 
         // These three choose services, so they are also read (and checked) before the container exists.
         OptionSection.Of<StorageOptions>("Storage"),

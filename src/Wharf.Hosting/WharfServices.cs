@@ -64,6 +64,7 @@ public static class WharfServices
 
         services.AddWharfWebhooks(OptionSections.Bind<Wharf.Http.Webhooks.WebhooksOptions>(configuration, "Webhooks"), ListenAddress.Parse(options.Listen));
         services.AddWharfRegistry();
+        Wharf.Http.Mirror.MirrorRegistration.AddWharfMirror(services, OptionSections.Bind<Wharf.Core.Mirror.MirrorOptions>(configuration, "Mirror"));
         services.AddWharfAuth(auth, data);
         services.AddHostedService<UploadJanitor>();
         services.AddHostedService<GcWorker>();

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Wharf.Core.Errors;
 using Wharf.Http.Auth;
+using Wharf.Core.Mirror;
 using Wharf.Http.Handlers;
+using Wharf.Http.Mirror;
 using Wharf.Http.Results;
 using Wharf.Http.Routing;
 
@@ -18,12 +20,26 @@ public sealed class RegistryDispatcher(
     ManifestHandler manifests,
     ListingHandler listings,
     ReferrersHandler referrers,
-    AccessGate gate)
+    AccessGate gate,
+    MirrorRouting? mirror = null,
+    MirrorNames? mirrorNames = null)
 {
     public ValueTask<IResult> DispatchAsync(HttpContext context)
     {
         var parsed = OciPath.Parse(RawPath(context));
+        if (mirror is not null && parsed.Error is null)
+        {
+            return RewriteThenDispatchAsync(context, parsed);
+        }
+
         return gate.Enabled && parsed.Error is null ? AuthorizeThenRouteAsync(context, parsed) : Route(context, parsed);
+    }
+
+    /// <summary>Mirror mode's rewrite comes first, so authorization and routing both see the cached name.</summary>
+    private async ValueTask<IResult> RewriteThenDispatchAsync(HttpContext context, OciPathResult parsed)
+    {
+        parsed = parsed with { Route = await mirror!.RewriteAsync(context, parsed.Route) };
+        return gate.Enabled ? await AuthorizeThenRouteAsync(context, parsed) : await Route(context, parsed);
     }
 
     /// <summary>Authorization comes before any lookup, so a denial cannot depend on what exists.</summary>
@@ -38,6 +54,12 @@ public sealed class RegistryDispatcher(
         {
             // A tag that cannot exist is simply not found when pulled or deleted; only a push is told it is invalid.
             return Error(error.Code == ErrorCode.TagInvalid && !HttpMethods.IsPut(method) ? new RegistryError(ErrorCode.ManifestUnknown) : error);
+        }
+
+        if (!readOnly && mirrorNames?.Resolve(parsed.Route.Name) is { } cached)
+        {
+            // The cache owns its prefix: a push or delete there would be overwritten by, or shadow, the upstream.
+            return Error(new RegistryError(ErrorCode.Denied, $"repository {cached.Repository} is a read-only cache of {cached.Upstream.Url}"));
         }
 
         var request = new RegistryRequest(context, parsed.Route);

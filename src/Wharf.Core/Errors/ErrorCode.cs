@@ -37,5 +37,8 @@ public enum ErrorCode
 
     /// <summary>The registry's own storage (its disk, or its database's) has no room left for a write.</summary>
     StorageFull,
+
+    /// <summary>A cached repository's upstream is unreachable, timed out or failed, and the content is not cached.</summary>
+    UpstreamUnavailable,
     Unknown,
 }

@@ -42,6 +42,8 @@ public static class ErrorCodes
         Set(ErrorCode.Unavailable, "UNAVAILABLE", 503, "service unavailable");
         // No spec code says "full": UNAVAILABLE (the registry cannot take the write now) with 507 Insufficient Storage.
         Set(ErrorCode.StorageFull, "UNAVAILABLE", 507, "the registry's storage is full");
+        // The upstream of a cached repository failed: UNAVAILABLE with 502 Bad Gateway, since Wharf itself is up (docs/design/mirroring.md).
+        Set(ErrorCode.UpstreamUnavailable, "UNAVAILABLE", 502, "the upstream registry is unavailable");
         Set(ErrorCode.Unknown, "UNKNOWN", 500, "unknown error");
         return table;
     }

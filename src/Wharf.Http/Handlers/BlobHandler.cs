@@ -7,7 +7,7 @@ using Wharf.Http.Results;
 namespace Wharf.Http.Handlers;
 
 /// <summary>GET, HEAD and DELETE of /v2/&lt;name&gt;/blobs/&lt;digest&gt;.</summary>
-public sealed class BlobHandler(BlobService blobs, BlobOptions options)
+public sealed class BlobHandler(BlobService blobs, BlobOptions options, Wharf.Core.Mirror.MirrorNames? mirrorNames = null, Wharf.Core.Mirror.PullThroughCache? cache = null)
 {
     public async ValueTask<IResult> HandleAsync(RegistryRequest request)
     {
@@ -19,6 +19,13 @@ public sealed class BlobHandler(BlobService blobs, BlobOptions options)
         }
 
         var stat = await blobs.StatAsync(request.Route.Name, digest, request.Aborted);
+        if (!stat.IsOk && cache is not null && mirrorNames?.Resolve(request.Route.Name) is { } cached)
+        {
+            // Not in the cached repository yet: fetched from its upstream, and streamed while it is stored.
+            var fetched = await cache.FetchBlobAsync(cached, digest, request.Aborted);
+            return fetched.IsOk ? new Mirror.MirroredBlobResult(fetched.Value, digest) : new ErrorResult(fetched.Error!);
+        }
+
         if (!stat.IsOk)
         {
             return new ErrorResult(stat.Error!);

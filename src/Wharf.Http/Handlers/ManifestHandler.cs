@@ -8,7 +8,14 @@ using Wharf.Http.Results;
 namespace Wharf.Http.Handlers;
 
 /// <summary>GET, HEAD, PUT and DELETE of /v2/&lt;name&gt;/manifests/&lt;reference&gt;.</summary>
-public sealed class ManifestHandler(ManifestService manifests, ManifestOptions options, UsageRecorder usage, RequestAudit audit, Wharf.Http.Webhooks.PullEvents? pullEvents = null)
+public sealed class ManifestHandler(
+    ManifestService manifests,
+    ManifestOptions options,
+    UsageRecorder usage,
+    RequestAudit audit,
+    Wharf.Http.Webhooks.PullEvents? pullEvents = null,
+    Wharf.Core.Mirror.MirrorNames? mirrorNames = null,
+    Wharf.Core.Mirror.PullThroughCache? cache = null)
 {
     public ValueTask<IResult> HandleAsync(RegistryRequest request)
     {
@@ -32,6 +39,11 @@ public sealed class ManifestHandler(ManifestService manifests, ManifestOptions o
 
     private async ValueTask<IResult> GetAsync(RegistryRequest request)
     {
+        if (cache is not null && mirrorNames?.Resolve(request.Route.Name) is { } cached)
+        {
+            return await GetCachedAsync(request, cached, cache);
+        }
+
         var found = await manifests.GetAsync(request.Route.Name, request.Route.Reference, request.Aborted);
         if (!found.IsOk)
         {
@@ -48,6 +60,24 @@ public sealed class ManifestHandler(ManifestService manifests, ManifestOptions o
         }
 
         return new ManifestContentResult(found.Value);
+    }
+
+    /// <summary>A manifest of a cached repository, from the cache or its upstream; with a Warning when served stale.</summary>
+    private static async ValueTask<IResult> GetCachedAsync(RegistryRequest request, Wharf.Core.Mirror.MirroredName name, Wharf.Core.Mirror.PullThroughCache cache)
+    {
+        var found = await cache.GetManifestAsync(name, request.Route.Reference, request.Aborted);
+        if (!found.IsOk)
+        {
+            return new ErrorResult(found.Error!);
+        }
+
+        if (found.Value.Warning is { } warning)
+        {
+            request.Http.Response.Headers.Warning = warning;
+        }
+
+        var manifest = found.Value.Manifest;
+        return new ManifestContentResult(new Wharf.Core.Metadata.StoredManifest(manifest.Digest, manifest.MediaType, manifest.Payload, null, null, null));
     }
 
     private async ValueTask<IResult> PutAsync(RegistryRequest request)

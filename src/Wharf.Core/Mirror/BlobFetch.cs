@@ -1,0 +1,230 @@
+using System.Security.Cryptography;
+using Wharf.Core.Protocol;
+
+namespace Wharf.Core.Mirror;
+
+/// <summary>
+/// One upstream fetch of one blob: the body is written to a temp file while it is hashed, and any number of readers
+/// follow the file behind the writer. A reader gets the last byte only once the whole body's digest verified; if it does
+/// not (or the upstream fails midway), every reader's next read throws, so no client ever receives a whole wrong blob.
+/// </summary>
+internal sealed class BlobFetch(Digest digest, string tempPath)
+{
+    private const int BufferSize = 64 * 1024;
+
+    private readonly TaskCompletionSource<long> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _gate = new();
+    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _written;
+    private bool _verified;
+    private bool _removed;
+    private Exception? _failure;
+
+    public Digest Digest { get; } = digest;
+
+    /// <summary>The blob's length once the upstream answered; faults with the upstream's failure.</summary>
+    public Task<long> Started => _started.Task;
+
+    /// <summary>
+    /// Runs the fetch to its end: copies <paramref name="open"/>'s body into the temp file, verifies it, then hands the
+    /// file to <paramref name="commit"/>. Never throws; the outcome is seen by readers and by the returned task's result.
+    /// </summary>
+    public async Task<bool> RunAsync(Func<CancellationToken, ValueTask<UpstreamBlob>> open, Func<string, long, CancellationToken, Task> commit, Action<long> counted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var blob = await open(cancellationToken);
+            await using (blob.Content)
+            {
+                await using var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous);
+                _started.TrySetResult(blob.Length);
+                using var hash = IncrementalHash.CreateHash(Digest.HashName(Digest.Algorithm));
+                var buffer = new byte[BufferSize];
+                long total = 0;
+                int read;
+                while ((read = await blob.Content.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    if (total + read > blob.Length)
+                    {
+                        throw new UpstreamException(UpstreamFailure.Unavailable, $"the upstream sent more than the {blob.Length} bytes it announced for {Digest}");
+                    }
+
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    hash.AppendData(buffer, 0, read);
+                    total += read;
+                    counted(read);
+                    Advance(total, verified: false);
+                }
+
+                await file.FlushAsync(cancellationToken);
+                if (total != blob.Length)
+                {
+                    throw new UpstreamException(UpstreamFailure.Unavailable, $"the upstream sent {total} of the {blob.Length} bytes it announced for {Digest}");
+                }
+
+                var actual = Digest.FromHash(Digest.Algorithm, hash.GetHashAndReset());
+                if (actual != Digest)
+                {
+                    throw new UpstreamException(UpstreamFailure.Unavailable, $"the upstream's content for {Digest} has digest {actual}");
+                }
+
+                Advance(total, verified: true);
+            }
+
+            await commit(tempPath, _written, cancellationToken);
+            return true;
+        }
+        catch (Exception error)
+        {
+            Fail(error);
+            return false;
+        }
+        finally
+        {
+            Remove();
+        }
+    }
+
+    /// <summary>A stream following the fetch from its start, or null once the fetch is over and its file gone (then the blob is stored, or failed).</summary>
+    public Stream? TryOpenReader()
+    {
+        lock (_gate)
+        {
+            if (_removed)
+            {
+                return null;
+            }
+
+            var file = new FileStream(tempPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous);
+            return new FollowingStream(this, file);
+        }
+    }
+
+    private void Advance(long written, bool verified)
+    {
+        TaskCompletionSource progress;
+        lock (_gate)
+        {
+            _written = written;
+            _verified = verified;
+            progress = _progress;
+            _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        progress.TrySetResult();
+    }
+
+    private void Fail(Exception error)
+    {
+        TaskCompletionSource progress;
+        lock (_gate)
+        {
+            _failure = error;
+            progress = _progress;
+        }
+
+        _started.TrySetException(error);
+        progress.TrySetResult();
+    }
+
+    private void Remove()
+    {
+        lock (_gate)
+        {
+            _removed = true;
+        }
+
+        // Readers holding the file open keep reading it; the name goes now.
+        try
+        {
+            File.Delete(tempPath);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>How far a reader at <paramref name="position"/> may read: the bytes written, all but the last until verified.</summary>
+    private (long Readable, bool End, Exception? Failure, Task Progress) State(long position)
+    {
+        lock (_gate)
+        {
+            var length = _started.Task.IsCompletedSuccessfully ? _started.Task.Result : long.MaxValue;
+            var readable = _verified ? _written : Math.Min(_written, length - 1);
+            return (readable, _verified && position >= _written, _failure, _progress.Task);
+        }
+    }
+
+    /// <summary>Reads the temp file no further than the fetch allows, waiting for more when it has caught up.</summary>
+    private sealed class FollowingStream(BlobFetch fetch, FileStream file) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (true)
+            {
+                var (readable, end, failure, progress) = fetch.State(_position);
+                if (failure is not null)
+                {
+                    throw new IOException($"the upstream fetch of {fetch.Digest} failed: {failure.Message}", failure);
+                }
+
+                if (end)
+                {
+                    return 0;
+                }
+
+                if (readable > _position)
+                {
+                    var count = (int)Math.Min(buffer.Length, readable - _position);
+                    var read = await file.ReadAsync(buffer[..count], cancellationToken);
+                    _position += read;
+                    return read;
+                }
+
+                await progress.WaitAsync(cancellationToken);
+            }
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                file.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            file.Dispose();
+            return base.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Wharf.Core.Errors;
+using Wharf.Core.Protocol;
+using Wharf.Core.Services;
+
+namespace Wharf.Core.Mirror;
+
+/// <summary>A manifest served from the cache; <see cref="Warning"/> is set when it is served because the upstream failed.</summary>
+public sealed record MirroredManifest(CachedManifest Manifest, string? Warning);
+
+/// <summary>A blob being fetched, streamed as it arrives; the caller disposes <see cref="Content"/>.</summary>
+public sealed record MirroredBlob(Stream Content, long Length);
+
+/// <summary>
+/// The pull-through cache: manifests by tag (revalidated after the upstream's TTL) and by digest (immutable), and blobs
+/// fetched once per instance and streamed to every client while they are stored. See docs/design/mirroring.md.
+/// </summary>
+public sealed partial class PullThroughCache(
+    MirrorOptions options,
+    IUpstreamRegistries upstreams,
+    CachedManifests manifests,
+    UploadService uploads,
+    BlobService blobs,
+    TimeProvider time,
+    ILogger<PullThroughCache> logger,
+    MirrorMetrics? metrics = null)
+{
+    private readonly ConcurrentDictionary<Digest, BlobFetch> _fetches = new();
+
+    /// <summary>The <c>Warning</c> header of an answer served from cache because the upstream failed.</summary>
+    public static string WarningHeader(string reason) => $"110 wharf \"upstream unavailable: {reason.Replace('"', '\'')}\"";
+
+    /// <summary>The manifest <paramref name="reference"/> (a tag or digest) of a cached repository, from cache or upstream.</summary>
+    public async ValueTask<Result<MirroredManifest>> GetManifestAsync(MirroredName name, string reference, CancellationToken cancellationToken)
+    {
+        var prefix = name.Upstream.Prefix;
+        if (Digest.TryParse(reference, out var digest))
+        {
+            if (await manifests.GetAsync(name.Repository, digest, cancellationToken) is { } cached)
+            {
+                metrics?.Request(prefix, "manifest", "hit");
+                return new MirroredManifest(cached, null);
+            }
+
+            var fetched = await FetchManifestAsync(name, reference, digest, cancellationToken);
+            return fetched.IsOk ? new MirroredManifest(fetched.Value, null) : fetched.Error!;
+        }
+
+        var now = time.GetUtcNow();
+        var tag = await manifests.GetTagAsync(name.Repository, reference, cancellationToken);
+        var current = tag is null ? null : await manifests.GetAsync(name.Repository, tag.Digest, cancellationToken);
+        if (tag is not null && current is not null)
+        {
+            if (now - tag.CheckedAt < name.Upstream.TagTtl)
+            {
+                metrics?.Request(prefix, "manifest", "hit");
+                return new MirroredManifest(current, null);
+            }
+
+            try
+            {
+                var upstreamDigest = await Upstream(name).HeadManifestAsync(name.UpstreamName, reference, cancellationToken);
+                if (upstreamDigest == tag.Digest)
+                {
+                    await manifests.PutTagAsync(name.Repository, reference, new CachedTag(tag.Digest, now), cancellationToken);
+                    metrics?.Request(prefix, "manifest", "hit");
+                    return new MirroredManifest(current, null);
+                }
+            }
+            catch (UpstreamException error) when (error.Failure != UpstreamFailure.NotFound)
+            {
+                Count(prefix, error);
+                LogStale(logger, name.Repository, reference, error.Message);
+                metrics?.Request(prefix, "manifest", "stale");
+                return new MirroredManifest(current, WarningHeader(error.Message));
+            }
+            catch (UpstreamException error)
+            {
+                Count(prefix, error);
+                await manifests.DeleteTagAsync(name.Repository, reference, cancellationToken);
+                return ErrorCode.ManifestUnknown;
+            }
+        }
+
+        var result = await FetchManifestAsync(name, reference, null, cancellationToken);
+        if (!result.IsOk)
+        {
+            return result.Error!;
+        }
+
+        await manifests.PutTagAsync(name.Repository, reference, new CachedTag(result.Value.Digest, now), cancellationToken);
+        return new MirroredManifest(result.Value, null);
+    }
+
+    /// <summary>
+    /// Fetches a blob the repository does not hold: joins the fetch already under way on this instance or starts one, and
+    /// returns a stream following it. The fetch itself does not depend on <paramref name="cancellationToken"/>: a client
+    /// that goes away leaves it to complete and be stored.
+    /// </summary>
+    public async ValueTask<Result<MirroredBlob>> FetchBlobAsync(MirroredName name, Digest digest, CancellationToken cancellationToken)
+    {
+        var prefix = name.Upstream.Prefix;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var joined = true;
+            var fetch = _fetches.GetOrAdd(digest, _ =>
+            {
+                joined = false;
+                return Start(name, digest);
+            });
+            long length;
+            try
+            {
+                length = await fetch.Started.WaitAsync(cancellationToken);
+            }
+            catch (UpstreamException error)
+            {
+                return Error(name, error, ErrorCode.BlobUnknown);
+            }
+
+            if (fetch.TryOpenReader() is { } reader)
+            {
+                metrics?.Request(prefix, "blob", joined ? "hit" : "miss");
+                return new MirroredBlob(reader, length);
+            }
+
+            // That fetch ended between the lookup and the open: its blob is stored now, or it failed and a new one starts.
+            if ((await blobs.StatAsync(name.Repository, digest, cancellationToken)).IsOk && await blobs.OpenAsync(digest, 0, cancellationToken) is { IsOk: true } stored)
+            {
+                metrics?.Request(prefix, "blob", "hit");
+                return new MirroredBlob(stored.Value, (await blobs.StatAsync(name.Repository, digest, cancellationToken)).Value.Size);
+            }
+        }
+
+        return new RegistryError(ErrorCode.UpstreamUnavailable, $"the blob could not be fetched from upstream {prefix}");
+    }
+
+    private BlobFetch Start(MirroredName name, Digest digest)
+    {
+        var directory = options.TempDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-mirror");
+        Directory.CreateDirectory(directory);
+        var fetch = new BlobFetch(digest, Path.Combine(directory, $"{digest.Encoded}-{Guid.NewGuid():N}"));
+        var prefix = name.Upstream.Prefix;
+        _ = Task.Run(async () =>
+        {
+            using var timeout = new CancellationTokenSource(options.FetchTimeout, time);
+            var stored = await fetch.RunAsync(
+                ct => Upstream(name).GetBlobAsync(name.UpstreamName, digest, ct),
+                (path, _, ct) => CommitAsync(name, digest, path, ct),
+                bytes => metrics?.UpstreamBytes(prefix, bytes),
+                timeout.Token);
+            _fetches.TryRemove(new KeyValuePair<Digest, BlobFetch>(digest, fetch));
+            if (!stored)
+            {
+                var failure = fetch.Started.IsFaulted ? fetch.Started.Exception?.InnerException?.Message : "the transfer failed";
+                metrics?.UpstreamError(prefix, "unavailable");
+                LogFetchFailed(logger, name.Repository, digest.Value, failure ?? "unknown");
+            }
+        });
+        return fetch;
+    }
+
+    private async Task CommitAsync(MirroredName name, Digest digest, string path, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var committed = await uploads.PutMonolithicAsync(name.Repository, digest, file, cancellationToken);
+        if (!committed.IsOk)
+        {
+            throw new InvalidOperationException($"storing {digest} failed: {committed.Error!.Message}");
+        }
+    }
+
+    private async ValueTask<Result<CachedManifest>> FetchManifestAsync(MirroredName name, string reference, Digest? expected, CancellationToken cancellationToken)
+    {
+        var prefix = name.Upstream.Prefix;
+        UpstreamManifest fetched;
+        try
+        {
+            fetched = await Upstream(name).GetManifestAsync(name.UpstreamName, reference, cancellationToken);
+        }
+        catch (UpstreamException error)
+        {
+            return Error(name, error, ErrorCode.ManifestUnknown);
+        }
+
+        var digest = Digest.Compute(expected?.Algorithm ?? Digest.Sha256, fetched.Payload);
+        if (expected is not null && digest != expected)
+        {
+            metrics?.UpstreamError(prefix, "digest");
+            return new RegistryError(ErrorCode.UpstreamUnavailable, $"upstream {prefix} answered {expected} with content of digest {digest}");
+        }
+
+        var manifest = new CachedManifest(digest, fetched.MediaType, fetched.Payload);
+        await manifests.PutAsync(name.Repository, manifest, cancellationToken);
+        metrics?.Request(prefix, "manifest", "miss");
+        return manifest;
+    }
+
+    private RegistryError Error(MirroredName name, UpstreamException error, ErrorCode notFound)
+    {
+        Count(name.Upstream.Prefix, error);
+        return error.Failure switch
+        {
+            UpstreamFailure.NotFound => new RegistryError(notFound),
+            UpstreamFailure.TooManyRequests => new RegistryError(ErrorCode.TooManyRequests, $"upstream {name.Upstream.Prefix} is rate limiting: {error.Message}"),
+            _ => new RegistryError(ErrorCode.UpstreamUnavailable, $"upstream {name.Upstream.Prefix} is unavailable: {error.Message}"),
+        };
+    }
+
+    private void Count(string prefix, UpstreamException error) => metrics?.UpstreamError(prefix, error.Failure switch
+    {
+        UpstreamFailure.NotFound => "not_found",
+        UpstreamFailure.TooManyRequests => "too_many_requests",
+        _ => "unavailable",
+    });
+
+    private IUpstreamRegistry Upstream(MirroredName name) => upstreams.For(name.Upstream);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Serving cached {Repository}:{Tag}: the upstream could not revalidate it ({Reason})")]
+    private static partial void LogStale(ILogger logger, string repository, string tag, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fetching blob {Digest} of {Repository} from its upstream failed; nothing was stored: {Reason}")]
+    private static partial void LogFetchFailed(ILogger logger, string repository, string digest, string reason);
+}
