@@ -1,0 +1,260 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Wharf.IntegrationTests.Infrastructure;
+using Wharf.TestKit;
+using Wharf.TestKit.Registries;
+
+namespace Wharf.IntegrationTests.Mirror;
+
+/// <summary>
+/// The pull-through cache against a real upstream (Distribution 2.8.2) behind a relay that records, holds back or cuts
+/// its traffic (docs/design/mirroring.md).
+/// </summary>
+public sealed class PullThroughCacheTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private DistributionRegistry _upstream = null!;
+    private GatedRelay _relay = null!;
+    private HttpClient _seed = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await DistributionRegistry.StartAsync();
+        _relay = new GatedRelay(_upstream.BaseAddress);
+        _seed = new HttpClient { BaseAddress = _upstream.BaseAddress };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _seed.Dispose();
+        await _relay.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_image_pulled_through_the_prefix_is_byte_exact_and_stays_served_when_the_upstream_is_cut()
+    {
+        var image = OciLayoutBuilder.CreateImage("alpine");
+        var digest = await UpstreamSeed.PushImageAsync(_seed, "library/alpine", image, "3");
+        await using var wharf = await StartAsync();
+
+        var manifest = await GetAsync(wharf, "/v2/hub/alpine/manifests/3");
+        Assert.Equal(image.ManifestBytes, manifest.Body);
+        Assert.Equal(digest, manifest.Digest);
+        foreach (var blob in image.BlobDigests)
+        {
+            var fetched = await GetAsync(wharf, $"/v2/hub/alpine/blobs/{blob}");
+            Assert.Equal(blob, Digests.Sha256(fetched.Body));
+        }
+
+        _relay.Cut();
+        var byDigest = await GetAsync(wharf, $"/v2/hub/alpine/manifests/{digest}");
+        Assert.Equal(image.ManifestBytes, byDigest.Body);
+        Assert.Equal(image.ConfigBytes, (await GetAsync(wharf, $"/v2/hub/alpine/blobs/{image.ConfigDigest}")).Body);
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/alpine/manifests/3")).Body);
+    }
+
+    [Fact]
+    public async Task Mirror_mode_serves_unprefixed_pulls_from_the_default_upstream_and_ns_selects_one_without_shadowing_local_repositories()
+    {
+        var image = OciLayoutBuilder.CreateImage("busybox");
+        await UpstreamSeed.PushImageAsync(_seed, "library/busybox", image, "1");
+        await using var wharf = await StartAsync(("Mirror:Default", "hub"), ("Mirror:Upstreams:1:Prefix", "ghcr"), ("Mirror:Upstreams:1:Url", _relay.Url.ToString()), ("Mirror:Upstreams:1:Namespaces:0", "ghcr.io"));
+        var registry = new Registry(wharf);
+        var local = await registry.PushImageAsync("library/own", "v1");
+
+        // dockerd's registry-mirrors: /v2/library/busybox/... with no prefix.
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/library/busybox/manifests/1")).Body);
+        Assert.Equal(image.ConfigBytes, (await GetAsync(wharf, $"/v2/library/busybox/blobs/{image.ConfigDigest}")).Body);
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/library/busybox/manifests/1")).Body);
+
+        // containerd's hosts.toml mirror: ?ns=ghcr.io picks the ghcr upstream.
+        var before = _relay.Requests.Count;
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/library/busybox/manifests/1?ns=ghcr.io")).Body);
+        Assert.Contains(_relay.Requests.Skip(before), r => r.StartsWith("GET /v2/library/busybox/manifests/1 ", StringComparison.Ordinal));
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/ghcr/library/busybox/manifests/1")).Body);
+
+        // One of Wharf's own repositories is never shadowed by mirror mode.
+        before = _relay.Requests.Count;
+        Assert.Equal(local.Manifest, (await GetAsync(wharf, "/v2/library/own/manifests/v1")).Body);
+        Assert.Empty(_relay.Requests.Skip(before));
+    }
+
+    [Fact]
+    public async Task A_tag_moved_upstream_is_served_after_the_ttl_and_not_before()
+    {
+        var first = OciLayoutBuilder.CreateImage("one");
+        var second = OciLayoutBuilder.CreateImage("two");
+        await UpstreamSeed.PushImageAsync(_seed, "team/app", first, "latest");
+        await using var wharf = await StartAsync(("Mirror:Upstreams:0:TagTtl", "00:05:00"));
+        Assert.Equal(first.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/app/manifests/latest")).Body);
+
+        await UpstreamSeed.PushImageAsync(_seed, "team/app", second, "latest");
+        _time.Advance(TimeSpan.FromMinutes(4));
+        var before = _relay.Requests.Count;
+        Assert.Equal(first.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/app/manifests/latest")).Body);
+        Assert.Empty(_relay.Requests.Skip(before));
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(second.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/app/manifests/latest")).Body);
+        Assert.Contains(_relay.Requests.Skip(before), r => r.StartsWith("HEAD /v2/team/app/manifests/latest ", StringComparison.Ordinal));
+
+        // Unchanged upstream: one HEAD, no GET, after the next TTL.
+        _time.Advance(TimeSpan.FromMinutes(6));
+        before = _relay.Requests.Count;
+        Assert.Equal(second.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/app/manifests/latest")).Body);
+        Assert.Equal(["HEAD /v2/team/app/manifests/latest HTTP/1.1"], _relay.Requests.Skip(before));
+    }
+
+    [Fact]
+    public async Task With_the_upstream_down_a_stale_tag_is_served_with_a_warning_and_uncached_content_gets_unavailable()
+    {
+        var image = OciLayoutBuilder.CreateImage("cached");
+        await UpstreamSeed.PushImageAsync(_seed, "library/cached", image, "1");
+        await using var wharf = await StartAsync();
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/cached/manifests/1")).Body);
+
+        _relay.Cut();
+        _time.Advance(TimeSpan.FromMinutes(10));
+        using var stale = await wharf.Client.GetAsync(new Uri("/v2/hub/cached/manifests/1", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Equal(image.ManifestBytes, await stale.Content.ReadAsByteArrayAsync());
+        var warning = Assert.Single(stale.Headers.GetValues("Warning"));
+        Assert.StartsWith("110 wharf \"upstream unavailable: ", warning, StringComparison.Ordinal);
+
+        using var missing = await wharf.Client.GetAsync(new Uri("/v2/hub/cached/manifests/2", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadGateway, missing.StatusCode);
+        var body = await missing.Content.ReadAsStringAsync();
+        Assert.Contains("\"UNAVAILABLE\"", body, StringComparison.Ordinal);
+        Assert.Contains("upstream hub is unavailable", body, StringComparison.Ordinal);
+
+        using var blob = await wharf.Client.GetAsync(new Uri($"/v2/hub/cached/blobs/{image.LayerDigests[0]}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadGateway, blob.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unknown_upstream_content_is_unknown_and_pushes_into_a_cached_prefix_are_denied()
+    {
+        await using var wharf = await StartAsync();
+        using var missing = await wharf.Client.GetAsync(new Uri("/v2/hub/nothing/manifests/1", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("MANIFEST_UNKNOWN", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var push = await wharf.Client.PostAsync(new Uri("/v2/hub/library/alpine/blobs/uploads/", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.Forbidden, push.StatusCode);
+        Assert.Contains("DENIED", await push.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_pulls_of_an_uncached_blob_cause_one_upstream_fetch_and_all_get_bytes_before_it_is_complete()
+    {
+        var size = BlobSize();
+        var layer = TestBlobs.Random(size);
+        var layerDigest = await UpstreamSeed.PushBlobAsync(_seed, "library/big", layer);
+        await using var wharf = await StartAsync();
+        var blobs = wharf.Services.GetRequiredService<Wharf.Core.Services.BlobService>();
+
+        // The upstream's answers stop after 1 MiB: every client must get its first bytes from that much.
+        _relay.Hold(1024 * 1024);
+        var clients = Enumerable.Range(0, 20).Select(_ => new HttpClient { BaseAddress = wharf.BaseAddress, Timeout = Timeout.InfiniteTimeSpan }).ToArray();
+        try
+        {
+            var responses = await Task.WhenAll(clients.Select(c => c.GetAsync(new Uri($"/v2/hub/big/blobs/{layerDigest}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead)));
+            var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStreamAsync()));
+            var firsts = await Task.WhenAll(bodies.Select(async b =>
+            {
+                var buffer = new byte[4096];
+                return await b.ReadAsync(buffer);
+            }));
+            Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+            Assert.All(responses, r => Assert.Equal(size, r.Content.Headers.ContentLength));
+            Assert.All(firsts, n => Assert.True(n > 0));
+            Assert.False(await blobs.IsStoredAsync(Wharf.Core.Protocol.Digest.Parse(layerDigest), CancellationToken.None), "the blob was stored before the upstream sent it whole");
+
+            _relay.Open();
+            var hashes = await Task.WhenAll(bodies.Select(async (b, i) =>
+            {
+                using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+                var buffer = new byte[256 * 1024];
+                long total = firsts[i];
+                hash.AppendData(layer, 0, firsts[i]);
+                int read;
+                while ((read = await b.ReadAsync(buffer)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    total += read;
+                }
+
+                Assert.Equal(size, total);
+                return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+            }));
+            Assert.All(hashes, h => Assert.Equal(layerDigest, h));
+            Assert.Single(_relay.Requests, r => r.StartsWith($"GET /v2/library/big/blobs/{layerDigest} ", StringComparison.Ordinal));
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_blob_leaves_no_partial_blob_and_a_later_pull_gets_it_whole()
+    {
+        var layer = TestBlobs.Random(4 * 1024 * 1024);
+        var layerDigest = await UpstreamSeed.PushBlobAsync(_seed, "library/drop", layer);
+        await using var wharf = await StartAsync();
+        var blobs = wharf.Services.GetRequiredService<Wharf.Core.Services.BlobService>();
+
+        _relay.Hold(512 * 1024);
+        using (var client = new HttpClient { BaseAddress = wharf.BaseAddress })
+        {
+            using var response = await client.GetAsync(new Uri($"/v2/hub/drop/blobs/{layerDigest}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+            await using var body = await response.Content.ReadAsStreamAsync();
+            Assert.True(await body.ReadAsync(new byte[1024]) > 0);
+        }
+
+        Assert.False(await blobs.IsStoredAsync(Wharf.Core.Protocol.Digest.Parse(layerDigest), CancellationToken.None));
+        _relay.Open();
+        var later = await GetAsync(wharf, $"/v2/hub/drop/blobs/{layerDigest}");
+        Assert.Equal(layer, later.Body);
+        Assert.Single(_relay.Requests, r => r.StartsWith($"GET /v2/library/drop/blobs/{layerDigest} ", StringComparison.Ordinal));
+    }
+
+    /// <summary>The large blob's size: <c>WHARF_TEST_MIRROR_BLOB_MIB</c> MiB, 64 by default (the heavy run sets 256).</summary>
+    private static int BlobSize() =>
+        int.Parse(Environment.GetEnvironmentVariable("WHARF_TEST_MIRROR_BLOB_MIB") ?? "64", CultureInfo.InvariantCulture) * 1024 * 1024;
+
+    private Task<WharfTestServer> StartAsync(params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Mirror:Upstreams:0:Prefix"] = "hub",
+            ["Mirror:Upstreams:0:Url"] = _relay.Url.ToString(),
+            ["Mirror:Upstreams:0:LibraryPrefix"] = "true",
+            ["Mirror:Upstreams:0:Timeout"] = "00:00:05",
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        return WharfTestServer.StartAsync(settings, _time);
+    }
+
+    private static async Task<(byte[] Body, string? Digest)> GetAsync(WharfTestServer wharf, string path)
+    {
+        using var response = await wharf.Client.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
+        return (body, response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : null);
+    }
+}
