@@ -167,7 +167,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
             {
                 var buffer = new byte[4096];
                 return await b.ReadAsync(buffer);
-            }));
+            })).WaitAsync(TimeSpan.FromMinutes(1)); // Fails, rather than hangs, if clients waited for the whole blob.
             Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
             Assert.All(responses, r => Assert.Equal(size, r.Content.Headers.ContentLength));
             Assert.All(firsts, n => Assert.True(n > 0));

@@ -58,6 +58,7 @@ public sealed class ErrorCodesTests
     [InlineData(ErrorCode.MethodNotAllowed, "UNSUPPORTED", 405)]
     [InlineData(ErrorCode.Unknown, "UNKNOWN", 500)]
     [InlineData(ErrorCode.TagMoved, "MANIFEST_UNKNOWN", 409)]
+    [InlineData(ErrorCode.UpstreamUnavailable, "UNAVAILABLE", 502)]
     public void Spec_codes_map_to_the_spec_statuses(ErrorCode code, string wire, int status)
     {
         var info = code.Describe();
@@ -69,7 +70,7 @@ public sealed class ErrorCodesTests
     public void Only_server_side_codes_have_5xx_statuses()
     {
         var serverSide = Enum.GetValues<ErrorCode>().Where(c => c.Describe().Status >= 500).ToHashSet();
-        Assert.Equal(new HashSet<ErrorCode> { ErrorCode.Unavailable, ErrorCode.StorageFull, ErrorCode.Unknown }, serverSide);
+        Assert.Equal(new HashSet<ErrorCode> { ErrorCode.Unavailable, ErrorCode.StorageFull, ErrorCode.UpstreamUnavailable, ErrorCode.Unknown }, serverSide);
     }
 
     [Fact]

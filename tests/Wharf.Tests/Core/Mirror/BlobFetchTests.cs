@@ -1,0 +1,168 @@
+using System.Security.Cryptography;
+using Wharf.Core.Mirror;
+using Wharf.Core.Protocol;
+
+namespace Wharf.Tests.Core.Mirror;
+
+/// <summary>One upstream fetch followed by several readers: bytes flow before the end, and nothing wrong is ever delivered whole.</summary>
+public sealed class BlobFetchTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("wharf-fetch-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Readers_follow_the_writer_and_get_the_last_byte_only_after_the_digest_verified()
+    {
+        var content = RandomNumberGenerator.GetBytes(300 * 1024);
+        var upstream = new GatedStream(content);
+        var committed = new TaskCompletionSource<byte[]>();
+        var fetch = new BlobFetch(Digest.Compute(content), Path.Combine(_directory, "blob"));
+        var run = fetch.RunAsync(_ => ValueTask.FromResult(new UpstreamBlob(upstream, content.Length)), async (path, _, ct) => committed.SetResult(await File.ReadAllBytesAsync(path, ct)), _ => { }, CancellationToken.None);
+
+        upstream.Allow(100 * 1024);
+        Assert.Equal(content.Length, await fetch.Started);
+        await using var reader = fetch.TryOpenReader()!;
+        var first = new byte[200 * 1024];
+        var read = await ReadAtLeastAsync(reader, first, 100 * 1024);
+        Assert.True(content.AsSpan(0, read).SequenceEqual(first.AsSpan(0, read)));
+
+        upstream.Allow(content.Length);
+        var rest = new MemoryStream();
+        await reader.CopyToAsync(rest);
+        Assert.True(await run);
+        Assert.Equal(content, first.AsSpan(0, read).ToArray().Concat(rest.ToArray()).ToArray());
+        Assert.Equal(content, await committed.Task);
+        Assert.Null(fetch.TryOpenReader());
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public async Task A_digest_mismatch_commits_nothing_and_fails_every_reader_before_its_last_byte()
+    {
+        var content = RandomNumberGenerator.GetBytes(64 * 1024);
+        var upstream = new GatedStream(content);
+        var commits = 0;
+        var fetch = new BlobFetch(Digest.Compute(RandomNumberGenerator.GetBytes(8)), Path.Combine(_directory, "blob"));
+        var run = fetch.RunAsync(_ => ValueTask.FromResult(new UpstreamBlob(upstream, content.Length)), (_, _, _) => { commits++; return Task.CompletedTask; }, _ => { }, CancellationToken.None);
+        upstream.Allow(1);
+        await fetch.Started;
+        var readers = new[] { fetch.TryOpenReader()!, fetch.TryOpenReader()! };
+
+        upstream.Allow(content.Length);
+        Assert.False(await run);
+        foreach (var reader in readers)
+        {
+            var copied = new MemoryStream();
+            var error = await Assert.ThrowsAsync<IOException>(() => reader.CopyToAsync(copied));
+            Assert.Contains("upstream", error.Message, StringComparison.Ordinal);
+            Assert.True(copied.Length < content.Length);
+            await reader.DisposeAsync();
+        }
+
+        Assert.Equal(0, commits);
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public async Task A_body_shorter_than_announced_fails_the_fetch()
+    {
+        var content = RandomNumberGenerator.GetBytes(1000);
+        var upstream = new GatedStream(content);
+        upstream.Allow(content.Length);
+        var fetch = new BlobFetch(Digest.Compute(content), Path.Combine(_directory, "blob"));
+
+        Assert.False(await fetch.RunAsync(_ => ValueTask.FromResult(new UpstreamBlob(upstream, content.Length + 1)), (_, _, _) => Task.CompletedTask, _ => { }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_upstream_refusal_faults_Started_with_its_failure()
+    {
+        var fetch = new BlobFetch(Digest.Compute([1]), Path.Combine(_directory, "blob"));
+
+        Assert.False(await fetch.RunAsync(_ => throw new UpstreamException(UpstreamFailure.NotFound, "gone"), (_, _, _) => Task.CompletedTask, _ => { }, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => fetch.Started);
+        Assert.Equal(UpstreamFailure.NotFound, error.Failure);
+    }
+
+    private static async Task<int> ReadAtLeastAsync(Stream stream, byte[] buffer, int minimum)
+    {
+        var total = 0;
+        while (total < minimum)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(total));
+            Assert.True(read > 0);
+            total += read;
+        }
+
+        return total;
+    }
+
+    /// <summary>An upstream body that sends only as many bytes as the test allowed so far.</summary>
+    private sealed class GatedStream(byte[] content) : Stream
+    {
+        private readonly SemaphoreSlim _more = new(0);
+        private long _allowed;
+        private long _position;
+
+        public void Allow(long total)
+        {
+            Interlocked.Exchange(ref _allowed, total);
+            _more.Release();
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (true)
+            {
+                if (_position >= content.Length)
+                {
+                    return 0;
+                }
+
+                var allowed = Math.Min(Interlocked.Read(ref _allowed), content.Length);
+                if (allowed > _position)
+                {
+                    var count = (int)Math.Min(buffer.Length, allowed - _position);
+                    content.AsMemory((int)_position, count).CopyTo(buffer);
+                    _position += count;
+                    return count;
+                }
+
+                await _more.WaitAsync(cancellationToken);
+            }
+        }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => content.Length;
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _more.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
