@@ -5,8 +5,9 @@ namespace Wharf.Core.Mirror;
 
 /// <summary>
 /// One upstream fetch of one blob: the body is written to a temp file while it is hashed, and any number of readers
-/// follow the file behind the writer. A reader gets the last byte only once the whole body's digest verified; if it does
-/// not (or the upstream fails midway), every reader's next read throws, so no client ever receives a whole wrong blob.
+/// follow the file behind the writer. A reader gets the last byte only once the whole body's digest verified and the blob
+/// is stored; if it does not verify (or the upstream or the store fails), every reader's next read throws, so no client
+/// ever receives a whole wrong blob.
 /// </summary>
 internal sealed class BlobFetch(Digest digest, string tempPath)
 {
@@ -68,10 +69,12 @@ internal sealed class BlobFetch(Digest digest, string tempPath)
                     throw new UpstreamException(UpstreamFailure.Unavailable, $"the upstream's content for {Digest} has digest {actual}");
                 }
 
-                Advance(total, verified: true);
             }
 
+            // Stored (verified again by the push path, published, indexed) before any reader gets its last byte: a
+            // client that received the whole blob can count on it being cached.
             await commit(tempPath, _written, cancellationToken);
+            Advance(_written, verified: true);
             return true;
         }
         catch (Exception error)

@@ -23,13 +23,16 @@ public sealed class DockerEngineFixture : IAsyncLifetime
 
     public string Log => _daemon?.ReadLog() ?? string.Empty;
 
+    /// <summary>The daemon.json the engine starts with (e.g. its <c>registry-mirrors</c>); empty by default.</summary>
+    public string DaemonConfig { get; init; } = "{}";
+
     public async Task InitializeAsync()
     {
         var dockerd = RequiredTool.Find("dockerd", "docker.io");
         var docker = RequiredTool.Find("docker", "docker.io");
         Directory.CreateDirectory(ConfigDirectory);
         var config = _directory.Combine("daemon.json");
-        await File.WriteAllTextAsync(config, "{}");
+        await File.WriteAllTextAsync(config, DaemonConfig);
         _trustKeyExisted = File.Exists(TrustKey);
         _daemon = DaemonProcess.Start(
             "dockerd",
