@@ -17,11 +17,18 @@ internal sealed class BlobFetch(Digest digest, string tempPath)
     private readonly object _gate = new();
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _written;
+    private int _claimed;
     private bool _verified;
     private bool _removed;
     private Exception? _failure;
 
     public Digest Digest { get; } = digest;
+
+    /// <summary>
+    /// True for exactly one caller: the one that runs the fetch. A concurrent dictionary may build a value more than once
+    /// under contention, so building one must not start anything.
+    /// </summary>
+    public bool TryClaim() => Interlocked.Exchange(ref _claimed, 1) == 0;
 
     /// <summary>The blob's length once the upstream answered; faults with the upstream's failure.</summary>
     public Task<long> Started => _started.Task;

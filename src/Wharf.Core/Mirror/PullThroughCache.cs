@@ -103,12 +103,13 @@ public sealed partial class PullThroughCache(
         var prefix = name.Upstream.Prefix;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var joined = true;
-            var fetch = _fetches.GetOrAdd(digest, _ =>
+            var fetch = _fetches.GetOrAdd(digest, d => new BlobFetch(d, TempPath(d)));
+            var joined = !fetch.TryClaim();
+            if (!joined)
             {
-                joined = false;
-                return Start(name, digest);
-            });
+                Start(name, fetch);
+            }
+
             long length;
             try
             {
@@ -136,11 +137,14 @@ public sealed partial class PullThroughCache(
         return new RegistryError(ErrorCode.UpstreamUnavailable, $"the blob could not be fetched from upstream {prefix}");
     }
 
-    private BlobFetch Start(MirroredName name, Digest digest)
+    private string TempPath(Digest digest) =>
+        Path.Combine(options.TempDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-mirror"), $"{digest.Encoded}-{Guid.NewGuid():N}");
+
+    /// <summary>Runs the fetch in the background, on its own deadline rather than any client's.</summary>
+    private void Start(MirroredName name, BlobFetch fetch)
     {
-        var directory = options.TempDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-mirror");
-        Directory.CreateDirectory(directory);
-        var fetch = new BlobFetch(digest, Path.Combine(directory, $"{digest.Encoded}-{Guid.NewGuid():N}"));
+        var digest = fetch.Digest;
+        Directory.CreateDirectory(options.TempDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-mirror"));
         var prefix = name.Upstream.Prefix;
         _ = Task.Run(async () =>
         {
@@ -158,7 +162,6 @@ public sealed partial class PullThroughCache(
                 LogFetchFailed(logger, name.Repository, digest.Value, failure ?? "unknown");
             }
         });
-        return fetch;
     }
 
     private async Task CommitAsync(MirroredName name, Digest digest, string path, CancellationToken cancellationToken)
