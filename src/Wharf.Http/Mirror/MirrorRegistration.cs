@@ -17,7 +17,7 @@ public static class MirrorRegistration
         services.AddSingleton<MirrorRouting>();
         services.AddSingleton<CachedManifests>();
         services.AddSingleton<MirrorMetrics>();
-        services.AddSingleton<IUpstreamRegistries, HttpUpstreamRegistries>();
+        services.AddSingleton<IUpstreamRegistries, ClientUpstreamRegistries>();
         services.AddSingleton<PullThroughCache>();
     }
 }
