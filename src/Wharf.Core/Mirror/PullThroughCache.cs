@@ -137,6 +137,9 @@ public sealed partial class PullThroughCache(
         return new RegistryError(ErrorCode.UpstreamUnavailable, $"the blob could not be fetched from upstream {prefix}");
     }
 
+    /// <summary>Counts a blob of a cached repository served from storage, without the cache's help.</summary>
+    public void RecordBlobHit(MirroredName name) => metrics?.Request(name.Upstream.Prefix, "blob", "hit");
+
     private string TempPath(Digest digest) =>
         Path.Combine(options.TempDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-mirror"), $"{digest.Encoded}-{Guid.NewGuid():N}");
 

@@ -31,6 +31,11 @@ public sealed class BlobHandler(BlobService blobs, BlobOptions options, Wharf.Co
             return new ErrorResult(stat.Error!);
         }
 
+        if (cache is not null && mirrorNames?.Resolve(request.Route.Name) is { } hit)
+        {
+            cache.RecordBlobHit(hit);
+        }
+
         // A blob whose bytes are gone (quarantined by `wharf check --repair`) is unknown until pushed again. HEAD asks
         // storage, since clients decide from it whether to push the blob; so does a GET of a local file (a cheap stat),
         // while a streamed GET finds out when it opens the bytes (BlobContentResult), without a round trip more.

@@ -229,6 +229,42 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
         Assert.Single(_relay.Requests, r => r.StartsWith($"GET /v2/library/drop/blobs/{layerDigest} ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Of_a_multi_platform_index_only_the_platform_pulled_is_fetched_and_the_metrics_count_hits_misses_and_bytes()
+    {
+        var amd64 = OciLayoutBuilder.CreateImage("multi", "amd64");
+        var arm64 = OciLayoutBuilder.CreateImage("multi", "arm64");
+        await UpstreamSeed.PushImageAsync(_seed, "library/multi", amd64, amd64.ManifestDigest);
+        await UpstreamSeed.PushImageAsync(_seed, "library/multi", arm64, arm64.ManifestDigest);
+        var index = OciLayoutJson.Index([amd64, arm64]);
+        await UpstreamSeed.PushManifestAsync(_seed, "library/multi", "1", index, MediaTypes.OciIndex);
+        await using var wharf = await StartAsync();
+
+        var served = await GetAsync(wharf, "/v2/hub/multi/manifests/1");
+        Assert.Equal(index, served.Body);
+        Assert.Equal(arm64.ManifestBytes, (await GetAsync(wharf, $"/v2/hub/multi/manifests/{arm64.ManifestDigest}")).Body);
+        foreach (var blob in arm64.BlobDigests)
+        {
+            Assert.Equal(blob, Digests.Sha256((await GetAsync(wharf, $"/v2/hub/multi/blobs/{blob}")).Body));
+        }
+
+        Assert.Equal(arm64.ConfigBytes, (await GetAsync(wharf, $"/v2/hub/multi/blobs/{arm64.ConfigDigest}")).Body);
+        Assert.Equal(index, (await GetAsync(wharf, "/v2/hub/multi/manifests/1")).Body);
+
+        var requested = _relay.Requests;
+        Assert.DoesNotContain(requested, r => r.Contains(amd64.ManifestDigest, StringComparison.Ordinal));
+        Assert.DoesNotContain(requested, r => amd64.BlobDigests.Any(d => r.Contains(d, StringComparison.Ordinal)));
+        Assert.Equal(arm64.BlobDigests.Count, requested.Count(r => r.Contains("/blobs/", StringComparison.Ordinal)));
+
+        using var scrape = await wharf.Client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = Wharf.TestKit.Prometheus.PrometheusText.Parse(await scrape.Content.ReadAsStringAsync());
+        Assert.Equal(2, metrics.Sum("wharf_mirror_requests_total", "upstream=hub", "kind=manifest", "result=miss"));
+        Assert.Equal(1, metrics.Sum("wharf_mirror_requests_total", "upstream=hub", "kind=manifest", "result=hit"));
+        Assert.Equal(arm64.BlobDigests.Count, metrics.Sum("wharf_mirror_requests_total", "upstream=hub", "kind=blob", "result=miss"));
+        Assert.Equal(1, metrics.Sum("wharf_mirror_requests_total", "upstream=hub", "kind=blob", "result=hit"));
+        Assert.Equal(arm64.ConfigBytes.Length + arm64.Layers.Sum(l => l.Compressed.Length), metrics.Sum("wharf_mirror_upstream_bytes_total", "upstream=hub"));
+    }
+
     /// <summary>The large blob's size: <c>WHARF_TEST_MIRROR_BLOB_MIB</c> MiB, 64 by default (the heavy run sets 256).</summary>
     private static int BlobSize() =>
         int.Parse(Environment.GetEnvironmentVariable("WHARF_TEST_MIRROR_BLOB_MIB") ?? "64", CultureInfo.InvariantCulture) * 1024 * 1024;
