@@ -109,6 +109,27 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tag_removed_upstream_is_unknown_after_the_ttl_while_its_manifest_by_digest_stays_served()
+    {
+        var image = OciLayoutBuilder.CreateImage("removed");
+        var digest = await UpstreamSeed.PushImageAsync(_seed, "team/removed", image, "1");
+        await using var wharf = await StartAsync();
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/removed/manifests/1")).Body);
+
+        using (var delete = await _seed.DeleteAsync(new Uri($"v2/team/removed/manifests/{digest}", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        }
+
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/removed/manifests/1")).Body);
+        _time.Advance(TimeSpan.FromMinutes(6));
+        using var gone = await wharf.Client.GetAsync(new Uri("/v2/hub/team/removed/manifests/1", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Contains("MANIFEST_UNKNOWN", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, $"/v2/hub/team/removed/manifests/{digest}")).Body);
+    }
+
+    [Fact]
     public async Task With_the_upstream_down_a_stale_tag_is_served_with_a_warning_and_uncached_content_gets_unavailable()
     {
         var image = OciLayoutBuilder.CreateImage("cached");
