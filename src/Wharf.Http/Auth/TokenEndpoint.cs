@@ -15,7 +15,7 @@ namespace Wharf.Http.Auth;
 /// </summary>
 public sealed partial class TokenEndpoint(
     AccessGate gate, CredentialVerifier credentials, TokenIssuer issuer, TokenValidator validator, AuthChallenges challenges,
-    IRefreshTokenStore refreshTokens, TimeProvider time, ILogger<TokenEndpoint> logger)
+    IRefreshTokenStore refreshTokens, TimeProvider time, ILogger<TokenEndpoint> logger, Wharf.Core.Mirror.MirrorNames? mirrorNames = null)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -100,7 +100,7 @@ public sealed partial class TokenEndpoint(
             return challenges.BasicUnauthorized();
         }
 
-        var issued = issuer.Issue(principal, issuer.Grant(principal, requested), offline: true, family);
+        var issued = issuer.Issue(principal, issuer.Grant(principal, WithMirrorScopes(requested)), offline: true, family);
         if (issued.AccessToken.Length > TokenValidator.MaxLength)
         {
             return Answer(issued); // Refused, and the refresh token the client holds stays good.
@@ -126,12 +126,32 @@ public sealed partial class TokenEndpoint(
     }
 
     /// <summary>
+    /// Mirror mode: dockerd asks for a token for the name it knows (<c>library/alpine</c>) while Wharf serves, and
+    /// authorizes, the cached name (<c>hub/library/alpine</c>). Each pull scope of a name mirror mode would rewrite also
+    /// asks for pull on the cached name, which the policies then grant or not like any other.
+    /// </summary>
+    private IReadOnlyList<Scope> WithMirrorScopes(IReadOnlyList<Scope> requested)
+    {
+        if (mirrorNames is null || !mirrorNames.Enabled)
+        {
+            return requested;
+        }
+
+        var cached = requested
+            .Where(s => s.Type == Scope.RepositoryType && s.Actions.HasFlag(AccessActions.Pull))
+            .Select(s => mirrorNames.Rewrite(s.Name, null) is { } name ? new Scope(Scope.RepositoryType, name, AccessActions.Pull) : null)
+            .OfType<Scope>()
+            .ToList();
+        return cached.Count == 0 ? requested : [.. requested, .. cached];
+    }
+
+    /// <summary>
     /// Tokens for a principal who just signed in (or came anonymously); a refresh token starts a new family, a reusable
     /// one for dockerd (see <see cref="IsDockerd"/>).
     /// </summary>
     private async ValueTask<IResult> AnswerAsync(Principal principal, IReadOnlyList<Scope> requested, bool offline, bool reusable)
     {
-        var issued = issuer.Issue(principal, issuer.Grant(principal, requested), offline);
+        var issued = issuer.Issue(principal, issuer.Grant(principal, WithMirrorScopes(requested)), offline);
         if (issued.AccessToken.Length <= TokenValidator.MaxLength && issued.Refresh is { } refresh)
         {
             await refreshTokens.CreateAsync(refresh.Family, principal.Name!, refresh.Id, refresh.ExpiresAt, reusable, time.GetUtcNow(), CancellationToken.None);

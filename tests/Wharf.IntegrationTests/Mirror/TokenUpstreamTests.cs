@@ -45,6 +45,48 @@ public sealed class TokenUpstreamTests
     }
 
     [Fact]
+    public async Task In_mirror_mode_a_token_asked_for_the_unprefixed_name_as_dockerd_does_pulls_if_policy_allows_the_cached_name()
+    {
+        await using var upstream = await WharfTestServer.StartAsync(handler: null);
+        var image = await new Registry(upstream).PushImageAsync("team/app", "v1");
+
+        var cacheSettings = AuthSettings.For("token");
+        cacheSettings["Auth:Policies:3:Repositories"] = "corp/team/**";
+        cacheSettings["Auth:Policies:3:Users:0"] = "bob";
+        cacheSettings["Auth:Policies:3:Actions:0"] = "pull";
+        cacheSettings["Mirror:Default"] = "corp";
+        cacheSettings["Mirror:Upstreams:0:Prefix"] = "corp";
+        cacheSettings["Mirror:Upstreams:0:Url"] = upstream.BaseAddress.ToString();
+        await using var cache = await WharfTestServer.StartAsync(cacheSettings);
+        await AuthSettings.AddUsersAsync(cache);
+        var tokens = new TokenClient(cache);
+
+        var bob = await tokens.TokenAsync(Basic("bob"), "repository:other/app:pull");
+        Assert.DoesNotContain("repository:corp/other/app:pull", TokenClient.Access(bob));
+        bob = await tokens.TokenAsync(Basic("bob"), "repository:team/app:pull");
+        Assert.Contains("repository:corp/team/app:pull", TokenClient.Access(bob));
+        using (var pulled = await GetWithTokenAsync(cache, bob, "/v2/team/app/manifests/v1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, pulled.StatusCode);
+            Assert.Equal(image.Manifest, await pulled.Content.ReadAsByteArrayAsync());
+        }
+
+        var carol = await tokens.TokenAsync(Basic("carol"), "repository:team/app:pull");
+        using var denied = await GetWithTokenAsync(cache, carol, "/v2/team/app/manifests/v1");
+        Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+    }
+
+    private static System.Net.Http.Headers.AuthenticationHeaderValue Basic(string user) =>
+        new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{user}-password")));
+
+    private static Task<HttpResponseMessage> GetWithTokenAsync(WharfTestServer server, string token, string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return server.Client.SendAsync(request);
+    }
+
+    [Fact]
     public async Task Credentials_the_upstream_refuses_give_unavailable_naming_the_upstream_not_a_500()
     {
         var upstreamSettings = AuthSettings.For("token");
