@@ -12,7 +12,7 @@ namespace Wharf.Metadata;
 /// flush of their own: on SQLite they wait for every other write and never share its transaction, and a deletion
 /// that a power loss takes back is only done again (the row of a blob whose bytes went is invisible: nothing links it).
 /// </summary>
-public sealed class SqlGcStore(SqlDatabase database, TimeProvider time, SqlEventOutbox? events = null) : IGcStore
+public sealed class SqlGcStore(SqlDatabase database, TimeProvider time, SqlEventOutbox? events = null, Core.Mirror.ICachedRepositories? cached = null) : IGcStore
 {
     private static readonly EventOrigin CollectorOrigin = new("gc", null, null, null, null, null, null);
 
@@ -75,7 +75,9 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time, SqlEvent
             var deleted = new List<RepositoryDigest>();
             foreach (var (repositoryId, name, digest) in claimed.Keys)
             {
-                if (await AllDueAsync(connection, transaction, "gc_link_reviews", repositoryId, digest, dueBefore, cancellationToken)
+                // A cache's blobs are referenced by manifests kept outside the metadata store (docs/design/mirroring.md).
+                if (cached?.IsCached(name) != true
+                    && await AllDueAsync(connection, transaction, "gc_link_reviews", repositoryId, digest, dueBefore, cancellationToken)
                     && await FindsAsync(connection, transaction, "SELECT 1 FROM repository_blobs WHERE repository_id = @r AND digest = @d" + database.RowLock("UPDATE"), repositoryId, digest, cancellationToken)
                     && !await FindsAsync(connection, transaction, "SELECT 1 FROM manifest_references WHERE repository_id = @r AND child_digest = @d AND kind = 0", repositoryId, digest, cancellationToken))
                 {

@@ -4,8 +4,10 @@ namespace Wharf.Core.Mirror;
 public sealed record MirroredName(UpstreamOptions Upstream, string Repository, string UpstreamName);
 
 /// <summary>Maps repository names to upstreams: by prefix, in mirror mode, and by containerd's <c>ns=</c>.</summary>
-public sealed class MirrorNames(MirrorOptions options)
+public sealed class MirrorNames(MirrorOptions options) : ICachedRepositories
 {
+    public bool IsCached(string repository) => Resolve(repository) is not null;
+
     public bool Enabled => options.Enabled;
 
     /// <summary>The upstream caching <paramref name="repository"/>, or null when it is one of Wharf's own.</summary>

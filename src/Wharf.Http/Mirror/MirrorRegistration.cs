@@ -14,6 +14,7 @@ public static class MirrorRegistration
         }
 
         services.AddSingleton<MirrorNames>();
+        services.AddSingleton<ICachedRepositories>(sp => sp.GetRequiredService<MirrorNames>());
         services.AddSingleton<MirrorRouting>();
         services.AddSingleton<CachedManifests>();
         services.AddSingleton<MirrorMetrics>();

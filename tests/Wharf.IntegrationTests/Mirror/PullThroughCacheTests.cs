@@ -57,6 +57,40 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_garbage_collector_keeps_cached_blobs_so_they_are_served_with_the_upstream_down()
+    {
+        var image = OciLayoutBuilder.CreateImage("kept");
+        await UpstreamSeed.PushImageAsync(_seed, "library/kept", image, "1");
+        await using var wharf = await StartAsync(("Gc:GracePeriod", "00:01:00"));
+        var own = await new Registry(wharf).PushBlobAsync("team/unreferenced", TestBlobs.Random(1000));
+        foreach (var blob in image.BlobDigests)
+        {
+            await GetAsync(wharf, $"/v2/hub/kept/blobs/{blob}");
+        }
+
+        _time.Advance(TimeSpan.FromHours(2));
+        var collector = wharf.Services.GetRequiredService<Wharf.Core.Services.Gc.GarbageCollector>();
+        for (var cycle = 0; cycle < 3; cycle++)
+        {
+            await collector.RunCycleAsync(CancellationToken.None);
+        }
+
+        // Wharf's own blob that no manifest references is collected; the cache's are kept.
+        var blobs = wharf.Services.GetRequiredService<Wharf.Core.Services.BlobService>();
+        Assert.False((await blobs.StatAsync("team/unreferenced", Wharf.Core.Protocol.Digest.Parse(own), CancellationToken.None)).IsOk);
+        foreach (var blob in image.BlobDigests)
+        {
+            Assert.True((await blobs.StatAsync("hub/kept", Wharf.Core.Protocol.Digest.Parse(blob), CancellationToken.None)).IsOk, $"{blob} was collected");
+        }
+
+        _relay.Cut();
+        foreach (var blob in image.BlobDigests)
+        {
+            Assert.Equal(blob, Digests.Sha256((await GetAsync(wharf, $"/v2/hub/kept/blobs/{blob}")).Body));
+        }
+    }
+
+    [Fact]
     public async Task Mirror_mode_serves_unprefixed_pulls_from_the_default_upstream_and_ns_selects_one_without_shadowing_local_repositories()
     {
         var image = OciLayoutBuilder.CreateImage("busybox");
