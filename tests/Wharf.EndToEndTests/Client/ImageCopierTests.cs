@@ -81,6 +81,19 @@ public sealed class ImageCopierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_copy_into_another_repository_of_the_target_mounts_the_blobs_it_already_has()
+    {
+        var pushed = await PushSignedIndexAsync(_wharf!, "team/app", "v1", tagSchema: false);
+        await new ImageCopier(_wharf!, _dist!).CopyAsync("team/app", "v1", "team/app");
+
+        var second = await new ImageCopier(_wharf!, _dist!) { MountFrom = "team/app" }.CopyAsync("team/app", "v1", "team/copy");
+
+        Assert.Equal(pushed.Blobs, second.BlobsMounted);
+        Assert.Equal(0, second.BlobsUploaded);
+        await AssertSameAsync(_wharf!, _dist!, "team/app", "team/copy", pushed);
+    }
+
+    [Fact]
     public async Task A_copy_cut_short_leaves_no_tag_and_a_second_run_sends_only_what_is_missing()
     {
         var pushed = await PushSignedIndexAsync(_wharf!, "team/big", "v2", tagSchema: false);
