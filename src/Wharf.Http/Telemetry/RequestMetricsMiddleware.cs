@@ -15,39 +15,51 @@ public sealed record MetricsEndpoint(string Path);
 public sealed partial class RequestMetricsMiddleware(
     RequestDelegate next, WharfMetrics metrics, GcMetrics gc, MetricsEndpoint endpoint, ILogger<RequestMetricsMiddleware> logger)
 {
-    public async Task InvokeAsync(HttpContext context)
+    /// <remarks>Most requests (manifests, HEADs, uploads' neighbours) need nothing after the response: they pass straight on, without an async frame of their own.</remarks>
+    public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
         var family = RouteFamily.Of(request.Path.Value, endpoint.Path);
         context.Features.Get<IHttpMetricsTagsFeature>()?.Tags.Add(new("wharf.route_family", family));
         if (ReferenceEquals(family, RouteFamily.Metrics))
         {
-            await RefreshGcAsync(context.RequestAborted);
+            return ScrapeAsync(context);
         }
 
-        var upload = ReferenceEquals(family, RouteFamily.Upload)
-            && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPatch(request.Method) || HttpMethods.IsPut(request.Method));
-        if (upload)
+        if (ReferenceEquals(family, RouteFamily.Upload)
+            && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPatch(request.Method) || HttpMethods.IsPut(request.Method)))
         {
-            metrics.UploadStarted();
+            return UploadAsync(context);
         }
 
+        return ReferenceEquals(family, RouteFamily.Blob) && HttpMethods.IsGet(request.Method) ? BlobGetAsync(context) : next(context);
+    }
+
+    private async Task ScrapeAsync(HttpContext context)
+    {
+        await RefreshGcAsync(context.RequestAborted);
+        await next(context);
+    }
+
+    private async Task UploadAsync(HttpContext context)
+    {
+        metrics.UploadStarted();
         try
         {
             await next(context);
         }
         finally
         {
-            if (upload)
-            {
-                metrics.UploadEnded();
-            }
-            else if (ReferenceEquals(family, RouteFamily.Blob) && HttpMethods.IsGet(request.Method)
-                && context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent
-                && context.Response.ContentLength is { } sent)
-            {
-                metrics.BlobBytesOut(sent);
-            }
+            metrics.UploadEnded();
+        }
+    }
+
+    private async Task BlobGetAsync(HttpContext context)
+    {
+        await next(context);
+        if (context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent && context.Response.ContentLength is { } sent)
+        {
+            metrics.BlobBytesOut(sent);
         }
     }
 
