@@ -320,9 +320,9 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
         Assert.Equal(arm64.ConfigBytes.Length + arm64.Layers.Sum(l => l.Compressed.Length), metrics.Sum("wharf_mirror_upstream_bytes_total", "upstream=hub"));
     }
 
-    /// <summary>The large blob's size: <c>WHARF_TEST_MIRROR_BLOB_MIB</c> MiB, 64 by default (the heavy run sets 256).</summary>
+    /// <summary>The large blob's size: <c>WHARF_TEST_MIRROR_BLOB_MIB</c> MiB, 256 by default (the size; a few seconds).</summary>
     private static int BlobSize() =>
-        int.Parse(Environment.GetEnvironmentVariable("WHARF_TEST_MIRROR_BLOB_MIB") ?? "64", CultureInfo.InvariantCulture) * 1024 * 1024;
+        int.Parse(Environment.GetEnvironmentVariable("WHARF_TEST_MIRROR_BLOB_MIB") ?? "256", CultureInfo.InvariantCulture) * 1024 * 1024;
 
     private Task<WharfTestServer> StartAsync(params (string Key, string Value)[] extra)
     {
