@@ -10,8 +10,10 @@ namespace Wharf.IntegrationTests.Mirror;
 
 /// <summary>
 /// The pull-through cache against a real upstream (Distribution 2.8.2) behind a relay that records, holds back or cuts
-/// its traffic (docs/design/mirroring.md).
+/// its traffic (docs/design/mirroring.md). Alone in the process (see <see cref="Metrics.MetricsCollection"/>): one test
+/// reads the cache's counters on <c>/metrics</c>, which other test servers running at the same time would add to.
 /// </summary>
+[Collection(Metrics.MetricsCollection.Name)]
 public sealed class PullThroughCacheTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
