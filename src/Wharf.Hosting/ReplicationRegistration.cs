@@ -13,6 +13,7 @@ public static class ReplicationRegistration
 {
     public static void AddWharfReplication(this IServiceCollection services, ReplicationOptions options)
     {
+        services.AddSingleton<ReplicationResync>();
         if (!options.Enabled)
         {
             services.AddSingleton<IReplicationJobs>(sp => new SqlReplicationJobs(sp.GetRequiredService<SqlDatabase>(), new ReplicationRouting(new ReplicationOptions())));

@@ -113,6 +113,21 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
         return await database.ReadAllAsync(command, Read, cancellationToken);
     }
 
+    public async ValueTask<IReadOnlyList<ReplicationRuleStatus>> StatusAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT j.rule,
+                   SUM(CASE WHEN j.state = 'pending' THEN 1 ELSE 0 END), SUM(CASE WHEN j.state = 'done' THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN j.state = 'dead' THEN 1 ELSE 0 END),
+                   (SELECT e.last_error FROM replication_jobs e WHERE e.rule = j.rule AND e.last_error IS NOT NULL ORDER BY e.id DESC LIMIT 1)
+            FROM replication_jobs j GROUP BY j.rule ORDER BY j.rule
+            """);
+        return await database.ReadAllAsync(command, r => new ReplicationRuleStatus(
+            r.GetString(0), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture),
+            Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture), r.IsDBNull(4) ? null : r.GetString(4)), cancellationToken);
+    }
+
     private static ReplicationJob Read(DbDataReader reader) => new(
         reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
         reader.GetInt32(6), reader.GetTime(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetTime(9));

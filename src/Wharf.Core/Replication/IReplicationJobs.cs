@@ -25,6 +25,9 @@ public interface IReplicationJobs
     /// <summary>Writes a job outside any push (a pull rule's pass, a manual run), due now.</summary>
     ValueTask<long> AddAsync(string rule, string repository, string reference, string digest, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>For each rule with jobs, how many are in each state and the newest error recorded.</summary>
+    ValueTask<IReadOnlyList<ReplicationRuleStatus>> StatusAsync(CancellationToken cancellationToken);
+
     /// <summary>The jobs, newest first, filtered by state and rule (null: any).</summary>
     ValueTask<IReadOnlyList<ReplicationJob>> ListAsync(string? state, string? rule, int limit, CancellationToken cancellationToken);
 }

@@ -14,3 +14,6 @@ public static class ReplicationJobStates
 public sealed record ReplicationJob(
     long Id, string Rule, string Repository, string Reference, string Digest, string State, int Attempts,
     DateTimeOffset NextAttemptAt, string? LastError, DateTimeOffset CreatedAt);
+
+/// <summary>A rule's jobs counted by state, and the newest error any of them recorded.</summary>
+public sealed record ReplicationRuleStatus(string Rule, long Pending, long Done, long Dead, string? LastError);

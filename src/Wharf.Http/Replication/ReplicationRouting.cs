@@ -33,6 +33,14 @@ public sealed class ReplicationRouting : IReplicationRouting
         return names ?? (IReadOnlyList<string>)[];
     }
 
+    /// <summary>Whether push rule <paramref name="rule"/> matches the repository (tags aside); false for an unknown rule.</summary>
+    public bool MatchesRepository(string rule, string repository) =>
+        _push.Any(r => r.Name == rule && r.Repositories.Any(p => p.Matches(repository)));
+
+    /// <summary>Whether push rule <paramref name="rule"/> matches the tag (repositories aside).</summary>
+    public bool MatchesTag(string rule, string tag) =>
+        _push.Any(r => r.Name == rule && (r.Tags.Length == 0 || r.Tags.Any(t => t.Matches(tag))));
+
     private static RepositoryPattern Repository(string text) =>
         RepositoryPattern.TryCreate(text, out var pattern) ? pattern : throw new ArgumentException($"invalid repository pattern '{text}'");
 
