@@ -113,6 +113,14 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
         return await database.ReadAllAsync(command, Read, cancellationToken);
     }
 
+    public ValueTask<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("DELETE FROM replication_jobs WHERE state = 'done' AND created_at < @t", transaction)
+                .With("@t", before.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken, durable: false, background: true);
+
     public async ValueTask<IReadOnlyList<ReplicationRuleStatus>> StatusAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);

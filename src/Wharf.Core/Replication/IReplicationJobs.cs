@@ -25,6 +25,9 @@ public interface IReplicationJobs
     /// <summary>Writes a job outside any push (a pull rule's pass, a manual run), due now.</summary>
     ValueTask<long> AddAsync(string rule, string repository, string reference, string digest, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Deletes done jobs created before <paramref name="before"/>; pending and dead ones stay. How many went.</summary>
+    ValueTask<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
     /// <summary>For each rule with jobs, how many are in each state and the newest error recorded.</summary>
     ValueTask<IReadOnlyList<ReplicationRuleStatus>> StatusAsync(CancellationToken cancellationToken);
 

@@ -25,6 +25,10 @@ public sealed class ReplicationOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Done jobs are removed after this long; pending and dead ones stay.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Jobs each instance copies at once (each of a different rule or repository).</summary>
     [Range(1, 64)]
     public int Concurrency { get; set; } = 4;

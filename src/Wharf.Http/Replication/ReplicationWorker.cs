@@ -16,6 +16,8 @@ namespace Wharf.Http.Replication;
 /// </summary>
 public sealed partial class ReplicationWorker : BackgroundService
 {
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
+
     private readonly IReplicationJobs _jobs;
     private readonly ReplicationOptions _options;
     private readonly Dictionary<string, ReplicationRuleOptions> _rules;
@@ -23,6 +25,7 @@ public sealed partial class ReplicationWorker : BackgroundService
     private readonly Dictionary<string, RegistryClient> _targets;
     private readonly TimeProvider _time;
     private readonly ILogger<ReplicationWorker> _logger;
+    private DateTimeOffset _nextPrune;
 
     public ReplicationWorker(
         IReplicationJobs jobs, ReplicationOptions options, ManifestService manifests, BlobService blobs, TimeProvider time, ILogger<ReplicationWorker> logger)
@@ -46,10 +49,20 @@ public sealed partial class ReplicationWorker : BackgroundService
     /// <summary>The owner name this instance's leases carry.</summary>
     public string Owner { get; } = Guid.NewGuid().ToString();
 
-    /// <summary>One pass: claims what is due now, copies it, records the outcomes; how many jobs it attempted.</summary>
+    /// <summary>
+    /// One pass: claims what is due now, copies it, records the outcomes; how many jobs it attempted. Every
+    /// <see cref="PruneEvery"/> it first removes the done jobs older than <c>Retention</c>.
+    /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var claimed = await _jobs.ClaimAsync(_rules.Keys, Owner, _options.Concurrency, _time.GetUtcNow(), _options.Lease, cancellationToken);
+        var now = _time.GetUtcNow();
+        if (now >= _nextPrune)
+        {
+            _nextPrune = now + PruneEvery;
+            await _jobs.PruneAsync(now - _options.Retention, cancellationToken);
+        }
+
+        var claimed = await _jobs.ClaimAsync(_rules.Keys, Owner, _options.Concurrency, now, _options.Lease, cancellationToken);
         await Task.WhenAll(claimed.Select(job => RunAsync(job, cancellationToken)));
         return claimed.Count;
     }

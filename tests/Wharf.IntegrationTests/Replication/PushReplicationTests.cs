@@ -114,6 +114,30 @@ public sealed class PushReplicationTests
     }
 
     [Fact]
+    public async Task Done_jobs_are_removed_after_the_retention_and_dead_ones_stay()
+    {
+        await using var repl = await ReplicationHarness.StartAsync();
+        await repl.Registry.PushImageAsync("team/app", "v1");
+        Assert.Equal(1, await repl.PassAsync());
+        repl.Relay.Cut();
+        await repl.Registry.PushImageAsync("team/other", "v1");
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            repl.Audit.Time.Advance(TimeSpan.FromSeconds(4));
+            Assert.Equal(1, await repl.PassAsync());
+        }
+
+        repl.Audit.Time.Advance(TimeSpan.FromDays(6));
+        await repl.PassAsync();
+        Assert.Equal(2, (await repl.Jobs.ListAsync(null, null, 10, CancellationToken.None)).Count); // not yet 7 days
+
+        repl.Audit.Time.Advance(TimeSpan.FromDays(1));
+        await repl.PassAsync();
+        var left = Assert.Single(await repl.Jobs.ListAsync(null, null, 10, CancellationToken.None));
+        Assert.Equal(("team/other", ReplicationJobStates.Dead), (left.Repository, left.State));
+    }
+
+    [Fact]
     public async Task Without_rules_a_push_writes_no_job_and_the_manifest_writer_gets_no_jobs_store()
     {
         await using var audit = await AuditHarness.StartAsync("basic");
