@@ -54,6 +54,7 @@ internal static class OptionSections
         OptionSection.Of<Wharf.Http.Health.ShutdownOptions>("Shutdown"),
         OptionSection.Of<MetricsOptions>("Metrics"),
         OptionSection.Of<Wharf.Http.Webhooks.WebhooksOptions>("Webhooks"),
+        OptionSection.Of<Wharf.Http.Replication.ReplicationOptions>("Replication"),
         OptionSection.Of<TracingOptions>("Tracing"),
         OptionSection.Of<MemoryOptions>("Memory"),
         OptionSection.Of<Wharf.Core.Mirror.MirrorOptions>("Mirror"),

@@ -63,6 +63,7 @@ public static class WharfServices
         }
 
         services.AddWharfWebhooks(OptionSections.Bind<Wharf.Http.Webhooks.WebhooksOptions>(configuration, "Webhooks"), ListenAddress.Parse(options.Listen));
+        services.AddWharfReplication(OptionSections.Bind<Wharf.Http.Replication.ReplicationOptions>(configuration, "Replication"));
         services.AddWharfRegistry();
         Wharf.Http.Mirror.MirrorRegistration.AddWharfMirror(services, OptionSections.Bind<Wharf.Core.Mirror.MirrorOptions>(configuration, "Mirror"));
         services.AddWharfAuth(auth, data);

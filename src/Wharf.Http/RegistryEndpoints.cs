@@ -13,6 +13,7 @@ using Wharf.Http.Handlers;
 using Wharf.Http.Health;
 using Wharf.Http.Middleware;
 using Wharf.Http.Policies;
+using Wharf.Http.Replication;
 using Wharf.Http.Results;
 using Wharf.Http.Ui;
 using Wharf.Http.Webhooks;
@@ -83,6 +84,7 @@ public static class RegistryEndpoints
         endpoints.MapWharfPolicyApi();
         endpoints.MapWharfAuditApi();
         endpoints.MapWharfEventsApi();
+        endpoints.MapWharfReplicationApi();
         endpoints.MapWharfHealth(); // /healthz and /readyz: anonymous, plain text.
         endpoints.MapWharfUi(); // GET/HEAD of /, /sign-in, /r/… and /ui/<version>/…; nothing under /v2, /api, /v1, /auth.
         endpoints.MapFallback(context => new ErrorResult(ErrorCode.UnknownEndpoint).ExecuteAsync(context));

@@ -10,7 +10,8 @@ namespace Wharf.Metadata.PostgreSql;
 /// PostgreSQL's reference checks and deletes: one statement over an array each. FOR SHARE locks the referenced rows
 /// found, so a concurrent unlink or delete on another instance waits for the push to commit.
 /// </summary>
-public sealed class PostgreSqlManifestWriter(PostgreSqlDatabase database, TimeProvider time, SqlEventOutbox? events = null) : SqlManifestWriter(database, time, events)
+public sealed class PostgreSqlManifestWriter(PostgreSqlDatabase database, TimeProvider time, SqlEventOutbox? events = null, SqlReplicationJobs? replication = null)
+    : SqlManifestWriter(database, time, events, replication)
 {
     /// <summary>One statement: the tags, the reference rows and the manifest.</summary>
     protected override async ValueTask<bool> DeleteManifestAsync(DbConnection connection, DbTransaction transaction, long repositoryId, Digest digest, CancellationToken cancellationToken)

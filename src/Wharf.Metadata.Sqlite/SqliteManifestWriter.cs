@@ -6,7 +6,8 @@ using Wharf.Core.Protocol;
 namespace Wharf.Metadata.Sqlite;
 
 /// <summary>SQLite's reference checks and deletes: one indexed statement per digest (no arrays), all inside the one writer's transaction.</summary>
-public sealed class SqliteManifestWriter(SqliteDatabase database, TimeProvider time, SqlEventOutbox? events = null) : SqlManifestWriter(database, time, events)
+public sealed class SqliteManifestWriter(SqliteDatabase database, TimeProvider time, SqlEventOutbox? events = null, SqlReplicationJobs? replication = null)
+    : SqlManifestWriter(database, time, events, replication)
 {
     protected override async ValueTask<bool> DeleteManifestAsync(DbConnection connection, DbTransaction transaction, long repositoryId, Digest digest, CancellationToken cancellationToken)
     {

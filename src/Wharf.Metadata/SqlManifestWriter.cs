@@ -10,9 +10,11 @@ namespace Wharf.Metadata;
 /// references and its tag in one transaction) and the tag statements are shared; how references are checked
 /// and recorded, and how a manifest is deleted, each engine writes for itself (one statement per digest on
 /// SQLite, arrays and row locks on PostgreSQL). With webhooks configured, each change writes its event in its own
-/// transaction (<paramref name="events"/>), after locking the repository's row before the change.
+/// transaction (<paramref name="events"/>), after locking the repository's row before the change. With replication push
+/// rules, a tagged push writes a job for each matching rule in its transaction (<paramref name="replication"/>; null, and
+/// no work at all, without push rules).
 /// </summary>
-public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvider time, SqlEventOutbox? events) : IManifestWriter
+public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvider time, SqlEventOutbox? events, SqlReplicationJobs? replication = null) : IManifestWriter
 {
     public ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, CancellationToken cancellationToken) =>
         PutAsync(repository, manifest, tag, keepTag: false, cancellationToken);
@@ -46,6 +48,10 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
             if (tag is not null)
             {
                 await TagAsync(connection, transaction, repositoryId, tag, manifest.Digest.Value, now, cancellationToken);
+                if (replication is not null)
+                {
+                    await replication.WriteAsync(connection, transaction, repository, tag, manifest.Digest.Value, now, cancellationToken);
+                }
             }
 
             await WriteEventAsync(connection, transaction, origin, EventActions.ManifestPush, repository, manifest.Digest.Value, tag, manifest.MediaType, manifest.Payload.Length, cancellationToken);

@@ -14,6 +14,7 @@ var root = new RootCommand("Wharf, a container image registry")
     QuotaCommand.Create(),
     AuditCommand.Create(),
     EventsCommand.Create(),
+    ReplicationCommand.Create(),
     CheckCommand.Create(),
     BackupCommand.Create(),
     RestoreCommand.Create(),

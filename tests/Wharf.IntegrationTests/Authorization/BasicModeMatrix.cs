@@ -52,6 +52,8 @@ public static class BasicModeMatrix
         R("audit log", "GET", "/api/audit?n=5", "/api/audit",                        "401", "401",         "403",         "403",         "403",         "403",         "200",         "403",         "401", "401", "401", "401"),
         R("webhook events", "GET", "/api/events?n=5", "/api/events",                 "401", "401",         "403",         "403",         "403",         "403",         "200",         "403",         "401", "401", "401", "401"),
         R("webhook replay", "POST", "/api/events/replay?endpoint=none", "/api/events/replay", "401", "401",     "403",         "403",         "403",         "403",         "200",         "403",         "401", "401", "401", "401"),
+        R("replication jobs", "GET", "/api/replication?n=5", "/api/replication",     "401", "401",         "403",         "403",         "403",         "403",         "200",         "403",         "401", "401", "401", "401"),
+        R("replication run", "POST", "/api/replication/none/run", "/api/replication/{rule}/run", "401", "401", "403",     "403",         "403",         "403",         "400",         "403",         "401", "401", "401", "401"),
         R("retention run", "POST", "/api/retention/run?dryRun=true", "/api/retention/run", "401", "401",     "403",         "403",         "403",         "403",         "200",         "403",         "401", "401", "401", "401"),
         R("namespace usage", "GET", "/api/namespaces/{ns}", "/api/namespaces/{name}", "401/401/200", "401/401/200", "404/404/200", "200/404/200", "200/404/200", "200/404/200", "200/200/200", "200/404/200", "401", "401", "401", "401"),
 

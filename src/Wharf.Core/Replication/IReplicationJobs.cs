@@ -1,0 +1,36 @@
+namespace Wharf.Core.Replication;
+
+/// <summary>
+/// The durable replication jobs (docs/design/replication.md): claimed with a lease by the workers of every instance,
+/// the jobs of one (rule, repository) line in id order, and recorded only by the instance still holding the lease.
+/// </summary>
+public interface IReplicationJobs
+{
+    /// <summary>
+    /// Leases up to <paramref name="limit"/> due pending jobs of <paramref name="rules"/>, each the head of its (rule,
+    /// repository) line (no pending job of the line comes before it), until <paramref name="now"/> + <paramref name="lease"/>.
+    /// </summary>
+    ValueTask<IReadOnlyList<ReplicationJob>> ClaimAsync(
+        IReadOnlyCollection<string> rules, string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Marks the job done; false when <paramref name="owner"/> no longer holds its lease (nothing recorded).</summary>
+    ValueTask<bool> CompleteAsync(long id, string owner, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Counts a failed attempt: the job is due again at <paramref name="nextAttemptAt"/>, or <c>dead</c> when
+    /// <paramref name="dead"/>; false when <paramref name="owner"/> no longer holds its lease.
+    /// </summary>
+    ValueTask<bool> FailAsync(long id, string owner, string error, bool dead, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
+
+    /// <summary>Writes a job outside any push (a pull rule's pass, a manual run), due now.</summary>
+    ValueTask<long> AddAsync(string rule, string repository, string reference, string digest, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes done jobs created before <paramref name="before"/>; pending and dead ones stay. How many went.</summary>
+    ValueTask<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
+    /// <summary>For each rule with jobs, how many are in each state and the newest error recorded.</summary>
+    ValueTask<IReadOnlyList<ReplicationRuleStatus>> StatusAsync(CancellationToken cancellationToken);
+
+    /// <summary>The jobs, newest first, filtered by state and rule (null: any).</summary>
+    ValueTask<IReadOnlyList<ReplicationJob>> ListAsync(string? state, string? rule, int limit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,170 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Wharf.Client;
+using Wharf.Core.Replication;
+using Wharf.Core.Services;
+using Wharf.Http.Webhooks;
+
+namespace Wharf.Http.Replication;
+
+/// <summary>
+/// Works the replication jobs (docs/design/replication.md). Each pass claims the due head of each (rule, repository)
+/// line with a lease, copies each job's image with <see cref="ImageCopier"/> (the source read in process through
+/// <see cref="LocalRegistryHandler"/>, the target through its own client), and records the outcome while it still holds
+/// the lease: done; or, after a failure, due again after a jittered exponential backoff, or dead after <c>MaxAttempts</c>.
+/// Every instance runs one; between passes it waits <c>PollInterval</c>.
+/// </summary>
+public sealed partial class ReplicationWorker : BackgroundService
+{
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
+
+    private readonly IReplicationJobs _jobs;
+    private readonly ReplicationOptions _options;
+    private readonly Dictionary<string, ReplicationRuleOptions> _rules;
+    private readonly RegistryClient _source;
+    private readonly Dictionary<string, RegistryClient> _targets;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ReplicationWorker> _logger;
+    private DateTimeOffset _nextPrune;
+
+    public ReplicationWorker(
+        IReplicationJobs jobs, ReplicationOptions options, ManifestService manifests, BlobService blobs, TimeProvider time, ILogger<ReplicationWorker> logger)
+    {
+        _jobs = jobs;
+        _options = options;
+        _rules = options.Rules.Where(r => r.Direction == ReplicationDirections.Push).ToDictionary(r => r.Name, StringComparer.Ordinal);
+        _source = new RegistryClient(new RegistryClientOptions { BaseAddress = LocalRegistryHandler.BaseAddress }, new LocalRegistryHandler(manifests, blobs));
+        // The client's own retries wait on the real clock: they are short, and a test's fake clock would never let them end.
+        _targets = options.Registries.ToDictionary(r => r.Name, r => new RegistryClient(new RegistryClientOptions
+        {
+            BaseAddress = r.Url!,
+            Username = r.Username,
+            Password = r.Password,
+            MaxAttempts = options.RequestAttempts,
+        }), StringComparer.Ordinal);
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The owner name this instance's leases carry.</summary>
+    public string Owner { get; } = Guid.NewGuid().ToString();
+
+    /// <summary>
+    /// One pass: claims what is due now, copies it, records the outcomes; how many jobs it attempted. Every
+    /// <see cref="PruneEvery"/> it first removes the done jobs older than <c>Retention</c>.
+    /// </summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (now >= _nextPrune)
+        {
+            _nextPrune = now + PruneEvery;
+            await _jobs.PruneAsync(now - _options.Retention, cancellationToken);
+        }
+
+        var claimed = await _jobs.ClaimAsync(_rules.Keys, Owner, _options.Concurrency, now, _options.Lease, cancellationToken);
+        await Task.WhenAll(claimed.Select(job => RunAsync(job, cancellationToken)));
+        return claimed.Count;
+    }
+
+    private async Task RunAsync(ReplicationJob job, CancellationToken cancellationToken)
+    {
+        var rule = _rules[job.Rule];
+        string? error;
+        var permanent = false;
+        try
+        {
+            await CopyAsync(job, rule, cancellationToken);
+            if (await _jobs.CompleteAsync(job.Id, Owner, CancellationToken.None))
+            {
+                LogCopied(job.Id, job.Rule, job.Repository, job.Reference, job.Digest, rule.Registry);
+            }
+
+            return;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return; // the lease runs out and the job is copied again (the copy is idempotent)
+        }
+        catch (KeyNotFoundException e)
+        {
+            error = e.Message; // the image is gone from this registry: no retry brings it back
+            permanent = true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error = e.Message; // unreachable, refused (credentials, quota), or a bad answer: all may pass, so each is retried
+        }
+
+        var dead = permanent || job.Attempts + 1 >= _options.MaxAttempts;
+        var next = _time.GetUtcNow() + DeliveryBackoff.Delay(job.Attempts + 1, _options.MinBackoff, _options.MaxBackoff, Random.Shared);
+        await _jobs.FailAsync(job.Id, Owner, error, dead, next, CancellationToken.None);
+        LogFailed(job.Id, job.Rule, job.Repository, job.Reference, job.Attempts + 1, dead, error);
+    }
+
+    /// <summary>
+    /// The digest the job recorded, with everything it refers to (and its referrers, if the rule says so), then the tag
+    /// pointed at it: a tag that moved since the push is the next job's, not this one's.
+    /// </summary>
+    private async Task CopyAsync(ReplicationJob job, ReplicationRuleOptions rule, CancellationToken cancellationToken)
+    {
+        var target = _targets[rule.Registry];
+        var copier = new ImageCopier(_source, target);
+        await copier.CopyAsync(job.Repository, job.Digest, job.Repository, rule.Referrers, cancellationToken);
+        if (job.Reference != job.Digest)
+        {
+            var manifest = await _source.GetManifestAsync(job.Repository, job.Digest, cancellationToken: cancellationToken)
+                ?? throw new KeyNotFoundException($"{job.Repository}@{job.Digest} is no longer in this registry");
+            await target.PutManifestAsync(job.Repository, job.Reference, manifest.MediaType, manifest.Bytes, cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // One failed pass (the database unreachable, say) must not stop the worker.
+                LogPassFailed(e);
+            }
+
+            try
+            {
+                await Task.Delay(_options.PollInterval, _time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _source.Dispose();
+        foreach (var target in _targets.Values)
+        {
+            target.Dispose();
+        }
+
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replication job {Id} ({Rule}) copied {Repository}:{Reference} ({Digest}) to {Registry}")]
+    private partial void LogCopied(long id, string rule, string repository, string reference, string digest, string registry);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replication job {Id} ({Rule}) of {Repository}:{Reference} failed (attempt {Attempts}, dead: {Dead}): {Error}")]
+    private partial void LogFailed(long id, string rule, string repository, string reference, int attempts, bool dead, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A replication pass failed")]
+    private partial void LogPassFailed(Exception exception);
+}
