@@ -38,39 +38,6 @@ public sealed class BlobFetchTests : IDisposable
     }
 
     [Fact]
-    public async Task Readers_finish_while_the_store_is_still_committing_and_a_failed_commit_does_not_cut_them()
-    {
-        var content = RandomNumberGenerator.GetBytes(128 * 1024);
-        var upstream = new GatedStream(content);
-        var commitStarted = new TaskCompletionSource();
-        var commitMayEnd = new TaskCompletionSource();
-        var fetch = new BlobFetch(Digest.Compute(content), Path.Combine(_directory, "blob"));
-        var run = fetch.RunAsync(_ => ValueTask.FromResult(new UpstreamBlob(upstream, content.Length)), async (_, _, _) =>
-        {
-            commitStarted.SetResult();
-            await commitMayEnd.Task;
-            throw new IOException("the disk is full");
-        }, _ => { }, CancellationToken.None);
-        upstream.Allow(1);
-        await fetch.Started;
-        await using var early = fetch.TryOpenReader()!;
-
-        upstream.Allow(content.Length);
-        await commitStarted.Task;
-        await using var late = fetch.TryOpenReader()!; // joins while the store commits
-        var first = new MemoryStream();
-        await early.CopyToAsync(first).WaitAsync(TimeSpan.FromSeconds(30)); // the commit is still running
-        commitMayEnd.SetResult();
-        Assert.False(await run);
-        var second = new MemoryStream();
-        await late.CopyToAsync(second);
-
-        Assert.Equal(content, first.ToArray());
-        Assert.Equal(content, second.ToArray());
-        Assert.Null(fetch.TryOpenReader());
-    }
-
-    [Fact]
     public async Task A_digest_mismatch_commits_nothing_and_fails_every_reader_before_its_last_byte()
     {
         var content = RandomNumberGenerator.GetBytes(64 * 1024);
