@@ -36,7 +36,10 @@ public sealed class S3RoundTripTests
         using var put = await registry.SendAsync(HttpMethod.Put, Registry.PutUrl(location, digest), []);
 
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        Assert.True(requests.Count <= 3, "requests: " + string.Join(", ", requests));
+        // A commit never lists; listings in the window are the upload and GC sweeps, which run on their own schedule
+        // from the start (a loaded CI run caught two of them here).
+        var commit = requests.Where(r => r != "ListObjectsV2Request").ToList();
+        Assert.True(commit.Count <= 3, "requests: " + string.Join(", ", requests));
         Assert.Equal(layer, await registry.GetBlobBytesAsync("rt/app", digest));
     }
 
