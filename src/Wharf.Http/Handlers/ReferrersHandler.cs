@@ -37,34 +37,6 @@ public sealed class ReferrersHandler(ManifestService manifests, PaginationOption
             headers.Add(Pagination.NextLink($"/v2/{request.Route.Name}/referrers/{subject.Value}", limit, page[^1].Digest.Value, filter));
         }
 
-        return new JsonBodyResult(MediaTypes.OciIndex, json =>
-        {
-            json.WriteStartObject();
-            json.WriteNumber("schemaVersion", 2);
-            json.WriteString("mediaType", MediaTypes.OciIndex);
-            json.WriteStartArray("manifests");
-            foreach (var referrer in page)
-            {
-                json.WriteStartObject();
-                json.WriteString("mediaType", referrer.MediaType);
-                json.WriteString("digest", referrer.Digest.Value);
-                json.WriteNumber("size", referrer.Size);
-                if (referrer.ArtifactType is not null)
-                {
-                    json.WriteString("artifactType", referrer.ArtifactType);
-                }
-
-                if (referrer.AnnotationsJson is not null)
-                {
-                    json.WritePropertyName("annotations");
-                    json.WriteRawValue(referrer.AnnotationsJson, skipInputValidation: true);
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }, [.. headers]);
+        return new JsonBodyResult(MediaTypes.OciIndex, json => ReferrersIndex.Write(json, page), [.. headers]);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services;
+using Wharf.Http.Handlers;
 
 namespace Wharf.Http.Replication;
 
@@ -121,32 +122,7 @@ public sealed class LocalRegistryHandler(ManifestService manifests, BlobService 
         using var buffer = new MemoryStream();
         await using (var json = new Utf8JsonWriter(buffer))
         {
-            json.WriteStartObject();
-            json.WriteNumber("schemaVersion", 2);
-            json.WriteString("mediaType", MediaTypes.OciIndex);
-            json.WriteStartArray("manifests");
-            foreach (var referrer in referrers)
-            {
-                json.WriteStartObject();
-                json.WriteString("mediaType", referrer.MediaType);
-                json.WriteString("digest", referrer.Digest.Value);
-                json.WriteNumber("size", referrer.Size);
-                if (referrer.ArtifactType is not null)
-                {
-                    json.WriteString("artifactType", referrer.ArtifactType);
-                }
-
-                if (referrer.AnnotationsJson is not null)
-                {
-                    json.WritePropertyName("annotations");
-                    json.WriteRawValue(referrer.AnnotationsJson, skipInputValidation: true);
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
+            ReferrersIndex.Write(json, referrers);
         }
 
         var content = new ByteArrayContent(buffer.ToArray());
