@@ -67,9 +67,10 @@ internal sealed class CrashClient(int worker, CrashLedger ledger, Random random,
                 await OneOperationAsync();
             }
         }
-        catch (Exception e) when (kill.HasFired && e is HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception e) when (kill.HasFired && e is HttpRequestException or IOException or OperationCanceledException or System.Net.Sockets.SocketException)
         {
-            // The server died under this request: the ledger has it as sent and not acknowledged.
+            // The server died under this request: the ledger has it as sent and not acknowledged. A kill landing while a
+            // connection is being set up can surface as a bare SocketException ("Transport endpoint is not connected").
         }
     }
 
