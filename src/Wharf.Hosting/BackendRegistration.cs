@@ -20,7 +20,7 @@ public static class BackendRegistration
     {
         if (storage.Driver == StorageDriverKind.FileSystem)
         {
-            services.AddSingleton<IStorageDriver>(_ => new FileSystemDriver(data));
+            services.AddSingleton<IStorageDriver>(_ => new FileSystemDriver(data, storage.FileSystem.DirectWrites));
             return;
         }
 

@@ -62,6 +62,7 @@ public sealed partial class MemoryTrimmer(
     {
         var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
         BodyCopier.Trim();
+        Wharf.Storage.FileSystem.FileSystemDriver.TrimIdleBuffers();
         socketBuffers.Trim();
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

@@ -10,12 +10,19 @@ namespace Wharf.Storage.FileSystem;
 public sealed class FileSystemDriver : IStorageDriver
 {
     private readonly string _root;
+    private readonly bool _directWrites;
 
-    public FileSystemDriver(string root)
+    /// <param name="root">The directory holding every object.</param>
+    /// <param name="directWrites">Write large bodies with <c>O_DIRECT</c>, past the page cache (<c>Storage:FileSystem:DirectWrites</c>).</param>
+    public FileSystemDriver(string root, bool directWrites = false)
     {
         _root = Path.GetFullPath(root);
+        _directWrites = directWrites;
         Directory.CreateDirectory(_root);
     }
+
+    /// <summary>Lets go of the idle staging blocks of direct writes (the memory trimmer calls it after a burst of pushes).</summary>
+    public static void TrimIdleBuffers() => DirectBuffers.Trim();
 
     public ValueTask<StorageObjectInfo?> StatAsync(string path, CancellationToken cancellationToken)
     {
@@ -78,7 +85,7 @@ public sealed class FileSystemDriver : IStorageDriver
             stream.Position = offset;
         }
 
-        return ValueTask.FromResult<IStorageWriter>(new FileSystemWriter(stream, full));
+        return ValueTask.FromResult<IStorageWriter>(new FileSystemWriter(stream, full, _directWrites));
     }
 
     public ValueTask MoveAsync(string source, string destination, CancellationToken cancellationToken)
