@@ -5,15 +5,17 @@ namespace Wharf.Core.Mirror;
 
 /// <summary>
 /// One upstream fetch of one blob: the body is written to a temp file while it is hashed, and any number of readers
-/// follow the file behind the writer. A reader gets the last byte only once the whole body's digest verified and the blob
-/// is stored; if it does not verify (or the upstream or the store fails), every reader's next read throws, so no client
-/// ever receives a whole wrong blob.
+/// follow the file behind the writer. A reader gets the last byte only once the whole body's digest verified; if it does
+/// not verify (or the upstream fails), every reader's next read throws, so no client ever receives a whole wrong blob.
+/// The verified file is then stored through the push path while the fetch stays joinable: a reader that opens it during
+/// the commit reads the verified file, and a commit that fails only means the blob is not cached.
 /// </summary>
 internal sealed class BlobFetch(Digest digest, string tempPath)
 {
     private const int BufferSize = 1024 * 1024; // a 1 MiB copy per read and write: fewer system calls than 64 KiB on a fast upstream
 
     private readonly TaskCompletionSource<long> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _written;
@@ -32,6 +34,12 @@ internal sealed class BlobFetch(Digest digest, string tempPath)
 
     /// <summary>The blob's length once the upstream answered; faults with the upstream's failure.</summary>
     public Task<long> Started => _started.Task;
+
+    /// <summary>Completes once the fetch has ended (stored or failed) and no new request can join it.</summary>
+    public Task Finished => _finished.Task;
+
+    /// <summary>Called by the owner once the fetch has left the single-flight map.</summary>
+    public void MarkFinished() => _finished.TrySetResult();
 
     /// <summary>
     /// Runs the fetch to its end: copies <paramref name="open"/>'s body into the temp file, verifies it, then hands the
@@ -76,12 +84,15 @@ internal sealed class BlobFetch(Digest digest, string tempPath)
                     throw new UpstreamException(UpstreamFailure.Unavailable, $"the upstream's content for {Digest} has digest {actual}");
                 }
 
+                // Verified: readers get their last byte now rather than after the store has written and synced the whole
+                // blob again (on a fast link that doubled a cold pull).
+                Advance(total, verified: true);
             }
 
-            // Stored (verified again by the push path, published, indexed) before any reader gets its last byte: a
-            // client that received the whole blob can count on it being cached.
+            // Stored (verified again by the push path, published, indexed) while the fetch is still the one new requests
+            // join, so a request meanwhile reads the verified temp file instead of fetching again. Whoever must know the
+            // blob is stored waits for Finished (PullThroughCache.WaitForFetchesAsync), not for the last byte.
             await commit(tempPath, _written, cancellationToken);
-            Advance(_written, verified: true);
             return true;
         }
         catch (Exception error)
@@ -161,7 +172,8 @@ internal sealed class BlobFetch(Digest digest, string tempPath)
         {
             var length = _started.Task.IsCompletedSuccessfully ? _started.Task.Result : long.MaxValue;
             var readable = _verified ? _written : Math.Min(_written, length - 1);
-            return (readable, _verified && position >= _written, _failure, _progress.Task);
+            // Once verified the bytes are the blob's whatever becomes of the commit: a reader finishes from the file it holds.
+            return (readable, _verified && position >= _written, _verified ? null : _failure, _progress.Task);
         }
     }
 

@@ -137,6 +137,19 @@ public sealed partial class PullThroughCache(
         return new RegistryError(ErrorCode.UpstreamUnavailable, $"the blob could not be fetched from upstream {prefix}");
     }
 
+    /// <summary>
+    /// Completes once no blob fetch is under way on this instance, each one stored or failed. A client gets a fetched
+    /// blob's last byte as soon as its digest verified, before the blob is stored: what must know it is stored (tests,
+    /// tools) waits here.
+    /// </summary>
+    public async Task WaitForFetchesAsync(CancellationToken cancellationToken)
+    {
+        while (_fetches.Values.ToArray() is { Length: > 0 } running)
+        {
+            await Task.WhenAll(running.Select(f => f.Finished)).WaitAsync(cancellationToken);
+        }
+    }
+
     /// <summary>Counts a blob of a cached repository served from storage, without the cache's help.</summary>
     public void RecordBlobHit(MirroredName name) => metrics?.Request(name.Upstream.Prefix, "blob", "hit");
 
@@ -152,12 +165,21 @@ public sealed partial class PullThroughCache(
         _ = Task.Run(async () =>
         {
             using var timeout = new CancellationTokenSource(options.FetchTimeout, time);
-            var stored = await fetch.RunAsync(
-                ct => Upstream(name).GetBlobAsync(name.UpstreamName, digest, ct),
-                (path, _, ct) => CommitAsync(name, digest, path, ct),
-                bytes => metrics?.UpstreamBytes(prefix, bytes),
-                timeout.Token);
-            _fetches.TryRemove(new KeyValuePair<Digest, BlobFetch>(digest, fetch));
+            bool stored;
+            try
+            {
+                stored = await fetch.RunAsync(
+                    ct => Upstream(name).GetBlobAsync(name.UpstreamName, digest, ct),
+                    (path, _, ct) => CommitAsync(name, digest, path, ct),
+                    bytes => metrics?.UpstreamBytes(prefix, bytes),
+                    timeout.Token);
+            }
+            finally
+            {
+                _fetches.TryRemove(new KeyValuePair<Digest, BlobFetch>(digest, fetch));
+                fetch.MarkFinished();
+            }
+
             if (!stored)
             {
                 var failure = fetch.Started.IsFaulted ? fetch.Started.Exception?.InnerException?.Message : "the transfer failed";

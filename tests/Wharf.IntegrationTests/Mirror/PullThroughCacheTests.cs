@@ -51,6 +51,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
             Assert.Equal(blob, Digests.Sha256(fetched.Body));
         }
 
+        await FetchesStoredAsync(wharf);
         _relay.Cut();
         var byDigest = await GetAsync(wharf, $"/v2/hub/alpine/manifests/{digest}");
         Assert.Equal(image.ManifestBytes, byDigest.Body);
@@ -69,6 +70,8 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
         {
             await GetAsync(wharf, $"/v2/hub/kept/blobs/{blob}");
         }
+
+        await FetchesStoredAsync(wharf);
 
         _time.Advance(TimeSpan.FromHours(2));
         var collector = wharf.Services.GetRequiredService<Wharf.Core.Services.Gc.GarbageCollector>();
@@ -342,6 +345,13 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
 
         return WharfTestServer.StartAsync(settings, _time);
     }
+
+    /// <summary>
+    /// Waits until the cache's fetches are stored: a client gets a fetched blob's last byte once its digest verified,
+    /// while the store's commit may still be running.
+    /// </summary>
+    private static Task FetchesStoredAsync(WharfTestServer wharf) =>
+        wharf.Services.GetRequiredService<Wharf.Core.Mirror.PullThroughCache>().WaitForFetchesAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
 
     private static async Task<(byte[] Body, string? Digest)> GetAsync(WharfTestServer wharf, string path)
     {

@@ -38,6 +38,66 @@ public sealed class BlobFetchTests : IDisposable
     }
 
     [Fact]
+    public async Task No_reader_gets_the_last_byte_before_the_digest_check_and_a_mismatch_then_fails_the_reader()
+    {
+        var content = RandomNumberGenerator.GetBytes(64 * 1024);
+        var upstream = new GatedStream(content, holdEnd: true);
+        var commits = 0;
+        var fetch = new BlobFetch(Digest.Compute(RandomNumberGenerator.GetBytes(8)), Path.Combine(_directory, "blob"));
+        var run = fetch.RunAsync(_ => ValueTask.FromResult(new UpstreamBlob(upstream, content.Length)), (_, _, _) => { commits++; return Task.CompletedTask; }, _ => { }, CancellationToken.None);
+        upstream.Allow(content.Length);
+        await fetch.Started;
+        await using var reader = fetch.TryOpenReader()!;
+
+        // The writer holds every byte and waits for the end of the body, so the digest is not checked yet.
+        await upstream.EndRequested;
+        var buffer = new byte[content.Length];
+        var read = await ReadAtLeastAsync(reader, buffer, content.Length - 1);
+        Assert.Equal(content.Length - 1, read);
+        var last = reader.ReadAsync(buffer.AsMemory(read)).AsTask();
+        Assert.False(last.IsCompleted, "a reader got the last byte before the digest was checked");
+
+        upstream.End();
+        await Assert.ThrowsAsync<IOException>(() => last);
+        Assert.False(await run);
+        Assert.Equal(0, commits);
+    }
+
+    [Fact]
+    public async Task Readers_finish_while_the_store_is_still_committing_and_a_failed_commit_does_not_cut_them()
+    {
+        var content = RandomNumberGenerator.GetBytes(128 * 1024);
+        var upstream = new GatedStream(content);
+        var commitStarted = new TaskCompletionSource();
+        var commitMayEnd = new TaskCompletionSource();
+        var fetch = new BlobFetch(Digest.Compute(content), Path.Combine(_directory, "blob"));
+        var run = fetch.RunAsync(_ => ValueTask.FromResult(new UpstreamBlob(upstream, content.Length)), async (_, _, _) =>
+        {
+            commitStarted.SetResult();
+            await commitMayEnd.Task;
+            throw new IOException("the disk is full");
+        }, _ => { }, CancellationToken.None);
+        upstream.Allow(1);
+        await fetch.Started;
+        await using var early = fetch.TryOpenReader()!;
+
+        upstream.Allow(content.Length);
+        await commitStarted.Task;
+        await using var late = fetch.TryOpenReader()!; // joins while the store commits
+        var first = new MemoryStream();
+        await early.CopyToAsync(first).WaitAsync(TimeSpan.FromMinutes(1)); // the commit is still running: fails rather than hangs
+        commitMayEnd.SetResult();
+        Assert.False(await run);
+        var second = new MemoryStream();
+        await late.CopyToAsync(second);
+
+        Assert.Equal(content, first.ToArray());
+        Assert.Equal(content, second.ToArray());
+        Assert.Null(fetch.TryOpenReader());
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
     public async Task A_digest_mismatch_commits_nothing_and_fails_every_reader_before_its_last_byte()
     {
         var content = RandomNumberGenerator.GetBytes(64 * 1024);
@@ -98,12 +158,20 @@ public sealed class BlobFetchTests : IDisposable
         return total;
     }
 
-    /// <summary>An upstream body that sends only as many bytes as the test allowed so far.</summary>
-    private sealed class GatedStream(byte[] content) : Stream
+    /// <summary>
+    /// An upstream body that sends only as many bytes as the test allowed so far; with <c>holdEnd</c> it also holds back
+    /// the end of the body (the read that returns 0) until <see cref="End"/>.
+    /// </summary>
+    private sealed class GatedStream(byte[] content, bool holdEnd = false) : Stream
     {
         private readonly SemaphoreSlim _more = new(0);
+        private readonly TaskCompletionSource _endRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _end = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _allowed;
         private long _position;
+
+        /// <summary>Completes when the reader has had every byte and asks for more.</summary>
+        public Task EndRequested => _endRequested.Task;
 
         public void Allow(long total)
         {
@@ -111,12 +179,20 @@ public sealed class BlobFetchTests : IDisposable
             _more.Release();
         }
 
+        public void End() => _end.TrySetResult();
+
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             while (true)
             {
                 if (_position >= content.Length)
                 {
+                    _endRequested.TrySetResult();
+                    if (holdEnd)
+                    {
+                        await _end.Task.WaitAsync(cancellationToken);
+                    }
+
                     return 0;
                 }
 
