@@ -125,6 +125,58 @@ public sealed class BlobFetchTests : IDisposable
     }
 
     [Fact]
+    public async Task The_last_reader_leaving_with_more_than_the_limit_to_come_cancels_the_fetch_and_no_one_joins_it_after()
+    {
+        var content = RandomNumberGenerator.GetBytes(64 * 1024);
+        var upstream = new GatedStream(content);
+        var commits = 0;
+        var fetch = new BlobFetch(Digest.Compute(content), Path.Combine(_directory, "blob"), abandonedLimit: 16 * 1024);
+        var run = fetch.RunAsync(_ => ValueTask.FromResult(new UpstreamBlob(upstream, content.Length)), (_, _, _) => { commits++; return Task.CompletedTask; }, _ => { }, CancellationToken.None);
+        upstream.Allow(1024);
+        await fetch.Started;
+        var first = fetch.TryOpenReader()!;
+        var second = fetch.TryOpenReader()!;
+        await ReadAtLeastAsync(first, new byte[1024], 1);
+        await ReadAtLeastAsync(second, new byte[1024], 1);
+
+        await first.DisposeAsync();
+        Assert.False(fetch.Abandoned); // one reader is still there
+        await second.DisposeAsync();
+
+        Assert.True(fetch.Abandoned);
+        Assert.Null(fetch.TryOpenReader());
+        Assert.False(await run.WaitAsync(TimeSpan.FromMinutes(1))); // cancelled while the upstream holds the rest back
+        Assert.Equal(0, commits);
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public async Task With_at_most_the_limit_to_come_or_a_reader_that_read_nothing_like_a_HEAD_the_fetch_runs_on_and_is_stored()
+    {
+        var content = RandomNumberGenerator.GetBytes(64 * 1024);
+        var upstream = new GatedStream(content);
+        var committed = new TaskCompletionSource<byte[]>();
+        var fetch = new BlobFetch(Digest.Compute(content), Path.Combine(_directory, "blob"), abandonedLimit: 48 * 1024);
+        var run = fetch.RunAsync(_ => ValueTask.FromResult(new UpstreamBlob(upstream, content.Length)), async (path, _, ct) => committed.SetResult(await File.ReadAllBytesAsync(path, ct)), _ => { }, CancellationToken.None);
+        upstream.Allow(1024);
+        await fetch.Started;
+
+        await fetch.TryOpenReader()!.DisposeAsync(); // a HEAD: 63 KiB to come, but nothing read
+        Assert.False(fetch.Abandoned);
+
+        upstream.Allow(32 * 1024);
+        await using (var reader = fetch.TryOpenReader()!)
+        {
+            await ReadAtLeastAsync(reader, new byte[64 * 1024], 32 * 1024); // then 32 KiB to come, under the limit
+        }
+
+        Assert.False(fetch.Abandoned);
+        upstream.Allow(content.Length);
+        Assert.True(await run);
+        Assert.Equal(content, await committed.Task);
+    }
+
+    [Fact]
     public async Task A_body_shorter_than_announced_fails_the_fetch()
     {
         var content = RandomNumberGenerator.GetBytes(1000);
