@@ -43,6 +43,17 @@ internal sealed class BlobFetch(Digest digest, string tempPath, long abandonedLi
     /// <summary>Completes once the fetch has ended (stored or failed) and no new request can join it.</summary>
     public Task Finished => _finished.Task;
 
+    /// <summary>Called instead of <see cref="RunAsync"/> by the claimer that found the blob already stored: <see cref="Started"/> is cancelled, no reader opens.</summary>
+    public void Withdraw()
+    {
+        lock (_gate)
+        {
+            _removed = true;
+        }
+
+        _started.TrySetCanceled();
+    }
+
     /// <summary>Called by the owner once the fetch has left the single-flight map.</summary>
     public void MarkFinished() => _finished.TrySetResult();
 

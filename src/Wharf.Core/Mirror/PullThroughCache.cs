@@ -82,6 +82,25 @@ public sealed partial class PullThroughCache(
             var joined = !fetch.TryClaim();
             if (!joined)
             {
+                // The fetch before this one may have been stored after the caller found the blob missing: serve that.
+                MirroredBlob? stored;
+                try
+                {
+                    stored = await OpenStoredAsync(name, digest, CancellationToken.None);
+                }
+                catch
+                {
+                    Withdraw(fetch);
+                    throw;
+                }
+
+                if (stored is not null)
+                {
+                    Withdraw(fetch);
+                    metrics?.Request(prefix, "blob", "hit");
+                    return stored;
+                }
+
                 Start(name, fetch);
             }
 
@@ -93,6 +112,10 @@ public sealed partial class PullThroughCache(
             catch (UpstreamException error)
             {
                 return Error(name, error, ErrorCode.BlobUnknown);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                continue; // withdrawn by the request that claimed it: the blob is stored, the next attempt finds it
             }
 
             if (fetch.TryOpenReader() is { } reader)
@@ -109,10 +132,10 @@ public sealed partial class PullThroughCache(
             }
 
             // That fetch ended between the lookup and the open: its blob is stored now, or it failed and a new one starts.
-            if ((await blobs.StatAsync(name.Repository, digest, cancellationToken)).IsOk && await blobs.OpenAsync(digest, 0, cancellationToken) is { IsOk: true } stored)
+            if (await OpenStoredAsync(name, digest, cancellationToken) is { } cached)
             {
                 metrics?.Request(prefix, "blob", "hit");
-                return new MirroredBlob(stored.Value, (await blobs.StatAsync(name.Repository, digest, cancellationToken)).Value.Size);
+                return cached;
             }
         }
 
@@ -136,6 +159,26 @@ public sealed partial class PullThroughCache(
     public void RecordBlobHit(MirroredName name) => metrics?.Request(name.Upstream.Prefix, "blob", "hit");
 
     private string TempPath(Digest digest) => Path.Combine(options.FetchDirectory, $"{digest.Encoded}-{Guid.NewGuid():N}");
+
+    private async Task<MirroredBlob?> OpenStoredAsync(MirroredName name, Digest digest, CancellationToken cancellationToken)
+    {
+        var stat = await blobs.StatAsync(name.Repository, digest, cancellationToken);
+        if (!stat.IsOk)
+        {
+            return null;
+        }
+
+        var opened = await blobs.OpenAsync(digest, 0, cancellationToken);
+        return opened.IsOk ? new MirroredBlob(opened.Value, stat.Value.Size) : null;
+    }
+
+    /// <summary>Takes back a fetch claimed but never started: out of the map, and whoever joined it tries again.</summary>
+    private void Withdraw(BlobFetch fetch)
+    {
+        _fetches.TryRemove(new KeyValuePair<Digest, BlobFetch>(fetch.Digest, fetch));
+        fetch.Withdraw();
+        fetch.MarkFinished();
+    }
 
     /// <summary>Runs the fetch in the background, on its own deadline rather than any client's.</summary>
     private void Start(MirroredName name, BlobFetch fetch)

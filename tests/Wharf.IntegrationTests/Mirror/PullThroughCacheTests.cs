@@ -317,6 +317,34 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_blob_stored_after_the_handler_found_it_missing_is_served_from_storage_without_a_second_upstream_fetch()
+    {
+        var layer = TestBlobs.Random(64 * 1024);
+        var layerDigest = await UpstreamSeed.PushBlobAsync(_seed, "library/late", layer);
+        await using var wharf = await StartAsync();
+        var digest = Wharf.Core.Protocol.Digest.Parse(layerDigest);
+
+        // As if the fetch before this request committed and left the single-flight map after the handler's lookup.
+        using (var body = new MemoryStream(layer))
+        {
+            Assert.True((await wharf.Services.GetRequiredService<Wharf.Core.Services.UploadService>().PutMonolithicAsync("hub/late", digest, body, CancellationToken.None)).IsOk);
+        }
+
+        var name = wharf.Services.GetRequiredService<Wharf.Core.Mirror.MirrorNames>().Resolve("hub/late")!;
+        var fetched = await wharf.Services.GetRequiredService<Wharf.Core.Mirror.PullThroughCache>().FetchBlobAsync(name, digest, CancellationToken.None);
+        Assert.True(fetched.IsOk);
+        await using (var content = fetched.Value.Content)
+        {
+            var copy = new MemoryStream();
+            await content.CopyToAsync(copy);
+            Assert.Equal(layer, copy.ToArray());
+        }
+
+        Assert.DoesNotContain(_relay.Requests, r => r.Contains("/blobs/", StringComparison.Ordinal));
+        await FetchesStoredAsync(wharf); // nothing is left in the single-flight map
+    }
+
+    [Fact]
     public async Task A_fetch_every_client_left_with_more_than_the_limit_to_come_is_cancelled_and_its_temp_file_removed()
     {
         var layer = TestBlobs.Random(4 * 1024 * 1024);
