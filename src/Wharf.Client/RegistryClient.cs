@@ -83,7 +83,8 @@ public sealed partial class RegistryClient : IDisposable
 
             var retryAfter = RetryAfter(response);
             response.Dispose();
-            if (!retry)
+            // A Retry-After beyond the longest wait allowed ends the retries now: an earlier attempt would be refused again.
+            if (!retry || retryAfter > _options.MaxRetryDelay)
             {
                 throw new RegistryUnavailableException(reason, $"{BaseAddress} answered {(int)response.StatusCode} ({reason})", retryAfter);
             }

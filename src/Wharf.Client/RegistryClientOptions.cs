@@ -23,5 +23,6 @@ public sealed record RegistryClientOptions
     /// <summary>The first retry's delay; each further one doubles it, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The longest wait between attempts; a registry's <c>Retry-After</c> beyond it ends the retries at once.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Wharf.Core.Mirror;
 using Wharf.Core.Protocol;
 using Wharf.Core.Services;
 using Wharf.EndToEndTests.Clients;
@@ -96,10 +97,11 @@ public sealed class MirrorTests : IAsyncLifetime
     /// <summary>The blobs are stored in Wharf, in the cached repository, as ordinary blobs.</summary>
     private async Task AssertCachedAsync(string repository, IReadOnlyList<string> digests)
     {
+        // A client gets a fetched blob's last byte once its digest verified; the store's commit may still be running.
+        await _wharf.Services.GetRequiredService<PullThroughCache>().WaitForFetchesAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
         var blobs = _wharf.Services.GetRequiredService<BlobService>();
         foreach (var digest in digests)
         {
-            // A fetch stores the blob before its readers get the last byte, so a finished pull left it cached.
             Assert.True((await blobs.StatAsync(repository, Digest.Parse(digest), CancellationToken.None)).IsOk, $"{digest} is not cached in {repository}");
         }
     }

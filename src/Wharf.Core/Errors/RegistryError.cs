@@ -5,5 +5,8 @@ public sealed record RegistryError(ErrorCode Code, string? Message = null, objec
 {
     public string EffectiveMessage => Message ?? Code.Describe().Message;
 
+    /// <summary>When the client may try again (sent as <c>Retry-After</c>, in whole seconds); null sends none.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public static implicit operator RegistryError(ErrorCode code) => new(code);
 }

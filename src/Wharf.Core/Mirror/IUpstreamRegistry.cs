@@ -38,7 +38,10 @@ public enum UpstreamFailure
     TooManyRequests,
 }
 
-public sealed class UpstreamException(UpstreamFailure failure, string message, Exception? inner = null) : Exception(message, inner)
+public sealed class UpstreamException(UpstreamFailure failure, string message, Exception? inner = null, TimeSpan? retryAfter = null) : Exception(message, inner)
 {
     public UpstreamFailure Failure { get; } = failure;
+
+    /// <summary>How long the upstream asked its callers to wait (its <c>Retry-After</c>), when it said.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }

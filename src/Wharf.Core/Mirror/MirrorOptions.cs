@@ -17,6 +17,16 @@ public sealed class MirrorOptions : IValidatableObject
     /// <summary>Where blobs being fetched are written while clients follow them; the system's temp directory when unset.</summary>
     public string? TempDirectory { get; set; }
 
+    /// <summary>
+    /// When every client of a blob fetch has gone and more than this many bytes are still to come, the fetch is cancelled
+    /// and its temp file removed; with this much or less left it completes in the background, so the next pull is a hit.
+    /// </summary>
+    [Range(typeof(long), "0", "9223372036854775807")]
+    public long AbandonedFetchLimit { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>The directory fetches are written to: <see cref="TempDirectory"/>, or <c>wharf-mirror</c> in the system's temp directory.</summary>
+    public string FetchDirectory => TempDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-mirror");
+
     public bool Enabled => Upstreams.Count > 0;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

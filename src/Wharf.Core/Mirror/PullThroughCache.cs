@@ -26,7 +26,11 @@ public sealed partial class PullThroughCache(
     ILogger<PullThroughCache> logger,
     MirrorMetrics? metrics = null)
 {
+    /// <summary>The <c>Retry-After</c> of an <c>UNAVAILABLE</c> answer: long enough not to hammer a failing upstream, short enough for a client's retries.</summary>
+    public static readonly TimeSpan UnavailableRetryAfter = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<Digest, BlobFetch> _fetches = new();
+    private readonly ConcurrentDictionary<(string Repository, string Tag), Task<Result<MirroredManifest>>> _revalidations = new();
 
     /// <summary>The <c>Warning</c> header of an answer served from cache because the upstream failed.</summary>
     public static string WarningHeader(string reason) => $"110 wharf \"upstream unavailable: {reason.Replace('"', '\'')}\"";
@@ -58,39 +62,10 @@ public sealed partial class PullThroughCache(
                 return new MirroredManifest(current, null);
             }
 
-            try
-            {
-                var upstreamDigest = await Upstream(name).HeadManifestAsync(name.UpstreamName, reference, cancellationToken);
-                if (upstreamDigest == tag.Digest)
-                {
-                    await manifests.PutTagAsync(name.Repository, reference, new CachedTag(tag.Digest, now), cancellationToken);
-                    metrics?.Request(prefix, "manifest", "hit");
-                    return new MirroredManifest(current, null);
-                }
-            }
-            catch (UpstreamException error) when (error.Failure != UpstreamFailure.NotFound)
-            {
-                Count(prefix, error);
-                LogStale(logger, name.Repository, reference, error.Message);
-                metrics?.Request(prefix, "manifest", "stale");
-                return new MirroredManifest(current, WarningHeader(error.Message));
-            }
-            catch (UpstreamException error)
-            {
-                Count(prefix, error);
-                await manifests.DeleteTagAsync(name.Repository, reference, cancellationToken);
-                return ErrorCode.ManifestUnknown;
-            }
+            return await RevalidateOnceAsync(name, reference, cancellationToken);
         }
 
-        var result = await FetchManifestAsync(name, reference, null, cancellationToken);
-        if (!result.IsOk)
-        {
-            return result.Error!;
-        }
-
-        await manifests.PutTagAsync(name.Repository, reference, new CachedTag(result.Value.Digest, now), cancellationToken);
-        return new MirroredManifest(result.Value, null);
+        return await FetchTagAsync(name, reference, now, cancellationToken);
     }
 
     /// <summary>
@@ -103,10 +78,29 @@ public sealed partial class PullThroughCache(
         var prefix = name.Upstream.Prefix;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var fetch = _fetches.GetOrAdd(digest, d => new BlobFetch(d, TempPath(d)));
+            var fetch = _fetches.GetOrAdd(digest, d => new BlobFetch(d, TempPath(d), options.AbandonedFetchLimit));
             var joined = !fetch.TryClaim();
             if (!joined)
             {
+                // The fetch before this one may have been stored after the caller found the blob missing: serve that.
+                MirroredBlob? stored;
+                try
+                {
+                    stored = await OpenStoredAsync(name, digest, CancellationToken.None);
+                }
+                catch
+                {
+                    Withdraw(fetch);
+                    throw;
+                }
+
+                if (stored is not null)
+                {
+                    Withdraw(fetch);
+                    metrics?.Request(prefix, "blob", "hit");
+                    return stored;
+                }
+
                 Start(name, fetch);
             }
 
@@ -119,6 +113,10 @@ public sealed partial class PullThroughCache(
             {
                 return Error(name, error, ErrorCode.BlobUnknown);
             }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                continue; // withdrawn by the request that claimed it: the blob is stored, the next attempt finds it
+            }
 
             if (fetch.TryOpenReader() is { } reader)
             {
@@ -126,39 +124,91 @@ public sealed partial class PullThroughCache(
                 return new MirroredBlob(reader, length);
             }
 
+            if (fetch.Abandoned)
+            {
+                // Its clients left it with much to come and it is being cancelled: this request starts a new one.
+                _fetches.TryRemove(new KeyValuePair<Digest, BlobFetch>(digest, fetch));
+                continue;
+            }
+
             // That fetch ended between the lookup and the open: its blob is stored now, or it failed and a new one starts.
-            if ((await blobs.StatAsync(name.Repository, digest, cancellationToken)).IsOk && await blobs.OpenAsync(digest, 0, cancellationToken) is { IsOk: true } stored)
+            if (await OpenStoredAsync(name, digest, cancellationToken) is { } cached)
             {
                 metrics?.Request(prefix, "blob", "hit");
-                return new MirroredBlob(stored.Value, (await blobs.StatAsync(name.Repository, digest, cancellationToken)).Value.Size);
+                return cached;
             }
         }
 
-        return new RegistryError(ErrorCode.UpstreamUnavailable, $"the blob could not be fetched from upstream {prefix}");
+        return new RegistryError(ErrorCode.UpstreamUnavailable, $"the blob could not be fetched from upstream {prefix}") { RetryAfter = UnavailableRetryAfter };
+    }
+
+    /// <summary>
+    /// Completes once no blob fetch is under way on this instance, each one stored or failed. A client gets a fetched
+    /// blob's last byte as soon as its digest verified, before the blob is stored: what must know it is stored (tests,
+    /// tools) waits here.
+    /// </summary>
+    public async Task WaitForFetchesAsync(CancellationToken cancellationToken)
+    {
+        while (_fetches.Values.ToArray() is { Length: > 0 } running)
+        {
+            await Task.WhenAll(running.Select(f => f.Finished)).WaitAsync(cancellationToken);
+        }
     }
 
     /// <summary>Counts a blob of a cached repository served from storage, without the cache's help.</summary>
     public void RecordBlobHit(MirroredName name) => metrics?.Request(name.Upstream.Prefix, "blob", "hit");
 
-    private string TempPath(Digest digest) =>
-        Path.Combine(options.TempDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-mirror"), $"{digest.Encoded}-{Guid.NewGuid():N}");
+    private string TempPath(Digest digest) => Path.Combine(options.FetchDirectory, $"{digest.Encoded}-{Guid.NewGuid():N}");
+
+    private async Task<MirroredBlob?> OpenStoredAsync(MirroredName name, Digest digest, CancellationToken cancellationToken)
+    {
+        var stat = await blobs.StatAsync(name.Repository, digest, cancellationToken);
+        if (!stat.IsOk)
+        {
+            return null;
+        }
+
+        var opened = await blobs.OpenAsync(digest, 0, cancellationToken);
+        return opened.IsOk ? new MirroredBlob(opened.Value, stat.Value.Size) : null;
+    }
+
+    /// <summary>Takes back a fetch claimed but never started: out of the map, and whoever joined it tries again.</summary>
+    private void Withdraw(BlobFetch fetch)
+    {
+        _fetches.TryRemove(new KeyValuePair<Digest, BlobFetch>(fetch.Digest, fetch));
+        fetch.Withdraw();
+        fetch.MarkFinished();
+    }
 
     /// <summary>Runs the fetch in the background, on its own deadline rather than any client's.</summary>
     private void Start(MirroredName name, BlobFetch fetch)
     {
         var digest = fetch.Digest;
-        Directory.CreateDirectory(options.TempDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-mirror"));
+        Directory.CreateDirectory(options.FetchDirectory);
         var prefix = name.Upstream.Prefix;
         _ = Task.Run(async () =>
         {
             using var timeout = new CancellationTokenSource(options.FetchTimeout, time);
-            var stored = await fetch.RunAsync(
-                ct => Upstream(name).GetBlobAsync(name.UpstreamName, digest, ct),
-                (path, _, ct) => CommitAsync(name, digest, path, ct),
-                bytes => metrics?.UpstreamBytes(prefix, bytes),
-                timeout.Token);
-            _fetches.TryRemove(new KeyValuePair<Digest, BlobFetch>(digest, fetch));
-            if (!stored)
+            bool stored;
+            try
+            {
+                stored = await fetch.RunAsync(
+                    ct => Upstream(name).GetBlobAsync(name.UpstreamName, digest, ct),
+                    (path, _, ct) => CommitAsync(name, digest, path, ct),
+                    bytes => metrics?.UpstreamBytes(prefix, bytes),
+                    timeout.Token);
+            }
+            finally
+            {
+                _fetches.TryRemove(new KeyValuePair<Digest, BlobFetch>(digest, fetch));
+                fetch.MarkFinished();
+            }
+
+            if (!stored && fetch.Abandoned)
+            {
+                LogFetchAbandoned(logger, name.Repository, digest.Value, options.AbandonedFetchLimit);
+            }
+            else if (!stored)
             {
                 var failure = fetch.Started.IsFaulted ? fetch.Started.Exception?.InnerException?.Message : "the transfer failed";
                 metrics?.UpstreamError(prefix, "unavailable");
@@ -175,6 +225,96 @@ public sealed partial class PullThroughCache(
         {
             throw new InvalidOperationException($"storing {digest} failed: {committed.Error!.Message}");
         }
+    }
+
+    /// <summary>
+    /// Revalidates a tag past its TTL, once per (repository, tag) however many requests want it at the same time: the
+    /// first runs it (on no client's cancellation, bounded by the upstream's timeout) and the others wait for its answer.
+    /// </summary>
+    private async Task<Result<MirroredManifest>> RevalidateOnceAsync(MirroredName name, string reference, CancellationToken cancellationToken)
+    {
+        var key = (name.Repository, reference);
+        var mine = new TaskCompletionSource<Result<MirroredManifest>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = _revalidations.GetOrAdd(key, mine.Task);
+        if (running != mine.Task)
+        {
+            return await running.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            mine.SetResult(await RevalidateAsync(name, reference, CancellationToken.None));
+        }
+        catch (Exception error)
+        {
+            mine.SetException(error);
+        }
+        finally
+        {
+            _revalidations.TryRemove(new KeyValuePair<(string, string), Task<Result<MirroredManifest>>>(key, mine.Task));
+        }
+
+        return await mine.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>One <c>HEAD</c> upstream: same digest → the check time moves; another → fetched and re-tagged; failing → served stale.</summary>
+    private async Task<Result<MirroredManifest>> RevalidateAsync(MirroredName name, string reference, CancellationToken cancellationToken)
+    {
+        var prefix = name.Upstream.Prefix;
+        var now = time.GetUtcNow();
+
+        // Read again: a revalidation that ended just before this one started may have refreshed or moved the tag.
+        var tag = await manifests.GetTagAsync(name.Repository, reference, cancellationToken);
+        var current = tag is null ? null : await manifests.GetAsync(name.Repository, tag.Digest, cancellationToken);
+        if (tag is null || current is null)
+        {
+            return await FetchTagAsync(name, reference, now, cancellationToken);
+        }
+
+        if (now - tag.CheckedAt < name.Upstream.TagTtl)
+        {
+            metrics?.Request(prefix, "manifest", "hit");
+            return new MirroredManifest(current, null);
+        }
+
+        try
+        {
+            var upstreamDigest = await Upstream(name).HeadManifestAsync(name.UpstreamName, reference, cancellationToken);
+            if (upstreamDigest == tag.Digest)
+            {
+                await manifests.PutTagAsync(name.Repository, reference, new CachedTag(tag.Digest, now), cancellationToken);
+                metrics?.Request(prefix, "manifest", "hit");
+                return new MirroredManifest(current, null);
+            }
+        }
+        catch (UpstreamException error) when (error.Failure != UpstreamFailure.NotFound)
+        {
+            Count(prefix, error);
+            LogStale(logger, name.Repository, reference, error.Message);
+            metrics?.Request(prefix, "manifest", "stale");
+            return new MirroredManifest(current, WarningHeader(error.Message));
+        }
+        catch (UpstreamException error)
+        {
+            Count(prefix, error);
+            await manifests.DeleteTagAsync(name.Repository, reference, cancellationToken);
+            return ErrorCode.ManifestUnknown;
+        }
+
+        return await FetchTagAsync(name, reference, now, cancellationToken);
+    }
+
+    /// <summary>Fetches the manifest a tag names upstream and tags it in the cache, checked at <paramref name="now"/>.</summary>
+    private async Task<Result<MirroredManifest>> FetchTagAsync(MirroredName name, string reference, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = await FetchManifestAsync(name, reference, null, cancellationToken);
+        if (!result.IsOk)
+        {
+            return result.Error!;
+        }
+
+        await manifests.PutTagAsync(name.Repository, reference, new CachedTag(result.Value.Digest, now), cancellationToken);
+        return new MirroredManifest(result.Value, null);
     }
 
     private async ValueTask<Result<CachedManifest>> FetchManifestAsync(MirroredName name, string reference, Digest? expected, CancellationToken cancellationToken)
@@ -194,7 +334,7 @@ public sealed partial class PullThroughCache(
         if (expected is not null && digest != expected)
         {
             metrics?.UpstreamError(prefix, "digest");
-            return new RegistryError(ErrorCode.UpstreamUnavailable, $"upstream {prefix} answered {expected} with content of digest {digest}");
+            return new RegistryError(ErrorCode.UpstreamUnavailable, $"upstream {prefix} answered {expected} with content of digest {digest}") { RetryAfter = UnavailableRetryAfter };
         }
 
         var manifest = new CachedManifest(digest, fetched.MediaType, fetched.Payload);
@@ -209,8 +349,12 @@ public sealed partial class PullThroughCache(
         return error.Failure switch
         {
             UpstreamFailure.NotFound => new RegistryError(notFound),
-            UpstreamFailure.TooManyRequests => new RegistryError(ErrorCode.TooManyRequests, $"upstream {name.Upstream.Prefix} is rate limiting: {error.Message}"),
-            _ => new RegistryError(ErrorCode.UpstreamUnavailable, $"upstream {name.Upstream.Prefix} is unavailable: {error.Message}"),
+            // The upstream's own Retry-After is passed on: retrying through the cache sooner would only be refused again.
+            UpstreamFailure.TooManyRequests => new RegistryError(ErrorCode.TooManyRequests, $"upstream {name.Upstream.Prefix} is rate limiting: {error.Message}")
+            {
+                RetryAfter = error.RetryAfter ?? UnavailableRetryAfter,
+            },
+            _ => new RegistryError(ErrorCode.UpstreamUnavailable, $"upstream {name.Upstream.Prefix} is unavailable: {error.Message}") { RetryAfter = UnavailableRetryAfter },
         };
     }
 
@@ -225,6 +369,9 @@ public sealed partial class PullThroughCache(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Serving cached {Repository}:{Tag}: the upstream could not revalidate it ({Reason})")]
     private static partial void LogStale(ILogger logger, string repository, string tag, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled the fetch of blob {Digest} of {Repository}: every client went away with more than {Limit} bytes to come (Mirror:AbandonedFetchLimit)")]
+    private static partial void LogFetchAbandoned(ILogger logger, string repository, string digest, long limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fetching blob {Digest} of {Repository} from its upstream failed; nothing was stored: {Reason}")]
     private static partial void LogFetchFailed(ILogger logger, string repository, string digest, string reason);

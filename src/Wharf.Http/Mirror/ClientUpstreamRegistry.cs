@@ -80,7 +80,7 @@ public sealed class ClientUpstreamRegistry(UpstreamOptions options) : IUpstreamR
         }
         catch (RegistryUnavailableException error)
         {
-            throw new UpstreamException(error.Reason == UnavailableReason.TooManyRequests ? UpstreamFailure.TooManyRequests : UpstreamFailure.Unavailable, error.Message, error);
+            throw new UpstreamException(error.Reason == UnavailableReason.TooManyRequests ? UpstreamFailure.TooManyRequests : UpstreamFailure.Unavailable, error.Message, error, error.RetryAfter);
         }
         catch (RegistryClientException error)
         {

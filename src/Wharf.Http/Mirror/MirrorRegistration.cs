@@ -20,5 +20,6 @@ public static class MirrorRegistration
         services.AddSingleton<MirrorMetrics>();
         services.AddSingleton<IUpstreamRegistries, ClientUpstreamRegistries>();
         services.AddSingleton<PullThroughCache>();
+        services.AddHostedService<StaleFetchSweeper>();
     }
 }

@@ -32,6 +32,11 @@ public sealed class ErrorResult(RegistryError error) : IResult
             response.Headers.Append(name, value);
         }
 
+        if (Error.RetryAfter is { } retryAfter && !response.Headers.ContainsKey("Retry-After"))
+        {
+            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         using var buffer = new MemoryStream(256);
         await using (var json = new Utf8JsonWriter(buffer, JsonOutput.WriterOptions))
         {

@@ -51,6 +51,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
             Assert.Equal(blob, Digests.Sha256(fetched.Body));
         }
 
+        await FetchesStoredAsync(wharf);
         _relay.Cut();
         var byDigest = await GetAsync(wharf, $"/v2/hub/alpine/manifests/{digest}");
         Assert.Equal(image.ManifestBytes, byDigest.Body);
@@ -69,6 +70,8 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
         {
             await GetAsync(wharf, $"/v2/hub/kept/blobs/{blob}");
         }
+
+        await FetchesStoredAsync(wharf);
 
         _time.Advance(TimeSpan.FromHours(2));
         var collector = wharf.Services.GetRequiredService<Wharf.Core.Services.Gc.GarbageCollector>();
@@ -145,6 +148,32 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_pulls_of_a_tag_past_its_ttl_send_one_HEAD_upstream()
+    {
+        var image = OciLayoutBuilder.CreateImage("popular");
+        await UpstreamSeed.PushImageAsync(_seed, "team/popular", image, "latest");
+        await using var wharf = await StartAsync();
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/popular/manifests/latest")).Body);
+        _time.Advance(TimeSpan.FromMinutes(6));
+        var inFlight = wharf.Services.GetRequiredService<Wharf.Http.Health.DrainState>();
+
+        // The upstream's answers are held until every pull is inside the server, past its TTL check.
+        var before = _relay.Requests.Count;
+        _relay.Hold(0);
+        var pulls = Enumerable.Range(0, 10).Select(_ => GetAsync(wharf, "/v2/hub/team/popular/manifests/latest")).ToArray();
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (inFlight.InFlight < pulls.Length || !_relay.Requests.Skip(before).Any())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{inFlight.InFlight} pulls in flight, upstream saw {string.Join(", ", _relay.Requests.Skip(before))}");
+            await Task.Delay(10);
+        }
+
+        _relay.Open();
+        Assert.All(await Task.WhenAll(pulls), p => Assert.Equal(image.ManifestBytes, p.Body));
+        Assert.Equal(["HEAD /v2/team/popular/manifests/latest HTTP/1.1"], _relay.Requests.Skip(before));
+    }
+
+    [Fact]
     public async Task A_tag_removed_upstream_is_unknown_after_the_ttl_while_its_manifest_by_digest_stays_served()
     {
         var image = OciLayoutBuilder.CreateImage("removed");
@@ -186,9 +215,11 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
         var body = await missing.Content.ReadAsStringAsync();
         Assert.Contains("\"UNAVAILABLE\"", body, StringComparison.Ordinal);
         Assert.Contains("upstream hub is unavailable", body, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(5), missing.Headers.RetryAfter?.Delta);
 
         using var blob = await wharf.Client.GetAsync(new Uri($"/v2/hub/cached/blobs/{image.LayerDigests[0]}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.BadGateway, blob.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), blob.Headers.RetryAfter?.Delta);
     }
 
     [Fact]
@@ -264,26 +295,105 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_client_that_disconnects_mid_blob_leaves_no_partial_blob_and_a_later_pull_gets_it_whole()
+    public async Task A_client_that_disconnects_mid_blob_with_less_than_the_limit_to_come_leaves_the_fetch_to_complete_and_no_partial_blob()
     {
         var layer = TestBlobs.Random(4 * 1024 * 1024);
         var layerDigest = await UpstreamSeed.PushBlobAsync(_seed, "library/drop", layer);
-        await using var wharf = await StartAsync();
+        using var temp = new TempDirectory("wharf-fetch-under");
+        await using var wharf = await StartAsync(("Mirror:AbandonedFetchLimit", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture)), ("Mirror:TempDirectory", temp.Path));
         var blobs = wharf.Services.GetRequiredService<Wharf.Core.Services.BlobService>();
 
         _relay.Hold(512 * 1024);
-        using (var client = new HttpClient { BaseAddress = wharf.BaseAddress })
-        {
-            using var response = await client.GetAsync(new Uri($"/v2/hub/drop/blobs/{layerDigest}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
-            await using var body = await response.Content.ReadAsStreamAsync();
-            Assert.True(await body.ReadAsync(new byte[1024]) > 0);
-        }
+        await ReadSomeAndLeaveAsync(wharf, $"/v2/hub/drop/blobs/{layerDigest}");
 
         Assert.False(await blobs.IsStoredAsync(Wharf.Core.Protocol.Digest.Parse(layerDigest), CancellationToken.None));
         _relay.Open();
+        await FetchesStoredAsync(wharf);
+        Assert.True(await blobs.IsStoredAsync(Wharf.Core.Protocol.Digest.Parse(layerDigest), CancellationToken.None));
+        Assert.Empty(Directory.GetFiles(temp.Path));
         var later = await GetAsync(wharf, $"/v2/hub/drop/blobs/{layerDigest}");
         Assert.Equal(layer, later.Body);
         Assert.Single(_relay.Requests, r => r.StartsWith($"GET /v2/library/drop/blobs/{layerDigest} ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_blob_stored_after_the_handler_found_it_missing_is_served_from_storage_without_a_second_upstream_fetch()
+    {
+        var layer = TestBlobs.Random(64 * 1024);
+        var layerDigest = await UpstreamSeed.PushBlobAsync(_seed, "library/late", layer);
+        await using var wharf = await StartAsync();
+        var digest = Wharf.Core.Protocol.Digest.Parse(layerDigest);
+
+        // As if the fetch before this request committed and left the single-flight map after the handler's lookup.
+        using (var body = new MemoryStream(layer))
+        {
+            Assert.True((await wharf.Services.GetRequiredService<Wharf.Core.Services.UploadService>().PutMonolithicAsync("hub/late", digest, body, CancellationToken.None)).IsOk);
+        }
+
+        var name = wharf.Services.GetRequiredService<Wharf.Core.Mirror.MirrorNames>().Resolve("hub/late")!;
+        var fetched = await wharf.Services.GetRequiredService<Wharf.Core.Mirror.PullThroughCache>().FetchBlobAsync(name, digest, CancellationToken.None);
+        Assert.True(fetched.IsOk);
+        await using (var content = fetched.Value.Content)
+        {
+            var copy = new MemoryStream();
+            await content.CopyToAsync(copy);
+            Assert.Equal(layer, copy.ToArray());
+        }
+
+        Assert.DoesNotContain(_relay.Requests, r => r.Contains("/blobs/", StringComparison.Ordinal));
+        await FetchesStoredAsync(wharf); // nothing is left in the single-flight map
+    }
+
+    [Fact]
+    public async Task A_fetch_every_client_left_with_more_than_the_limit_to_come_is_cancelled_and_its_temp_file_removed()
+    {
+        var layer = TestBlobs.Random(4 * 1024 * 1024);
+        var layerDigest = await UpstreamSeed.PushBlobAsync(_seed, "library/left", layer);
+        using var temp = new TempDirectory("wharf-fetch-over");
+        await using var wharf = await StartAsync(("Mirror:AbandonedFetchLimit", (1024 * 1024).ToString(CultureInfo.InvariantCulture)), ("Mirror:TempDirectory", temp.Path));
+        var blobs = wharf.Services.GetRequiredService<Wharf.Core.Services.BlobService>();
+
+        // The upstream holds back all but 512 KiB, so the fetch cannot end by itself: only a cancel removes its file.
+        _relay.Hold(512 * 1024);
+        await ReadSomeAndLeaveAsync(wharf, $"/v2/hub/left/blobs/{layerDigest}");
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (Directory.GetFiles(temp.Path).Length > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the abandoned fetch's temp file is still there");
+            await Task.Delay(10);
+        }
+
+        await FetchesStoredAsync(wharf);
+        Assert.False(await blobs.IsStoredAsync(Wharf.Core.Protocol.Digest.Parse(layerDigest), CancellationToken.None));
+        _relay.Open();
+        Assert.Equal(layer, (await GetAsync(wharf, $"/v2/hub/left/blobs/{layerDigest}")).Body);
+        Assert.Equal(2, _relay.Requests.Count(r => r.StartsWith($"GET /v2/library/left/blobs/{layerDigest} ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Temp_files_of_fetches_cut_by_a_crash_are_removed_at_start_and_recent_ones_kept()
+    {
+        using var temp = new TempDirectory("wharf-fetch-stale");
+        var stale = temp.Combine("stale-fetch");
+        var recent = temp.Combine("recent-fetch");
+        await File.WriteAllBytesAsync(stale, [1, 2, 3]);
+        await File.WriteAllBytesAsync(recent, [4, 5, 6]);
+        File.SetLastWriteTimeUtc(stale, _time.GetUtcNow().UtcDateTime - TimeSpan.FromMinutes(32)); // FetchTimeout (30 min) and its minute of margin ago
+        File.SetLastWriteTimeUtc(recent, _time.GetUtcNow().UtcDateTime - TimeSpan.FromMinutes(30)); // could still be a running fetch's
+
+        await using var wharf = await StartAsync(("Mirror:TempDirectory", temp.Path), ("Mirror:FetchTimeout", "00:30:00"));
+
+        Assert.False(File.Exists(stale), "the stale temp file survived the start");
+        Assert.True(File.Exists(recent), "a temp file a running fetch may still write was removed");
+    }
+
+    /// <summary>Reads the first bytes of <paramref name="path"/> and closes the connection.</summary>
+    private static async Task ReadSomeAndLeaveAsync(WharfTestServer wharf, string path)
+    {
+        using var client = new HttpClient { BaseAddress = wharf.BaseAddress };
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        Assert.True(await body.ReadAsync(new byte[1024]) > 0);
     }
 
     [Fact]
@@ -342,6 +452,13 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
 
         return WharfTestServer.StartAsync(settings, _time);
     }
+
+    /// <summary>
+    /// Waits until the cache's fetches are stored: a client gets a fetched blob's last byte once its digest verified,
+    /// while the store's commit may still be running.
+    /// </summary>
+    private static Task FetchesStoredAsync(WharfTestServer wharf) =>
+        wharf.Services.GetRequiredService<Wharf.Core.Mirror.PullThroughCache>().WaitForFetchesAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
 
     private static async Task<(byte[] Body, string? Digest)> GetAsync(WharfTestServer wharf, string path)
     {

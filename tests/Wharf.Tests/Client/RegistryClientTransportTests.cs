@@ -99,6 +99,24 @@ public sealed class RegistryClientTransportTests
     }
 
     [Fact]
+    public async Task A_Retry_After_beyond_the_longest_retry_delay_ends_the_attempts_at_once()
+    {
+        var registry = new ScriptedRegistry(_ =>
+        {
+            var slow = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+            slow.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromMinutes(10));
+            return slow;
+        });
+        using var client = Client(registry);
+
+        var unavailable = await Assert.ThrowsAsync<RegistryUnavailableException>(() => client.HeadBlobAsync("team/app", Blob));
+
+        Assert.Equal(UnavailableReason.TooManyRequests, unavailable.Reason);
+        Assert.Equal(TimeSpan.FromMinutes(10), unavailable.RetryAfter);
+        Assert.Single(registry.Requests);
+    }
+
+    [Fact]
     public async Task A_registry_nobody_listens_on_is_unreachable_not_refusing()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

@@ -28,7 +28,8 @@ public sealed class MirrorOptionsTests
         Assert.Equal(TimeSpan.FromMinutes(5), options.Upstreams[0].TagTtl);
         Assert.True(options.Upstreams[0].LibraryPrefix);
         Assert.Equal(["docker.io"], options.Upstreams[0].Namespaces);
-        Assert.Empty(UnknownSettings.Find(InMemory(new() { ["Mirror:Upstreams:0:TagTtl"] = "00:01:00", ["Mirror:FetchTimeout"] = "00:10:00" })));
+        Assert.Equal(128L * 1024 * 1024, options.AbandonedFetchLimit);
+        Assert.Empty(UnknownSettings.Find(InMemory(new() { ["Mirror:Upstreams:0:TagTtl"] = "00:01:00", ["Mirror:FetchTimeout"] = "00:10:00", ["Mirror:AbandonedFetchLimit"] = "0" })));
     }
 
     [Theory]
@@ -37,6 +38,7 @@ public sealed class MirrorOptionsTests
     [InlineData("Mirror:Upstreams:0:Username", "bot", "Upstreams:0: Username and Password go together")]
     [InlineData("Mirror:Upstreams:0:TagTtl", "-00:00:01", "TagTtl")]
     [InlineData("Mirror:Default", "quay", "Default: 'quay' is not the prefix of a configured upstream")]
+    [InlineData("Mirror:AbandonedFetchLimit", "-1", "AbandonedFetchLimit")]
     [InlineData("Mirror:Upstreams:1:Prefix", "hub", "Upstreams:1: the prefix 'hub' is used by another upstream")]
     public void A_bad_value_stops_the_start_naming_the_key(string key, string value, string message)
     {
