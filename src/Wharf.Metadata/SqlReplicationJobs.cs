@@ -13,7 +13,7 @@ namespace Wharf.Metadata;
 /// </summary>
 public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting routing) : IReplicationJobs
 {
-    private const string Columns = "id, rule, repository, reference, digest, state, attempts, next_attempt_at, last_error, created_at";
+    private const string Columns = "id, rule, repository, reference, digest, state, attempts, next_attempt_at, last_error, created_at, lease_until";
 
     /// <summary>Writes a pending job, due now, for each push rule matching the pushed tag, in the push's transaction; nothing when none matches.</summary>
     public async ValueTask WriteAsync(
@@ -78,6 +78,15 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
         }, cancellationToken, durable: false);
     }
 
+    public ValueTask<bool> RenewAsync(long id, string owner, DateTimeOffset until, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("""
+                UPDATE replication_jobs SET lease_until = @u WHERE id = @i AND lease_owner = @o AND state = 'pending'
+                """, transaction).With("@u", until.ToUnixTimeMilliseconds()).With("@i", id).WithText("@o", owner);
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken, durable: false);
+
     public ValueTask<bool> CompleteAsync(long id, string owner, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
@@ -138,5 +147,5 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
 
     private static ReplicationJob Read(DbDataReader reader) => new(
         reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-        reader.GetInt32(6), reader.GetTime(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetTime(9));
+        reader.GetInt32(6), reader.GetTime(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetTime(9), reader.GetTimeOrNull(10));
 }

@@ -13,6 +13,12 @@ public interface IReplicationJobs
     ValueTask<IReadOnlyList<ReplicationJob>> ClaimAsync(
         IReadOnlyCollection<string> rules, string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Extends <paramref name="owner"/>'s lease of a job it is copying to <paramref name="until"/>; false when the lease is
+    /// no longer its own (it ran out and another instance took the job, or the job was recorded), and the copy must stop.
+    /// </summary>
+    ValueTask<bool> RenewAsync(long id, string owner, DateTimeOffset until, CancellationToken cancellationToken);
+
     /// <summary>Marks the job done; false when <paramref name="owner"/> no longer holds its lease (nothing recorded).</summary>
     ValueTask<bool> CompleteAsync(long id, string owner, CancellationToken cancellationToken);
 

@@ -70,21 +70,19 @@ public sealed partial class ReplicationWorker : BackgroundService
     private async Task RunAsync(ReplicationJob job, CancellationToken cancellationToken)
     {
         var rule = _rules[job.Rule];
-        string? error;
+        using var copy = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var lease = KeepLeaseAsync(job, copy);
+        string? error = null;
         var permanent = false;
+        var copied = false;
         try
         {
-            await CopyAsync(job, rule, cancellationToken);
-            if (await _jobs.CompleteAsync(job.Id, Owner, CancellationToken.None))
-            {
-                LogCopied(job.Id, job.Rule, job.Repository, job.Reference, job.Digest, rule.Registry);
-            }
-
-            return;
+            await CopyAsync(job, rule, copy.Token);
+            copied = true;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (copy.IsCancellationRequested)
         {
-            return; // the lease runs out and the job is copied again (the copy is idempotent)
+            // Shutting down, or the lease was lost: the job is copied again by whoever holds it next (the copy is idempotent).
         }
         catch (KeyNotFoundException e)
         {
@@ -96,10 +94,66 @@ public sealed partial class ReplicationWorker : BackgroundService
             error = e.Message; // unreachable, refused (credentials, quota), or a bad answer: all may pass, so each is retried
         }
 
+        await copy.CancelAsync(); // ends the renewals
+        if (await lease)
+        {
+            LogLeaseLost(job.Id, job.Rule, job.Repository, job.Reference);
+            return;
+        }
+
+        if (copied)
+        {
+            if (await _jobs.CompleteAsync(job.Id, Owner, CancellationToken.None))
+            {
+                LogCopied(job.Id, job.Rule, job.Repository, job.Reference, job.Digest, rule.Registry);
+            }
+
+            return;
+        }
+
+        if (error is null)
+        {
+            return;
+        }
+
         var dead = permanent || job.Attempts + 1 >= _options.MaxAttempts;
         var next = _time.GetUtcNow() + DeliveryBackoff.Delay(job.Attempts + 1, _options.MinBackoff, _options.MaxBackoff, Random.Shared);
         await _jobs.FailAsync(job.Id, Owner, error, dead, next, CancellationToken.None);
         LogFailed(job.Id, job.Rule, job.Repository, job.Reference, job.Attempts + 1, dead, error);
+    }
+
+    /// <summary>
+    /// Renews the job's lease every third of <c>Lease</c> while it is copied, so that no other instance takes a job that is
+    /// still being copied however long the copy lasts; a renewal that finds the lease taken cancels the copy. Ends when
+    /// <paramref name="copy"/> is cancelled; whether the lease was lost.
+    /// </summary>
+    private async Task<bool> KeepLeaseAsync(ReplicationJob job, CancellationTokenSource copy)
+    {
+        var every = _options.Lease / 3;
+        while (true)
+        {
+            bool renewed;
+            try
+            {
+                await Task.Delay(every, _time, copy.Token);
+                renewed = await _jobs.RenewAsync(job.Id, Owner, _time.GetUtcNow() + _options.Lease, copy.Token);
+            }
+            catch (OperationCanceledException) when (copy.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogRenewalFailed(job.Id, e); // the database unreachable for a moment: the lease still runs for two thirds of Lease
+                continue;
+            }
+
+            if (!renewed)
+            {
+                await copy.CancelAsync();
+                return true;
+            }
+        }
     }
 
     /// <summary>
@@ -164,6 +218,12 @@ public sealed partial class ReplicationWorker : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replication job {Id} ({Rule}) of {Repository}:{Reference} failed (attempt {Attempts}, dead: {Dead}): {Error}")]
     private partial void LogFailed(long id, string rule, string repository, string reference, int attempts, bool dead, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replication job {Id} ({Rule}) of {Repository}:{Reference} lost its lease while copying; the copy stopped and the job is left to its new holder")]
+    private partial void LogLeaseLost(long id, string rule, string repository, string reference);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replication job {Id}: renewing its lease failed; the next renewal tries again")]
+    private partial void LogRenewalFailed(long id, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A replication pass failed")]
     private partial void LogPassFailed(Exception exception);
