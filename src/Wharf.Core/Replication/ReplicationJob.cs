@@ -21,3 +21,9 @@ public sealed record ReplicationJob(
 
 /// <summary>A rule's jobs counted by state, and the newest error any of them recorded.</summary>
 public sealed record ReplicationRuleStatus(string Rule, long Pending, long Done, long Dead, string? LastError);
+
+/// <summary>
+/// A pull rule's listing passes: when the next is due (<see cref="NextPassAt"/>), and when the last finished, how many
+/// jobs it wrote and why it failed (null: it listed everything). <see cref="LastPassAt"/> is null before the first.
+/// </summary>
+public sealed record ReplicationPass(string Rule, DateTimeOffset NextPassAt, DateTimeOffset? LastPassAt, int LastJobs, string? LastError);

@@ -21,21 +21,28 @@ public sealed partial class ReplicationWorker : BackgroundService
     private readonly IReplicationJobs _jobs;
     private readonly ReplicationOptions _options;
     private readonly Dictionary<string, ReplicationRuleOptions> _rules;
-    private readonly RegistryClient _source;
-    private readonly Dictionary<string, RegistryClient> _targets;
+    private readonly RegistryClient _local;
+    private readonly Dictionary<string, RegistryClient> _registries;
+    private readonly ReplicationPullPass _pullPass;
     private readonly TimeProvider _time;
     private readonly ILogger<ReplicationWorker> _logger;
     private DateTimeOffset _nextPrune;
 
     public ReplicationWorker(
-        IReplicationJobs jobs, ReplicationOptions options, ManifestService manifests, BlobService blobs, TimeProvider time, ILogger<ReplicationWorker> logger)
+        IReplicationJobs jobs, ReplicationOptions options, ManifestService manifests, BlobService blobs, UploadService uploads, TimeProvider time,
+        ILogger<ReplicationWorker> logger)
     {
         _jobs = jobs;
         _options = options;
-        _rules = options.Rules.Where(r => r.Direction == ReplicationDirections.Push).ToDictionary(r => r.Name, StringComparer.Ordinal);
-        _source = new RegistryClient(new RegistryClientOptions { BaseAddress = LocalRegistryHandler.BaseAddress }, new LocalRegistryHandler(manifests, blobs));
+        _rules = options.Rules.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        // This registry, in process: the source of push rules, the target of pull rules. Its uploads take a blob in one
+        // streamed PUT (no chunk size is ever reached).
+        _local = new RegistryClient(
+            new RegistryClientOptions { BaseAddress = LocalRegistryHandler.BaseAddress, ChunkSize = long.MaxValue },
+            new LocalRegistryHandler(manifests, blobs, uploads));
+        _pullPass = new ReplicationPullPass(jobs, manifests, time);
         // The client's own retries wait on the real clock: they are short, and a test's fake clock would never let them end.
-        _targets = options.Registries.ToDictionary(r => r.Name, r => new RegistryClient(new RegistryClientOptions
+        _registries = options.Registries.ToDictionary(r => r.Name, r => new RegistryClient(new RegistryClientOptions
         {
             BaseAddress = r.Url!,
             Username = r.Username,
@@ -60,6 +67,11 @@ public sealed partial class ReplicationWorker : BackgroundService
         {
             _nextPrune = now + PruneEvery;
             await _jobs.PruneAsync(now - _options.Retention, cancellationToken);
+        }
+
+        foreach (var rule in _rules.Values.Where(r => r.Direction == ReplicationDirections.Pull))
+        {
+            await PullPassAsync(rule, now, cancellationToken);
         }
 
         var claimed = await _jobs.ClaimAsync(_rules.Keys, Owner, _options.Concurrency, now, _options.Lease, cancellationToken);
@@ -157,18 +169,51 @@ public sealed partial class ReplicationWorker : BackgroundService
     }
 
     /// <summary>
+    /// A pull rule's listing pass, when it is due and no other instance holds it: jobs for what is new or moved at the
+    /// source, then the next pass <c>Interval</c> later (also after a failure, which the pass records).
+    /// </summary>
+    private async Task PullPassAsync(ReplicationRuleOptions rule, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!await _jobs.ClaimPassAsync(rule.Name, Owner, now, _options.Lease, cancellationToken))
+        {
+            return;
+        }
+
+        var written = 0;
+        string? error = null;
+        try
+        {
+            written = await _pullPass.RunAsync(rule, _registries[rule.Registry], cancellationToken);
+            LogListed(rule.Name, rule.Registry, written);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return; // the pass's lease runs out and the next instance lists again
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error = e.Message;
+            LogListingFailed(rule.Name, rule.Registry, error);
+        }
+
+        var finished = _time.GetUtcNow();
+        await _jobs.FinishPassAsync(rule.Name, Owner, finished, finished + rule.Interval, written, error, CancellationToken.None);
+    }
+
+    /// <summary>
     /// The digest the job recorded, with everything it refers to (and its referrers, if the rule says so), then the tag
-    /// pointed at it: a tag that moved since the push is the next job's, not this one's.
+    /// pointed at it: a tag that moved since the job was written is the next job's, not this one's. A push rule copies
+    /// from this registry to the rule's; a pull rule, from the rule's registry into this one.
     /// </summary>
     private async Task CopyAsync(ReplicationJob job, ReplicationRuleOptions rule, CancellationToken cancellationToken)
     {
-        var target = _targets[rule.Registry];
-        var copier = new ImageCopier(_source, target);
+        var (source, target) = rule.Direction == ReplicationDirections.Pull ? (_registries[rule.Registry], _local) : (_local, _registries[rule.Registry]);
+        var copier = new ImageCopier(source, target);
         await copier.CopyAsync(job.Repository, job.Digest, job.Repository, rule.Referrers, cancellationToken);
         if (job.Reference != job.Digest)
         {
-            var manifest = await _source.GetManifestAsync(job.Repository, job.Digest, cancellationToken: cancellationToken)
-                ?? throw new KeyNotFoundException($"{job.Repository}@{job.Digest} is no longer in this registry");
+            var manifest = await source.GetManifestAsync(job.Repository, job.Digest, cancellationToken: cancellationToken)
+                ?? throw new KeyNotFoundException($"{job.Repository}@{job.Digest} is no longer in {source.BaseAddress}");
             await target.PutManifestAsync(job.Repository, job.Reference, manifest.MediaType, manifest.Bytes, cancellationToken);
         }
     }
@@ -204,8 +249,8 @@ public sealed partial class ReplicationWorker : BackgroundService
 
     public override void Dispose()
     {
-        _source.Dispose();
-        foreach (var target in _targets.Values)
+        _local.Dispose();
+        foreach (var target in _registries.Values)
         {
             target.Dispose();
         }
@@ -224,6 +269,12 @@ public sealed partial class ReplicationWorker : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replication job {Id}: renewing its lease failed; the next renewal tries again")]
     private partial void LogRenewalFailed(long id, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pull rule {Rule} listed {Registry}: {Jobs} new jobs")]
+    private partial void LogListed(string rule, string registry, int jobs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pull rule {Rule} could not list {Registry}; the next pass tries again: {Error}")]
+    private partial void LogListingFailed(string rule, string registry, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A replication pass failed")]
     private partial void LogPassFailed(Exception exception);

@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Wharf.Client;
+using Wharf.Core.Replication;
+using Wharf.Core.Services;
+using Wharf.IntegrationTests.Infrastructure;
+
+namespace Wharf.IntegrationTests.Replication;
+
+/// <summary>
+/// Pull rules (docs/design/replication.md) from a real Distribution 2.8.2 on the fake clock: each due pass lists the
+/// source and writes a job per matching tag whose digest differs from Wharf's, and the worker copies it in byte-identical;
+/// an unchanged tag writes no job; a tag pushed to the source arrives after the interval; a source that cannot be listed
+/// leaves the pass's error and the next pass tries again.
+/// </summary>
+public sealed class PullReplicationTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+
+    private static Dictionary<string, string> PullRule(string repositories) => new()
+    {
+        ["Name"] = "alpine",
+        ["Direction"] = "pull",
+        ["Registry"] = "dr",
+        ["Repositories:0"] = repositories,
+        ["Tags:0"] = "3.*",
+        ["Interval"] = "00:05:00",
+    };
+
+    [Fact]
+    public async Task A_tag_pushed_to_the_source_arrives_after_the_interval_and_an_unchanged_tag_writes_no_job()
+    {
+        await using var repl = await ReplicationHarness.StartAsync(PullRule("library/alpine"));
+        var first = await PushToSourceAsync(repl.Target, "library/alpine", "3.19");
+        await PushToSourceAsync(repl.Target, "library/alpine", "latest"); // not matched by 3.*
+
+        Assert.Equal(1, await repl.PassAsync()); // the first pass is due at once; its job is copied in the same pass
+        await AssertLocalAsync(repl, "library/alpine", "3.19", first);
+        Assert.False((await LocalAsync(repl, "library/alpine", "latest")).IsOk);
+        Assert.Equal(0, await repl.PassAsync()); // no pass due, no job
+
+        var second = await PushToSourceAsync(repl.Target, "library/alpine", "3.20");
+        repl.Audit.Time.Advance(Interval - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, await repl.PassAsync());
+        Assert.False((await LocalAsync(repl, "library/alpine", "3.20")).IsOk);
+        repl.Audit.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await repl.PassAsync()); // 3.20 only: 3.19 has the source's digest already
+        await AssertLocalAsync(repl, "library/alpine", "3.20", second);
+
+        var jobs = await repl.Jobs.ListAsync(null, null, 100, CancellationToken.None);
+        Assert.Equal([("3.20", ReplicationJobStates.Done), ("3.19", ReplicationJobStates.Done)], jobs.Select(j => (j.Reference, j.State)));
+        var pass = Assert.Single(await repl.Jobs.PassesAsync(CancellationToken.None));
+        Assert.Equal(("alpine", 1, (string?)null), (pass.Rule, pass.LastJobs, pass.LastError));
+        Assert.Equal(repl.Audit.Time.GetUtcNow() + Interval, pass.NextPassAt);
+
+        var moved = await PushToSourceAsync(repl.Target, "library/alpine", "3.19"); // the tag moves at the source
+        repl.Audit.Time.Advance(Interval);
+        Assert.Equal(1, await repl.PassAsync());
+        await AssertLocalAsync(repl, "library/alpine", "3.19", moved);
+    }
+
+    [Fact]
+    public async Task A_wildcard_is_listed_from_the_source_catalog_and_a_source_that_cannot_be_listed_records_the_error()
+    {
+        await using var repl = await ReplicationHarness.StartAsync(PullRule("library/*"));
+        var alpine = await PushToSourceAsync(repl.Target, "library/alpine", "3.19");
+        var busybox = await PushToSourceAsync(repl.Target, "library/busybox", "3.0");
+        await PushToSourceAsync(repl.Target, "other/alpine", "3.19");
+
+        Assert.Equal(2, await repl.PassAsync());
+        await AssertLocalAsync(repl, "library/alpine", "3.19", alpine);
+        await AssertLocalAsync(repl, "library/busybox", "3.0", busybox);
+        Assert.False((await LocalAsync(repl, "other/alpine", "3.19")).IsOk);
+
+        repl.Relay.Cut();
+        repl.Audit.Time.Advance(Interval);
+        Assert.Equal(0, await repl.PassAsync());
+        var failed = Assert.Single(await repl.Jobs.PassesAsync(CancellationToken.None));
+        Assert.Contains("unreachable", failed.LastError, StringComparison.Ordinal);
+        Assert.Equal(repl.Audit.Time.GetUtcNow() + Interval, failed.NextPassAt);
+
+        repl.Relay.Restore();
+        var next = await PushToSourceAsync(repl.Target, "library/alpine", "3.20");
+        repl.Audit.Time.Advance(Interval);
+        Assert.Equal(1, await repl.PassAsync());
+        await AssertLocalAsync(repl, "library/alpine", "3.20", next);
+        Assert.Null(Assert.Single(await repl.Jobs.PassesAsync(CancellationToken.None)).LastError);
+    }
+
+    [Fact]
+    public async Task Two_instances_due_at_once_list_a_rule_once()
+    {
+        await using var repl = await ReplicationHarness.StartAsync(PullRule("library/alpine"));
+        await PushToSourceAsync(repl.Target, "library/alpine", "3.19");
+        var other = ActivatorUtilities.CreateInstance<Wharf.Http.Replication.ReplicationWorker>(repl.Audit.Server.Services);
+
+        var passes = await Task.WhenAll(repl.PassAsync(), other.RunOnceAsync(CancellationToken.None));
+        await repl.PassAsync();
+        other.Dispose();
+
+        Assert.Equal(1, passes.Sum());
+        var job = await repl.SingleJobAsync();
+        Assert.Equal((ReplicationJobStates.Done, 1), (job.State, job.Attempts));
+    }
+
+    private static async Task<(string Digest, byte[] Manifest)> PushToSourceAsync(RegistryClient source, string repository, string tag)
+    {
+        var config = Encoding.UTF8.GetBytes($$"""{"architecture":"amd64","os":"linux","created":"{{Guid.NewGuid()}}"}""");
+        var layer = RandomNumberGenerator.GetBytes(4096);
+        foreach (var blob in new[] { config, layer })
+        {
+            using var content = new MemoryStream(blob);
+            await source.PushBlobAsync(repository, Wharf.Core.Protocol.Digest.Compute(blob), blob.Length, content);
+        }
+
+        var manifest = Encoding.UTF8.GetBytes($$"""
+            {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}",
+             "config":{"mediaType":"{{MediaTypes.OciConfig}}","digest":"{{Wharf.Core.Protocol.Digest.Compute(config)}}","size":{{config.Length}}},
+             "layers":[{"mediaType":"{{MediaTypes.OciLayerGzip}}","digest":"{{Wharf.Core.Protocol.Digest.Compute(layer)}}","size":{{layer.Length}}}]}
+            """);
+        var digest = await source.PutManifestAsync(repository, tag, MediaTypes.OciManifest, manifest);
+        return (digest.Value, manifest);
+    }
+
+    private static async Task<Wharf.Core.Errors.Result<Wharf.Core.Metadata.StoredManifest>> LocalAsync(ReplicationHarness repl, string repository, string tag) =>
+        await repl.Audit.Server.Services.GetRequiredService<ManifestService>().GetAsync(repository, tag, CancellationToken.None);
+
+    private static async Task AssertLocalAsync(ReplicationHarness repl, string repository, string tag, (string Digest, byte[] Manifest) expected)
+    {
+        var local = await LocalAsync(repl, repository, tag);
+        Assert.True(local.IsOk, $"{repository}:{tag} is not in Wharf");
+        Assert.Equal(expected.Digest, local.Value.Digest.Value);
+        Assert.Equal(expected.Manifest, local.Value.Payload);
+    }
+}
