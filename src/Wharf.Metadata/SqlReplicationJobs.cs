@@ -85,6 +85,16 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken, durable: false);
 
+    public async ValueTask PassDueAsync(string rule, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("""
+                INSERT INTO replication_passes (rule, next_pass_at, last_jobs) VALUES (@rule, @t, 0)
+                ON CONFLICT (rule) DO UPDATE SET next_pass_at = excluded.next_pass_at
+                """, transaction).WithText("@rule", rule).With("@t", now.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
     public async ValueTask<IReadOnlyList<ReplicationPass>> PassesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);

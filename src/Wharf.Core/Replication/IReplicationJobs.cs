@@ -48,6 +48,9 @@ public interface IReplicationJobs
     /// <summary>Records the pass <paramref name="owner"/> held: finished at <paramref name="now"/>, the next due at <paramref name="next"/>.</summary>
     ValueTask FinishPassAsync(string rule, string owner, DateTimeOffset now, DateTimeOffset next, int jobs, string? error, CancellationToken cancellationToken);
 
+    /// <summary>Makes pull rule <paramref name="rule"/>'s next listing pass due at <paramref name="now"/> (<c>wharf replication run</c>).</summary>
+    ValueTask PassDueAsync(string rule, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Every pull rule's passes as last recorded, by rule name.</summary>
     ValueTask<IReadOnlyList<ReplicationPass>> PassesAsync(CancellationToken cancellationToken);
 

@@ -56,7 +56,7 @@ public sealed class ReplicationCommandTests : IDisposable
         Assert.Contains("1 job written for releases", await RunCheckedAsync(environment, "replication", "run", "releases"), StringComparison.Ordinal);
         var (unknownCode, unknown) = await RunAsync(environment, "replication", "run", "nope");
         Assert.NotEqual(0, unknownCode);
-        Assert.Contains("no push rule is named 'nope'", unknown, StringComparison.Ordinal);
+        Assert.Contains("no push or pull rule is named 'nope'", unknown, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(await RunCheckedAsync(environment, "replication", "list", "--state", "pending", "--json"));
         var pending = Assert.Single(json.RootElement.GetProperty("jobs").EnumerateArray());
         Assert.Equal(("team/app", "v1", image.Digest), (pending.GetProperty("repository").GetString(), pending.GetProperty("reference").GetString(), pending.GetProperty("digest").GetString()));

@@ -1,9 +1,12 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Wharf.Client;
 using Wharf.Core.Replication;
 using Wharf.Core.Services;
+using Wharf.IntegrationTests.Audit;
 using Wharf.IntegrationTests.Infrastructure;
 
 namespace Wharf.IntegrationTests.Replication;
@@ -102,6 +105,55 @@ public sealed class PullReplicationTests
         Assert.Equal(1, passes.Sum());
         var job = await repl.SingleJobAsync();
         Assert.Equal((ReplicationJobStates.Done, 1), (job.State, job.Attempts));
+    }
+
+    [Fact]
+    public async Task The_API_shows_a_pull_rule_with_its_last_pass_and_a_repository_s_jobs_to_whoever_may_pull_it_and_run_makes_a_pass_due()
+    {
+        await using var repl = await ReplicationHarness.StartAsync(PullRule("team/alpine"));
+        var image = await PushToSourceAsync(repl.Target, "team/alpine", "3.19");
+        Assert.Equal(1, await repl.PassAsync());
+
+        var body = await GetAsync(repl, "/api/replication", AuditHarness.Admin);
+        var rule = Assert.Single(body.GetProperty("rules").EnumerateArray());
+        Assert.Equal(("alpine", "pull", "00:05:00"), (rule.GetProperty("name").GetString(), rule.GetProperty("direction").GetString(), rule.GetProperty("interval").GetString()));
+        var last = rule.GetProperty("lastPass");
+        Assert.Equal(("2026-01-01T00:00:00.000Z", 1), (last.GetProperty("at").GetString(), last.GetProperty("jobs").GetInt32()));
+        Assert.Equal("2026-01-01T00:05:00.000Z", rule.GetProperty("nextPassAt").GetString());
+
+        var mine = await GetAsync(repl, "/api/replication?repository=team/alpine", AuditHarness.Alice); // alice may pull team/**
+        Assert.False(mine.TryGetProperty("rules", out _));
+        var job = Assert.Single(mine.GetProperty("jobs").EnumerateArray());
+        Assert.Equal(("alpine", "3.19", image.Digest, "done"), (job.GetProperty("rule").GetString(), job.GetProperty("reference").GetString(),
+            job.GetProperty("digest").GetString(), job.GetProperty("state").GetString()));
+        Assert.Empty((await GetAsync(repl, "/api/replication?repository=team/other", AuditHarness.Alice)).GetProperty("jobs").EnumerateArray());
+        using (var everything = await repl.Audit.SendAsync(HttpMethod.Get, "/api/replication", AuditHarness.Alice))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, everything.StatusCode);
+        }
+
+        using (var hidden = await repl.Audit.SendAsync(HttpMethod.Get, "/api/replication?repository=secret/app", AuditHarness.Alice))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode); // as an unknown repository: nothing tells it exists
+        }
+
+        var moved = await PushToSourceAsync(repl.Target, "team/alpine", "3.19");
+        Assert.Equal(0, await repl.PassAsync()); // the next pass is 5 minutes away
+        using (var run = await repl.Audit.SendAsync(HttpMethod.Post, "/api/replication/alpine/run", AuditHarness.Admin))
+        {
+            Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        }
+
+        Assert.Equal(1, await repl.PassAsync());
+        await AssertLocalAsync(repl, "team/alpine", "3.19", moved);
+    }
+
+    private static async Task<JsonElement> GetAsync(ReplicationHarness repl, string path, System.Net.Http.Headers.AuthenticationHeaderValue who)
+    {
+        using var response = await repl.Audit.SendAsync(HttpMethod.Get, path, who);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        return JsonDocument.Parse(text).RootElement.Clone();
     }
 
     private static async Task<(string Digest, byte[] Manifest)> PushToSourceAsync(RegistryClient source, string repository, string tag)
