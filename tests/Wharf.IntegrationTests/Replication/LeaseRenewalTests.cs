@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Wharf.Core.Replication;
 using Wharf.Http.Replication;
 using Wharf.IntegrationTests.Audit;
+using Wharf.Metadata;
 
 namespace Wharf.IntegrationTests.Replication;
 
@@ -43,6 +44,34 @@ public sealed class LeaseRenewalTests
         var job = await repl.SingleJobAsync();
         Assert.Equal((ReplicationJobStates.Done, 1, (DateTimeOffset?)null), (job.State, job.Attempts, job.LeaseUntil));
         Assert.Equal(image.Manifest, (await repl.Target.GetManifestAsync("team/app", "v1"))?.Bytes.ToArray());
+    }
+
+    [Fact]
+    public async Task A_renewal_that_finds_the_lease_taken_stops_the_copy_which_records_nothing()
+    {
+        await using var repl = await ReplicationHarness.StartAsync();
+        await repl.Registry.PushImageAsync("team/app", "v1");
+        repl.Relay.HoldAfter(0);
+
+        var copying = repl.PassAsync();
+        await repl.Relay.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+        var job = await LeasedJobAsync(repl, after: DateTimeOffset.MinValue);
+        var database = repl.Audit.Server.Services.GetRequiredService<SqlDatabase>();
+        await database.RunWriteAsync(async (connection, transaction) =>
+        {
+            // What another instance does once the lease has lapsed: the job is its own from then on.
+            await using var steal = connection.Command("UPDATE replication_jobs SET lease_owner = 'other-instance' WHERE id = @i", transaction)
+                .With("@i", job.Id);
+            return await steal.ExecuteNonQueryAsync();
+        }, CancellationToken.None);
+
+        repl.Audit.Time.Advance(TimeSpan.FromMinutes(4)); // the next renewal finds the lease taken
+        Assert.Equal(1, await copying.WaitAsync(TimeSpan.FromSeconds(30))); // the copy stopped, though the target is still frozen
+        repl.Relay.Release();
+
+        var left = await repl.SingleJobAsync();
+        Assert.Equal((ReplicationJobStates.Pending, 0, (string?)null), (left.State, left.Attempts, left.LastError)); // nothing recorded: the job is the other instance's
+        Assert.Null(await repl.Target.GetManifestAsync("team/app", "v1"));
     }
 
     /// <summary>The job once its lease runs past <paramref name="after"/>: the worker renews on its own task after the clock moves.</summary>
