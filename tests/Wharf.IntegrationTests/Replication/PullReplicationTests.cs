@@ -92,6 +92,20 @@ public sealed class PullReplicationTests
     }
 
     [Fact]
+    public async Task A_pulled_image_over_the_namespace_quota_is_refused_as_a_push_would_be_and_the_job_keeps_the_reason()
+    {
+        await using var repl = await ReplicationHarness.StartAsync(PullRule("library/alpine"), new Dictionary<string, string> { ["Quotas:Namespaces:library"] = "1000B" });
+        await PushToSourceAsync(repl.Target, "library/alpine", "3.19"); // a 4 KiB layer
+
+        Assert.Equal(1, await repl.PassAsync());
+
+        var job = await repl.SingleJobAsync();
+        Assert.Equal((ReplicationJobStates.Pending, 1), (job.State, job.Attempts));
+        Assert.Contains("quota", job.LastError, StringComparison.Ordinal); // the registry's own DENIED message, through the envelope
+        Assert.False((await LocalAsync(repl, "library/alpine", "3.19")).IsOk);
+    }
+
+    [Fact]
     public async Task Two_instances_due_at_once_list_a_rule_once()
     {
         await using var repl = await ReplicationHarness.StartAsync(PullRule("library/alpine"));

@@ -41,8 +41,11 @@ public sealed class ReplicationHarness : IAsyncDisposable
 
     public ReplicationWorker Worker => Audit.Server.Services.GetRequiredService<ReplicationWorker>();
 
-    /// <summary>Starts with the push rule "releases", or with <paramref name="rule"/> (settings under <c>Replication:Rules:0</c>) instead.</summary>
-    public static async Task<ReplicationHarness> StartAsync(IReadOnlyDictionary<string, string>? rule = null)
+    /// <summary>
+    /// Starts with the push rule "releases", or with <paramref name="rule"/> (settings under <c>Replication:Rules:0</c>)
+    /// instead; <paramref name="extra"/> adds any other settings.
+    /// </summary>
+    public static async Task<ReplicationHarness> StartAsync(IReadOnlyDictionary<string, string>? rule = null, IReadOnlyDictionary<string, string>? extra = null)
     {
         var distribution = await DistributionRegistry.StartAsync();
         var relay = new TcpRelay("127.0.0.1", distribution.BaseAddress.Port);
@@ -66,6 +69,11 @@ public sealed class ReplicationHarness : IAsyncDisposable
         })
         {
             settings["Replication:Rules:0:" + key] = value;
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
         }
 
         var audit = await AuditHarness.StartAsync("basic", settings);
