@@ -73,6 +73,14 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
             return await take.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken, durable: false);
 
+    public ValueTask<bool> RenewPassAsync(string rule, string owner, DateTimeOffset until, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("UPDATE replication_passes SET lease_until = @u WHERE rule = @rule AND lease_owner = @o", transaction)
+                .With("@u", until.ToUnixTimeMilliseconds()).WithText("@rule", rule).WithText("@o", owner);
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken, durable: false);
+
     public async ValueTask FinishPassAsync(string rule, string owner, DateTimeOffset now, DateTimeOffset next, int jobs, string? error, CancellationToken cancellationToken) =>
         await database.RunWriteAsync(async (connection, transaction) =>
         {
@@ -98,9 +106,10 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
     public async ValueTask<IReadOnlyList<ReplicationPass>> PassesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.Command("SELECT rule, next_pass_at, last_pass_at, last_jobs, last_error FROM replication_passes ORDER BY rule");
+        await using var command = connection.Command("SELECT rule, next_pass_at, last_pass_at, last_jobs, last_error, lease_until FROM replication_passes ORDER BY rule");
         return await database.ReadAllAsync(command, r => new ReplicationPass(
-            r.GetString(0), r.GetTime(1), r.GetTimeOrNull(2), Convert.ToInt32(r.GetValue(3), CultureInfo.InvariantCulture), r.IsDBNull(4) ? null : r.GetString(4)),
+            r.GetString(0), r.GetTime(1), r.GetTimeOrNull(2), Convert.ToInt32(r.GetValue(3), CultureInfo.InvariantCulture), r.IsDBNull(4) ? null : r.GetString(4),
+            r.GetTimeOrNull(5)),
             cancellationToken);
     }
 

@@ -45,6 +45,9 @@ public interface IReplicationJobs
     /// </summary>
     ValueTask<bool> ClaimPassAsync(string rule, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 
+    /// <summary>Extends <paramref name="owner"/>'s lease of a pass it is running; false when the lease is no longer its own.</summary>
+    ValueTask<bool> RenewPassAsync(string rule, string owner, DateTimeOffset until, CancellationToken cancellationToken);
+
     /// <summary>Records the pass <paramref name="owner"/> held: finished at <paramref name="now"/>, the next due at <paramref name="next"/>.</summary>
     ValueTask FinishPassAsync(string rule, string owner, DateTimeOffset now, DateTimeOffset next, int jobs, string? error, CancellationToken cancellationToken);
 

@@ -24,6 +24,8 @@ public sealed record ReplicationRuleStatus(string Rule, long Pending, long Done,
 
 /// <summary>
 /// A pull rule's listing passes: when the next is due (<see cref="NextPassAt"/>), and when the last finished, how many
-/// jobs it wrote and why it failed (null: it listed everything). <see cref="LastPassAt"/> is null before the first.
+/// jobs it wrote and why it failed (null: it listed everything). <see cref="LastPassAt"/> is null before the first;
+/// <see cref="LeaseUntil"/> is set while an instance holds a pass.
 /// </summary>
-public sealed record ReplicationPass(string Rule, DateTimeOffset NextPassAt, DateTimeOffset? LastPassAt, int LastJobs, string? LastError);
+public sealed record ReplicationPass(
+    string Rule, DateTimeOffset NextPassAt, DateTimeOffset? LastPassAt, int LastJobs, string? LastError, DateTimeOffset? LeaseUntil = null);

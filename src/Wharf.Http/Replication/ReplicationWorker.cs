@@ -83,7 +83,7 @@ public sealed partial class ReplicationWorker : BackgroundService
     {
         var rule = _rules[job.Rule];
         using var copy = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var lease = KeepLeaseAsync(job, copy);
+        var lease = KeepLeaseAsync($"job {job.Id}", (until, ct) => _jobs.RenewAsync(job.Id, Owner, until, ct), copy);
         string? error = null;
         var permanent = false;
         var copied = false;
@@ -135,11 +135,11 @@ public sealed partial class ReplicationWorker : BackgroundService
     }
 
     /// <summary>
-    /// Renews the job's lease every third of <c>Lease</c> while it is copied, so that no other instance takes a job that is
-    /// still being copied however long the copy lasts; a renewal that finds the lease taken cancels the copy. Ends when
-    /// <paramref name="copy"/> is cancelled; whether the lease was lost.
+    /// Renews a lease (a job's while it is copied, a pull rule's pass while it lists) every third of <c>Lease</c>, so that
+    /// no other instance takes work still under way however long it lasts; a renewal that finds the lease taken cancels
+    /// <paramref name="work"/>. Ends when <paramref name="work"/> is cancelled; whether the lease was lost.
     /// </summary>
-    private async Task<bool> KeepLeaseAsync(ReplicationJob job, CancellationTokenSource copy)
+    private async Task<bool> KeepLeaseAsync(string what, Func<DateTimeOffset, CancellationToken, ValueTask<bool>> renew, CancellationTokenSource work)
     {
         var every = _options.Lease / 3;
         while (true)
@@ -147,22 +147,22 @@ public sealed partial class ReplicationWorker : BackgroundService
             bool renewed;
             try
             {
-                await Task.Delay(every, _time, copy.Token);
-                renewed = await _jobs.RenewAsync(job.Id, Owner, _time.GetUtcNow() + _options.Lease, copy.Token);
+                await Task.Delay(every, _time, work.Token);
+                renewed = await renew(_time.GetUtcNow() + _options.Lease, work.Token);
             }
-            catch (OperationCanceledException) when (copy.IsCancellationRequested)
+            catch (OperationCanceledException) when (work.IsCancellationRequested)
             {
                 return false;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                LogRenewalFailed(job.Id, e); // the database unreachable for a moment: the lease still runs for two thirds of Lease
+                LogRenewalFailed(what, e); // the database unreachable for a moment: the lease still runs for two thirds of Lease
                 continue;
             }
 
             if (!renewed)
             {
-                await copy.CancelAsync();
+                await work.CancelAsync();
                 return true;
             }
         }
@@ -181,19 +181,27 @@ public sealed partial class ReplicationWorker : BackgroundService
 
         var written = 0;
         string? error = null;
+        using var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var lease = KeepLeaseAsync($"the pass of pull rule {rule.Name}", (until, ct) => _jobs.RenewPassAsync(rule.Name, Owner, until, ct), listing);
         try
         {
-            written = await _pullPass.RunAsync(rule, _registries[rule.Registry], cancellationToken);
+            written = await _pullPass.RunAsync(rule, _registries[rule.Registry], listing.Token);
             LogListed(rule.Name, rule.Registry, written);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (listing.IsCancellationRequested)
         {
-            return; // the pass's lease runs out and the next instance lists again
+            // Shutting down, or the pass's lease was lost: whoever holds it next lists again (the jobs it wrote stay).
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             error = e.Message;
             LogListingFailed(rule.Name, rule.Registry, error);
+        }
+
+        await listing.CancelAsync(); // ends the renewals
+        if (await lease || cancellationToken.IsCancellationRequested)
+        {
+            return;
         }
 
         var finished = _time.GetUtcNow();
@@ -267,8 +275,8 @@ public sealed partial class ReplicationWorker : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replication job {Id} ({Rule}) of {Repository}:{Reference} lost its lease while copying; the copy stopped and the job is left to its new holder")]
     private partial void LogLeaseLost(long id, string rule, string repository, string reference);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Replication job {Id}: renewing its lease failed; the next renewal tries again")]
-    private partial void LogRenewalFailed(long id, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replication: renewing the lease of {What} failed; the next renewal tries again")]
+    private partial void LogRenewalFailed(string what, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pull rule {Rule} listed {Registry}: {Jobs} new jobs")]
     private partial void LogListed(string rule, string registry, int jobs);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Wharf.Core.Replication;
 using Wharf.Http.Replication;
 using Wharf.IntegrationTests.Audit;
+using Wharf.IntegrationTests.Infrastructure;
 using Wharf.Metadata;
 
 namespace Wharf.IntegrationTests.Replication;
@@ -9,7 +10,8 @@ namespace Wharf.IntegrationTests.Replication;
 /// <summary>
 /// A copy that outlives its lease (the target frozen by the relay while the fake clock runs on) keeps the lease by
 /// renewing it every third of <c>Lease</c>: another instance never takes the job while it is being copied, and the job
-/// is copied and recorded once.
+/// is copied and recorded once; a renewal that finds the lease taken stops the copy. A pull rule's listing pass keeps
+/// its lease the same way.
 /// </summary>
 public sealed class LeaseRenewalTests
 {
@@ -72,6 +74,61 @@ public sealed class LeaseRenewalTests
         var left = await repl.SingleJobAsync();
         Assert.Equal((ReplicationJobStates.Pending, 0, (string?)null), (left.State, left.Attempts, left.LastError)); // nothing recorded: the job is the other instance's
         Assert.Null(await repl.Target.GetManifestAsync("team/app", "v1"));
+    }
+
+    [Fact]
+    public async Task A_pull_rule_s_listing_that_outlives_its_lease_renews_it_and_no_other_instance_lists_the_rule()
+    {
+        await using var repl = await ReplicationHarness.StartAsync(new Dictionary<string, string>
+        {
+            ["Name"] = "alpine", ["Direction"] = "pull", ["Registry"] = "dr", ["Repositories:0"] = "library/alpine", ["Interval"] = "00:05:00",
+        });
+        using (var config = new MemoryStream("{}"u8.ToArray()))
+        {
+            await repl.Target.PushBlobAsync("library/alpine", Wharf.Core.Protocol.Digest.Compute("{}"u8), 2, config);
+        }
+
+        var manifest = System.Text.Encoding.UTF8.GetBytes($$"""
+            {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{"mediaType":"{{MediaTypes.OciConfig}}","digest":"{{Wharf.Core.Protocol.Digest.Compute("{}"u8)}}","size":2},"layers":[]}
+            """);
+        await repl.Target.PutManifestAsync("library/alpine", "3.20", MediaTypes.OciManifest, manifest);
+        repl.Relay.HoldAfter(0); // the listing's first request to the source waits
+
+        var listing = repl.PassAsync();
+        await repl.Relay.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+        var lease = (await LeasedPassAsync(repl, after: DateTimeOffset.MinValue)).LeaseUntil!.Value;
+        var other = ActivatorUtilities.CreateInstance<ReplicationWorker>(repl.Audit.Server.Services);
+        for (var step = 0; step < 6; step++)
+        {
+            repl.Audit.Time.Advance(TimeSpan.FromMinutes(4));
+            lease = (await LeasedPassAsync(repl, after: lease)).LeaseUntil!.Value;
+            // Were the pass taken, this instance's listing would wait on the frozen source too.
+            Assert.Equal(0, await other.RunOnceAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+
+        repl.Relay.Release();
+        Assert.Equal(0, await listing.WaitAsync(TimeSpan.FromSeconds(60))); // its job is due after the pass's start
+        other.Dispose();
+        Assert.Equal(1, await repl.PassAsync());
+        var pass = Assert.Single(await repl.Jobs.PassesAsync(CancellationToken.None));
+        Assert.Equal((1, (string?)null, (DateTimeOffset?)null), (pass.LastJobs, pass.LastError, pass.LeaseUntil));
+        Assert.Equal(ReplicationJobStates.Done, (await repl.SingleJobAsync()).State);
+    }
+
+    private static async Task<ReplicationPass> LeasedPassAsync(ReplicationHarness repl, DateTimeOffset after)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var pass = Assert.Single(await repl.Jobs.PassesAsync(CancellationToken.None));
+            if (pass.LeaseUntil > after)
+            {
+                return pass;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the pass's lease was not renewed past {after:O} (now {pass.LeaseUntil:O})");
+            await Task.Delay(20); // the renewal is the worker's own write: nothing to await but the row
+        }
     }
 
     /// <summary>The job once its lease runs past <paramref name="after"/>: the worker renews on its own task after the clock moves.</summary>
