@@ -136,6 +136,34 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>
+    /// The registry's repositories from its catalog (<c>/v2/_catalog</c>), page by page as it hands them out. A registry
+    /// that does not offer its catalog (most public ones) answers with an error, thrown as <see cref="RegistryClientException"/>.
+    /// </summary>
+    public async IAsyncEnumerable<string> ListRepositoriesAsync(int? pageSize = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? next = "v2/_catalog" + (pageSize is { } n ? "?n=" + n : "");
+        while (next is not null)
+        {
+            var page = next;
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, page), "registry:catalog:*", idempotent: true, cancellationToken);
+            await EnsureSuccessAsync(response, cancellationToken);
+            using var body = JsonDocument.Parse(await ReadLimitedAsync(response.Content, _options.MaxManifestBytes, cancellationToken));
+            if (body.RootElement.TryGetProperty("repositories", out var names) && names.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var name in names.EnumerateArray())
+                {
+                    if (name.GetString() is { } repository)
+                    {
+                        yield return repository;
+                    }
+                }
+            }
+
+            next = NextLink(response);
+        }
+    }
+
+    /// <summary>
     /// The manifests that refer to <paramref name="digest"/> (signatures, SBOMs), as an OCI image index. From the
     /// referrers API; from a registry without it (a 404), from the tag schema's <c>sha256-…</c> tag; an empty index when neither has any.
     /// </summary>

@@ -13,7 +13,7 @@ namespace Wharf.Metadata;
 /// </summary>
 public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting routing) : IReplicationJobs
 {
-    private const string Columns = "id, rule, repository, reference, digest, state, attempts, next_attempt_at, last_error, created_at";
+    private const string Columns = "id, rule, repository, reference, digest, state, attempts, next_attempt_at, last_error, created_at, lease_until";
 
     /// <summary>Writes a pending job, due now, for each push rule matching the pushed tag, in the push's transaction; nothing when none matches.</summary>
     public async ValueTask WriteAsync(
@@ -39,6 +39,78 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
             """, transaction)
             .WithText("@rule", rule).WithText("@r", repository).WithText("@ref", reference).WithText("@d", digest).With("@t", now);
         return Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public ValueTask<bool> AddUnlessPendingAsync(string rule, string repository, string reference, string digest, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var insert = connection.Command("""
+                INSERT INTO replication_jobs (rule, repository, reference, digest, state, attempts, next_attempt_at, created_at)
+                SELECT @rule, @r, @ref, @d, 'pending', 0, @t, @t
+                WHERE NOT EXISTS (SELECT 1 FROM replication_jobs WHERE state = 'pending' AND rule = @rule AND repository = @r
+                                  AND reference = @ref AND digest = @d)
+                """, transaction)
+                .WithText("@rule", rule).WithText("@r", repository).WithText("@ref", reference).WithText("@d", digest).With("@t", now.ToUnixTimeMilliseconds());
+            return await insert.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken);
+
+    public ValueTask<bool> ClaimPassAsync(string rule, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            var nowMs = now.ToUnixTimeMilliseconds();
+            await using (var first = connection.Command(
+                "INSERT INTO replication_passes (rule, next_pass_at, last_jobs) VALUES (@rule, @t, 0) ON CONFLICT (rule) DO NOTHING", transaction)
+                .WithText("@rule", rule).With("@t", nowMs))
+            {
+                await first.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var take = connection.Command("""
+                UPDATE replication_passes SET lease_owner = @o, lease_until = @u
+                WHERE rule = @rule AND next_pass_at <= @t AND (lease_until IS NULL OR lease_until <= @t)
+                """, transaction)
+                .WithText("@o", owner).With("@u", (now + lease).ToUnixTimeMilliseconds()).WithText("@rule", rule).With("@t", nowMs);
+            return await take.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken, durable: false);
+
+    public ValueTask<bool> RenewPassAsync(string rule, string owner, DateTimeOffset until, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("UPDATE replication_passes SET lease_until = @u WHERE rule = @rule AND lease_owner = @o", transaction)
+                .With("@u", until.ToUnixTimeMilliseconds()).WithText("@rule", rule).WithText("@o", owner);
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken, durable: false);
+
+    public async ValueTask FinishPassAsync(string rule, string owner, DateTimeOffset now, DateTimeOffset next, int jobs, string? error, CancellationToken cancellationToken) =>
+        await database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("""
+                UPDATE replication_passes SET next_pass_at = @n, last_pass_at = @t, last_jobs = @j, last_error = @e, lease_owner = NULL, lease_until = NULL
+                WHERE rule = @rule AND lease_owner = @o
+                """, transaction)
+                .With("@n", next.ToUnixTimeMilliseconds()).With("@t", now.ToUnixTimeMilliseconds()).With("@j", (long)jobs)
+                .WithText("@e", error).WithText("@rule", rule).WithText("@o", owner);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken, durable: false);
+
+    public async ValueTask PassDueAsync(string rule, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("""
+                INSERT INTO replication_passes (rule, next_pass_at, last_jobs) VALUES (@rule, @t, 0)
+                ON CONFLICT (rule) DO UPDATE SET next_pass_at = excluded.next_pass_at
+                """, transaction).WithText("@rule", rule).With("@t", now.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public async ValueTask<IReadOnlyList<ReplicationPass>> PassesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command("SELECT rule, next_pass_at, last_pass_at, last_jobs, last_error, lease_until FROM replication_passes ORDER BY rule");
+        return await database.ReadAllAsync(command, r => new ReplicationPass(
+            r.GetString(0), r.GetTime(1), r.GetTimeOrNull(2), Convert.ToInt32(r.GetValue(3), CultureInfo.InvariantCulture), r.IsDBNull(4) ? null : r.GetString(4),
+            r.GetTimeOrNull(5)),
+            cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<ReplicationJob>> ClaimAsync(
@@ -78,6 +150,15 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
         }, cancellationToken, durable: false);
     }
 
+    public ValueTask<bool> RenewAsync(long id, string owner, DateTimeOffset until, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("""
+                UPDATE replication_jobs SET lease_until = @u WHERE id = @i AND lease_owner = @o AND state = 'pending'
+                """, transaction).With("@u", until.ToUnixTimeMilliseconds()).With("@i", id).WithText("@o", owner);
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken, durable: false);
+
     public ValueTask<bool> CompleteAsync(long id, string owner, CancellationToken cancellationToken) =>
         database.RunWriteAsync(async (connection, transaction) =>
         {
@@ -100,13 +181,14 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, cancellationToken, durable: false);
 
-    public async ValueTask<IReadOnlyList<ReplicationJob>> ListAsync(string? state, string? rule, int limit, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<ReplicationJob>> ListAsync(string? state, string? rule, int limit, CancellationToken cancellationToken, string? repository = null)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command("");
         var sql = new StringBuilder("SELECT ").Append(Columns).Append(" FROM replication_jobs WHERE 1 = 1");
         command.AndEquals(sql, "state", "@state", state);
         command.AndEquals(sql, "rule", "@rule", rule);
+        command.AndEquals(sql, "repository", "@repository", repository);
         sql.Append(" ORDER BY id DESC LIMIT @limit");
         command.With("@limit", (long)limit);
         command.CommandText = sql.ToString();
@@ -138,5 +220,5 @@ public sealed class SqlReplicationJobs(SqlDatabase database, IReplicationRouting
 
     private static ReplicationJob Read(DbDataReader reader) => new(
         reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-        reader.GetInt32(6), reader.GetTime(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetTime(9));
+        reader.GetInt32(6), reader.GetTime(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetTime(9), reader.GetTimeOrNull(10));
 }

@@ -12,9 +12,10 @@ namespace Wharf.Http.Replication;
 /// <see cref="Wharf.Client.RegistryClient"/> that replication reads its source through: <c>GET</c> of manifests, blobs
 /// (<c>HEAD</c> too) and referrers. No socket, no authentication and no public address are involved, and the
 /// <see cref="Wharf.Client.ImageCopier"/> that copies Wharf's images is the one that copies any other registry's. A blob
-/// streams from storage, never buffered. Anything else is a 404.
+/// streams from storage, never buffered. Given the <see cref="UploadService"/>, it takes writes too (a pull rule's copy
+/// into this registry, see LocalRegistryHandler.Writes.cs). Anything else is a 404.
 /// </summary>
-public sealed class LocalRegistryHandler(ManifestService manifests, BlobService blobs) : HttpMessageHandler
+public sealed partial class LocalRegistryHandler(ManifestService manifests, BlobService blobs, UploadService? uploads = null) : HttpMessageHandler
 {
     /// <summary>The address the client is given; nothing listens there.</summary>
     public static readonly Uri BaseAddress = new("http://wharf.local/");
@@ -22,9 +23,16 @@ public sealed class LocalRegistryHandler(ManifestService manifests, BlobService 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var path = request.RequestUri?.AbsolutePath ?? "";
-        if (!path.StartsWith("/v2/", StringComparison.Ordinal) || (request.Method != HttpMethod.Get && request.Method != HttpMethod.Head))
+        if (!path.StartsWith("/v2/", StringComparison.Ordinal))
         {
             return NotFound();
+        }
+
+        if (request.Method != HttpMethod.Get && request.Method != HttpMethod.Head)
+        {
+            var written = uploads is null ? NotFound() : await WriteAsync(uploads, request, path["/v2/".Length..], cancellationToken);
+            written.RequestMessage = request;
+            return written;
         }
 
         var rest = path["/v2/".Length..];

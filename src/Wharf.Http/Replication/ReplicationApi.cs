@@ -13,8 +13,10 @@ namespace Wharf.Http.Replication;
 
 /// <summary>
 /// Replication for administrators. <c>GET /api/replication?state=&amp;rule=&amp;n=</c>: the configured rules with their jobs
-/// counted by state and their newest error, and the jobs, newest first (<c>n</c>, 1–1000, 100 by default).
-/// <c>POST /api/replication/{rule}/run</c>: a job, due now, for every tag the push rule matches.
+/// counted by state and their newest error (pull rules with their last listing pass too), and the jobs, newest first
+/// (<c>n</c>, 1–1000, 100 by default). With <c>repository=R</c>, only R's jobs, for anyone who may pull R (the
+/// repository page of the UI shows them). <c>POST /api/replication/{rule}/run</c>: a job, due now, for every tag the
+/// push rule matches; for a pull rule, its next listing pass due now.
 /// </summary>
 public static class ReplicationApi
 {
@@ -31,12 +33,16 @@ public static class ReplicationApi
 
     private static async Task<IResult> ListAsync(HttpContext context)
     {
-        if (ApiAccess.AdminRefusal(context, "only administrators may read replication jobs") is { } refusal)
+        var request = context.Request;
+        var repository = ApiQuery.Filter(request, "repository");
+        var refusal = repository is null
+            ? ApiAccess.AdminRefusal(context, "only administrators may read replication jobs of every repository")
+            : ApiAccess.Refusal(context, repository, Wharf.Auth.AccessActions.Pull);
+        if (refusal is not null)
         {
             return refusal;
         }
 
-        var request = context.Request;
         var size = ApiQuery.Integer(request, "n", 100, 1, MaxPageSize);
         if (size.Error is { } sizeError)
         {
@@ -51,19 +57,24 @@ public static class ReplicationApi
 
         var services = context.RequestServices;
         var store = services.GetRequiredService<IReplicationJobs>();
-        var status = await store.StatusAsync(context.RequestAborted);
-        var jobs = await store.ListAsync(state, ApiQuery.Filter(request, "rule"), size.Value, context.RequestAborted);
-        var options = services.GetRequiredService<ReplicationOptions>();
+        var jobs = await store.ListAsync(state, ApiQuery.Filter(request, "rule"), size.Value, context.RequestAborted, repository);
+        var rules = repository is null
+            ? Rules(services.GetRequiredService<ReplicationOptions>(), await store.StatusAsync(context.RequestAborted), await store.PassesAsync(context.RequestAborted)).ToList()
+            : null;
         return new JsonBodyResult("application/json", json =>
         {
             json.WriteStartObject();
-            json.WriteStartArray("rules");
-            foreach (var rule in Rules(options, status))
+            if (rules is not null)
             {
-                WriteRule(json, rule.Options, rule.Status);
+                json.WriteStartArray("rules");
+                foreach (var rule in rules)
+                {
+                    WriteRule(json, rule.Options, rule.Status, rule.Pass);
+                }
+
+                json.WriteEndArray();
             }
 
-            json.WriteEndArray();
             json.WriteStartArray("jobs");
             foreach (var job in jobs)
             {
@@ -97,23 +108,29 @@ public static class ReplicationApi
         });
     }
 
-    /// <summary>Every configured rule with its status, then any rule that has jobs but is no longer configured.</summary>
-    public static IEnumerable<(ReplicationRuleOptions? Options, ReplicationRuleStatus Status)> Rules(ReplicationOptions options, IReadOnlyList<ReplicationRuleStatus> status)
+    /// <summary>
+    /// Every configured rule with its status (and, for a pull rule that has listed, its last pass), then any rule that has
+    /// jobs but is no longer configured.
+    /// </summary>
+    public static IEnumerable<(ReplicationRuleOptions? Options, ReplicationRuleStatus Status, ReplicationPass? Pass)> Rules(
+        ReplicationOptions options, IReadOnlyList<ReplicationRuleStatus> status, IReadOnlyList<ReplicationPass> passes)
     {
         var byName = status.ToDictionary(s => s.Rule, StringComparer.Ordinal);
+        var passByName = passes.ToDictionary(p => p.Rule, StringComparer.Ordinal);
         foreach (var rule in options.Rules)
         {
-            yield return (rule, byName.GetValueOrDefault(rule.Name) ?? new ReplicationRuleStatus(rule.Name, 0, 0, 0, null));
+            var pass = rule.Direction == ReplicationDirections.Pull ? passByName.GetValueOrDefault(rule.Name) : null;
+            yield return (rule, byName.GetValueOrDefault(rule.Name) ?? new ReplicationRuleStatus(rule.Name, 0, 0, 0, null), pass);
         }
 
         foreach (var orphan in status.Where(s => options.Rules.All(r => r.Name != s.Rule)))
         {
-            yield return (null, orphan);
+            yield return (null, orphan, null);
         }
     }
 
     /// <summary>One rule as the API and <c>wharf replication status --json</c> show it.</summary>
-    public static void WriteRule(Utf8JsonWriter json, ReplicationRuleOptions? rule, ReplicationRuleStatus status)
+    public static void WriteRule(Utf8JsonWriter json, ReplicationRuleOptions? rule, ReplicationRuleStatus status, ReplicationPass? pass)
     {
         json.WriteStartObject();
         json.WriteString("name", status.Rule);
@@ -122,6 +139,11 @@ public static class ReplicationApi
         {
             json.WriteString("direction", rule.Direction);
             json.WriteString("registry", rule.Registry);
+            if (rule.Direction == ReplicationDirections.Pull)
+            {
+                json.WriteString("interval", rule.Interval.ToString("c", CultureInfo.InvariantCulture));
+                WritePass(json, pass);
+            }
         }
 
         json.WriteNumber("pending", status.Pending);
@@ -133,6 +155,32 @@ public static class ReplicationApi
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>A pull rule's last listing pass (null before the first) and when the next is due.</summary>
+    private static void WritePass(Utf8JsonWriter json, ReplicationPass? pass)
+    {
+        if (pass?.LastPassAt is not { } at)
+        {
+            json.WriteNull("lastPass");
+        }
+        else
+        {
+            json.WriteStartObject("lastPass");
+            json.WriteString("at", Time(at));
+            json.WriteNumber("jobs", pass.LastJobs);
+            if (pass.LastError is { } error)
+            {
+                json.WriteString("error", error);
+            }
+
+            json.WriteEndObject();
+        }
+
+        if (pass is not null)
+        {
+            json.WriteString("nextPassAt", Time(pass.NextPassAt));
+        }
     }
 
     /// <summary>One job as the API and <c>wharf replication list --json</c> show it.</summary>
@@ -151,6 +199,11 @@ public static class ReplicationApi
         if (job.LastError is { } error)
         {
             json.WriteString("lastError", error);
+        }
+
+        if (job.State == ReplicationJobStates.Pending && job.LeaseUntil is { } lease)
+        {
+            json.WriteString("leaseUntil", Time(lease)); // an instance holds it: being copied, or until its lease runs out
         }
 
         json.WriteEndObject();

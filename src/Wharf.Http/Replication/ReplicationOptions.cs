@@ -148,7 +148,7 @@ public sealed class ReplicationRuleOptions
     [RegularExpression("^[a-z0-9][a-z0-9._-]{0,63}$", ErrorMessage = "Name must be 1-64 lower-case letters, digits, '.', '_' or '-'")]
     public string Name { get; set; } = "";
 
-    /// <summary><c>push</c> (the only direction served so far).</summary>
+    /// <summary><c>push</c> (every matching push to Wharf is copied out) or <c>pull</c> (every <see cref="Interval"/>, what is new at the registry is copied in).</summary>
     public string Direction { get; set; } = ReplicationDirections.Push;
 
     /// <summary>The name of one of <c>Replication:Registries</c>.</summary>
@@ -158,6 +158,13 @@ public sealed class ReplicationRuleOptions
     /// <summary>Repository patterns (<c>*</c> within a segment, <c>**</c> across); at least one.</summary>
     public List<string> Repositories { get; init; } = [];
 
+    /// <summary>
+    /// A pull rule's time between listing passes. Its names without a wildcard are listed as written; a pattern with one
+    /// needs the registry's catalog (<c>/v2/_catalog</c>), which Docker Hub and GHCR do not offer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "30.00:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Tag patterns (<c>*</c> any characters, <c>?</c> one); none means every tag.</summary>
     public List<string> Tags { get; init; } = [];
 
@@ -166,9 +173,9 @@ public sealed class ReplicationRuleOptions
 
     internal IEnumerable<ValidationResult> Check()
     {
-        if (Direction != ReplicationDirections.Push)
+        if (Direction is not (ReplicationDirections.Push or ReplicationDirections.Pull))
         {
-            yield return new ValidationResult($"Direction must be '{ReplicationDirections.Push}' (pull rules are not served yet)", [nameof(Direction)]);
+            yield return new ValidationResult($"Direction must be '{ReplicationDirections.Push}' or '{ReplicationDirections.Pull}'", [nameof(Direction)]);
         }
 
         if (Repositories.Count == 0)

@@ -7,7 +7,8 @@ namespace Wharf.Http.Replication;
 /// <summary>
 /// <c>wharf replication run RULE</c>: a job, due now, for every tag of this registry that push rule RULE matches, so
 /// that the target catches up with what was pushed before the rule existed or while jobs went dead. The copies skip
-/// whatever the target already has, so a run over an up-to-date target costs a lookup per object.
+/// whatever the target already has, so a run over an up-to-date target costs a lookup per object. For a pull rule, its next
+/// listing pass is made due now instead, and running servers list the source at their next poll.
 /// </summary>
 public sealed class ReplicationResync(ReplicationOptions options, IReplicationJobs jobs, CatalogService catalog, ManifestService manifests, TimeProvider time)
 {
@@ -15,12 +16,19 @@ public sealed class ReplicationResync(ReplicationOptions options, IReplicationJo
 
     private readonly ReplicationRouting _routing = new(options);
 
-    /// <summary>How many jobs were written; an error when no push rule has that name.</summary>
+    /// <summary>How many jobs were written (none for a pull rule); an error when no rule has that name.</summary>
     public async ValueTask<Result<int>> RunAsync(string rule, CancellationToken cancellationToken)
     {
-        if (options.Rules.FirstOrDefault(r => r.Name == rule) is not { Direction: ReplicationDirections.Push })
+        var configured = options.Rules.FirstOrDefault(r => r.Name == rule);
+        if (configured is null)
         {
-            return new RegistryError(ErrorCode.ApiRequestInvalid, $"no push rule is named '{rule}' (Replication:Rules)");
+            return new RegistryError(ErrorCode.ApiRequestInvalid, $"no push or pull rule is named '{rule}' (Replication:Rules)");
+        }
+
+        if (configured.Direction == ReplicationDirections.Pull)
+        {
+            await jobs.PassDueAsync(rule, time.GetUtcNow(), cancellationToken);
+            return 0;
         }
 
         var written = 0;

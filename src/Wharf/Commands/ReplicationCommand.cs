@@ -65,28 +65,38 @@ public static class ReplicationCommand
     {
         var (data, config) = (AccountOptions.Data(), AccountOptions.Config());
         var json = new Option<bool>("--json") { Description = "The same JSON as the rules of GET /api/replication" };
-        var command = new Command("status", "Each rule: name, direction, registry, pending, done and dead jobs, newest error")
+        var command = new Command("status",
+            "Each rule: name, direction, registry, pending, done and dead jobs, newest error; a pull rule also its last pass (time, jobs written, error) and the next pass's time")
         {
             json, data, config,
         };
         command.SetAction((parse, cancellationToken) => ConfigErrors.ReportAsync(async () =>
         {
             await using var app = await RegistryServices.OpenAsync(parse.GetValue(config), parse.GetValue(data), cancellationToken);
-            var status = await app.GetRequiredService<IReplicationJobs>().StatusAsync(cancellationToken);
-            var rules = ReplicationApi.Rules(app.GetRequiredService<ReplicationOptions>(), status).ToList();
+            var store = app.GetRequiredService<IReplicationJobs>();
+            var rules = ReplicationApi.Rules(
+                app.GetRequiredService<ReplicationOptions>(), await store.StatusAsync(cancellationToken), await store.PassesAsync(cancellationToken)).ToList();
             if (parse.GetValue(json))
             {
-                await JsonListOutput.WriteAsync("rules", rules, (writer, r) => ReplicationApi.WriteRule(writer, r.Options, r.Status), cancellationToken);
+                await JsonListOutput.WriteAsync("rules", rules, (writer, r) => ReplicationApi.WriteRule(writer, r.Options, r.Status, r.Pass), cancellationToken);
                 return 0;
             }
 
-            foreach (var (options, s) in rules)
+            foreach (var (options, s, pass) in rules)
             {
-                string[] fields =
+                List<string> fields =
                 [
                     s.Rule, options?.Direction ?? "(not configured)", options?.Registry ?? "-", s.Pending.ToString(CultureInfo.InvariantCulture),
                     s.Done.ToString(CultureInfo.InvariantCulture), s.Dead.ToString(CultureInfo.InvariantCulture), s.LastError ?? "-",
                 ];
+                if (options?.Direction == ReplicationDirections.Pull)
+                {
+                    // A pull rule's last listing pass: when, how many jobs it wrote, its error; and when the next is due.
+                    fields.AddRange(pass?.LastPassAt is { } at
+                        ? [Time(at), pass.LastJobs.ToString(CultureInfo.InvariantCulture), pass.LastError ?? "-", Time(pass.NextPassAt)]
+                        : ["-", "-", "-", pass is null ? "-" : Time(pass.NextPassAt)]);
+                }
+
                 Console.WriteLine(string.Join('\t', fields.Select(LogText.Escape)));
             }
 
@@ -95,11 +105,13 @@ public static class ReplicationCommand
         return command;
     }
 
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     private static Command Run()
     {
         var (data, config) = (AccountOptions.Data(), AccountOptions.Config());
-        var rule = new Argument<string>("RULE") { Description = "The push rule's Name" };
-        var command = new Command("run", "Write a job, due now, for every tag the push rule matches; running servers copy them (what the target has is skipped)")
+        var rule = new Argument<string>("RULE") { Description = "The rule's Name" };
+        var command = new Command("run", "Push rule: write a job, due now, for every tag it matches; pull rule: make its next listing pass due now. Running servers do the work")
         {
             rule, data, config,
         };
@@ -112,7 +124,10 @@ public static class ReplicationCommand
                 return UserCommand.Fail(run.Error!.EffectiveMessage);
             }
 
-            Console.WriteLine($"{run.Value} job{(run.Value == 1 ? "" : "s")} written for {parse.GetValue(rule)}");
+            var pull = app.GetRequiredService<ReplicationOptions>().Rules.Any(r => r.Name == parse.GetValue(rule) && r.Direction == ReplicationDirections.Pull);
+            Console.WriteLine(pull
+                ? $"the next pass of {parse.GetValue(rule)} is due now; running servers list its registry at their next poll"
+                : $"{run.Value} job{(run.Value == 1 ? "" : "s")} written for {parse.GetValue(rule)}");
             return 0;
         }));
         return command;

@@ -48,6 +48,35 @@ public sealed class PushReplicationTests
     }
 
     [Fact]
+    public async Task A_signed_multi_arch_index_arrives_at_Distribution_byte_identical_with_its_children_and_signature()
+    {
+        await using var repl = await ReplicationHarness.StartAsync();
+        var amd64 = await repl.Registry.PushImageAsync("team/multi");
+        var arm64 = await repl.Registry.PushImageAsync("team/multi", layerCount: 2);
+        var index = ManifestJson.Index([amd64.Descriptor, arm64.Descriptor]);
+        var indexDigest = await repl.Registry.PushManifestAsync("team/multi", "v3", index, MediaTypes.OciIndex);
+        var signature = await repl.Registry.PushImageAsync("team/multi", subject: new Descriptor(MediaTypes.OciIndex, indexDigest, index.Length));
+
+        Assert.Equal(1, await repl.PassAsync());
+
+        var copied = await repl.Target.GetManifestAsync("team/multi", "v3");
+        Assert.Equal(indexDigest, copied?.Digest.Value);
+        Assert.Equal(index, copied?.Bytes.ToArray());
+        foreach (var child in new[] { amd64, arm64, signature })
+        {
+            Assert.Equal(child.Manifest, (await repl.Target.GetManifestAsync("team/multi", child.Digest))?.Bytes.ToArray());
+            foreach (var blob in child.Layers.Append(child.Config))
+            {
+                Assert.Equal(blob.Size, await repl.Target.HeadBlobAsync("team/multi", Wharf.Core.Protocol.Digest.Parse(blob.Digest)));
+            }
+        }
+
+        var referrers = await repl.Target.GetReferrersAsync("team/multi", Wharf.Core.Protocol.Digest.Parse(indexDigest));
+        Assert.Contains(signature.Digest, System.Text.Encoding.UTF8.GetString(referrers.Bytes.Span), StringComparison.Ordinal);
+        Assert.Equal(ReplicationJobStates.Done, (await repl.SingleJobAsync()).State);
+    }
+
+    [Fact]
     public async Task A_job_whose_target_is_down_is_retried_after_its_backoff_and_completes_once_the_target_is_back()
     {
         await using var repl = await ReplicationHarness.StartAsync();

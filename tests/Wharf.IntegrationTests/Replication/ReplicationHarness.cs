@@ -41,11 +41,15 @@ public sealed class ReplicationHarness : IAsyncDisposable
 
     public ReplicationWorker Worker => Audit.Server.Services.GetRequiredService<ReplicationWorker>();
 
-    public static async Task<ReplicationHarness> StartAsync()
+    /// <summary>
+    /// Starts with the push rule "releases", or with <paramref name="rule"/> (settings under <c>Replication:Rules:0</c>)
+    /// instead; <paramref name="extra"/> adds any other settings.
+    /// </summary>
+    public static async Task<ReplicationHarness> StartAsync(IReadOnlyDictionary<string, string>? rule = null, IReadOnlyDictionary<string, string>? extra = null)
     {
         var distribution = await DistributionRegistry.StartAsync();
         var relay = new TcpRelay("127.0.0.1", distribution.BaseAddress.Port);
-        var audit = await AuditHarness.StartAsync("basic", new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Replication:Run"] = "false",
             ["Replication:RequestAttempts"] = "1",
@@ -54,12 +58,25 @@ public sealed class ReplicationHarness : IAsyncDisposable
             ["Replication:MaxAttempts"] = "3",
             ["Replication:Registries:0:Name"] = "dr",
             ["Replication:Registries:0:Url"] = $"http://127.0.0.1:{relay.Port.ToString(CultureInfo.InvariantCulture)}/",
-            ["Replication:Rules:0:Name"] = "releases",
-            ["Replication:Rules:0:Direction"] = "push",
-            ["Replication:Rules:0:Registry"] = "dr",
-            ["Replication:Rules:0:Repositories:0"] = "team/**",
-            ["Replication:Rules:0:Tags:0"] = "v*",
-        });
+        };
+        foreach (var (key, value) in rule ?? new Dictionary<string, string>
+        {
+            ["Name"] = "releases",
+            ["Direction"] = "push",
+            ["Registry"] = "dr",
+            ["Repositories:0"] = "team/**",
+            ["Tags:0"] = "v*",
+        })
+        {
+            settings["Replication:Rules:0:" + key] = value;
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        var audit = await AuditHarness.StartAsync("basic", settings);
         return new ReplicationHarness(audit, distribution, relay);
     }
 

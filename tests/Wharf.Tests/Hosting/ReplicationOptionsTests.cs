@@ -37,7 +37,8 @@ public sealed class ReplicationOptionsTests
 
     [Theory]
     [InlineData("Replication:Rules:0:Registry", "elsewhere", "Registry 'elsewhere' is not one of Registries")]
-    [InlineData("Replication:Rules:0:Direction", "sideways", "Direction must be 'push'")]
+    [InlineData("Replication:Rules:0:Direction", "sideways", "Direction must be 'push' or 'pull'")]
+    [InlineData("Replication:Rules:0:Interval", "00:00:01", "Interval")]
     [InlineData("Replication:Rules:0:Repositories:0", "Apps/**", "'Apps/**' is not a repository pattern")]
     [InlineData("Replication:Rules:0:Tags:0", "v 1", "'v 1' is not a tag pattern")]
     [InlineData("Replication:Registries:0:Url", "ftp://dr.example", "Url must be an absolute http:// or https:// address")]
@@ -54,6 +55,24 @@ public sealed class ReplicationOptionsTests
         var error = Assert.Throws<OptionsValidationException>(() => OptionSections.Bind<ReplicationOptions>(InMemory(settings), "Replication"));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_pull_rule_binds_with_its_interval_and_is_no_push_rule()
+    {
+        var settings = new Dictionary<string, string?>(Valid)
+        {
+            ["Replication:Rules:0:Direction"] = "pull",
+            ["Replication:Rules:0:Repositories:0"] = "library/alpine",
+            ["Replication:Rules:0:Interval"] = "01:00:00",
+        };
+
+        var options = OptionSections.Bind<ReplicationOptions>(InMemory(settings), "Replication");
+
+        Assert.Equal((ReplicationDirections.Pull, TimeSpan.FromHours(1)), (options.Rules[0].Direction, options.Rules[0].Interval));
+        Assert.Empty(new ReplicationRouting(options).PushRulesFor("library/alpine", "v1"));
+        Assert.True(ReplicationPullPass.IsLiteral("library/alpine"));
+        Assert.False(ReplicationPullPass.IsLiteral("library/*"));
     }
 
     [Fact]

@@ -78,3 +78,8 @@ export const images = {
   get: (name, reference, signal) => api(`/api/image/${segments(name)}${query({ reference })}`, { signal }),
   files: (name, parameters, signal) => api(`/api/files/${segments(name)}${query(parameters)}`, { signal }),
 };
+
+// The replication jobs of one repository (copies to and from other registries), newest first; for anyone who may pull it.
+export const replication = {
+  jobs: (name, signal) => api(`/api/replication${query({ repository: name, n: 20 })}`, { signal }),
+};

@@ -1,8 +1,9 @@
-// A repository: description, README, the pull command, and its tags (with copy and, where permitted, delete).
+// A repository: description, README, the pull command, its tags (with copy and, where permitted, delete), and its
+// latest replication jobs when it has any.
 // Users who may push edit the description and README here; users who may delete can delete the whole repository.
 
 import { h, replace, table } from '../dom.js';
-import { repositories, images, namespaces } from '../api.js';
+import { repositories, images, namespaces, replication } from '../api.js';
 import { link } from '../routes.js';
 import { bytes, count, digest, shortDigest, time } from '../format.js';
 import { markdown } from '../markdown.js';
@@ -14,11 +15,13 @@ const readmeLimit = 64 * 1024;
 
 export async function render(context) {
   const { route, signal } = context;
-  const [repository, tags, storage] = await Promise.all([
+  const [repository, tags, storage, replicated] = await Promise.all([
     repositories.get(route.name, signal),
     images.tags(route.name, { page: route.number, perPage, sort: route.sort || undefined }, signal),
     // The namespace's storage against its quota; a page without it is still a page.
     namespaces.get(route.name.split('/')[0], signal).catch((failure) => (failure?.name === 'AbortError' ? Promise.reject(failure) : null)),
+    // Likewise the replication jobs: a page without them is still a page.
+    replication.jobs(route.name, signal).catch((failure) => (failure?.name === 'AbortError' ? Promise.reject(failure) : null)),
   ]);
   context.setTitle(repository.name);
   const about = h('section', { class: 'about', 'aria-labelledby': 'about-heading' });
@@ -36,6 +39,7 @@ export async function render(context) {
         storage ? namespaceUsage(storage) : null)),
     pullCommand(`docker pull ${location.host}/${repository.name}`, context),
     tagsSection(context, repository, tags),
+    replicated?.jobs?.length ? replicationSection(repository, replicated.jobs) : null,
     about,
     repository.permissions?.delete === true ? deleteSection(context, repository) : null);
 }
@@ -224,6 +228,27 @@ async function tagChanged(context, tag, moved) {
     cancel: null,
   });
   (context.main.querySelector(`tr[data-tag="${CSS.escape(tag.name)}"] a`) ?? context.main.querySelector('h1'))?.focus();
+}
+
+// The latest copies of this repository to or from other registries: rule, tag, state, attempts, last error, time.
+function replicationSection(repository, jobs) {
+  const headers = [{ label: 'Rule' }, { label: 'Reference' }, { label: 'State' }, { label: 'Attempts', class: 'number' }, { label: 'Last error' }, { label: 'Time' }];
+  const rows = jobs.map((job) => h('tr', { 'data-job': job.id, 'data-state': job.state },
+    h('td', null, job.rule),
+    h('th', { scope: 'row' }, job.reference, ' ', h('span', { class: 'muted' }, digest(job.digest))),
+    h('td', null, h('span', { class: `job-state ${job.state}` }, jobState(job))),
+    h('td', { class: 'number' }, String(job.attempts)),
+    h('td', { class: 'job-error' }, job.lastError ?? h('span', { class: 'muted' }, '–')),
+    h('td', null, time(job.createdAt), job.state === 'pending' && job.attempts > 0 ? [' · next try ', time(job.nextAttemptAt)] : null)));
+  return h('section', { class: 'replication', 'aria-labelledby': 'replication-heading' },
+    h('div', { class: 'section-head' }, h('h2', { id: 'replication-heading' }, 'Replication')),
+    table(`Replication of ${repository.name}`, headers, rows, { class: 'replication-table' }));
+}
+
+function jobState(job) {
+  if (job.state === 'pending' && job.leaseUntil) return 'copying';
+  if (job.state === 'pending' && job.attempts > 0) return 'retrying';
+  return job.state;
 }
 
 function pager(name, answer, route) {

@@ -1,0 +1,12 @@
+-- Wharf metadata on PostgreSQL, version 13: the listing passes of pull replication rules (docs/design/replication.md).
+-- One row per rule: when its next pass is due, which instance holds the pass (a lease, so one instance lists each rule at
+-- a time), and how the last pass went. Times are Unix milliseconds.
+CREATE TABLE replication_passes (
+    rule         text COLLATE "C" PRIMARY KEY,
+    next_pass_at bigint  NOT NULL,
+    lease_owner  text,
+    lease_until  bigint,
+    last_pass_at bigint,           -- when the last pass finished (null: none yet)
+    last_jobs    integer NOT NULL DEFAULT 0, -- how many jobs it wrote
+    last_error   text              -- why it failed (null: it listed everything)
+);
