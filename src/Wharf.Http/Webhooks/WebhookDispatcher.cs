@@ -111,8 +111,19 @@ public sealed partial class WebhookDispatcher : BackgroundService
             try
             {
                 var wait = claimAt is { } at ? TimeSpan.FromTicks(Math.Clamp((at - _time.GetUtcNow()).Ticks, 0, _options.PollInterval.Ticks)) : _options.PollInterval;
-                await Task.WhenAny(inFlight.Keys.Append(wake)).WaitAsync(wait, _time, stoppingToken);
-                woken = true;
+
+                // With a claim already due, a commit changes nothing (that claim will see it): the loop does not wait
+                // for commits then, so a burst of pushes wakes it once per batch instead of once per commit.
+                Task[] wakers = claimAt is null ? [.. inFlight.Keys, wake] : [.. inFlight.Keys];
+                if (wakers.Length == 0)
+                {
+                    await Task.Delay(wait, _time, stoppingToken);
+                }
+                else
+                {
+                    await Task.WhenAny(wakers).WaitAsync(wait, _time, stoppingToken);
+                    woken = true;
+                }
             }
             catch (TimeoutException)
             {
