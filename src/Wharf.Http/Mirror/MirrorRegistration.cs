@@ -22,6 +22,7 @@ public static class MirrorRegistration
         services.AddSingleton<ServedTimes>();
         services.AddSingleton<PullThroughCache>();
         services.AddSingleton<CacheEviction>();
+        services.AddSingleton<Wharf.Core.Policies.ICachedTags, CachedTagRetention>();
         services.AddHostedService<StaleFetchSweeper>();
     }
 }

@@ -157,6 +157,50 @@ public sealed class CacheEvictionTests : IAsyncLifetime
         await PullAsync(wharf, "hub/forever", image);
     }
 
+    [Fact]
+    public async Task A_retention_rule_covering_a_cached_repository_keeps_its_most_recently_pulled_tags_and_a_dry_run_lists_the_others()
+    {
+        var image = OciLayoutBuilder.CreateImage("retained");
+        foreach (var tag in new[] { "a", "b", "c" })
+        {
+            await UpstreamSeed.PushImageAsync(_seed, "team/tool", image, tag);
+        }
+
+        await using var wharf = await StartAsync(("Retention:Rules:0:Repositories", "hub/**"), ("Retention:Rules:0:KeepLast", "1"));
+        foreach (var tag in new[] { "a", "b", "c", "a" })
+        {
+            Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, $"/v2/hub/team/tool/manifests/{tag}")).Body);
+            _time.Advance(TimeSpan.FromHours(2));
+        }
+
+        var dry = await RetentionAsync(wharf, dryRun: true);
+        Assert.Equal(["hub/team/tool:b", "hub/team/tool:c"], dry.Select(t => t.Name));
+        Assert.All(dry, t => Assert.False(t.Deleted));
+        var cached = wharf.Services.GetRequiredService<CachedManifests>();
+        Assert.NotNull(await cached.GetTagAsync("hub/team/tool", "b", CancellationToken.None));
+
+        var real = await RetentionAsync(wharf, dryRun: false);
+        Assert.Equal(dry.Select(t => t.Name), real.Select(t => t.Name));
+        Assert.All(real, t => Assert.True(t.Deleted));
+        Assert.NotNull(await cached.GetTagAsync("hub/team/tool", "a", CancellationToken.None));
+        Assert.Null(await cached.GetTagAsync("hub/team/tool", "b", CancellationToken.None));
+        Assert.Null(await cached.GetTagAsync("hub/team/tool", "c", CancellationToken.None));
+
+        // A tag retention removed is fetched from the upstream on its next pull.
+        var before = _relay.Requests.Count;
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/tool/manifests/b")).Body);
+        Assert.Contains("GET /v2/team/tool/manifests/b HTTP/1.1", _relay.Requests.Skip(before));
+    }
+
+    private static async Task<List<(string Name, bool Deleted)>> RetentionAsync(WharfTestServer wharf, bool dryRun)
+    {
+        using var response = await wharf.Client.PostAsync(new Uri($"/api/retention/run?dryRun={(dryRun ? "true" : "false")}", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return [.. document.RootElement.GetProperty("tags").EnumerateArray()
+            .Select(t => ($"{t.GetProperty("repository").GetString()}:{t.GetProperty("tag").GetString()}", t.GetProperty("deleted").GetBoolean()))];
+    }
+
     /// <summary>Pulls the image's manifest by tag 1 and all its blobs, checking their bytes.</summary>
     private static async Task PullAsync(WharfTestServer wharf, string repository, OciImage image)
     {
