@@ -141,6 +141,26 @@ public sealed class CacheEvictionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_offline_plan_leaves_out_the_links_cached_manifests_name_and_lists_them_once_evicted()
+    {
+        var image = OciLayoutBuilder.CreateImage("planned");
+        await UpstreamSeed.PushImageAsync(_seed, "library/planned", image, "1");
+        await using var wharf = await StartAsync();
+        await PullAsync(wharf, "hub/planned", image);
+        await FetchesStoredAsync(wharf);
+        var offline = wharf.Services.GetRequiredService<OfflineCollector>();
+
+        var plan = await offline.PlanAsync(null, new Progress<GcProgress>(), CancellationToken.None);
+        Assert.DoesNotContain(plan.Links, l => l.Repository == "hub/planned");
+        Assert.DoesNotContain(plan.Blobs, b => image.BlobDigests.Contains(b.Digest.Value));
+
+        _time.Advance(TimeSpan.FromDays(2));
+        await CollectAsync(wharf);
+        plan = await offline.PlanAsync(null, new Progress<GcProgress>(), CancellationToken.None);
+        Assert.Equal(image.BlobDigests.Order(StringComparer.Ordinal), plan.Links.Where(l => l.Repository == "hub/planned").Select(l => l.Digest.Value).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task With_EvictAfter_zero_nothing_is_evicted()
     {
         var image = OciLayoutBuilder.CreateImage("forever");
