@@ -73,13 +73,13 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time, SqlEvent
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var claimed = await ClaimAsync(connection, transaction, "gc_link_reviews", dueBefore, limit, cancellationToken);
             var deleted = new List<RepositoryDigest>();
+            var namedByCache = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
             foreach (var (repositoryId, name, digest) in claimed.Keys)
             {
-                // A cache's blobs are referenced by manifests kept outside the metadata store (docs/design/mirroring.md).
-                if (cached?.IsCached(name) != true
-                    && await AllDueAsync(connection, transaction, "gc_link_reviews", repositoryId, digest, dueBefore, cancellationToken)
+                if (await AllDueAsync(connection, transaction, "gc_link_reviews", repositoryId, digest, dueBefore, cancellationToken)
                     && await FindsAsync(connection, transaction, "SELECT 1 FROM repository_blobs WHERE repository_id = @r AND digest = @d" + database.RowLock("UPDATE"), repositoryId, digest, cancellationToken)
-                    && !await FindsAsync(connection, transaction, "SELECT 1 FROM manifest_references WHERE repository_id = @r AND child_digest = @d AND kind = 0", repositoryId, digest, cancellationToken))
+                    && !await FindsAsync(connection, transaction, "SELECT 1 FROM manifest_references WHERE repository_id = @r AND child_digest = @d AND kind = 0", repositoryId, digest, cancellationToken)
+                    && !await NamedByCacheAsync(name, digest, namedByCache, cancellationToken))
                 {
                     await ExecuteAsync(connection, transaction, "DELETE FROM repository_blobs WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
                     // Always queued: whether another instance is removing the blob's other last link cannot be seen from here.
@@ -92,6 +92,46 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time, SqlEvent
             await AddTotalAsync(connection, transaction, "links_deleted", deleted.Count, cancellationToken);
             return new GcBatch<RepositoryDigest>(claimed.Ids.Count, deleted);
         }, cancellationToken, durable: false, background: true);
+
+    /// <summary>
+    /// Whether a cached manifest of <paramref name="repository"/> (kept in storage, docs/design/mirroring.md) names the
+    /// blob. Each cached repository's manifests are read once per batch, and only for links that are otherwise collectable.
+    /// </summary>
+    private async ValueTask<bool> NamedByCacheAsync(string repository, string digest, Dictionary<string, IReadOnlySet<string>> named, CancellationToken cancellationToken)
+    {
+        if (cached is null || !cached.IsCached(repository))
+        {
+            return false;
+        }
+
+        if (!named.TryGetValue(repository, out var blobs))
+        {
+            named[repository] = blobs = await cached.NamedBlobsAsync(repository, cancellationToken);
+        }
+
+        return blobs.Contains(digest);
+    }
+
+    public ValueTask QueueLinksAsync(string repository, IReadOnlyCollection<string> digests, CancellationToken cancellationToken) =>
+        digests.Count == 0 ? ValueTask.CompletedTask : new(database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command("""
+                INSERT INTO gc_link_reviews (repository_id, digest, since)
+                SELECT rb.repository_id, rb.digest, @t FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+                WHERE r.name = @n AND rb.digest = @d
+                """, transaction).With("@t", time.GetUtcNow().ToUnixTimeMilliseconds()).With("@n", repository);
+            var digest = command.CreateParameter();
+            digest.ParameterName = "@d";
+            command.Parameters.Add(digest);
+            var queued = 0;
+            foreach (var value in digests)
+            {
+                digest.Value = value;
+                queued += await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return queued;
+        }, cancellationToken, durable: false, background: true).AsTask());
 
     public ValueTask<GcBatch<DeletedBlob>> CollectBlobsAsync(
         DateTimeOffset dueBefore, int limit, TimeSpan budget, Func<Digest, CancellationToken, ValueTask> deleteBytes, CancellationToken cancellationToken) =>

@@ -53,6 +53,12 @@ public interface IGcStore
     /// <summary>Which of <paramref name="digests"/> have a <c>blobs</c> row (linked or not).</summary>
     ValueTask<IReadOnlySet<string>> FindRecordedAsync(IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Queues the links of <paramref name="repository"/> to <paramref name="digests"/> for review, candidates from now
+    /// on (a link that does not exist is skipped): the pull-through cache's eviction, whose manifests are not rows.
+    /// </summary>
+    ValueTask QueueLinksAsync(string repository, IReadOnlyCollection<string> digests, CancellationToken cancellationToken);
+
     /// <summary>Records the end of a collector cycle.</summary>
     ValueTask RecordCycleAsync(DateTimeOffset at, CancellationToken cancellationToken);
 

@@ -24,6 +24,15 @@ public sealed class MirrorOptions : IValidatableObject
     [Range(typeof(long), "0", "9223372036854775807")]
     public long AbandonedFetchLimit { get; set; } = 128L * 1024 * 1024;
 
+    /// <summary>
+    /// Cached tags and manifests not served for this long are removed by the collector's storage pass, and their blobs
+    /// are then reclaimed like any unreferenced blob (docs/design/mirroring.md, "Eviction"). Zero keeps them forever.
+    /// </summary>
+    public TimeSpan EvictAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The shortest <see cref="EvictAfter"/>: well above how often a served item's record is written (<see cref="ServedTimes.RecordInterval"/>).</summary>
+    public static readonly TimeSpan MinimumEvictAfter = TimeSpan.FromDays(1);
+
     /// <summary>The directory fetches are written to: <see cref="TempDirectory"/>, or <c>wharf-mirror</c> in the system's temp directory.</summary>
     public string FetchDirectory => TempDirectory ?? Path.Combine(Path.GetTempPath(), "wharf-mirror");
 
@@ -53,6 +62,11 @@ public sealed class MirrorOptions : IValidatableObject
             {
                 yield return new ValidationResult($"Upstreams:{i}: the namespace '{ns}' is served by another upstream", [$"Upstreams:{i}:Namespaces"]);
             }
+        }
+
+        if (EvictAfter != TimeSpan.Zero && (EvictAfter < MinimumEvictAfter || EvictAfter > TimeSpan.FromDays(3650)))
+        {
+            yield return new ValidationResult("EvictAfter must be 0 (never) or between 1.00:00:00 and 3650.00:00:00", [nameof(EvictAfter)]);
         }
 
         if (Default is { } name && !prefixes.Contains(name))

@@ -4,8 +4,9 @@ namespace Wharf.Core.Mirror;
 public sealed record MirroredName(UpstreamOptions Upstream, string Repository, string UpstreamName);
 
 /// <summary>Maps repository names to upstreams: by prefix, in mirror mode, and by containerd's <c>ns=</c>.</summary>
-public sealed class MirrorNames(MirrorOptions options) : ICachedRepositories
+public sealed class MirrorNames(MirrorOptions options)
 {
+    /// <summary>Whether <paramref name="repository"/> is under a configured upstream's prefix.</summary>
     public bool IsCached(string repository) => Resolve(repository) is not null;
 
     public bool Enabled => options.Enabled;

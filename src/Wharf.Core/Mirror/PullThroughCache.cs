@@ -24,7 +24,8 @@ public sealed partial class PullThroughCache(
     BlobService blobs,
     TimeProvider time,
     ILogger<PullThroughCache> logger,
-    MirrorMetrics? metrics = null)
+    MirrorMetrics? metrics = null,
+    ServedTimes? served = null)
 {
     /// <summary>The <c>Retry-After</c> of an <c>UNAVAILABLE</c> answer: long enough not to hammer a failing upstream, short enough for a client's retries.</summary>
     public static readonly TimeSpan UnavailableRetryAfter = TimeSpan.FromSeconds(5);
@@ -35,8 +36,27 @@ public sealed partial class PullThroughCache(
     /// <summary>The <c>Warning</c> header of an answer served from cache because the upstream failed.</summary>
     public static string WarningHeader(string reason) => $"110 wharf \"upstream unavailable: {reason.Replace('"', '\'')}\"";
 
-    /// <summary>The manifest <paramref name="reference"/> (a tag or digest) of a cached repository, from cache or upstream.</summary>
+    /// <summary>
+    /// The manifest <paramref name="reference"/> (a tag or digest) of a cached repository, from cache or upstream. What is
+    /// served is noted (<see cref="ServedTimes"/>): the tag and the manifest, so eviction keeps what is pulled.
+    /// </summary>
     public async ValueTask<Result<MirroredManifest>> GetManifestAsync(MirroredName name, string reference, CancellationToken cancellationToken)
+    {
+        var result = await GetManifestCoreAsync(name, reference, cancellationToken);
+        if (result.IsOk && served is not null)
+        {
+            if (!Digest.TryParse(reference, out _))
+            {
+                await served.NoteAsync(name.Repository, CachedManifests.TagKey(reference), cancellationToken);
+            }
+
+            await served.NoteAsync(name.Repository, CachedManifests.ManifestKey(result.Value.Manifest.Digest), cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<Result<MirroredManifest>> GetManifestCoreAsync(MirroredName name, string reference, CancellationToken cancellationToken)
     {
         var prefix = name.Upstream.Prefix;
         if (Digest.TryParse(reference, out var digest))

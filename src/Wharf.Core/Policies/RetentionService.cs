@@ -21,7 +21,8 @@ public sealed partial class RetentionService(
     IRetentionReader tags,
     IManifestWriter writer,
     TimeProvider time,
-    ILogger<RetentionService> logger)
+    ILogger<RetentionService> logger,
+    ICachedTags? cached = null)
 {
     private const int PageSize = 1000;
 
@@ -64,6 +65,22 @@ public sealed partial class RetentionService(
             last = page.Items[^1];
         }
 
+        if (cached is not null)
+        {
+            // The pull-through cache's tags live in storage; the rules treat them like any others (a "push" is a pull there).
+            await foreach (var repository in cached.ListRepositoriesAsync(cancellationToken))
+            {
+                var covering = rules.Where(r => r.Repositories(repository)).ToList();
+                if (covering.Count > 0)
+                {
+                    var listed = await cached.ListTagsAsync(repository, cancellationToken);
+                    await ApplyAsync(repository, listed, covering, now, dryRun, report, (tag, ct) => cached.DeleteTagIfAsync(repository, tag.Name, tag.Digest, ct), cancellationToken);
+                }
+            }
+
+            report.Sort((a, b) => string.CompareOrdinal(a.Repository, b.Repository) is var byRepository and not 0 ? byRepository : string.CompareOrdinal(a.Tag, b.Tag));
+        }
+
         LogRun(logger, dryRun, report.Count, report.Count(c => c.Deleted));
         return new RetentionReport(dryRun, now, report);
     }
@@ -91,12 +108,20 @@ public sealed partial class RetentionService(
         string repository, IReadOnlyList<RetentionRule> covering, DateTimeOffset now, bool dryRun, List<RetentionCandidate> report, CancellationToken cancellationToken)
     {
         var listed = await tags.ListTagsAsync(repository, cancellationToken);
+        await ApplyAsync(repository, listed, covering, now, dryRun, report, async (tag, ct) =>
+            await writer.DeleteTagIfAsync(repository, tag.Name, tag.Digest, ct) == ConditionalTagDelete.Deleted, cancellationToken);
+    }
+
+    private async ValueTask ApplyAsync(
+        string repository, IReadOnlyList<RetentionTag> listed, IReadOnlyList<RetentionRule> covering, DateTimeOffset now, bool dryRun,
+        List<RetentionCandidate> report, Func<RetentionTag, CancellationToken, ValueTask<bool>> deleteIf, CancellationToken cancellationToken)
+    {
         foreach (var (tag, rule) in Select(repository, listed, covering, now).OrderBy(c => c.Tag.Name, StringComparer.Ordinal).ToList())
         {
             var deleted = false;
             if (!dryRun)
             {
-                deleted = await writer.DeleteTagIfAsync(repository, tag.Name, tag.Digest, cancellationToken) == ConditionalTagDelete.Deleted;
+                deleted = await deleteIf(tag, cancellationToken);
                 if (deleted)
                 {
                     LogDeleted(logger, repository, tag.Name, tag.Digest.Value, rule.Name);

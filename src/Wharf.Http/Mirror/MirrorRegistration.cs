@@ -14,12 +14,15 @@ public static class MirrorRegistration
         }
 
         services.AddSingleton<MirrorNames>();
-        services.AddSingleton<ICachedRepositories>(sp => sp.GetRequiredService<MirrorNames>());
+        services.AddSingleton<ICachedRepositories, CachedRepositories>();
         services.AddSingleton<MirrorRouting>();
         services.AddSingleton<CachedManifests>();
         services.AddSingleton<MirrorMetrics>();
         services.AddSingleton<IUpstreamRegistries, ClientUpstreamRegistries>();
+        services.AddSingleton<ServedTimes>();
         services.AddSingleton<PullThroughCache>();
+        services.AddSingleton<CacheEviction>();
+        services.AddSingleton<Wharf.Core.Policies.ICachedTags, CachedTagRetention>();
         services.AddHostedService<StaleFetchSweeper>();
     }
 }

@@ -64,8 +64,9 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     {
         var image = OciLayoutBuilder.CreateImage("kept");
         await UpstreamSeed.PushImageAsync(_seed, "library/kept", image, "1");
-        await using var wharf = await StartAsync(("Gc:GracePeriod", "00:01:00"));
+        await using var wharf = await StartAsync(("Gc:GracePeriod", "00:01:00"), ("Gc:Enabled", "false")); // the test runs the cycles
         var own = await new Registry(wharf).PushBlobAsync("team/unreferenced", TestBlobs.Random(1000));
+        Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/kept/manifests/1")).Body);
         foreach (var blob in image.BlobDigests)
         {
             await GetAsync(wharf, $"/v2/hub/kept/blobs/{blob}");
@@ -80,7 +81,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
             await collector.RunCycleAsync(CancellationToken.None);
         }
 
-        // Wharf's own blob that no manifest references is collected; the cache's are kept.
+        // Wharf's own blob that no manifest references is collected; the cache's, named by its cached manifest, are kept.
         var blobs = wharf.Services.GetRequiredService<Wharf.Core.Services.BlobService>();
         Assert.False((await blobs.StatAsync("team/unreferenced", Wharf.Core.Protocol.Digest.Parse(own), CancellationToken.None)).IsOk);
         foreach (var blob in image.BlobDigests)

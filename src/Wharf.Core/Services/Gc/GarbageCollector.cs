@@ -20,7 +20,8 @@ public sealed partial class GarbageCollector(
     IEnumerable<IMetadataChangeObserver> observers,
     GcOptions options,
     TimeProvider time,
-    ILogger<GarbageCollector> logger)
+    ILogger<GarbageCollector> logger,
+    Mirror.CacheEviction? eviction = null)
 {
     /// <summary>Batches of one kind per cycle at most, so one cycle never runs unbounded.</summary>
     private const int MaxBatchesPerStep = 1000;
@@ -43,6 +44,13 @@ public sealed partial class GarbageCollector(
         {
             var manifestsDue = ignoreGracePeriods ? due : now - options.UntaggedManifests.After;
             manifests = await DrainAsync(() => store.CollectManifestsAsync(manifestsDue, options.BatchSize, cancellationToken), o => o.ManifestsRemoved, !ignoreGracePeriods, cancellationToken);
+        }
+
+        // The cache's eviction walks storage too, so it runs on the storage scan's schedule, before the links it queues are reviewed.
+        var scanStorage = ignoreGracePeriods || _lastOrphanScan is null || now - _lastOrphanScan >= options.OrphanScanInterval;
+        if (scanStorage && eviction is not null)
+        {
+            await eviction.RunAsync(cancellationToken);
         }
 
         var links = await DrainAsync(() => store.CollectLinksAsync(due, options.BatchSize, cancellationToken), o => o.LinksRemoved, !ignoreGracePeriods, cancellationToken);
@@ -69,7 +77,7 @@ public sealed partial class GarbageCollector(
         }
 
         var orphaned = 0;
-        if (ignoreGracePeriods || _lastOrphanScan is null || now - _lastOrphanScan >= options.OrphanScanInterval)
+        if (scanStorage)
         {
             _lastOrphanScan = now;
             orphaned = await orphans.RemoveAsync(ignoreGracePeriods ? now : now - options.GracePeriod, dryRun: false, _ => { }, cancellationToken);

@@ -18,7 +18,9 @@ public sealed record GcPlan(
 /// (docs/design/gc.md), and sweeps by queueing everything and running the online collector with no grace periods,
 /// so every deletion is re-checked exactly as online. Not for a store another process is writing to.
 /// </summary>
-public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector collector, OrphanScanner orphans, Storage.IStorageDriver storage, GcOptions options, TimeProvider time)
+public sealed class OfflineCollector(
+    IGcGraphStore graph, GarbageCollector collector, OrphanScanner orphans, Storage.IStorageDriver storage, GcOptions options, TimeProvider time,
+    Mirror.ICachedRepositories? cached = null)
 {
     /// <summary>Most cycles one run takes (each index level, and each referrer level, needs one).</summary>
     private const int MaxCycles = 64;
@@ -36,6 +38,7 @@ public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector colle
         var keptLinks = read.References
             .Where(r => !r.IsManifest && kept.Contains((r.Repository, r.Parent)))
             .Select(r => (r.Repository, r.Child)).ToHashSet();
+        keptLinks.UnionWith(await NamedByCacheAsync(read.Links, cancellationToken));
         var links = read.Links.Where(l => !keptLinks.Contains((l.Repository, l.Digest.Value))).ToList();
         var keptBlobs = keptLinks.Select(l => l.Child).ToHashSet(StringComparer.Ordinal);
         var blobs = read.Blobs.Where(b => !keptBlobs.Contains(b.Digest.Value)).ToList();
@@ -50,6 +53,27 @@ public sealed class OfflineCollector(IGcGraphStore graph, GarbageCollector colle
                 : new GcProgress($"storage objects checked: {examined}"));
         });
         return new GcPlan(manifests, links, blobs, storage);
+    }
+
+    /// <summary>
+    /// The links of cached repositories that their cached manifests (in storage, docs/design/mirroring.md) name: the
+    /// run's collector keeps them, so the plan does too.
+    /// </summary>
+    private async ValueTask<List<(string Repository, string Child)>> NamedByCacheAsync(IReadOnlyList<RepositoryDigest> links, CancellationToken cancellationToken)
+    {
+        var named = new List<(string, string)>();
+        if (cached is null)
+        {
+            return named;
+        }
+
+        foreach (var repository in links.Select(l => l.Repository).Distinct(StringComparer.Ordinal).Where(cached.IsCached))
+        {
+            var blobs = await cached.NamedBlobsAsync(repository, cancellationToken);
+            named.AddRange(links.Where(l => l.Repository == repository && blobs.Contains(l.Digest.Value)).Select(l => (repository, l.Digest.Value)));
+        }
+
+        return named;
     }
 
     /// <summary>Deletes what <see cref="PlanAsync"/> lists; returns the totals.</summary>

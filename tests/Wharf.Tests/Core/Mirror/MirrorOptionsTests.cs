@@ -29,7 +29,8 @@ public sealed class MirrorOptionsTests
         Assert.True(options.Upstreams[0].LibraryPrefix);
         Assert.Equal(["docker.io"], options.Upstreams[0].Namespaces);
         Assert.Equal(128L * 1024 * 1024, options.AbandonedFetchLimit);
-        Assert.Empty(UnknownSettings.Find(InMemory(new() { ["Mirror:Upstreams:0:TagTtl"] = "00:01:00", ["Mirror:FetchTimeout"] = "00:10:00", ["Mirror:AbandonedFetchLimit"] = "0" })));
+        Assert.Equal(TimeSpan.FromDays(7), options.EvictAfter);
+        Assert.Empty(UnknownSettings.Find(InMemory(new() { ["Mirror:Upstreams:0:TagTtl"] = "00:01:00", ["Mirror:FetchTimeout"] = "00:10:00", ["Mirror:AbandonedFetchLimit"] = "0", ["Mirror:EvictAfter"] = "0" })));
     }
 
     [Theory]
@@ -40,6 +41,8 @@ public sealed class MirrorOptionsTests
     [InlineData("Mirror:Default", "quay", "Default: 'quay' is not the prefix of a configured upstream")]
     [InlineData("Mirror:AbandonedFetchLimit", "-1", "AbandonedFetchLimit")]
     [InlineData("Mirror:Upstreams:1:Prefix", "hub", "Upstreams:1: the prefix 'hub' is used by another upstream")]
+    [InlineData("Mirror:EvictAfter", "02:00:00", "EvictAfter must be 0 (never) or between 1.00:00:00 and 3650.00:00:00")]
+    [InlineData("Mirror:EvictAfter", "-1.00:00:00", "EvictAfter must be 0")]
     public void A_bad_value_stops_the_start_naming_the_key(string key, string value, string message)
     {
         var settings = new Dictionary<string, string?>

@@ -96,6 +96,8 @@ public sealed class GcMetricsTests : IDisposable
 
         public ValueTask<IReadOnlySet<string>> FindRecordedAsync(IReadOnlyCollection<string> digests, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public ValueTask QueueLinksAsync(string repository, IReadOnlyCollection<string> digests, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public ValueTask RecordCycleAsync(DateTimeOffset at, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -57,6 +57,21 @@ public abstract class GcStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_link_queued_again_waits_a_grace_period_from_then_and_a_link_that_does_not_exist_is_not_queued()
+    {
+        var digest = await LinkAsync("hub/app", "evicted");
+        Time.Advance(Grace / 2);
+        await Stores.Gc.QueueLinksAsync("hub/app", [digest.Value, Digest.Compute(Encoding.UTF8.GetBytes("never linked")).Value], None);
+        await Stores.Gc.QueueLinksAsync("hub/other", [digest.Value], None);
+        Time.Advance(Grace / 2);
+
+        Assert.Equal(1, (await StatusAsync()).Queued.Links);
+        Assert.Empty((await Stores.Gc.CollectLinksAsync(Due, 100, None)).Deleted);
+        Time.Advance(Grace / 2);
+        Assert.Equal([new RepositoryDigest("hub/app", digest)], (await Stores.Gc.CollectLinksAsync(Due, 100, None)).Deleted);
+    }
+
+    [Fact]
     public async Task A_link_a_manifest_references_is_kept_and_its_review_dropped()
     {
         var digest = await LinkAsync("app", "used");
