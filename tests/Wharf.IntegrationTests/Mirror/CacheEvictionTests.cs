@@ -21,31 +21,19 @@ public sealed class CacheEvictionTests : IAsyncLifetime
 {
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private DistributionRegistry _upstream = null!;
-    private GatedRelay _relay = null!;
-    private HttpClient _seed = null!;
+    private CachedUpstream _up = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = await DistributionRegistry.StartAsync();
-        _relay = new GatedRelay(_upstream.BaseAddress);
-        _seed = new HttpClient { BaseAddress = _upstream.BaseAddress };
-    }
+    public async Task InitializeAsync() => _up = await CachedUpstream.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        _seed.Dispose();
-        await _relay.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _up.DisposeAsync();
 
     [Fact]
     public async Task An_image_not_pulled_for_longer_than_EvictAfter_is_evicted_and_collected_and_fetched_again_while_one_pulled_recently_stays()
     {
         var old = OciLayoutBuilder.CreateImage("evicted");
         var fresh = OciLayoutBuilder.CreateImage("fresh");
-        await UpstreamSeed.PushImageAsync(_seed, "library/old", old, "1");
-        var freshDigest = await UpstreamSeed.PushImageAsync(_seed, "library/fresh", fresh, "1");
+        await UpstreamSeed.PushImageAsync(_up.Seed, "library/old", old, "1");
+        var freshDigest = await UpstreamSeed.PushImageAsync(_up.Seed, "library/fresh", fresh, "1");
         await using var wharf = await StartAsync();
         await PullAsync(wharf, "hub/old", old);
         await PullAsync(wharf, "hub/fresh", fresh);
@@ -79,14 +67,14 @@ public sealed class CacheEvictionTests : IAsyncLifetime
         }
 
         // Pulling the evicted image again fetches all of it from the upstream again.
-        var before = _relay.Requests.Count;
+        var before = _up.Relay.Requests.Count;
         await PullAsync(wharf, "hub/old", old);
-        var requested = _relay.Requests.Skip(before).ToList();
+        var requested = _up.Relay.Requests.Skip(before).ToList();
         Assert.Contains("GET /v2/library/old/manifests/1 HTTP/1.1", requested);
         Assert.All(old.BlobDigests, blob => Assert.Contains($"GET /v2/library/old/blobs/{blob} HTTP/1.1", requested));
 
         // The image pulled recently is served whole with the upstream gone.
-        _relay.Cut();
+        _up.Relay.Cut();
         Assert.Equal(fresh.ManifestBytes, (await GetAsync(wharf, $"/v2/hub/fresh/manifests/{freshDigest}")).Body);
         foreach (var blob in fresh.BlobDigests)
         {
@@ -98,7 +86,7 @@ public sealed class CacheEvictionTests : IAsyncLifetime
     public async Task A_blob_fetched_while_the_collector_runs_is_kept_and_served_with_the_upstream_down()
     {
         var image = OciLayoutBuilder.CreateImage("refetched");
-        await UpstreamSeed.PushImageAsync(_seed, "library/again", image, "1");
+        await UpstreamSeed.PushImageAsync(_up.Seed, "library/again", image, "1");
         await using var wharf = await StartAsync();
         await PullAsync(wharf, "hub/again", image);
         await FetchesStoredAsync(wharf);
@@ -112,7 +100,7 @@ public sealed class CacheEvictionTests : IAsyncLifetime
 
         // Pulled again: the layer's fetch is held mid-body while the collector runs (and deletes the blob's old bytes).
         Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/again/manifests/1")).Body);
-        _relay.Hold(16 * 1024);
+        _up.Relay.Hold(16 * 1024);
         using var client = new HttpClient { BaseAddress = wharf.BaseAddress };
         using var response = await client.GetAsync(new Uri($"/v2/hub/again/blobs/{layer}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -123,7 +111,7 @@ public sealed class CacheEvictionTests : IAsyncLifetime
         await CollectAsync(wharf);
         Assert.Null(await storage.StatAsync(StorageLayout.Blob(Digest.Parse(layer)), CancellationToken.None));
 
-        _relay.Open();
+        _up.Relay.Open();
         using var rest = new MemoryStream();
         rest.Write(first, 0, read);
         await body.CopyToAsync(rest);
@@ -136,7 +124,7 @@ public sealed class CacheEvictionTests : IAsyncLifetime
         await CollectAsync(wharf);
         await CollectAsync(wharf);
         Assert.NotNull(await storage.StatAsync(StorageLayout.Blob(Digest.Parse(layer)), CancellationToken.None));
-        _relay.Cut();
+        _up.Relay.Cut();
         Assert.Equal(layer, Digests.Sha256((await GetAsync(wharf, $"/v2/hub/again/blobs/{layer}")).Body));
     }
 
@@ -144,7 +132,7 @@ public sealed class CacheEvictionTests : IAsyncLifetime
     public async Task The_offline_plan_leaves_out_the_links_cached_manifests_name_and_lists_them_once_evicted()
     {
         var image = OciLayoutBuilder.CreateImage("planned");
-        await UpstreamSeed.PushImageAsync(_seed, "library/planned", image, "1");
+        await UpstreamSeed.PushImageAsync(_up.Seed, "library/planned", image, "1");
         await using var wharf = await StartAsync();
         await PullAsync(wharf, "hub/planned", image);
         await FetchesStoredAsync(wharf);
@@ -164,7 +152,7 @@ public sealed class CacheEvictionTests : IAsyncLifetime
     public async Task With_EvictAfter_zero_nothing_is_evicted()
     {
         var image = OciLayoutBuilder.CreateImage("forever");
-        await UpstreamSeed.PushImageAsync(_seed, "library/forever", image, "1");
+        await UpstreamSeed.PushImageAsync(_up.Seed, "library/forever", image, "1");
         await using var wharf = await StartAsync(("Mirror:EvictAfter", "00:00:00"));
         await PullAsync(wharf, "hub/forever", image);
         await FetchesStoredAsync(wharf);
@@ -173,7 +161,7 @@ public sealed class CacheEvictionTests : IAsyncLifetime
         await CollectAsync(wharf);
         await CollectAsync(wharf);
 
-        _relay.Cut();
+        _up.Relay.Cut();
         await PullAsync(wharf, "hub/forever", image);
     }
 
@@ -183,7 +171,7 @@ public sealed class CacheEvictionTests : IAsyncLifetime
         var image = OciLayoutBuilder.CreateImage("retained");
         foreach (var tag in new[] { "a", "b", "c" })
         {
-            await UpstreamSeed.PushImageAsync(_seed, "team/tool", image, tag);
+            await UpstreamSeed.PushImageAsync(_up.Seed, "team/tool", image, tag);
         }
 
         await using var wharf = await StartAsync(("Retention:Rules:0:Repositories", "hub/**"), ("Retention:Rules:0:KeepLast", "1"));
@@ -207,9 +195,9 @@ public sealed class CacheEvictionTests : IAsyncLifetime
         Assert.Null(await cached.GetTagAsync("hub/team/tool", "c", CancellationToken.None));
 
         // A tag retention removed is fetched from the upstream on its next pull.
-        var before = _relay.Requests.Count;
+        var before = _up.Relay.Requests.Count;
         Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/tool/manifests/b")).Body);
-        Assert.Contains("GET /v2/team/tool/manifests/b HTTP/1.1", _relay.Requests.Skip(before));
+        Assert.Contains("GET /v2/team/tool/manifests/b HTTP/1.1", _up.Relay.Requests.Skip(before));
     }
 
     private static async Task<List<(string Name, bool Deleted)>> RetentionAsync(WharfTestServer wharf, bool dryRun)
@@ -243,7 +231,7 @@ public sealed class CacheEvictionTests : IAsyncLifetime
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Mirror:Upstreams:0:Prefix"] = "hub",
-            ["Mirror:Upstreams:0:Url"] = _relay.Url.ToString(),
+            ["Mirror:Upstreams:0:Url"] = _up.Relay.Url.ToString(),
             ["Mirror:Upstreams:0:LibraryPrefix"] = "true",
             ["Mirror:Upstreams:0:Timeout"] = "00:00:05",
             ["Mirror:EvictAfter"] = "1.00:00:00",

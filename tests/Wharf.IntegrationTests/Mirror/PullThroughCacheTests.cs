@@ -17,29 +17,17 @@ namespace Wharf.IntegrationTests.Mirror;
 public sealed class PullThroughCacheTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private DistributionRegistry _upstream = null!;
-    private GatedRelay _relay = null!;
-    private HttpClient _seed = null!;
+    private CachedUpstream _up = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = await DistributionRegistry.StartAsync();
-        _relay = new GatedRelay(_upstream.BaseAddress);
-        _seed = new HttpClient { BaseAddress = _upstream.BaseAddress };
-    }
+    public async Task InitializeAsync() => _up = await CachedUpstream.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        _seed.Dispose();
-        await _relay.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _up.DisposeAsync();
 
     [Fact]
     public async Task An_image_pulled_through_the_prefix_is_byte_exact_and_stays_served_when_the_upstream_is_cut()
     {
         var image = OciLayoutBuilder.CreateImage("alpine");
-        var digest = await UpstreamSeed.PushImageAsync(_seed, "library/alpine", image, "3");
+        var digest = await UpstreamSeed.PushImageAsync(_up.Seed, "library/alpine", image, "3");
         await using var wharf = await StartAsync();
 
         var manifest = await GetAsync(wharf, "/v2/hub/alpine/manifests/3");
@@ -52,7 +40,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
         }
 
         await FetchesStoredAsync(wharf);
-        _relay.Cut();
+        _up.Relay.Cut();
         var byDigest = await GetAsync(wharf, $"/v2/hub/alpine/manifests/{digest}");
         Assert.Equal(image.ManifestBytes, byDigest.Body);
         Assert.Equal(image.ConfigBytes, (await GetAsync(wharf, $"/v2/hub/alpine/blobs/{image.ConfigDigest}")).Body);
@@ -63,7 +51,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     public async Task The_garbage_collector_keeps_cached_blobs_so_they_are_served_with_the_upstream_down()
     {
         var image = OciLayoutBuilder.CreateImage("kept");
-        await UpstreamSeed.PushImageAsync(_seed, "library/kept", image, "1");
+        await UpstreamSeed.PushImageAsync(_up.Seed, "library/kept", image, "1");
         await using var wharf = await StartAsync(("Gc:GracePeriod", "00:01:00"), ("Gc:Enabled", "false")); // the test runs the cycles
         var own = await new Registry(wharf).PushBlobAsync("team/unreferenced", TestBlobs.Random(1000));
         Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/kept/manifests/1")).Body);
@@ -89,7 +77,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
             Assert.True((await blobs.StatAsync("hub/kept", Wharf.Core.Protocol.Digest.Parse(blob), CancellationToken.None)).IsOk, $"{blob} was collected");
         }
 
-        _relay.Cut();
+        _up.Relay.Cut();
         foreach (var blob in image.BlobDigests)
         {
             Assert.Equal(blob, Digests.Sha256((await GetAsync(wharf, $"/v2/hub/kept/blobs/{blob}")).Body));
@@ -100,8 +88,8 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     public async Task Mirror_mode_serves_unprefixed_pulls_from_the_default_upstream_and_ns_selects_one_without_shadowing_local_repositories()
     {
         var image = OciLayoutBuilder.CreateImage("busybox");
-        await UpstreamSeed.PushImageAsync(_seed, "library/busybox", image, "1");
-        await using var wharf = await StartAsync(("Mirror:Default", "hub"), ("Mirror:Upstreams:1:Prefix", "ghcr"), ("Mirror:Upstreams:1:Url", _relay.Url.ToString()), ("Mirror:Upstreams:1:Namespaces:0", "ghcr.io"));
+        await UpstreamSeed.PushImageAsync(_up.Seed, "library/busybox", image, "1");
+        await using var wharf = await StartAsync(("Mirror:Default", "hub"), ("Mirror:Upstreams:1:Prefix", "ghcr"), ("Mirror:Upstreams:1:Url", _up.Relay.Url.ToString()), ("Mirror:Upstreams:1:Namespaces:0", "ghcr.io"));
         var registry = new Registry(wharf);
         var local = await registry.PushImageAsync("library/own", "v1");
 
@@ -111,15 +99,15 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
         Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/library/busybox/manifests/1")).Body);
 
         // containerd's hosts.toml mirror: ?ns=ghcr.io picks the ghcr upstream.
-        var before = _relay.Requests.Count;
+        var before = _up.Relay.Requests.Count;
         Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/library/busybox/manifests/1?ns=ghcr.io")).Body);
-        Assert.Contains(_relay.Requests.Skip(before), r => r.StartsWith("GET /v2/library/busybox/manifests/1 ", StringComparison.Ordinal));
+        Assert.Contains(_up.Relay.Requests.Skip(before), r => r.StartsWith("GET /v2/library/busybox/manifests/1 ", StringComparison.Ordinal));
         Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/ghcr/library/busybox/manifests/1")).Body);
 
         // One of Wharf's own repositories is never shadowed by mirror mode.
-        before = _relay.Requests.Count;
+        before = _up.Relay.Requests.Count;
         Assert.Equal(local.Manifest, (await GetAsync(wharf, "/v2/library/own/manifests/v1")).Body);
-        Assert.Empty(_relay.Requests.Skip(before));
+        Assert.Empty(_up.Relay.Requests.Skip(before));
     }
 
     [Fact]
@@ -127,62 +115,62 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     {
         var first = OciLayoutBuilder.CreateImage("one");
         var second = OciLayoutBuilder.CreateImage("two");
-        await UpstreamSeed.PushImageAsync(_seed, "team/app", first, "latest");
+        await UpstreamSeed.PushImageAsync(_up.Seed, "team/app", first, "latest");
         await using var wharf = await StartAsync(("Mirror:Upstreams:0:TagTtl", "00:05:00"));
         Assert.Equal(first.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/app/manifests/latest")).Body);
 
-        await UpstreamSeed.PushImageAsync(_seed, "team/app", second, "latest");
+        await UpstreamSeed.PushImageAsync(_up.Seed, "team/app", second, "latest");
         _time.Advance(TimeSpan.FromMinutes(4));
-        var before = _relay.Requests.Count;
+        var before = _up.Relay.Requests.Count;
         Assert.Equal(first.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/app/manifests/latest")).Body);
-        Assert.Empty(_relay.Requests.Skip(before));
+        Assert.Empty(_up.Relay.Requests.Skip(before));
 
         _time.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(second.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/app/manifests/latest")).Body);
-        Assert.Contains(_relay.Requests.Skip(before), r => r.StartsWith("HEAD /v2/team/app/manifests/latest ", StringComparison.Ordinal));
+        Assert.Contains(_up.Relay.Requests.Skip(before), r => r.StartsWith("HEAD /v2/team/app/manifests/latest ", StringComparison.Ordinal));
 
         // Unchanged upstream: one HEAD, no GET, after the next TTL.
         _time.Advance(TimeSpan.FromMinutes(6));
-        before = _relay.Requests.Count;
+        before = _up.Relay.Requests.Count;
         Assert.Equal(second.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/app/manifests/latest")).Body);
-        Assert.Equal(["HEAD /v2/team/app/manifests/latest HTTP/1.1"], _relay.Requests.Skip(before));
+        Assert.Equal(["HEAD /v2/team/app/manifests/latest HTTP/1.1"], _up.Relay.Requests.Skip(before));
     }
 
     [Fact]
     public async Task Concurrent_pulls_of_a_tag_past_its_ttl_send_one_HEAD_upstream()
     {
         var image = OciLayoutBuilder.CreateImage("popular");
-        await UpstreamSeed.PushImageAsync(_seed, "team/popular", image, "latest");
+        await UpstreamSeed.PushImageAsync(_up.Seed, "team/popular", image, "latest");
         await using var wharf = await StartAsync();
         Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/popular/manifests/latest")).Body);
         _time.Advance(TimeSpan.FromMinutes(6));
         var inFlight = wharf.Services.GetRequiredService<Wharf.Http.Health.DrainState>();
 
         // The upstream's answers are held until every pull is inside the server, past its TTL check.
-        var before = _relay.Requests.Count;
-        _relay.Hold(0);
+        var before = _up.Relay.Requests.Count;
+        _up.Relay.Hold(0);
         var pulls = Enumerable.Range(0, 10).Select(_ => GetAsync(wharf, "/v2/hub/team/popular/manifests/latest")).ToArray();
         var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (inFlight.InFlight < pulls.Length || !_relay.Requests.Skip(before).Any())
+        while (inFlight.InFlight < pulls.Length || !_up.Relay.Requests.Skip(before).Any())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"{inFlight.InFlight} pulls in flight, upstream saw {string.Join(", ", _relay.Requests.Skip(before))}");
+            Assert.True(DateTime.UtcNow < deadline, $"{inFlight.InFlight} pulls in flight, upstream saw {string.Join(", ", _up.Relay.Requests.Skip(before))}");
             await Task.Delay(10);
         }
 
-        _relay.Open();
+        _up.Relay.Open();
         Assert.All(await Task.WhenAll(pulls), p => Assert.Equal(image.ManifestBytes, p.Body));
-        Assert.Equal(["HEAD /v2/team/popular/manifests/latest HTTP/1.1"], _relay.Requests.Skip(before));
+        Assert.Equal(["HEAD /v2/team/popular/manifests/latest HTTP/1.1"], _up.Relay.Requests.Skip(before));
     }
 
     [Fact]
     public async Task A_tag_removed_upstream_is_unknown_after_the_ttl_while_its_manifest_by_digest_stays_served()
     {
         var image = OciLayoutBuilder.CreateImage("removed");
-        var digest = await UpstreamSeed.PushImageAsync(_seed, "team/removed", image, "1");
+        var digest = await UpstreamSeed.PushImageAsync(_up.Seed, "team/removed", image, "1");
         await using var wharf = await StartAsync();
         Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/team/removed/manifests/1")).Body);
 
-        using (var delete = await _seed.DeleteAsync(new Uri($"v2/team/removed/manifests/{digest}", UriKind.Relative)))
+        using (var delete = await _up.Seed.DeleteAsync(new Uri($"v2/team/removed/manifests/{digest}", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
         }
@@ -199,11 +187,11 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     public async Task With_the_upstream_down_a_stale_tag_is_served_with_a_warning_and_uncached_content_gets_unavailable()
     {
         var image = OciLayoutBuilder.CreateImage("cached");
-        await UpstreamSeed.PushImageAsync(_seed, "library/cached", image, "1");
+        await UpstreamSeed.PushImageAsync(_up.Seed, "library/cached", image, "1");
         await using var wharf = await StartAsync();
         Assert.Equal(image.ManifestBytes, (await GetAsync(wharf, "/v2/hub/cached/manifests/1")).Body);
 
-        _relay.Cut();
+        _up.Relay.Cut();
         _time.Advance(TimeSpan.FromMinutes(10));
         using var stale = await wharf.Client.GetAsync(new Uri("/v2/hub/cached/manifests/1", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
@@ -241,12 +229,12 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     {
         var size = BlobSize();
         var layer = TestBlobs.Random(size);
-        var layerDigest = await UpstreamSeed.PushBlobAsync(_seed, "library/big", layer);
+        var layerDigest = await UpstreamSeed.PushBlobAsync(_up.Seed, "library/big", layer);
         await using var wharf = await StartAsync();
         var blobs = wharf.Services.GetRequiredService<Wharf.Core.Services.BlobService>();
 
         // The upstream's answers stop after 1 MiB: every client must get its first bytes from that much.
-        _relay.Hold(1024 * 1024);
+        _up.Relay.Hold(1024 * 1024);
         var clients = Enumerable.Range(0, 20).Select(_ => new HttpClient { BaseAddress = wharf.BaseAddress, Timeout = Timeout.InfiniteTimeSpan }).ToArray();
         try
         {
@@ -262,7 +250,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
             Assert.All(firsts, n => Assert.True(n > 0));
             Assert.False(await blobs.IsStoredAsync(Wharf.Core.Protocol.Digest.Parse(layerDigest), CancellationToken.None), "the blob was stored before the upstream sent it whole");
 
-            _relay.Open();
+            _up.Relay.Open();
             var hashes = await Task.WhenAll(bodies.Select(async (b, i) =>
             {
                 using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
@@ -280,7 +268,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
                 return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
             }));
             Assert.All(hashes, h => Assert.Equal(layerDigest, h));
-            Assert.Single(_relay.Requests, r => r.StartsWith($"GET /v2/library/big/blobs/{layerDigest} ", StringComparison.Ordinal));
+            Assert.Single(_up.Relay.Requests, r => r.StartsWith($"GET /v2/library/big/blobs/{layerDigest} ", StringComparison.Ordinal));
             foreach (var response in responses)
             {
                 response.Dispose();
@@ -299,29 +287,29 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     public async Task A_client_that_disconnects_mid_blob_with_less_than_the_limit_to_come_leaves_the_fetch_to_complete_and_no_partial_blob()
     {
         var layer = TestBlobs.Random(4 * 1024 * 1024);
-        var layerDigest = await UpstreamSeed.PushBlobAsync(_seed, "library/drop", layer);
+        var layerDigest = await UpstreamSeed.PushBlobAsync(_up.Seed, "library/drop", layer);
         using var temp = new TempDirectory("wharf-fetch-under");
         await using var wharf = await StartAsync(("Mirror:AbandonedFetchLimit", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture)), ("Mirror:TempDirectory", temp.Path));
         var blobs = wharf.Services.GetRequiredService<Wharf.Core.Services.BlobService>();
 
-        _relay.Hold(512 * 1024);
+        _up.Relay.Hold(512 * 1024);
         await ReadSomeAndLeaveAsync(wharf, $"/v2/hub/drop/blobs/{layerDigest}");
 
         Assert.False(await blobs.IsStoredAsync(Wharf.Core.Protocol.Digest.Parse(layerDigest), CancellationToken.None));
-        _relay.Open();
+        _up.Relay.Open();
         await FetchesStoredAsync(wharf);
         Assert.True(await blobs.IsStoredAsync(Wharf.Core.Protocol.Digest.Parse(layerDigest), CancellationToken.None));
         Assert.Empty(Directory.GetFiles(temp.Path));
         var later = await GetAsync(wharf, $"/v2/hub/drop/blobs/{layerDigest}");
         Assert.Equal(layer, later.Body);
-        Assert.Single(_relay.Requests, r => r.StartsWith($"GET /v2/library/drop/blobs/{layerDigest} ", StringComparison.Ordinal));
+        Assert.Single(_up.Relay.Requests, r => r.StartsWith($"GET /v2/library/drop/blobs/{layerDigest} ", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_blob_stored_after_the_handler_found_it_missing_is_served_from_storage_without_a_second_upstream_fetch()
     {
         var layer = TestBlobs.Random(64 * 1024);
-        var layerDigest = await UpstreamSeed.PushBlobAsync(_seed, "library/late", layer);
+        var layerDigest = await UpstreamSeed.PushBlobAsync(_up.Seed, "library/late", layer);
         await using var wharf = await StartAsync();
         var digest = Wharf.Core.Protocol.Digest.Parse(layerDigest);
 
@@ -341,7 +329,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
             Assert.Equal(layer, copy.ToArray());
         }
 
-        Assert.DoesNotContain(_relay.Requests, r => r.Contains("/blobs/", StringComparison.Ordinal));
+        Assert.DoesNotContain(_up.Relay.Requests, r => r.Contains("/blobs/", StringComparison.Ordinal));
         await FetchesStoredAsync(wharf); // nothing is left in the single-flight map
     }
 
@@ -349,13 +337,13 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     public async Task A_fetch_every_client_left_with_more_than_the_limit_to_come_is_cancelled_and_its_temp_file_removed()
     {
         var layer = TestBlobs.Random(4 * 1024 * 1024);
-        var layerDigest = await UpstreamSeed.PushBlobAsync(_seed, "library/left", layer);
+        var layerDigest = await UpstreamSeed.PushBlobAsync(_up.Seed, "library/left", layer);
         using var temp = new TempDirectory("wharf-fetch-over");
         await using var wharf = await StartAsync(("Mirror:AbandonedFetchLimit", (1024 * 1024).ToString(CultureInfo.InvariantCulture)), ("Mirror:TempDirectory", temp.Path));
         var blobs = wharf.Services.GetRequiredService<Wharf.Core.Services.BlobService>();
 
         // The upstream holds back all but 512 KiB, so the fetch cannot end by itself: only a cancel removes its file.
-        _relay.Hold(512 * 1024);
+        _up.Relay.Hold(512 * 1024);
         await ReadSomeAndLeaveAsync(wharf, $"/v2/hub/left/blobs/{layerDigest}");
         var deadline = DateTime.UtcNow.AddMinutes(1);
         while (Directory.GetFiles(temp.Path).Length > 0)
@@ -366,9 +354,9 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
 
         await FetchesStoredAsync(wharf);
         Assert.False(await blobs.IsStoredAsync(Wharf.Core.Protocol.Digest.Parse(layerDigest), CancellationToken.None));
-        _relay.Open();
+        _up.Relay.Open();
         Assert.Equal(layer, (await GetAsync(wharf, $"/v2/hub/left/blobs/{layerDigest}")).Body);
-        Assert.Equal(2, _relay.Requests.Count(r => r.StartsWith($"GET /v2/library/left/blobs/{layerDigest} ", StringComparison.Ordinal)));
+        Assert.Equal(2, _up.Relay.Requests.Count(r => r.StartsWith($"GET /v2/library/left/blobs/{layerDigest} ", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -402,10 +390,10 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     {
         var amd64 = OciLayoutBuilder.CreateImage("multi", "amd64");
         var arm64 = OciLayoutBuilder.CreateImage("multi", "arm64");
-        await UpstreamSeed.PushImageAsync(_seed, "library/multi", amd64, amd64.ManifestDigest);
-        await UpstreamSeed.PushImageAsync(_seed, "library/multi", arm64, arm64.ManifestDigest);
+        await UpstreamSeed.PushImageAsync(_up.Seed, "library/multi", amd64, amd64.ManifestDigest);
+        await UpstreamSeed.PushImageAsync(_up.Seed, "library/multi", arm64, arm64.ManifestDigest);
         var index = OciLayoutJson.Index([amd64, arm64]);
-        await UpstreamSeed.PushManifestAsync(_seed, "library/multi", "1", index, MediaTypes.OciIndex);
+        await UpstreamSeed.PushManifestAsync(_up.Seed, "library/multi", "1", index, MediaTypes.OciIndex);
         await using var wharf = await StartAsync();
 
         var served = await GetAsync(wharf, "/v2/hub/multi/manifests/1");
@@ -419,7 +407,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
         Assert.Equal(arm64.ConfigBytes, (await GetAsync(wharf, $"/v2/hub/multi/blobs/{arm64.ConfigDigest}")).Body);
         Assert.Equal(index, (await GetAsync(wharf, "/v2/hub/multi/manifests/1")).Body);
 
-        var requested = _relay.Requests;
+        var requested = _up.Relay.Requests;
         Assert.DoesNotContain(requested, r => r.Contains(amd64.ManifestDigest, StringComparison.Ordinal));
         Assert.DoesNotContain(requested, r => amd64.BlobDigests.Any(d => r.Contains(d, StringComparison.Ordinal)));
         Assert.Equal(arm64.BlobDigests.Count, requested.Count(r => r.Contains("/blobs/", StringComparison.Ordinal)));
@@ -442,7 +430,7 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Mirror:Upstreams:0:Prefix"] = "hub",
-            ["Mirror:Upstreams:0:Url"] = _relay.Url.ToString(),
+            ["Mirror:Upstreams:0:Url"] = _up.Relay.Url.ToString(),
             ["Mirror:Upstreams:0:LibraryPrefix"] = "true",
             ["Mirror:Upstreams:0:Timeout"] = "00:00:05",
         };
