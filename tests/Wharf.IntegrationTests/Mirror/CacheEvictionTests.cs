@@ -226,30 +226,19 @@ public sealed class CacheEvictionTests : IAsyncLifetime
         await wharf.Services.GetRequiredService<GarbageCollector>().RunCycleAsync(CancellationToken.None);
     }
 
-    private Task<WharfTestServer> StartAsync(params (string Key, string Value)[] extra)
-    {
-        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["Mirror:Upstreams:0:Prefix"] = "hub",
-            ["Mirror:Upstreams:0:Url"] = _up.Relay.Url.ToString(),
-            ["Mirror:Upstreams:0:LibraryPrefix"] = "true",
-            ["Mirror:Upstreams:0:Timeout"] = "00:00:05",
-            ["Mirror:EvictAfter"] = "1.00:00:00",
-            // The tests run the collector's cycles themselves: the background worker would run its own as the clock moves.
-            ["Gc:Enabled"] = "false",
-            ["Gc:GracePeriod"] = "00:01:00",
-            ["Gc:OrphanScanInterval"] = "00:00:01",
-        };
-        foreach (var (key, value) in extra)
-        {
-            settings[key] = value;
-        }
+    private Task<WharfTestServer> StartAsync(params (string Key, string Value)[] extra) =>
+        _up.StartCacheAsync(
+            _time,
+            [
+                ("Mirror:EvictAfter", "1.00:00:00"),
+                // The tests run the collector's cycles themselves: the background worker would run its own as the clock moves.
+                ("Gc:Enabled", "false"),
+                ("Gc:GracePeriod", "00:01:00"),
+                ("Gc:OrphanScanInterval", "00:00:01"),
+                .. extra,
+            ]);
 
-        return WharfTestServer.StartAsync(settings, _time);
-    }
-
-    private static Task FetchesStoredAsync(WharfTestServer wharf) =>
-        wharf.Services.GetRequiredService<PullThroughCache>().WaitForFetchesAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+    private static Task FetchesStoredAsync(WharfTestServer wharf) => CachedUpstream.FetchesStoredAsync(wharf);
 
     private static async Task<(byte[] Body, string? Digest)> GetAsync(WharfTestServer wharf, string path)
     {

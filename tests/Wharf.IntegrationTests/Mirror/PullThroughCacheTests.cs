@@ -425,29 +425,9 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     private static int BlobSize() =>
         int.Parse(Environment.GetEnvironmentVariable("WHARF_TEST_MIRROR_BLOB_MIB") ?? "256", CultureInfo.InvariantCulture) * 1024 * 1024;
 
-    private Task<WharfTestServer> StartAsync(params (string Key, string Value)[] extra)
-    {
-        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["Mirror:Upstreams:0:Prefix"] = "hub",
-            ["Mirror:Upstreams:0:Url"] = _up.Relay.Url.ToString(),
-            ["Mirror:Upstreams:0:LibraryPrefix"] = "true",
-            ["Mirror:Upstreams:0:Timeout"] = "00:00:05",
-        };
-        foreach (var (key, value) in extra)
-        {
-            settings[key] = value;
-        }
+    private Task<WharfTestServer> StartAsync(params (string Key, string Value)[] extra) => _up.StartCacheAsync(_time, extra);
 
-        return WharfTestServer.StartAsync(settings, _time);
-    }
-
-    /// <summary>
-    /// Waits until the cache's fetches are stored: a client gets a fetched blob's last byte once its digest verified,
-    /// while the store's commit may still be running.
-    /// </summary>
-    private static Task FetchesStoredAsync(WharfTestServer wharf) =>
-        wharf.Services.GetRequiredService<Wharf.Core.Mirror.PullThroughCache>().WaitForFetchesAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+    private static Task FetchesStoredAsync(WharfTestServer wharf) => CachedUpstream.FetchesStoredAsync(wharf);
 
     private static async Task<(byte[] Body, string? Digest)> GetAsync(WharfTestServer wharf, string path)
     {
