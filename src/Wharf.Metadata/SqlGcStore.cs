@@ -73,13 +73,13 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time, SqlEvent
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var claimed = await ClaimAsync(connection, transaction, "gc_link_reviews", dueBefore, limit, cancellationToken);
             var deleted = new List<RepositoryDigest>();
-            var namedByCache = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+            var namedByCache = new Core.Mirror.CachedBlobNames(cached);
             foreach (var (repositoryId, name, digest) in claimed.Keys)
             {
                 if (await AllDueAsync(connection, transaction, "gc_link_reviews", repositoryId, digest, dueBefore, cancellationToken)
                     && await FindsAsync(connection, transaction, "SELECT 1 FROM repository_blobs WHERE repository_id = @r AND digest = @d" + database.RowLock("UPDATE"), repositoryId, digest, cancellationToken)
                     && !await FindsAsync(connection, transaction, "SELECT 1 FROM manifest_references WHERE repository_id = @r AND child_digest = @d AND kind = 0", repositoryId, digest, cancellationToken)
-                    && !await NamedByCacheAsync(name, digest, namedByCache, cancellationToken))
+                    && !await namedByCache.NamesAsync(name, digest, cancellationToken))
                 {
                     await ExecuteAsync(connection, transaction, "DELETE FROM repository_blobs WHERE repository_id = @r AND digest = @d", repositoryId, digest, cancellationToken);
                     // Always queued: whether another instance is removing the blob's other last link cannot be seen from here.
@@ -92,25 +92,6 @@ public sealed class SqlGcStore(SqlDatabase database, TimeProvider time, SqlEvent
             await AddTotalAsync(connection, transaction, "links_deleted", deleted.Count, cancellationToken);
             return new GcBatch<RepositoryDigest>(claimed.Ids.Count, deleted);
         }, cancellationToken, durable: false, background: true);
-
-    /// <summary>
-    /// Whether a cached manifest of <paramref name="repository"/> (kept in storage, docs/design/mirroring.md) names the
-    /// blob. Each cached repository's manifests are read once per batch, and only for links that are otherwise collectable.
-    /// </summary>
-    private async ValueTask<bool> NamedByCacheAsync(string repository, string digest, Dictionary<string, IReadOnlySet<string>> named, CancellationToken cancellationToken)
-    {
-        if (cached is null || !cached.IsCached(repository))
-        {
-            return false;
-        }
-
-        if (!named.TryGetValue(repository, out var blobs))
-        {
-            named[repository] = blobs = await cached.NamedBlobsAsync(repository, cancellationToken);
-        }
-
-        return blobs.Contains(digest);
-    }
 
     public ValueTask QueueLinksAsync(string repository, IReadOnlyCollection<string> digests, CancellationToken cancellationToken) =>
         digests.Count == 0 ? ValueTask.CompletedTask : new(database.RunWriteAsync(async (connection, transaction) =>

@@ -21,3 +21,27 @@ public sealed class CachedRepositories(MirrorNames names, CachedManifests manife
     public async ValueTask<IReadOnlySet<string>> NamedBlobsAsync(string repository, CancellationToken cancellationToken) =>
         await manifests.NamedBlobsAsync(repository, cancellationToken);
 }
+
+/// <summary>
+/// Whether a link of a cached repository is named by one of its cached manifests, reading each repository's manifests
+/// once for the life of this object (one collector batch, or one offline plan). Without a cache, nothing is named.
+/// </summary>
+public sealed class CachedBlobNames(ICachedRepositories? cached)
+{
+    private readonly Dictionary<string, IReadOnlySet<string>> _named = new(StringComparer.Ordinal);
+
+    public async ValueTask<bool> NamesAsync(string repository, string digest, CancellationToken cancellationToken)
+    {
+        if (cached is null || !cached.IsCached(repository))
+        {
+            return false;
+        }
+
+        if (!_named.TryGetValue(repository, out var blobs))
+        {
+            _named[repository] = blobs = await cached.NamedBlobsAsync(repository, cancellationToken);
+        }
+
+        return blobs.Contains(digest);
+    }
+}

@@ -19,21 +19,22 @@ public sealed class BlobHandler(BlobService blobs, BlobOptions options, Wharf.Co
         }
 
         var stat = await blobs.StatAsync(request.Route.Name, digest, request.Aborted);
-        if (!stat.IsOk && cache is not null && mirrorNames?.Resolve(request.Route.Name) is { } cached)
+        var cached = cache is null ? null : mirrorNames?.Resolve(request.Route.Name);
+        if (!stat.IsOk)
         {
+            if (cached is null)
+            {
+                return new ErrorResult(stat.Error!);
+            }
+
             // Not in the cached repository yet: fetched from its upstream, and streamed while it is stored.
-            var fetched = await cache.FetchBlobAsync(cached, digest, request.Aborted);
+            var fetched = await cache!.FetchBlobAsync(cached, digest, request.Aborted);
             return fetched.IsOk ? new Mirror.MirroredBlobResult(fetched.Value, digest) : new ErrorResult(fetched.Error!);
         }
 
-        if (!stat.IsOk)
+        if (cached is not null)
         {
-            return new ErrorResult(stat.Error!);
-        }
-
-        if (cache is not null && mirrorNames?.Resolve(request.Route.Name) is { } hit)
-        {
-            cache.RecordBlobHit(hit);
+            cache!.RecordBlobHit(cached);
         }
 
         // A blob whose bytes are gone (quarantined by `wharf check --repair`) is unknown until pushed again. HEAD asks

@@ -38,7 +38,15 @@ public sealed class OfflineCollector(
         var keptLinks = read.References
             .Where(r => !r.IsManifest && kept.Contains((r.Repository, r.Parent)))
             .Select(r => (r.Repository, r.Child)).ToHashSet();
-        keptLinks.UnionWith(await NamedByCacheAsync(read.Links, cancellationToken));
+        // The run's collector keeps the links of cached repositories that their cached manifests name: so does the plan.
+        var namedByCache = new Mirror.CachedBlobNames(cached);
+        foreach (var link in read.Links)
+        {
+            if (await namedByCache.NamesAsync(link.Repository, link.Digest.Value, cancellationToken))
+            {
+                keptLinks.Add((link.Repository, link.Digest.Value));
+            }
+        }
         var links = read.Links.Where(l => !keptLinks.Contains((l.Repository, l.Digest.Value))).ToList();
         var keptBlobs = keptLinks.Select(l => l.Child).ToHashSet(StringComparer.Ordinal);
         var blobs = read.Blobs.Where(b => !keptBlobs.Contains(b.Digest.Value)).ToList();
@@ -53,27 +61,6 @@ public sealed class OfflineCollector(
                 : new GcProgress($"storage objects checked: {examined}"));
         });
         return new GcPlan(manifests, links, blobs, storage);
-    }
-
-    /// <summary>
-    /// The links of cached repositories that their cached manifests (in storage, docs/design/mirroring.md) name: the
-    /// run's collector keeps them, so the plan does too.
-    /// </summary>
-    private async ValueTask<List<(string Repository, string Child)>> NamedByCacheAsync(IReadOnlyList<RepositoryDigest> links, CancellationToken cancellationToken)
-    {
-        var named = new List<(string, string)>();
-        if (cached is null)
-        {
-            return named;
-        }
-
-        foreach (var repository in links.Select(l => l.Repository).Distinct(StringComparer.Ordinal).Where(cached.IsCached))
-        {
-            var blobs = await cached.NamedBlobsAsync(repository, cancellationToken);
-            named.AddRange(links.Where(l => l.Repository == repository && blobs.Contains(l.Digest.Value)).Select(l => (repository, l.Digest.Value)));
-        }
-
-        return named;
     }
 
     /// <summary>Deletes what <see cref="PlanAsync"/> lists; returns the totals.</summary>
