@@ -36,10 +36,7 @@ public sealed class S3RoundTripTests
         using var put = await registry.SendAsync(HttpMethod.Put, Registry.PutUrl(location, digest), []);
 
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        // A commit never lists; listings in the window are the upload and GC sweeps, which run on their own schedule
-        // from the start (a loaded CI run caught two of them here).
-        var commit = requests.Where(r => r != "ListObjectsV2Request").ToList();
-        Assert.True(commit.Count <= 3, "requests: " + string.Join(", ", requests));
+        Assert.True(WithoutSweeps(requests).Count <= 3, "requests: " + string.Join(", ", requests));
         Assert.Equal(layer, await registry.GetBlobBytesAsync("rt/app", digest));
     }
 
@@ -63,7 +60,8 @@ public sealed class S3RoundTripTests
             var requests = Count(server);
             using var get = await noFollow.GetAsync($"/v2/rt/app/blobs/{digest}");
             Assert.Equal(HttpStatusCode.TemporaryRedirect, get.StatusCode);
-            Assert.True(i == 0 ? requests.Count <= 1 : requests.IsEmpty, $"GET {i}: " + string.Join(", ", requests));
+            var asked = WithoutSweeps(requests);
+            Assert.True(i == 0 ? asked.Count <= 1 : asked.Count == 0, $"GET {i}: " + string.Join(", ", requests));
             Assert.Equal(blob, await http.GetByteArrayAsync(get.Headers.Location));
         }
     }
@@ -109,6 +107,13 @@ public sealed class S3RoundTripTests
 
     private static void ContentRange(HttpRequestMessage request, int offset, int length) =>
         request.Content!.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + length - 1}");
+
+    /// <summary>
+    /// The requests less listings: neither a commit nor a GET lists, and listings in the window are the upload and GC
+    /// sweeps, which run on their own schedule from the start (loaded and fresh CI runs caught them in both tests).
+    /// </summary>
+    private static List<string> WithoutSweeps(IEnumerable<string> requests) =>
+        requests.Where(r => r != nameof(Amazon.S3.Model.ListObjectsV2Request)).ToList();
 
     /// <summary>The names of the SDK requests the server's S3 client sends from now on.</summary>
     private static ConcurrentQueue<string> Count(WharfTestServer server)
