@@ -18,6 +18,7 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     private readonly string _connectionString;
     private readonly Channel<IWriteItem> _queue = Channel.CreateUnbounded<IWriteItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private WriterConnection? _writerConnection;
 
     public SqliteDatabase(string path)
     {
@@ -141,6 +142,7 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
 
             if (!await _queue.Reader.WaitToReadAsync())
             {
+                await CloseWriterConnectionAsync();
                 return;
             }
         }
@@ -151,7 +153,7 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         var committed = new List<IWriteItem>(batch.Count);
         try
         {
-            await using var connection = await OpenAsync(CancellationToken.None);
+            var connection = await WriterConnectionAsync();
             await using (var pragma = connection.CreateCommand())
             {
                 pragma.CommandText = batch.Exists(i => i.Durable) ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
@@ -186,6 +188,8 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         }
         catch (Exception e)
         {
+            // A batch that failed as a whole (disk full, I/O error) leaves nothing to trust on its connection.
+            await CloseWriterConnectionAsync();
             var failure = Translate(e);
             foreach (var item in batch)
             {
@@ -198,6 +202,28 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         foreach (var item in committed)
         {
             item.Complete();
+        }
+    }
+
+    /// <summary>The writer's connection, opened on its first batch and kept for the next ones (with their prepared statements).</summary>
+    private async ValueTask<WriterConnection> WriterConnectionAsync()
+    {
+        if (_writerConnection is null)
+        {
+            var connection = new WriterConnection(_connectionString);
+            await connection.OpenAsync();
+            _writerConnection = connection;
+        }
+
+        return _writerConnection;
+    }
+
+    private async ValueTask CloseWriterConnectionAsync()
+    {
+        if (_writerConnection is { } connection)
+        {
+            _writerConnection = null;
+            await connection.DisposeAsync();
         }
     }
 

@@ -21,7 +21,12 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
 
     /// <param name="keepTag">Refuse (<see cref="ManifestPutStatus.TagTaken"/>, nothing written) when the tag points to another manifest.</param>
     private ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, bool keepTag, CancellationToken cancellationToken) =>
-        Writing(origin => database.RunWriteAsync(async (connection, transaction) =>
+        Writing(origin => PutAsync(repository, manifest, tag, keepTag, events?.Prepare(
+            RegistryEvent.Create(time, origin, EventActions.ManifestPush, repository, manifest.MediaType, manifest.Digest.Value, manifest.Payload.Length, tag)), cancellationToken));
+
+    /// <param name="pushed">The push's event, prepared before the transaction (null without webhooks or an endpoint that wants it).</param>
+    private ValueTask<ManifestPutResult> PutAsync(string repository, ManifestRecord manifest, string? tag, bool keepTag, PreparedEvent? pushed, CancellationToken cancellationToken) =>
+        database.RunWriteAsync(async (connection, transaction) =>
         {
             if (keepTag && await TagTakenAsync(connection, transaction, repository, tag!, manifest.Digest, cancellationToken))
             {
@@ -54,9 +59,13 @@ public abstract partial class SqlManifestWriter(SqlDatabase database, TimeProvid
                 }
             }
 
-            await WriteEventAsync(connection, transaction, origin, EventActions.ManifestPush, repository, manifest.Digest.Value, tag, manifest.MediaType, manifest.Payload.Length, cancellationToken);
+            if (pushed is not null)
+            {
+                await events!.WriteAsync(connection, transaction, pushed, cancellationToken);
+            }
+
             return new ManifestPutResult(ManifestPutStatus.Stored);
-        }, cancellationToken));
+        }, cancellationToken);
 
     public ValueTask<bool> DeleteAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
         Writing(origin => database.RunWriteAsync(async (connection, transaction) =>
