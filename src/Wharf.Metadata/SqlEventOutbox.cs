@@ -69,9 +69,9 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
         var (registryEvent, endpoints, payload) = prepared;
         long id;
         await using (var insert = connection.Command("""
-            INSERT INTO events (event_id, created_at, repository, action, payload) VALUES (@e, @t, @r, @a, @p) RETURNING id
+            INSERT INTO events (created_at, repository, action, payload) VALUES (@t, @r, @a, @p) RETURNING id
             """, transaction)
-            .WithText("@e", registryEvent.Id.ToString()).With("@t", registryEvent.Timestamp.ToUnixTimeMilliseconds())
+            .With("@t", registryEvent.Timestamp.ToUnixTimeMilliseconds())
             .WithText("@r", registryEvent.Repository).WithText("@a", registryEvent.Action)
             .WithText("@p", payload))
         {
@@ -274,8 +274,11 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
         database.RunWriteAsync(async (connection, transaction) =>
         {
             // An event goes once none of its deliveries is pending or dead: delivered everywhere, or its endpoints removed.
+            // Ids follow time, so the old events are those before the first new one, found by walking the ids from the
+            // oldest (what is left there is what pruning keeps) without an index on the time.
             await using var command = connection.Command("""
-                DELETE FROM events WHERE created_at < @t
+                DELETE FROM events
+                WHERE id < COALESCE((SELECT n.id FROM events n WHERE n.created_at >= @t ORDER BY n.id LIMIT 1), 9223372036854775807)
                   AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id AND d.state <> 'done')
                 """, transaction).With("@t", before.ToUnixTimeMilliseconds());
             return await command.ExecuteNonQueryAsync(cancellationToken);

@@ -1,0 +1,168 @@
+using Wharf.Core.Events;
+using Wharf.Metadata;
+
+namespace Wharf.Tests.Metadata.Events;
+
+/// <summary>
+/// What the webhook outbox must do on every metadata store: events written in a change's transaction, claimed a line's
+/// head at a time under a lease, recorded, retried, dead and replayed, counted, listed and pruned.
+/// </summary>
+public abstract class EventOutboxContract : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset Start = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+    private SqlDatabase? _database;
+    private SqlEventOutbox? _outbox;
+
+    private SqlDatabase Database => _database ?? throw new InvalidOperationException("store not created");
+
+    private SqlEventOutbox Outbox => _outbox ?? throw new InvalidOperationException("store not created");
+
+    /// <summary>The outbox through its interface, whose single-delivery record is a default method.</summary>
+    private IEventOutbox Api => Outbox;
+
+    protected static CancellationToken None => CancellationToken.None;
+
+    protected abstract Task<SqlDatabase> CreateDatabaseAsync();
+
+    protected abstract Task DestroyDatabaseAsync();
+
+    public async Task InitializeAsync()
+    {
+        _database = await CreateDatabaseAsync();
+        _outbox = new SqlEventOutbox(_database, new Routes());
+    }
+
+    public Task DisposeAsync() => DestroyDatabaseAsync();
+
+    [Fact]
+    public async Task An_event_is_claimed_once_under_its_lease_and_done_once_recorded()
+    {
+        var written = await WriteAsync("team/app", "v1", Start);
+
+        var claimed = Assert.Single(await ClaimAsync("a", Start));
+        Assert.Equal(written, claimed.Event);
+        Assert.Equal("hooks", claimed.Endpoint);
+        Assert.Empty(await ClaimAsync("b", Start.AddSeconds(1)));
+        Assert.Equal((1L, 0L), await Outbox.CountAsync(None));
+
+        Assert.False(await Api.RecordAsync(claimed, "b", Done(Start), None));
+        Assert.True(await Api.RecordAsync(claimed, "a", Done(Start), None));
+
+        Assert.Empty(await ClaimAsync("b", Start.AddHours(1)));
+        Assert.Equal((0L, 0L), await Outbox.CountAsync(None));
+        var listed = Assert.Single((await Outbox.ListAsync(new EventQuery(), None)).Items);
+        Assert.Equal((claimed.EventId, DeliveryStates.Done, 204, written), (listed.EventId, listed.State, listed.LastStatus, listed.Event));
+    }
+
+    [Fact]
+    public async Task A_line_goes_out_in_order_one_head_at_a_time_and_a_lease_that_ran_out_is_claimed_again()
+    {
+        var first = await WriteAsync("team/app", "v1", Start);
+        var second = await WriteAsync("team/app", "v2", Start);
+        var other = await WriteAsync("team/web", "v1", Start);
+
+        var heads = await ClaimAsync("a", Start);
+        Assert.Equal([first, other], heads.Select(d => d.Event));
+        Assert.Empty(await ClaimAsync("b", Start.AddSeconds(59)));
+
+        var again = await ClaimAsync("b", Start + Lease);
+        Assert.Equal([first, other], again.Select(d => d.Event));
+        Assert.Equal(0, await Outbox.RecordAllAsync([.. heads.Select(d => (d, Done(Start)))], "a", None));
+        Assert.Equal(2, await Outbox.RecordAllAsync([.. again.Select(d => (d, Done(Start)))], "b", None));
+
+        Assert.Equal([second], (await ClaimAsync("b", Start + Lease)).Select(d => d.Event));
+    }
+
+    [Fact]
+    public async Task A_batch_takes_the_unbroken_run_behind_a_head_in_order()
+    {
+        var events = new List<RegistryEvent>();
+        for (var i = 0; i < 5; i++)
+        {
+            events.Add(await WriteAsync("team/app", $"v{i}", Start));
+        }
+
+        var batch = await Outbox.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = 3 }, "a", 8, Start, Lease, None);
+
+        Assert.Equal(events.Take(3), batch.Select(d => d.Event));
+        Assert.Empty(await Outbox.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = 3 }, "b", 8, Start, Lease, None));
+        Assert.Equal(3, await Outbox.RecordAllAsync([.. batch.Select(d => (d, Done(Start)))], "a", None));
+        var rest = await Outbox.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = 3 }, "b", 8, Start, Lease, None);
+        Assert.Equal(events.Skip(3), rest.Select(d => d.Event));
+    }
+
+    [Fact]
+    public async Task A_failed_delivery_waits_for_its_retry_then_dies_and_a_replay_puts_it_back_in_line()
+    {
+        var written = await WriteAsync("team/app", "v1", Start);
+        var claimed = Assert.Single(await ClaimAsync("a", Start));
+        Assert.True(await Api.RecordAsync(claimed, "a", new DeliveryOutcome(DeliveryStates.Pending, Start.AddSeconds(30), 500, "HTTP 500"), None));
+
+        Assert.Empty(await ClaimAsync("a", Start.AddSeconds(29)));
+        var retried = Assert.Single(await ClaimAsync("a", Start.AddSeconds(30)));
+        Assert.Equal(1, retried.Attempts);
+        Assert.True(await Api.RecordAsync(retried, "a", new DeliveryOutcome(DeliveryStates.Dead, Start.AddSeconds(30), null, "refused"), None));
+
+        Assert.Equal((0L, 1L), await Outbox.CountAsync(None));
+        Assert.Empty(await ClaimAsync("a", Start.AddDays(1)));
+        var dead = Assert.Single((await Outbox.ListAsync(new EventQuery(State: DeliveryStates.Dead), None)).Items);
+        Assert.Equal((2, "refused", written), (dead.Attempts, dead.LastError, dead.Event));
+
+        Assert.Equal(1, await Outbox.ReplayAsync(claimed.EventId, null, Start.AddDays(1), None));
+        var replayed = Assert.Single(await ClaimAsync("a", Start.AddDays(1)));
+        Assert.Equal((0, written), (replayed.Attempts, replayed.Event));
+    }
+
+    [Fact]
+    public async Task Pruning_removes_old_delivered_events_and_keeps_new_pending_and_dead_ones()
+    {
+        await WriteAsync("team/a", "old", Start);
+        await WriteAsync("team/b", "dead", Start);
+        await WriteAsync("team/c", "pending", Start);
+        await WriteAsync("team/d", "new", Start.AddHours(2));
+        foreach (var delivery in await ClaimAsync("a", Start.AddHours(2)))
+        {
+            var outcome = delivery.Event.Repository switch
+            {
+                "team/b" => new DeliveryOutcome(DeliveryStates.Dead, Start, null, "gone"),
+                "team/c" => new DeliveryOutcome(DeliveryStates.Pending, Start.AddDays(1), null, "later"),
+                _ => Done(Start),
+            };
+            Assert.True(await Api.RecordAsync(delivery, "a", outcome, None));
+        }
+
+        Assert.Equal(1, await Outbox.PruneAsync(Start.AddHours(1), None));
+        Assert.Equal(0, await Outbox.PruneAsync(Start.AddHours(1), None));
+
+        Assert.Equal(["dead", "new", "pending"], await TagsListedAsync());
+
+        Assert.Equal(1, await Outbox.PruneAsync(Start.AddDays(1), None));
+        Assert.Equal(["dead", "pending"], await TagsListedAsync());
+        Assert.Equal((1L, 1L), await Outbox.CountAsync(None));
+    }
+
+    private async Task<List<string?>> TagsListedAsync() =>
+        [.. (await Outbox.ListAsync(new EventQuery(), None)).Items.Select(d => d.Event.Tag).Order()];
+
+    private static DeliveryOutcome Done(DateTimeOffset at) => new(DeliveryStates.Done, at, 204, null);
+
+    private async Task<RegistryEvent> WriteAsync(string repository, string tag, DateTimeOffset at)
+    {
+        var written = new RegistryEvent(Guid.CreateVersion7(at), at, EventActions.ManifestPush, repository, "application/vnd.oci.image.manifest.v1+json", "sha256:" + new string('a', 64), 512, tag);
+        await Database.RunWriteAsync(async (connection, transaction) =>
+        {
+            await Outbox.WriteAsync(connection, transaction, written, None);
+            return true;
+        }, None);
+        return written;
+    }
+
+    private async Task<IReadOnlyList<PendingDelivery>> ClaimAsync(string owner, DateTimeOffset now) =>
+        await Outbox.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = 1 }, owner, 8, now, Lease, None);
+
+    private sealed class Routes : IEventRoutes
+    {
+        public IReadOnlyList<string> EndpointsFor(RegistryEvent registryEvent) => ["hooks"];
+    }
+}
