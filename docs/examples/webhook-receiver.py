@@ -31,12 +31,16 @@ class Receiver(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        lines = []
         for event in json.loads(body)["events"]:
             if event["id"] not in seen:
                 seen.add(event["id"])
                 target = event["target"]
-                print(event["action"], target["repository"], target.get("tag", "-"), target.get("digest", "-"),
-                      event["actor"].get("name", "-"), event["id"], flush=True)
+                lines.append(" ".join([event["action"], target["repository"], target.get("tag", "-"),
+                                       target.get("digest", "-"), event["actor"].get("name", "-"), event["id"]]))
+        if lines:  # one write for the whole batch: Wharf sends up to 20 events per request
+            sys.stdout.write("\n".join(lines) + "\n")
+            sys.stdout.flush()
         self.send_response(204)
         self.end_headers()
 

@@ -37,7 +37,7 @@ public sealed class WebhooksOptions : IValidatableObject
     /// dispatcher idle goes out at once; zero claims at every commit.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
-    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The first retry's ceiling; each later one doubles, up to <see cref="MaxBackoff"/> (full jitter below the ceiling).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
@@ -113,7 +113,7 @@ public sealed class WebhookEndpointOptions
     /// then drains in fewer round trips. CloudEvents endpoints always get one event per request.
     /// </summary>
     [Range(1, 100)]
-    public int MaxBatch { get; set; } = 20;
+    public int MaxBatch { get; set; } = 100;
 
     /// <summary>What <see cref="MaxBatch"/> means for this endpoint's format.</summary>
     internal int EventsPerRequest => Format == WebhookFormats.CloudEvents ? 1 : MaxBatch;
