@@ -294,6 +294,13 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);", cancellationToken);
     }
 
+    /// <summary>
+    /// Opens the writer's connection (an empty write) once the schema is current, so that a started server holds its
+    /// files from the start rather than from its first write.
+    /// </summary>
+    protected override async Task AfterMigrationsAsync(CancellationToken cancellationToken) =>
+        await RunWriteAsync((_, _) => ValueTask.FromResult(true), cancellationToken, durable: false);
+
     public void Dispose()
     {
         _queue.Writer.TryComplete();

@@ -162,7 +162,12 @@ public abstract class SqlDatabase
                 $"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, {NowMillisecondsSql})"), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
+
+        await AfterMigrationsAsync(cancellationToken);
     }
+
+    /// <summary>What an engine sets up once its schema is current (nothing by default).</summary>
+    protected virtual Task AfterMigrationsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The applied migration versions, ascending.</summary>
     public async Task<IReadOnlyList<int>> AppliedVersionsAsync(CancellationToken cancellationToken)
