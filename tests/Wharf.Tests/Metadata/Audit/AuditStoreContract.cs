@@ -1,3 +1,4 @@
+using Wharf.Metadata;
 using Wharf.Core.Audit;
 
 namespace Wharf.Tests.Metadata.Audit;
@@ -6,19 +7,29 @@ namespace Wharf.Tests.Metadata.Audit;
 public abstract class AuditStoreContract : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private FreshDatabase? _database;
     private IAuditStore? _store;
 
     protected IAuditStore Store => _store ?? throw new InvalidOperationException("store not created");
 
     protected static CancellationToken None => CancellationToken.None;
 
-    protected abstract Task<IAuditStore> CreateStoreAsync();
+    /// <summary>The engine under test: a fresh database per test.</summary>
+    protected abstract Task<FreshDatabase> CreateDatabaseAsync();
 
-    protected abstract Task DestroyStoreAsync();
+    public async Task InitializeAsync()
+    {
+        _database = await CreateDatabaseAsync();
+        _store = new SqlAuditStore(_database.Database);
+    }
 
-    public async Task InitializeAsync() => _store = await CreateStoreAsync();
-
-    public Task DisposeAsync() => DestroyStoreAsync();
+    public async Task DisposeAsync()
+    {
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task An_event_reads_back_field_for_field()

@@ -11,10 +11,10 @@ public abstract class EventOutboxContract : IAsyncLifetime
 {
     protected static readonly DateTimeOffset Start = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
-    private SqlDatabase? _database;
+    private FreshDatabase? _database;
     private SqlEventOutbox? _outbox;
 
-    private SqlDatabase Database => _database ?? throw new InvalidOperationException("store not created");
+    private SqlDatabase Database => _database?.Database ?? throw new InvalidOperationException("store not created");
 
     private SqlEventOutbox Outbox => _outbox ?? throw new InvalidOperationException("store not created");
 
@@ -23,17 +23,22 @@ public abstract class EventOutboxContract : IAsyncLifetime
 
     protected static CancellationToken None => CancellationToken.None;
 
-    protected abstract Task<SqlDatabase> CreateDatabaseAsync();
-
-    protected abstract Task DestroyDatabaseAsync();
+    /// <summary>The engine under test: a fresh database per test.</summary>
+    protected abstract Task<FreshDatabase> CreateDatabaseAsync();
 
     public async Task InitializeAsync()
     {
         _database = await CreateDatabaseAsync();
-        _outbox = new SqlEventOutbox(_database, new Routes());
+        _outbox = new SqlEventOutbox(_database.Database, new Routes());
     }
 
-    public Task DisposeAsync() => DestroyDatabaseAsync();
+    public async Task DisposeAsync()
+    {
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task An_event_is_claimed_once_under_its_lease_and_done_once_recorded()
