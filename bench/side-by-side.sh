@@ -9,8 +9,13 @@
 #
 # Modes: off (no metrics, no webhooks), metrics (metrics on), rows (webhook events written, not delivered: an endpoint
 # and Webhooks:Deliver=false), hooks (events written and delivered to the README's receiver), both (metrics + hooks).
-# Env: ROUNDS=10  IMAGES=500  WARM_IMAGES=3000  A_ENV / B_ENV (extra VAR=value words for one server)  PORT_A=15100
-#      PORT_B=15102  RECEIVER_PORT=15101
+# Then, with GETS=1 (the default) and wrk installed, GET_ROUNDS rounds of WRK_SECONDS of manifest GETs (32
+# connections) on A and on B the same way, for what a feature costs a manifest GET.
+# Env: ROUNDS=10  IMAGES=500  WARM_IMAGES=3000  GETS=1  GET_ROUNDS=10  WRK_SECONDS=3
+#      A_ENV / B_ENV   extra VAR=value words for one server
+#      A_BIN / B_BIN   a published Wharf directory to run for one server instead of this tree's build (two builds compared)
+#      LEAVE_DATA=dir  move the servers' data there at the end instead of deleting it (delete it while nothing is measured)
+#      PORT_A=15100  PORT_B=15102  RECEIVER_PORT=15101
 # Usage: bench/side-by-side.sh both off
 set -euo pipefail
 export LC_ALL=C
@@ -24,6 +29,10 @@ WARM_IMAGES=${WARM_IMAGES:-3000}
 PORT_A=${PORT_A:-15100}
 PORT_B=${PORT_B:-15102}
 RECEIVER_PORT=${RECEIVER_PORT:-15101}
+GETS=${GETS:-1}
+GET_ROUNDS=${GET_ROUNDS:-10}
+WRK_SECONDS=${WRK_SECONDS:-3}
+command -v wrk >/dev/null || GETS=0
 for cmd in jq python3; do command -v "$cmd" >/dev/null || { echo "side-by-side.sh: needs $cmd" >&2; exit 1; }; done
 
 log() { printf '# %s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -32,7 +41,7 @@ PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$WORK"
+  if [[ -n "${LEAVE_DATA:-}" ]]; then mkdir -p "$LEAVE_DATA" && mv "$WORK" "$LEAVE_DATA/"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -42,10 +51,11 @@ dotnet publish "$HERE/Wharf.Bench.Load/Wharf.Bench.Load.csproj" -c Release -o "$
 load() { dotnet "$WORK/load-bin/Wharf.Bench.Load.dll" "$@"; }
 
 WHARF_WEBHOOK_SECRET=bench python3 "$ROOT/docs/examples/webhook-receiver.py" "$RECEIVER_PORT" >"$WORK/receiver.log" 2>&1 &
-PIDS+=($!)
+RECEIVER_PID=$!
+PIDS+=("$RECEIVER_PID")
 
-start() { # mode port extra-env -> pid of the server
-  local mode=$1 port=$2 extra=$3 data=$WORK/data-$2
+start() { # mode port extra-env bin-dir -> pid of the server
+  local mode=$1 port=$2 extra=$3 bin=${4:-$WORK/wharf-bin} data=$WORK/data-$2
   local -a env=()
   case $mode in
     off) env+=(WHARF_Metrics__Enabled=false) ;;
@@ -59,11 +69,11 @@ start() { # mode port extra-env -> pid of the server
   fi
   # shellcheck disable=SC2086 # extra is a list of VAR=value words
   env "${env[@]}" DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x400000}" $extra \
-    dotnet "$WORK/wharf-bin/Wharf.dll" serve --listen "127.0.0.1:$port" --data "$data" >"$data.log" 2>&1 &
+    dotnet "$bin/Wharf.dll" serve --listen "127.0.0.1:$port" --data "$data" >"$data.log" 2>&1 &
   echo $!
 }
-PID_A=$(start "$A" "$PORT_A" "${A_ENV:-}")
-PID_B=$(start "$B" "$PORT_B" "${B_ENV:-}")
+PID_A=$(start "$A" "$PORT_A" "${A_ENV:-}" "${A_BIN:-}")
+PID_B=$(start "$B" "$PORT_B" "${B_ENV:-}" "${B_BIN:-}")
 PIDS+=("$PID_A" "$PID_B")
 for port in "$PORT_A" "$PORT_B"; do
   for ((i = 0; i < 600; i++)); do grep -q "Wharf is listening on" "$WORK/data-$port.log" 2>/dev/null && break; sleep 0.1; done
@@ -75,25 +85,60 @@ sleep 2
 for port in "$PORT_A" "$PORT_B"; do load small-images "url=http://127.0.0.1:$port" repo=bench/warm2 "count=$((WARM_IMAGES / 6))" workers=8 seed=warm2 >/dev/null; done
 sleep 2
 
-TCK=$(getconf CLK_TCK)
-push() { # pid port round -> "images/s cpu-ms-per-image"
-  local t0 t1 rate
-  t0=$(awk '{print $14 + $15}' "/proc/$1/stat")
-  rate=$(load small-images "url=http://127.0.0.1:$2" repo=bench/small "count=$IMAGES" workers=8 "seed=r$3" | jq -r .images_per_s)
-  t1=$(awk '{print $14 + $15}' "/proc/$1/stat")
-  awk -v r="$rate" -v a="$t0" -v b="$t1" -v tck="$TCK" -v n="$IMAGES" 'BEGIN { printf "%s %.3f", r, (b - a) / tck * 1000 / n }'
-}
-for ((round = 1; round <= ROUNDS; round++)); do
-  if ((round % 2)); then a=$(push "$PID_A" "$PORT_A" "$round"); b=$(push "$PID_B" "$PORT_B" "$round")
-  else b=$(push "$PID_B" "$PORT_B" "$round"); a=$(push "$PID_A" "$PORT_A" "$round"); fi
-  echo "$round $a $b" | awk -v A="$A" -v B="$B" '{printf "round %d  %s %.1f images/s %.2f ms  |  %s %.1f images/s %.2f ms  |  ratio %.3f  cpu %.3f\n", $1, A, $2, $3, B, $4, $5, $2 / $4, $3 / $5}'
-done | tee "$WORK/rounds.txt"
-python3 - "$WORK/rounds.txt" "$A" "$B" <<'PY'
+summarise() { # rounds-file what cpu-unit: the median of the per-round ratios and their spread
+  python3 - "$1" "$A" "$B" "$2" "$3" <<'PY'
 import re, statistics, sys
 rows = [re.search(r"ratio ([\d.]+)  cpu ([\d.]+)", line) for line in open(sys.argv[1])]
 ratios = [float(m.group(1)) for m in rows if m]
 cpus = [float(m.group(2)) for m in rows if m]
 spread = f", sd {statistics.stdev(ratios):.3f}" if len(ratios) > 1 else ""
-print(f"{sys.argv[2]}/{sys.argv[3]} over {len(ratios)} rounds: images/s median {statistics.median(ratios):.3f} "
-      f"(mean {statistics.mean(ratios):.3f}{spread}); server CPU per image median {statistics.median(cpus):.3f}")
+print(f"{sys.argv[2]}/{sys.argv[3]} over {len(ratios)} rounds: {sys.argv[4]} median {statistics.median(ratios):.3f} "
+      f"(mean {statistics.mean(ratios):.3f}{spread}); server CPU {sys.argv[5]} median {statistics.median(cpus):.3f}")
 PY
+}
+# Each measurement starts with no dirty pages: the kernel's deferred writeback of the last one (a push writes
+# thousands of small files) would otherwise take a core from the next, whichever server that is.
+settle() { sync; sleep 0.5; }
+TCK=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+push() { # pid port round -> "images/s cpu-ms-per-image receiver-cpu-ms-per-image"
+  local t0 t1 r0 r1 rate
+  settle
+  t0=$(ticks "$1") r0=$(ticks "$RECEIVER_PID")
+  rate=$(load small-images "url=http://127.0.0.1:$2" repo=bench/small "count=$IMAGES" workers=8 "seed=r$3" | jq -r .images_per_s)
+  t1=$(ticks "$1") r1=$(ticks "$RECEIVER_PID")
+  awk -v r="$rate" -v a="$t0" -v b="$t1" -v ra="$r0" -v rb="$r1" -v tck="$TCK" -v n="$IMAGES" \
+    'BEGIN { printf "%s %.3f %.3f", r, (b - a) / tck * 1000 / n, (rb - ra) / tck * 1000 / n }'
+}
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then a=$(push "$PID_A" "$PORT_A" "$round"); b=$(push "$PID_B" "$PORT_B" "$round")
+  else b=$(push "$PID_B" "$PORT_B" "$round"); a=$(push "$PID_A" "$PORT_A" "$round"); fi
+  echo "$round $a $b" | awk -v A="$A" -v B="$B" '{printf "round %d  %s %.1f images/s %.2f ms (receiver %.2f)  |  %s %.1f images/s %.2f ms (receiver %.2f)  |  ratio %.3f  cpu %.3f\n", $1, A, $2, $3, $4, B, $5, $6, $7, $2 / $5, $3 / $6}'
+done | tee "$WORK/rounds.txt"
+((ROUNDS == 0)) || summarise "$WORK/rounds.txt" "images/s" "per image"
+((GETS && GET_ROUNDS)) || exit 0
+
+cat >"$WORK/manifest.lua" <<'LUA'
+wrk.headers["Accept"] = "application/vnd.oci.image.manifest.v1+json"
+done = function(summary, latency, requests)
+  io.write(string.format("RPS %.1f\n", summary.requests / (summary.duration / 1e6)))
+end
+LUA
+for port in "$PORT_A" "$PORT_B"; do
+  load seed-hot "url=http://127.0.0.1:$port" repo=bench/hot >/dev/null
+  wrk -t2 -c32 -d2s -s "$WORK/manifest.lua" "http://127.0.0.1:$port/v2/bench/hot/manifests/latest" >/dev/null
+done
+get() { # pid port -> "req/s cpu-us-per-request"
+  local t0 t1 rate
+  settle
+  t0=$(ticks "$1")
+  rate=$(wrk -t2 -c32 -d"$WRK_SECONDS"s -s "$WORK/manifest.lua" "http://127.0.0.1:$2/v2/bench/hot/manifests/latest" | sed -n 's/^RPS //p')
+  t1=$(ticks "$1")
+  awk -v r="$rate" -v a="$t0" -v b="$t1" -v tck="$TCK" -v s="$WRK_SECONDS" 'BEGIN { printf "%s %.2f", r, (b - a) / tck * 1e6 / (r * s) }'
+}
+for ((round = 1; round <= GET_ROUNDS; round++)); do
+  if ((round % 2)); then a=$(get "$PID_A" "$PORT_A"); b=$(get "$PID_B" "$PORT_B")
+  else b=$(get "$PID_B" "$PORT_B"); a=$(get "$PID_A" "$PORT_A"); fi
+  echo "$round $a $b" | awk -v A="$A" -v B="$B" '{printf "get %d  %s %.0f req/s %.2f us  |  %s %.0f req/s %.2f us  |  ratio %.3f  cpu %.3f\n", $1, A, $2, $3, B, $4, $5, $2 / $4, $3 / $5}'
+done | tee "$WORK/gets.txt"
+summarise "$WORK/gets.txt" "GET manifest req/s" "per request"

@@ -38,7 +38,7 @@ class Receiver(BaseHTTPRequestHandler):
                 target = event["target"]
                 lines.append(" ".join([event["action"], target["repository"], target.get("tag", "-"),
                                        target.get("digest", "-"), event["actor"].get("name", "-"), event["id"]]))
-        if lines:  # one write for the whole batch: Wharf sends up to 20 events per request
+        if lines:  # one write for the whole batch: Wharf sends up to Webhooks:MaxBatch (100) events per request
             sys.stdout.write("\n".join(lines) + "\n")
             sys.stdout.flush()
         self.send_response(204)

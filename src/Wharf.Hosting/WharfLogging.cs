@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
+using Wharf.Hosting.Logging;
+
 namespace Wharf.Hosting;
 
 /// <summary>Wharf's console logging (<c>Logging:Format</c> console or json, UTC timestamps), for the server and the commands alike.</summary>
@@ -26,6 +30,13 @@ public static class WharfLogging
             });
         }
 
+        // The framework's formatters and options, written by Wharf's batching console logger (BatchedConsoleLoggerProvider).
+        foreach (var console in logging.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
+        {
+            logging.Services.Remove(console);
+        }
+
+        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, BatchedConsoleLoggerProvider>());
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Its per-request scope would carry Kestrel's connection id as a second RequestId; RequestIdMiddleware sets ours.
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
