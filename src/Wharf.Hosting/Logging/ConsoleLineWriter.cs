@@ -64,11 +64,14 @@ internal sealed class ConsoleLineWriter : IDisposable
         }
     }
 
+    /// <remarks>
+    /// The wake-up event is left to the collector: a line queued while the writer stops may still set it, and a
+    /// logging call must never throw.
+    /// </remarks>
     public void Dispose()
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         Stop();
-        _wake.Dispose();
     }
 
     private void OnProcessExit(object? sender, EventArgs e) => Stop();
