@@ -38,15 +38,9 @@ internal sealed class ConsoleLineWriter : IDisposable
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
-    /// <summary>Queues one formatted line (with its line ending).</summary>
+    /// <summary>Queues one formatted line (with its line ending); once the writer has stopped, writes it at once.</summary>
     public void Add(string line)
     {
-        if (_stopping)
-        {
-            WriteNow(line);
-            return;
-        }
-
         while (Volatile.Read(ref _queued) >= MaxQueued && !_stopping)
         {
             Thread.Sleep(1);
@@ -56,7 +50,7 @@ internal sealed class ConsoleLineWriter : IDisposable
         Interlocked.Increment(ref _queued);
         if (_stopping)
         {
-            WriteQueued(); // stopped while this line was being queued: the writer's last look may have missed it
+            WriteQueued(); // the writer's thread is gone, or its last look may have missed this line
         }
         else if (Volatile.Read(ref _idle) == 1)
         {
@@ -147,22 +141,6 @@ internal sealed class ConsoleLineWriter : IDisposable
             }
 
             return true;
-        }
-    }
-
-    private void WriteNow(string line)
-    {
-        lock (_writing)
-        {
-            WriteQueued();
-            try
-            {
-                _output.Write(line);
-                _output.Flush();
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
-            {
-            }
         }
     }
 }
