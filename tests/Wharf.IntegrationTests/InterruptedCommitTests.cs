@@ -52,4 +52,45 @@ public class InterruptedCommitTests
         Assert.Equal(digest, await registry.PushBlobAsync("app", blob));
         Assert.Equal(blob, await registry.GetBlobBytesAsync("app", digest));
     }
+
+    /// <summary>
+    /// One step earlier: the kill came between the link that published the upload's file under the digest and the unlink
+    /// of the upload's name, so both names are on one file, and the same blob has since been pushed elsewhere and
+    /// acknowledged. A commit sent again then writes the upload from its recorded offset; it must get a file of its own
+    /// (found by the crash harness: a second kill during such a retry left a blob cut short under its digest).
+    /// </summary>
+    [Fact]
+    public async Task A_commit_sent_again_while_the_upload_still_names_the_blobs_file_leaves_the_stored_blob_whole()
+    {
+        await using var server = await WharfTestServer.StartAsync();
+        var registry = new Registry(server);
+        var blob = TestBlobs.Random(3000);
+        var digest = Digests.Sha256(blob);
+        var location = await registry.StartUploadAsync("app");
+        using (var patch = await registry.SendAsync(HttpMethod.Patch, location, blob[..2000], MediaTypes.OctetStream))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
+            location = Expect.Location(patch);
+        }
+
+        var id = location.Split('?')[0].Split('/')[^1];
+        var storage = server.Services.GetRequiredService<IStorageDriver>();
+        Assert.Equal(digest, await registry.PushBlobAsync("elsewhere", blob));
+        var upload = storage.LocalFilePath(StorageLayout.Upload(id))!;
+        File.Delete(upload);
+        Assert.True(Wharf.Storage.FileSystem.HardLink.TryCreate(storage.LocalFilePath(StorageLayout.Blob(Wharf.Core.Protocol.Digest.Parse(digest)))!, upload));
+        server.Services.GetRequiredService<RunningHashes>().Forget(id);
+
+        // A garbled retry of the last chunk: refused, and the stored blob is not touched by it.
+        var garbled = blob[2000..].Select(b => (byte)~b).ToArray();
+        using (var retry = await registry.SendAsync(HttpMethod.Put, Registry.PutUrl(location, digest), garbled, MediaTypes.OctetStream))
+        {
+            await Expect.ErrorAsync(retry, HttpStatusCode.BadRequest, "DIGEST_INVALID");
+        }
+
+        Assert.Equal(blob, await registry.GetBlobBytesAsync("elsewhere", digest));
+        Assert.Equal(digest, await registry.PushBlobAsync("app", blob));
+        Assert.Equal(blob, await registry.GetBlobBytesAsync("app", digest));
+        Assert.Equal(blob, await File.ReadAllBytesAsync(storage.LocalFilePath(StorageLayout.Blob(Wharf.Core.Protocol.Digest.Parse(digest)))!));
+    }
 }

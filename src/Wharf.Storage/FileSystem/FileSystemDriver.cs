@@ -60,32 +60,81 @@ public sealed class FileSystemDriver : IStorageDriver
 
     public string? LocalFilePath(string path) => Full(path);
 
+    /// <remarks>
+    /// The file is changed in place only when this is its one name. A publish links an upload's file to its blob's name
+    /// and then removes the upload's name; a kill in between leaves both names on one file, and a client that then
+    /// sends the unanswered commit again writes to the upload. Truncating or appending there would change the blob
+    /// (a second kill mid-write would leave it damaged under its digest), so the upload first gets a file of its own.
+    /// </remarks>
     public ValueTask<IStorageWriter> OpenWriterAsync(string path, long offset, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var full = Full(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var stream = new FileStream(full, new FileStreamOptions
+        var stream = OpenForWriting(full, offset);
+        if (LinkCount.Of(stream.SafeFileHandle) > 1)
         {
-            Mode = offset == 0 ? FileMode.Create : FileMode.Open,
-            Access = FileAccess.Write,
-            Share = FileShare.Read | FileShare.Delete,
-            Options = FileOptions.Asynchronous,
-            BufferSize = 0,
-        });
-        if (offset > 0)
-        {
-            if (stream.Length < offset)
-            {
-                stream.Dispose();
-                throw new IOException($"'{path}' holds fewer than {offset} bytes");
-            }
-
-            stream.SetLength(offset);
-            stream.Position = offset;
+            stream.Dispose();
+            Detach(full, offset);
+            stream = OpenForWriting(full, offset);
         }
 
+        var length = stream.Length;
+        if (length < offset)
+        {
+            stream.Dispose();
+            throw new IOException($"'{path}' holds fewer than {offset} bytes");
+        }
+
+        if (length > offset)
+        {
+            stream.SetLength(offset);
+        }
+
+        stream.Position = offset;
         return ValueTask.FromResult<IStorageWriter>(new FileSystemWriter(stream, full, _directWrites));
+    }
+
+    /// <summary>Opens the file to write, without truncating it yet (<see cref="OpenWriterAsync"/> checks its names first).</summary>
+    private static FileStream OpenForWriting(string full, long offset) => new(full, new FileStreamOptions
+    {
+        Mode = offset == 0 ? FileMode.OpenOrCreate : FileMode.Open,
+        Access = FileAccess.Write,
+        Share = FileShare.Read | FileShare.Delete,
+        Options = FileOptions.Asynchronous,
+        BufferSize = 0,
+    });
+
+    /// <summary>Gives the name <paramref name="full"/> a new file holding the first <paramref name="keep"/> bytes of the one it shares; the other names keep theirs untouched.</summary>
+    private static void Detach(string full, long keep)
+    {
+        var copy = $"{full}.detach-{Guid.NewGuid():N}";
+        try
+        {
+            using (var source = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            using (var target = new FileStream(copy, FileMode.CreateNew, FileAccess.Write))
+            {
+                var left = Math.Min(keep, source.Length);
+                var buffer = new byte[81920];
+                while (left > 0)
+                {
+                    var read = source.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    target.Write(buffer, 0, read);
+                    left -= read;
+                }
+            }
+
+            File.Move(copy, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
     }
 
     public ValueTask MoveAsync(string source, string destination, CancellationToken cancellationToken)

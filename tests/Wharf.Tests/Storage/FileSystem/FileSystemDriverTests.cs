@@ -65,6 +65,46 @@ public sealed class FileSystemDriverTests : StorageDriverContract
         Assert.Null(await Driver.OpenReadAsync("blobs/sha256", 0, None));
     }
 
+    /// <summary>
+    /// A kill between a publish's link and its unlink leaves the upload's name on the blob's file; the client then sends
+    /// the unanswered commit again, which writes the upload from its recorded offset. The blob must not change.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public async Task Writing_a_name_that_shares_its_file_with_another_leaves_the_other_untouched(long offset)
+    {
+        await PutAsync("blobs/sha256/ab/abcd", Bytes("published"));
+        Directory.CreateDirectory(Path.Combine(Root, "uploads"));
+        Use("uploads/u1");
+        Assert.True(HardLink.TryCreate(Path.Combine(Root, "blobs", "sha256", "ab", "abcd"), Path.Combine(Root, "uploads", "u1")));
+
+        await using (var writer = await Driver.OpenWriterAsync("uploads/u1", offset, None))
+        {
+            await writer.WriteAsync(Bytes("REWRITTEN"), None);
+            await writer.CommitAsync(None);
+        }
+
+        Assert.Equal(Bytes("published"), await ReadAllAsync(Driver, "blobs/sha256/ab/abcd"));
+        Assert.Equal(Bytes("published"[..(int)offset] + "REWRITTEN"), await ReadAllAsync(Driver, "uploads/u1"));
+        Assert.Equal(["blobs/sha256/ab/abcd", "uploads/u1"], AllObjects()!.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_writer_killed_after_truncating_a_shared_name_has_not_touched_the_other()
+    {
+        await PutAsync("blobs/sha256/ab/abcd", Bytes("published"));
+        Directory.CreateDirectory(Path.Combine(Root, "uploads"));
+        Use("uploads/u1");
+        Assert.True(HardLink.TryCreate(Path.Combine(Root, "blobs", "sha256", "ab", "abcd"), Path.Combine(Root, "uploads", "u1")));
+
+        // Opened at 0 and never written: what a kill right after the open leaves.
+        await (await Driver.OpenWriterAsync("uploads/u1", 0, None)).DisposeAsync();
+
+        Assert.Equal(Bytes("published"), await ReadAllAsync(Driver, "blobs/sha256/ab/abcd"));
+        Assert.Empty(await ReadAllAsync(Driver, "uploads/u1"));
+    }
+
     private static async Task<byte[]> ReadAllAsync(IStorageDriver driver, string path)
     {
         await using var stream = (await driver.OpenReadAsync(path, 0, None))!;
