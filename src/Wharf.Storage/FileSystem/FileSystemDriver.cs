@@ -108,7 +108,8 @@ public sealed class FileSystemDriver : IStorageDriver
     /// <summary>Gives the name <paramref name="full"/> a new file holding the first <paramref name="keep"/> bytes of the one it shares; the other names keep theirs untouched.</summary>
     private static void Detach(string full, long keep)
     {
-        var copy = $"{full}.detach-{Guid.NewGuid():N}";
+        // A random name beside it, shaped like an upload's: a copy cut off by a crash is swept as an upload file no session owns.
+        var copy = Path.Join(Path.GetDirectoryName(full), Guid.NewGuid().ToString("N"));
         try
         {
             using (var source = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
