@@ -112,22 +112,10 @@ public sealed class FileSystemDriver : IStorageDriver
         var copy = Path.Join(Path.GetDirectoryName(full), Guid.NewGuid().ToString("N"));
         try
         {
-            using (var source = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            using (var target = new FileStream(copy, FileMode.CreateNew, FileAccess.Write))
+            File.Copy(full, copy);
+            using (var target = new FileStream(copy, FileMode.Open, FileAccess.Write))
             {
-                var left = Math.Min(keep, source.Length);
-                var buffer = new byte[81920];
-                while (left > 0)
-                {
-                    var read = source.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    target.Write(buffer, 0, read);
-                    left -= read;
-                }
+                target.SetLength(Math.Min(keep, target.Length));
             }
 
             File.Move(copy, full, overwrite: true);
