@@ -34,6 +34,14 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>Settings of the file system driver.</summary>
     public FileSystemStorageOptions FileSystem { get; set; } = new();
 
+    /// <summary>
+    /// With the file system driver and SQLite: a blob pushed whole in one request, of at most this many bytes (configs,
+    /// small layers, signatures), is kept in the database, durable with the commit that links it instead of with two
+    /// file flushes of its own (docs/design/storage.md, "Small blobs"). 0 keeps every blob in a file.
+    /// </summary>
+    [Range(0, 1024 * 1024)]
+    public int InlineMaxBytes { get; set; } = 64 * 1024;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         Driver == StorageDriverKind.S3 ? NestedOptions.Required(S3, "Storage:S3") : [];
 }

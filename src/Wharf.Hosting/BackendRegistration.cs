@@ -33,6 +33,21 @@ public static class BackendRegistration
         }
     }
 
+    /// <summary>
+    /// Keeps small whole blobs in the metadata store (<see cref="InlineBlobStorage"/>) when blobs are files and the
+    /// metadata store is this process's own SQLite file, whose WAL orders the blob's row before the link's commit.
+    /// </summary>
+    public static void AddWharfInlineBlobs(this IServiceCollection services, StorageOptions storage, bool sharedMetadata)
+    {
+        if (storage.Driver != StorageDriverKind.FileSystem || sharedMetadata || storage.InlineMaxBytes == 0)
+        {
+            return;
+        }
+
+        MetricsRegistration.Decorate<IStorageDriver>(services, (sp, inner) =>
+            new InlineBlobStorage(inner, sp.GetRequiredService<IInlineBlobStore>(), storage.InlineMaxBytes, sp.GetRequiredService<TimeProvider>()));
+    }
+
     /// <summary>Registers the metadata store named by <c>Metadata:Driver</c>; returns whether it is shared by several processes.</summary>
     public static bool AddWharfMetadata(this IServiceCollection services, MetadataOptions metadata, string data)
     {

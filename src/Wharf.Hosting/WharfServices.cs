@@ -36,6 +36,7 @@ public static class WharfServices
         var storage = OptionSections.Bind<StorageOptions>(configuration, "Storage");
         services.AddWharfStorage(storage, data);
         var shared = services.AddWharfMetadata(OptionSections.Bind<MetadataOptions>(configuration, "Metadata"), data);
+        services.AddWharfInlineBlobs(storage, shared);
         if (metrics.Enabled)
         {
             services.AddWharfMetrics(metrics, storage.Driver == StorageDriverKind.S3 ? "s3" : "filesystem");

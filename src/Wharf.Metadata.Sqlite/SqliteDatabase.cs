@@ -98,6 +98,18 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     private ValueTask<T> Enqueue<T>(WriteItemBase<T> item, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (Running.Value is { Active: true } running)
+        {
+            // Asked by work the writer is running (the collector deletes a small blob's row while its batch holds the
+            // blob's row): queueing it would wait for the writer, which waits for this. It joins the running transaction.
+            if (item.Durable && !running.Durable)
+            {
+                throw new InvalidOperationException("a durable write cannot join a batch that is not flushed");
+            }
+
+            return item.RunNestedAsync(running.Connection, running.Transaction);
+        }
+
         if (!_queue.Writer.TryWrite(item))
         {
             throw new ObjectDisposedException(nameof(SqliteDatabase));
@@ -161,12 +173,16 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
             }
 
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+            var durable = batch.Exists(i => i.Durable);
             foreach (var item in batch)
             {
                 await transaction.SaveAsync("item");
+                var running = new RunningWrite(connection, transaction, durable);
+                Running.Value = running;
                 try
                 {
                     await item.RunAsync(connection, transaction);
+                    running.Active = false;
                     await transaction.ReleaseAsync("item");
                     committed.Add(item);
                 }
@@ -178,9 +194,15 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
                 }
                 catch (Exception e)
                 {
+                    running.Active = false;
                     await transaction.RollbackAsync("item");
                     await transaction.ReleaseAsync("item");
                     item.Fail(Translate(e));
+                }
+                finally
+                {
+                    running.Active = false;
+                    Running.Value = null;
                 }
             }
 
@@ -234,6 +256,20 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     private static Exception Translate(Exception e) =>
         e is SqliteException { SqliteErrorCode: SqliteFull } ? new StorageFullException("the database file's disk is full", e) : e;
 
+    /// <summary>The write the writer is running, seen by the work it runs (and only while it runs: work that outlives it queues).</summary>
+    private static readonly AsyncLocal<RunningWrite?> Running = new();
+
+    private sealed class RunningWrite(SqliteConnection connection, SqliteTransaction transaction, bool durable)
+    {
+        public SqliteConnection Connection => connection;
+
+        public SqliteTransaction Transaction => transaction;
+
+        public bool Durable => durable;
+
+        public bool Active { get; set; } = true;
+    }
+
     private interface IWriteItem
     {
         bool Durable { get; }
@@ -259,6 +295,9 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         public Task<T> Task => _completion.Task;
 
         public async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction) => _result = await RunWorkAsync(connection, transaction);
+
+        /// <summary>Runs the work inside a write that is already running; its changes commit or roll back with that write's.</summary>
+        public ValueTask<T> RunNestedAsync(SqliteConnection connection, SqliteTransaction transaction) => RunWorkAsync(connection, transaction);
 
         public void Complete() => _completion.TrySetResult(_result!);
 

@@ -29,6 +29,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<INamespaceUsageStore, SqlNamespaceUsageStore>();
         services.AddSingleton<IRepositoryInfoStore, SqlRepositoryInfoStore>();
         services.AddSingleton<IRepositorySearch, SqliteRepositorySearch>();
+        services.AddSingleton<Wharf.Core.Storage.IInlineBlobStore, SqliteInlineBlobStore>();
         services.AddSingleton<SqliteUsageStore>();
         services.AddSingleton<IUsageWriter>(sp => sp.GetRequiredService<SqliteUsageStore>());
         services.AddSingleton<IPullStatsReader>(sp => sp.GetRequiredService<SqliteUsageStore>());

@@ -87,10 +87,20 @@ public sealed partial class UploadService(
 
     private static Result<BlobInfo?> NotMountable => Result<BlobInfo?>.Ok(null);
 
+    /// <summary>
+    /// Where a whole blob of known digest goes straight to its final place: the driver's content-addressed writes (an
+    /// object store), or, for a body announced small enough, the small-blob store whose durability point is the link's
+    /// commit. Null: through an upload file and a publish. On SQLite 200 small images went from … to … images/s.
+    /// </summary>
+    private IContentAddressedWrites? DirectWrites(long? contentLength) =>
+        storage.GetCapability<IContentAddressedWrites>()
+        ?? (contentLength is { } length && storage.GetCapability<ISmallBlobWrites>() is { } small && length <= small.MaxBytes ? small : null);
+
     /// <summary>A whole blob in one request (<c>POST ?digest=</c> with a body).</summary>
-    public async ValueTask<Result<BlobInfo>> PutMonolithicAsync(string repository, Digest expected, Stream body, CancellationToken cancellationToken)
+    /// <param name="contentLength">The body's announced length, when known: a small one may be kept inline (<see cref="ISmallBlobWrites"/>).</param>
+    public async ValueTask<Result<BlobInfo>> PutMonolithicAsync(string repository, Digest expected, Stream body, CancellationToken cancellationToken, long? contentLength = null)
     {
-        if (storage.GetCapability<IContentAddressedWrites>() is { } direct)
+        if (DirectWrites(contentLength) is { } direct)
         {
             return await WriteDirectAsync(direct, repository, expected, body, null, cancellationToken);
         }
@@ -160,7 +170,7 @@ public sealed partial class UploadService(
             return ErrorCode.BlobUploadUnknown;
         }
 
-        if (found.Size == 0 && range is null && storage.GetCapability<IContentAddressedWrites>() is { } direct)
+        if (found.Size == 0 && range is null && DirectWrites(contentLength) is { } direct)
         {
             // Nothing uploaded before this PUT: its body is the whole blob (POST, then PUT with the body).
             var written = await WriteDirectAsync(direct, repository, expected, body, id, cancellationToken);

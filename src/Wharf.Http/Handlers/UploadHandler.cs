@@ -56,7 +56,7 @@ public sealed class UploadHandler(UploadService uploads)
                 return new ErrorResult(new RegistryError(ErrorCode.DigestInvalid, $"invalid digest '{digestText}'"));
             }
 
-            var stored = await uploads.PutMonolithicAsync(name, digest, request.Http.Request.Body, request.Aborted);
+            var stored = await uploads.PutMonolithicAsync(name, digest, request.Http.Request.Body, request.Aborted, request.Http.Request.ContentLength);
             return stored.IsOk ? BlobCreated(name, stored.Value) : new ErrorResult(stored.Error!);
         }
 

@@ -143,6 +143,34 @@ public static class BlobFiles
         }
     }
 
+    /// <summary>
+    /// For backups of a blob kept in the database (small blobs, docs/design/storage.md): writes its bytes, read whole in
+    /// <paramref name="bytes"/> (null when it is gone), to <paramref name="destination"/>, so that a backup holds every
+    /// blob as a file and a restore needs nothing else.
+    /// </summary>
+    public static async Task<BlobFileOutcome> WriteAsync(BlobInfo blob, Func<Task<byte[]?>> bytes, string destination, CancellationToken cancellationToken)
+    {
+        if (IsPresent(destination, blob.Size))
+        {
+            return BlobFileOutcome.AlreadyPresent;
+        }
+
+        if (await bytes() is not { } content)
+        {
+            return BlobFileOutcome.SourceMissing;
+        }
+
+        if (content.Length != blob.Size)
+        {
+            return BlobFileOutcome.WrongSize;
+        }
+
+        var partial = Partial(destination);
+        await File.WriteAllBytesAsync(partial, content, cancellationToken);
+        File.Move(partial, destination, overwrite: true);
+        return BlobFileOutcome.Copied;
+    }
+
     private static bool IsPresent(string path, long size)
     {
         var info = new FileInfo(path);

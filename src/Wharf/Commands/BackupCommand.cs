@@ -49,7 +49,7 @@ public static class BackupCommand
             if (storage.Driver == StorageDriverKind.FileSystem)
             {
                 await using var services = RegistryServices.Open(parse.GetValue(config), parse.GetValue(data));
-                incomplete = CopyBlobs(services.GetRequiredService<IStorageDriver>(), blobs, target);
+                incomplete = await CopyBlobsAsync(services.GetRequiredService<IStorageDriver>(), blobs, target, ct);
             }
             else
             {
@@ -102,13 +102,16 @@ public static class BackupCommand
     }
 
     /// <summary>Places each blob's file under the backup; returns how many could not be (missing or damaged at the source).</summary>
-    private static int CopyBlobs(IStorageDriver storage, List<BlobInfo> blobs, string target)
+    /// <remarks>A blob kept in the database (no local file) is written out as a file, so the backup's blobs are all files.</remarks>
+    private static async Task<int> CopyBlobsAsync(IStorageDriver storage, List<BlobInfo> blobs, string target, CancellationToken cancellationToken)
     {
         var tally = new Dictionary<BlobFileOutcome, int>();
         foreach (var blob in blobs)
         {
             var path = StorageLayout.Blob(blob.Digest);
-            var outcome = BlobFiles.LinkOrCopy(blob, storage.LocalFilePath(path)!, Path.Combine(target, path));
+            var outcome = storage.LocalFilePath(path) is { } local
+                ? BlobFiles.LinkOrCopy(blob, local, Path.Combine(target, path))
+                : await BlobFiles.WriteAsync(blob, () => ReadWholeAsync(storage, path, cancellationToken), Path.Combine(target, path), cancellationToken);
             tally[outcome] = tally.GetValueOrDefault(outcome) + 1;
             if (outcome is BlobFileOutcome.SourceMissing or BlobFileOutcome.WrongSize)
             {
@@ -120,5 +123,18 @@ public static class BackupCommand
             + $"{tally.GetValueOrDefault(BlobFileOutcome.AlreadyPresent)} already present, "
             + $"{tally.GetValueOrDefault(BlobFileOutcome.SourceMissing) + tally.GetValueOrDefault(BlobFileOutcome.WrongSize)} not backed up");
         return tally.GetValueOrDefault(BlobFileOutcome.SourceMissing) + tally.GetValueOrDefault(BlobFileOutcome.WrongSize);
+    }
+
+    private static async Task<byte[]?> ReadWholeAsync(IStorageDriver storage, string path, CancellationToken cancellationToken)
+    {
+        await using var stream = await storage.OpenReadAsync(path, 0, cancellationToken);
+        if (stream is null)
+        {
+            return null;
+        }
+
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, cancellationToken);
+        return copy.ToArray();
     }
 }

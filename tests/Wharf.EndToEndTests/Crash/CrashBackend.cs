@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Wharf.Core.Storage;
+using Wharf.Metadata.Sqlite;
 using Wharf.Storage.FileSystem;
 using Wharf.Storage.S3;
 using Wharf.TestKit;
@@ -62,17 +63,20 @@ internal sealed class CrashBackend : IAsyncDisposable
     public async Task<List<string>> UploadLeftoversAsync() => await Storage.ListAsync(StorageLayout.UploadsRoot, CancellationToken.None).ToListAsync();
 
     /// <summary>Every blob storage holds under blobs/, as (digest, the digest of its bytes).</summary>
+    /// <remarks>On the filesystem, small blobs kept in the SQLite file (docs/design/storage.md) are read from there; call it with the server stopped.</remarks>
     public async Task<List<(string Digest, string Actual)>> StoredBlobsAsync()
     {
+        using var database = _scaleOut is null ? new SqliteDatabase(Path.Combine(DataDirectory, "wharf.db")) : null;
+        var storage = database is null ? Storage : new InlineBlobStorage(Storage, new SqliteInlineBlobStore(database), 64 * 1024, TimeProvider.System);
         var blobs = new List<(string, string)>();
-        await foreach (var algorithm in Storage.ListAsync(StorageLayout.BlobsRoot, CancellationToken.None))
+        await foreach (var algorithm in storage.ListAsync(StorageLayout.BlobsRoot, CancellationToken.None))
         {
-            await foreach (var fanout in Storage.ListAsync($"{StorageLayout.BlobsRoot}/{algorithm}", CancellationToken.None))
+            await foreach (var fanout in storage.ListAsync($"{StorageLayout.BlobsRoot}/{algorithm}", CancellationToken.None))
             {
-                await foreach (var encoded in Storage.ListAsync($"{StorageLayout.BlobsRoot}/{algorithm}/{fanout}", CancellationToken.None))
+                await foreach (var encoded in storage.ListAsync($"{StorageLayout.BlobsRoot}/{algorithm}/{fanout}", CancellationToken.None))
                 {
                     var path = $"{StorageLayout.BlobsRoot}/{algorithm}/{fanout}/{encoded}";
-                    await using var stream = await Storage.OpenReadAsync(path, 0, CancellationToken.None);
+                    await using var stream = await storage.OpenReadAsync(path, 0, CancellationToken.None);
                     var actual = stream is null ? "gone" : "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(stream));
                     blobs.Add(($"{algorithm}:{encoded}", actual));
                 }

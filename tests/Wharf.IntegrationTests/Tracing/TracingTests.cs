@@ -131,7 +131,8 @@ public sealed class TracingTests
         await using var server = await WharfTestServer.StartAsync(Settings.Of(("Metrics:Enabled", "false")));
 
         var driver = server.Services.GetRequiredService<IStorageDriver>();
-        Assert.Contains(driver.GetType().Name, new[] { "FileSystemDriver", "S3Driver" });
+        // The small-blob store is where bytes live (filesystem + SQLite), not a measuring wrapper.
+        Assert.Contains(driver.GetType().Name, new[] { "FileSystemDriver", "S3Driver", "InlineBlobStorage" });
         Assert.DoesNotContain("Traced", server.Services.GetRequiredService<Wharf.Core.Metadata.IManifestReader>().GetType().Name, StringComparison.Ordinal);
     }
 

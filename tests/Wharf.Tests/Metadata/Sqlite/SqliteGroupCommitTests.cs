@@ -88,6 +88,62 @@ public sealed class SqliteGroupCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_write_asked_by_running_work_joins_its_transaction_instead_of_waiting_for_the_writer()
+    {
+        async ValueTask<int> Insert(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string name)
+        {
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO repositories (name, created_at) VALUES ($n, 0)";
+            insert.Parameters.AddWithValue("$n", name);
+            return await insert.ExecuteNonQueryAsync();
+        }
+
+        // The collector's batch deletes a small blob's row this way: queued, the inner write would wait for the outer forever.
+        var outer = _database.WriteAsync(async (connection, transaction) =>
+        {
+            await Insert(connection, transaction, "outer");
+            return await _database.WriteAsync((c, t) => Insert(c, t, "inner"), CancellationToken.None, durable: false);
+        }, CancellationToken.None, durable: false).AsTask();
+
+        Assert.Same(outer, await Task.WhenAny(outer, Task.Delay(TimeSpan.FromSeconds(30))));
+        Assert.Equal(1, await outer);
+
+        // Rolled back together: the inner write is part of the outer one.
+        var failing = _database.WriteAsync<int>(async (connection, transaction) =>
+        {
+            await _database.WriteAsync((c, t) => Insert(c, t, "inner-of-failing"), CancellationToken.None, durable: false);
+            throw new InvalidOperationException("the outer write fails");
+        }, CancellationToken.None, durable: false).AsTask();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+
+        // A durable write cannot hide inside a batch that is not flushed.
+        var downgraded = _database.WriteAsync(async (_, _) =>
+            await _database.WriteAsync((_, _) => ValueTask.FromResult(1), CancellationToken.None, durable: true), CancellationToken.None, durable: false).AsTask();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => downgraded);
+
+        // Work that outlives its write (started inside it, writing after it ended) queues like any other.
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int>? later = null;
+        await _database.WriteAsync((_, _) =>
+        {
+            later = Task.Run(async () =>
+            {
+                await ended.Task;
+                return await _database.WriteAsync((c, t) => Insert(c, t, "later"), CancellationToken.None, durable: false);
+            });
+            return ValueTask.FromResult(0);
+        }, CancellationToken.None, durable: false);
+        ended.SetResult();
+        Assert.Equal(1, await later!);
+
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await using var names = connection.CreateCommand();
+        names.CommandText = "SELECT group_concat(name, ',') FROM (SELECT name FROM repositories ORDER BY name)";
+        Assert.Equal("inner,later,outer", await names.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task A_write_after_dispose_is_refused()
     {
         _database.Dispose();
