@@ -17,6 +17,9 @@ public enum BlobFileOutcome
 
     Copied,
 
+    /// <summary>The blob was kept in the database (a small blob) and has been written out as a file.</summary>
+    Written,
+
     /// <summary>There is no source file.</summary>
     SourceMissing,
 
@@ -168,7 +171,7 @@ public static class BlobFiles
         var partial = Partial(destination);
         await File.WriteAllBytesAsync(partial, content, cancellationToken);
         File.Move(partial, destination, overwrite: true);
-        return BlobFileOutcome.Copied;
+        return BlobFileOutcome.Written;
     }
 
     private static bool IsPresent(string path, long size)

@@ -120,7 +120,7 @@ public static class BackupCommand
         }
 
         Console.WriteLine($"blobs: {tally.GetValueOrDefault(BlobFileOutcome.Linked)} linked, {tally.GetValueOrDefault(BlobFileOutcome.Copied)} copied, "
-            + $"{tally.GetValueOrDefault(BlobFileOutcome.AlreadyPresent)} already present, "
+            + $"{tally.GetValueOrDefault(BlobFileOutcome.Written)} written from the database, {tally.GetValueOrDefault(BlobFileOutcome.AlreadyPresent)} already present, "
             + $"{tally.GetValueOrDefault(BlobFileOutcome.SourceMissing) + tally.GetValueOrDefault(BlobFileOutcome.WrongSize)} not backed up");
         return tally.GetValueOrDefault(BlobFileOutcome.SourceMissing) + tally.GetValueOrDefault(BlobFileOutcome.WrongSize);
     }

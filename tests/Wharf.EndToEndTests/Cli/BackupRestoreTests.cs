@@ -106,15 +106,20 @@ public sealed class BackupRestoreTests : IDisposable
     public async Task A_second_backup_into_the_same_directory_only_adds_what_is_new()
     {
         await using var store = await StoreUnderTest.StartAsync(scaleOut: false);
+        // Small blobs are kept in the database and written out as files; larger ones are hard-linked.
+        var large = new byte[100 * 1024];
+        Random.Shared.NextBytes(large);
+        var largeDigest = await store.Client.PushBlobAsync("shop/web", large);
         await store.Client.PushImageAsync("shop/web", "1.0", layers: 2);
         var (first, firstOutput) = await store.RunAsync("backup", Backup);
         Assert.True(first == 0, firstOutput);
-        Assert.Contains("blobs: 3 linked, 0 copied, 0 already present", firstOutput, StringComparison.Ordinal);
+        Assert.Contains("blobs: 1 linked, 0 copied, 3 written from the database, 0 already present", firstOutput, StringComparison.Ordinal);
+        Assert.Equal(large, await File.ReadAllBytesAsync(Path.Combine(Backup, StorageLayout.Blob(Digest.Parse(largeDigest)))));
 
         var added = await store.Client.PushImageAsync("shop/web", "2.0", layers: 1);
         var (second, secondOutput) = await store.RunAsync("backup", Backup);
         Assert.True(second == 0, secondOutput);
-        Assert.Contains("blobs: 2 linked, 0 copied, 3 already present", secondOutput, StringComparison.Ordinal);
+        Assert.Contains("blobs: 0 linked, 0 copied, 2 written from the database, 4 already present", secondOutput, StringComparison.Ordinal);
         foreach (var (digest, bytes) in added.Blobs)
         {
             Assert.Equal(bytes, await File.ReadAllBytesAsync(Path.Combine(Backup, StorageLayout.Blob(Digest.Parse(digest)))));

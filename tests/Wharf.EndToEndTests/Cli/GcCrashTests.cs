@@ -10,7 +10,8 @@ namespace Wharf.EndToEndTests.Cli;
 /// <summary>
 /// A server killed with SIGKILL in the middle of a garbage collection sweep, then restarted: nothing referenced is lost,
 /// and the sweep completes. The collector deletes one blob per transaction here (Gc:BatchSize 1), so a kill lands
-/// between transactions or inside one (bytes deleted, row not yet), both of which the design must survive.
+/// between transactions or inside one (bytes deleted, row not yet), both of which the design must survive. Blobs are
+/// files here (<c>Storage:InlineMaxBytes</c> 0): a small blob kept in the database goes in its batch's transaction.
 /// </summary>
 public sealed class GcCrashTests : IDisposable
 {
@@ -21,7 +22,7 @@ public sealed class GcCrashTests : IDisposable
     public async Task Killing_the_server_twice_during_a_sweep_loses_nothing_referenced_and_the_sweep_completes_after_restart()
     {
         var kept = new List<RawImage>();
-        await using (var server = await WharfTestServer.StartAsync(new Dictionary<string, string?> { ["Storage:Driver"] = "FileSystem", ["Metadata:Driver"] = "Sqlite", ["Gc:Enabled"] = "false" }, dataDirectory: _data))
+        await using (var server = await WharfTestServer.StartAsync(new Dictionary<string, string?> { ["Storage:Driver"] = "FileSystem", ["Metadata:Driver"] = "Sqlite", ["Storage:InlineMaxBytes"] = "0", ["Gc:Enabled"] = "false" }, dataDirectory: _data))
         {
             for (var i = 0; i < 4; i++)
             {
@@ -95,6 +96,7 @@ public sealed class GcCrashTests : IDisposable
         ["WHARF_GC__GRACEPERIOD"] = "00:00:00",
         ["WHARF_GC__INTERVAL"] = "00:00:00.010",
         ["WHARF_GC__BATCHSIZE"] = "1",
+        ["WHARF_STORAGE__INLINEMAXBYTES"] = "0",
     });
 
     private int BlobFiles() =>
