@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace Wharf.Core.Storage;
@@ -7,9 +8,15 @@ namespace Wharf.Core.Storage;
 /// the driver it wraps, and shows both as one tree: a reader of <c>blobs/…</c> finds a blob wherever it is kept
 /// (docs/design/storage.md, "Small blobs"). Files are looked at first, so a blob kept as a file costs what it did.
 /// </summary>
+/// <remarks>
+/// Paths known to be rows (committed or found here) are remembered, only to look at the row first: a HEAD or GET of a
+/// small blob then skips the file it does not have (a failed open throws). The answer always comes from the store.
+/// </remarks>
 public sealed class InlineBlobStorage(IStorageDriver inner, IInlineBlobStore store, long maxBytes, TimeProvider time) : IStorageDriver, ISmallBlobWrites
 {
     private const string BlobsPrefix = StorageLayout.BlobsRoot + "/";
+    private const int MaxRemembered = 10_000;
+    private readonly ConcurrentDictionary<string, bool> _rows = new(StringComparer.Ordinal);
 
     public long MaxBytes => maxBytes;
 
@@ -17,30 +24,61 @@ public sealed class InlineBlobStorage(IStorageDriver inner, IInlineBlobStore sto
     public T? GetCapability<T>()
         where T : class => typeof(T) == typeof(ISmallBlobWrites) ? this as T : inner.GetCapability<T>();
 
-    public async ValueTask<StorageObjectInfo?> StatAsync(string path, CancellationToken cancellationToken) =>
-        await inner.StatAsync(path, cancellationToken) ?? (IsBlob(path) ? await store.StatAsync(path, cancellationToken) : null);
-
-    public async ValueTask<Stream?> OpenReadAsync(string path, long offset, CancellationToken cancellationToken)
+    public async ValueTask<StorageObjectInfo?> StatAsync(string path, CancellationToken cancellationToken)
     {
-        if (await inner.OpenReadAsync(path, offset, cancellationToken) is { } file)
+        if (!IsBlob(path))
+        {
+            return await inner.StatAsync(path, cancellationToken);
+        }
+
+        if (_rows.ContainsKey(path))
+        {
+            if (await store.StatAsync(path, cancellationToken) is { } row)
+            {
+                return row;
+            }
+
+            _rows.TryRemove(path, out _);
+            return await inner.StatAsync(path, cancellationToken);
+        }
+
+        if (await inner.StatAsync(path, cancellationToken) is { } file)
         {
             return file;
         }
 
-        if (!IsBlob(path) || await store.GetAsync(path, cancellationToken) is not { } blob)
+        var found = await store.StatAsync(path, cancellationToken);
+        Remember(path, found is not null);
+        return found;
+    }
+
+    public async ValueTask<Stream?> OpenReadAsync(string path, long offset, CancellationToken cancellationToken)
+    {
+        if (!IsBlob(path))
         {
-            return null;
+            return await inner.OpenReadAsync(path, offset, cancellationToken);
         }
 
-        var start = (int)Math.Min(offset, blob.Bytes.Length);
-        return new MemoryStream(blob.Bytes, start, blob.Bytes.Length - start, writable: false);
+        if (_rows.ContainsKey(path) || inner.LocalFilePath(path) is { } local && !File.Exists(local))
+        {
+            if (await store.GetAsync(path, cancellationToken) is { } blob)
+            {
+                Remember(path, true);
+                var start = (int)Math.Min(offset, blob.Bytes.Length);
+                return new MemoryStream(blob.Bytes, start, blob.Bytes.Length - start, writable: false);
+            }
+
+            _rows.TryRemove(path, out _);
+        }
+
+        return await inner.OpenReadAsync(path, offset, cancellationToken);
     }
 
     /// <remarks>A blob kept inline has no file: null, so that its bytes are read through <see cref="OpenReadAsync"/>.</remarks>
     public string? LocalFilePath(string path)
     {
         var local = inner.LocalFilePath(path);
-        return local is not null && IsBlob(path) && !File.Exists(local) ? null : local;
+        return local is not null && IsBlob(path) && (_rows.ContainsKey(path) || !File.Exists(local)) ? null : local;
     }
 
     public ValueTask<Uri?> RedirectUrlAsync(string path, CancellationToken cancellationToken) => inner.RedirectUrlAsync(path, cancellationToken);
@@ -69,6 +107,7 @@ public sealed class InlineBlobStorage(IStorageDriver inner, IInlineBlobStore sto
 
         await inner.MoveAsync(staging, destination, cancellationToken);
         await store.DeleteAsync(source, cancellationToken);
+        _rows.TryRemove(source, out _);
     }
 
     public ValueTask<PublishOutcome> PublishAsync(string source, string destination, string? expectedVersion, CancellationToken cancellationToken) =>
@@ -80,6 +119,7 @@ public sealed class InlineBlobStorage(IStorageDriver inner, IInlineBlobStore sto
         if (IsBlob(path) || path == StorageLayout.BlobsRoot)
         {
             await store.DeleteAsync(path, cancellationToken);
+            _rows.TryRemove(path, out _); // a prefix's rows stay remembered: the store answers that they are gone
         }
     }
 
@@ -110,7 +150,22 @@ public sealed class InlineBlobStorage(IStorageDriver inner, IInlineBlobStore sto
     }
 
     public ValueTask<IStorageWriter> OpenContentWriterAsync(string destination, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IStorageWriter>(new InlineBlobWriter(store, destination, maxBytes, time));
+        ValueTask.FromResult<IStorageWriter>(new InlineBlobWriter(store, destination, maxBytes, time, () => Remember(destination, true)));
 
     private static bool IsBlob(string path) => path.StartsWith(BlobsPrefix, StringComparison.Ordinal);
+
+    private void Remember(string path, bool isRow)
+    {
+        if (!isRow)
+        {
+            return;
+        }
+
+        if (_rows.Count >= MaxRemembered)
+        {
+            _rows.Clear();
+        }
+
+        _rows.TryAdd(path, true);
+    }
 }

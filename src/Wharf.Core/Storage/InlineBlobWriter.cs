@@ -4,7 +4,7 @@ namespace Wharf.Core.Storage;
 /// Collects a small blob's body (at most <paramref name="maxBytes"/>, which the caller knew from its length before it
 /// arrived) and keeps it in <paramref name="store"/> at the commit. Nothing is visible before.
 /// </summary>
-internal sealed class InlineBlobWriter(IInlineBlobStore store, string destination, long maxBytes, TimeProvider time) : IStorageWriter
+internal sealed class InlineBlobWriter(IInlineBlobStore store, string destination, long maxBytes, TimeProvider time, Action committed) : IStorageWriter
 {
     private MemoryStream? _body = new();
 
@@ -31,6 +31,7 @@ internal sealed class InlineBlobWriter(IInlineBlobStore store, string destinatio
     {
         var body = _body ?? throw new ObjectDisposedException(nameof(InlineBlobWriter));
         await store.AddAsync(destination, body.GetBuffer().AsMemory(0, (int)body.Length), time.GetUtcNow(), cancellationToken);
+        committed();
     }
 
     public ValueTask CancelAsync(CancellationToken cancellationToken)

@@ -188,6 +188,30 @@ public sealed class InlineBlobStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_row_another_process_removed_is_gone_here_too_and_a_file_placed_since_is_read()
+    {
+        var (path, bytes) = Blob("removed elsewhere");
+        await WriteInlineAsync(path, bytes);
+        Assert.NotNull(await Storage.StatAsync(path, None)); // remembered as a row here
+
+        await Store.DeleteAsync(path, None); // another process (wharf gc) behind this one's back
+        Assert.Null(await Storage.StatAsync(path, None));
+        await WriteInlineAsync(path, bytes);
+        await Store.DeleteAsync(path, None);
+        Assert.Null(await ReadAsync(path));
+
+        await using (var writer = await Storage.OpenWriterAsync(path, 0, None))
+        {
+            await writer.WriteAsync(bytes, None);
+            await writer.CommitAsync(None);
+        }
+
+        Assert.Equal(bytes, await ReadAsync(path));
+        Assert.Equal(bytes.Length, (await Storage.StatAsync(path, None))!.Value.Size);
+        Assert.Equal(Path.Combine(Root, path), Storage.LocalFilePath(path));
+    }
+
+    [Fact]
     public void Only_the_small_blob_capability_is_the_decorators_own()
     {
         Assert.Same(Storage, Storage.GetCapability<ISmallBlobWrites>());
