@@ -13,7 +13,7 @@ namespace Wharf.Metadata.Sqlite;
 public sealed class SqliteInlineBlobStore(SqliteDatabase database) : IInlineBlobStore, IDisposable
 {
     /// <summary>Kept readers beyond this many are closed when returned.</summary>
-    private const int MaxIdleReaders = 8;
+    private const int MaxIdleReaders = 4;
     private readonly ConcurrentBag<Reader> _readers = [];
 
     /// <remarks>
