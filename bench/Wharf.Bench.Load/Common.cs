@@ -102,6 +102,15 @@ public sealed class RegistryClient : IDisposable
         using var done = await SendAsync(put, HttpStatusCode.Created);
     }
 
+    /// <summary>POST, one PATCH with the whole body, then a PUT without one: how docker, podman and skopeo push a layer.</summary>
+    public async Task PushBlobPatchedAsync(string repository, string digest, HttpContent body)
+    {
+        using var start = await SendAsync(new HttpRequestMessage(HttpMethod.Post, $"v2/{repository}/blobs/uploads/"), HttpStatusCode.Accepted);
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var patched = await SendAsync(new HttpRequestMessage(HttpMethod.Patch, Location(start)) { Content = body }, HttpStatusCode.Accepted);
+        using var done = await SendAsync(new HttpRequestMessage(HttpMethod.Put, WithQuery(Location(patched), "digest=" + digest)), HttpStatusCode.Created);
+    }
+
     public async Task<bool> BlobExistsAsync(string repository, string digest)
     {
         using var response = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/blobs/{digest}"));

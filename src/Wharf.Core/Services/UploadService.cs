@@ -251,11 +251,6 @@ public sealed partial class UploadService(
                 return new RegistryError(ErrorCode.DigestInvalid, $"content digest is {actual}, not {expected}");
             }
 
-            if (await KeepSmallUploadAsync(repository, id, path, expected, session.Size, cancellationToken) is { } kept)
-            {
-                return kept;
-            }
-
             var (blob, changed) = await CommitBlobAsync(repository, path, expected, session.Size, id, version, hold, cancellationToken);
             if (changed && fromRunningHash)
             {
@@ -500,44 +495,6 @@ public sealed partial class UploadService(
 
         var blob = new BlobInfo(expected, size);
         return await quotas.LinkAsync(repository, blob, uploadId, cancellationToken) is { } refused ? refused : blob;
-    }
-
-    /// <summary>
-    /// An upload small enough for the small-blob store (<see cref="ISmallBlobWrites"/>), as clients that send a layer as a
-    /// PATCH and then an empty PUT leave it: its verified bytes are kept there instead of being published as a file (no
-    /// rename, no directory flush), then the upload's file goes. Null: not such an upload, publish it as a file.
-    /// </summary>
-    /// <remarks>
-    /// The bytes are hashed again as they are kept, so what is kept is what was verified. A crash after the link and before
-    /// the upload's file is removed leaves a file no session owns, which the upload janitor removes.
-    /// </remarks>
-    private async ValueTask<Result<BlobInfo>?> KeepSmallUploadAsync(
-        string repository, string id, string path, Digest expected, long size, CancellationToken cancellationToken)
-    {
-        if (storage.GetCapability<ISmallBlobWrites>() is not { } small || size > small.MaxBytes
-            || await storage.StatAsync(path, cancellationToken) is not { } stored || stored.Size != size
-            || await storage.OpenReadAsync(path, 0, cancellationToken) is not { } bytes)
-        {
-            return null;
-        }
-
-        Result<BlobInfo> kept;
-        await using (bytes)
-        {
-            kept = await WriteDirectAsync(small, repository, expected, bytes, id, cancellationToken);
-        }
-
-        if (kept.IsOk)
-        {
-            runningHashes.Forget(id);
-            await storage.DeleteAsync(path, CancellationToken.None);
-        }
-        else
-        {
-            await DiscardAsync(id);
-        }
-
-        return kept;
     }
 
     /// <summary>
