@@ -20,9 +20,13 @@ public sealed class BlobService(IStorageDriver storage, IBlobIndex blobs)
     /// <c>wharf check --repair</c> (corrupt), or lost; such a blob is unknown to pulls until it is pushed again.
     /// </summary>
     public async ValueTask<bool> IsStoredAsync(Digest digest, CancellationToken cancellationToken) =>
-        await storage.StatAsync(StorageLayout.Blob(digest), cancellationToken) is not null;
+        await FindBytesAsync(digest, cancellationToken) is not null;
 
-    /// <summary>The local file holding the blob, for zero-copy sends, or null when the driver has none.</summary>
+    /// <summary>Where storage holds the blob's bytes (<see cref="StorageObjectInfo.LocalPath"/>: a local file), or null when it holds none (see <see cref="IsStoredAsync"/>).</summary>
+    public ValueTask<StorageObjectInfo?> FindBytesAsync(Digest digest, CancellationToken cancellationToken) =>
+        storage.StatAsync(StorageLayout.Blob(digest), cancellationToken);
+
+    /// <summary>Where the blob's local file is or would be (not looked at), or null when storage keeps no local files for it.</summary>
     public string? LocalFilePath(Digest digest) => storage.LocalFilePath(StorageLayout.Blob(digest));
 
     /// <summary>A short-lived direct URL for the blob's bytes, or null when storage offers none.</summary>

@@ -4,7 +4,14 @@ namespace Wharf.Core.Storage;
 /// What a driver knows about a stored object. <paramref name="Version"/> is an opaque token that changes
 /// whenever the object is rewritten (S3: a random token the writer stores with it), or null when the driver has none.
 /// </summary>
-public readonly record struct StorageObjectInfo(long Size, DateTimeOffset LastModified, string? Version = null);
+public readonly record struct StorageObjectInfo(long Size, DateTimeOffset LastModified, string? Version = null)
+{
+    /// <summary>
+    /// The local file that holds the object, when the driver keeps it in one (for zero-copy sends), else null: the
+    /// stat that found the object says where, so a reader needs no second look.
+    /// </summary>
+    public string? LocalPath { get; init; }
+}
 
 /// <summary>What <see cref="IStorageDriver.PublishAsync"/> did.</summary>
 public enum PublishOutcome
@@ -38,7 +45,9 @@ public interface IStorageDriver
     ValueTask<Stream?> OpenReadAsync(string path, long offset, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The object's path on the local file system when the driver has one (for zero-copy sends), else null.
+    /// Where the object's file is or would be on the local file system when the driver keeps objects in files, else
+    /// null. It does not look: whether a file holds the object is what <see cref="StatAsync"/>'s
+    /// <see cref="StorageObjectInfo.LocalPath"/> says.
     /// </summary>
     string? LocalFilePath(string path);
 

@@ -59,27 +59,27 @@ public sealed class InlineBlobStorage(IStorageDriver inner, IInlineBlobStore sto
             return await inner.OpenReadAsync(path, offset, cancellationToken);
         }
 
-        if (_rows.ContainsKey(path) || inner.LocalFilePath(path) is { } local && !File.Exists(local))
+        if (!_rows.ContainsKey(path) && await inner.OpenReadAsync(path, offset, cancellationToken) is { } file)
         {
-            if (await store.GetAsync(path, cancellationToken) is { } blob)
-            {
-                Remember(path, true);
-                var start = (int)Math.Min(offset, blob.Bytes.Length);
-                return new MemoryStream(blob.Bytes, start, blob.Bytes.Length - start, writable: false);
-            }
-
-            _rows.TryRemove(path, out _);
+            return file;
         }
 
-        return await inner.OpenReadAsync(path, offset, cancellationToken);
+        if (await store.GetAsync(path, cancellationToken) is { } blob)
+        {
+            Remember(path, true);
+            var start = (int)Math.Min(offset, blob.Bytes.Length);
+            return new MemoryStream(blob.Bytes, start, blob.Bytes.Length - start, writable: false);
+        }
+
+        // Remembered as a row, but gone from the store (deleted since, perhaps by another process): a file, if any.
+        return _rows.TryRemove(path, out _) ? await inner.OpenReadAsync(path, offset, cancellationToken) : null;
     }
 
-    /// <remarks>A blob kept inline has no file: null, so that its bytes are read through <see cref="OpenReadAsync"/>.</remarks>
-    public string? LocalFilePath(string path)
-    {
-        var local = inner.LocalFilePath(path);
-        return local is not null && IsBlob(path) && (_rows.ContainsKey(path) || !File.Exists(local)) ? null : local;
-    }
+    /// <remarks>
+    /// Null for a blob remembered as a row; otherwise where its file would be, without looking (a look cost a GET of a
+    /// blob kept as a file a second and a third stat). Whether a file holds the bytes is what <see cref="StatAsync"/> says.
+    /// </remarks>
+    public string? LocalFilePath(string path) => IsBlob(path) && _rows.ContainsKey(path) ? null : inner.LocalFilePath(path);
 
     public ValueTask<Uri?> RedirectUrlAsync(string path, CancellationToken cancellationToken) => inner.RedirectUrlAsync(path, cancellationToken);
 

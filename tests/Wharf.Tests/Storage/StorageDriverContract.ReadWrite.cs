@@ -185,6 +185,19 @@ public abstract partial class StorageDriverContract
     }
 
     [Fact]
+    public async Task A_stat_names_the_local_file_holding_the_object_as_local_file_path_does()
+    {
+        await PutAsync("blobs/sha256/ab/abce", Bytes("stat"));
+
+        var stat = (await Driver.StatAsync("blobs/sha256/ab/abce", None))!.Value;
+        Assert.Equal(Driver.LocalFilePath("blobs/sha256/ab/abce"), stat.LocalPath);
+        if (stat.LocalPath is { } local)
+        {
+            Assert.Equal(Bytes("stat"), await File.ReadAllBytesAsync(local));
+        }
+    }
+
+    [Fact]
     public async Task Local_file_path_when_given_holds_the_object_bytes()
     {
         await PutAsync("blobs/sha256/ab/abcd", Bytes("local"));

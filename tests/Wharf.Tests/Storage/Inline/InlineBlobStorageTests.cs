@@ -73,7 +73,33 @@ public sealed class InlineBlobStorageTests : IAsyncLifetime
         Assert.Equal(bytes[2..], await ReadAsync(path, 2));
         Assert.Equal(Array.Empty<byte>(), await ReadAsync(path, 1000));
         Assert.Equal(bytes.Length, (await Storage.StatAsync(path, None))!.Value.Size);
+        Assert.Null((await Storage.StatAsync(path, None))!.Value.LocalPath);
         Assert.Null(Storage.LocalFilePath(path));
+    }
+
+    [Fact]
+    public async Task A_row_this_process_does_not_remember_is_found_and_read_and_then_has_no_local_file()
+    {
+        var (path, bytes) = Blob("kept before a restart");
+        await WriteInlineAsync(path, bytes);
+        var restarted = new InlineBlobStorage(new FileSystemDriver(Root), Store, 1024, TimeProvider.System);
+
+        // Not looked at: where a file would be. The stat that finds the row says no file holds it.
+        Assert.Equal(Path.Combine(Root, path), restarted.LocalFilePath(path));
+        var stat = await restarted.StatAsync(path, None);
+        Assert.Equal(bytes.Length, stat!.Value.Size);
+        Assert.Null(stat.Value.LocalPath);
+        Assert.Null(restarted.LocalFilePath(path));
+
+        var again = new InlineBlobStorage(new FileSystemDriver(Root), Store, 1024, TimeProvider.System);
+        await using (var stream = await again.OpenReadAsync(path, 3, None))
+        {
+            using var copy = new MemoryStream();
+            await stream!.CopyToAsync(copy);
+            Assert.Equal(bytes[3..], copy.ToArray());
+        }
+
+        Assert.Null(again.LocalFilePath(path));
     }
 
     [Fact]
@@ -182,8 +208,12 @@ public sealed class InlineBlobStorageTests : IAsyncLifetime
         }
 
         Assert.Equal(Path.Combine(Root, path), Storage.LocalFilePath(path));
+        Assert.Equal(Path.Combine(Root, path), (await Storage.StatAsync(path, None))!.Value.LocalPath);
         Assert.Equal(bytes, await ReadAsync(path));
-        Assert.Null(Storage.LocalFilePath(StorageLayout.Blob(Digest.Compute([9]))));
+        var missing = StorageLayout.Blob(Digest.Compute([9]));
+        Assert.Equal(Path.Combine(Root, missing), Storage.LocalFilePath(missing)); // where it would be: not looked at
+        Assert.Null(await Storage.StatAsync(missing, None));
+        Assert.Null(await ReadAsync(missing));
         Assert.NotNull(Storage.LocalFilePath(StorageLayout.Upload(UploadId.New())));
     }
 
