@@ -18,7 +18,13 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     private readonly string _connectionString;
     private readonly Channel<IWriteItem> _queue = Channel.CreateUnbounded<IWriteItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+
+    /// <summary>Held by whoever runs a batch on the writer's connection: the writer loop, or a write that found it idle.</summary>
+    private readonly SemaphoreSlim _writing = new(1, 1);
     private WriterConnection? _writerConnection;
+    private bool? _synchronousFull;
+    private bool _disposed;
+    private int _queued; // writes in the queue, not yet taken by the loop (the channel with one reader does not count)
 
     public SqliteDatabase(string path)
     {
@@ -90,7 +96,8 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
     /// instead of queueing for eight. A durable batch is fsynced before any of its callers returns (and with
     /// it every earlier commit, as the WAL is sequential). A batch of only non-durable work — upload-session
     /// bookkeeping — skips the fsync: it survives a crash of the process but may be lost with the power,
-    /// after which the client restarts its upload.
+    /// after which the client restarts its upload. A write that finds the writer idle commits at once on the caller's
+    /// flow (<see cref="RunAloneAsync{T}"/>).
     /// </remarks>
     public ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, ValueTask<T>> work, CancellationToken cancellationToken, bool durable = true) =>
         Enqueue(new WriteItem<T>(work, durable, background: false), cancellationToken);
@@ -110,12 +117,39 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
             return item.RunNestedAsync(running.Connection, running.Transaction);
         }
 
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!item.Background && Volatile.Read(ref _queued) == 0 && _writing.Wait(0, CancellationToken.None))
+        {
+            return RunAloneAsync(item);
+        }
+
+        Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(item))
         {
+            Interlocked.Decrement(ref _queued);
             throw new ObjectDisposedException(nameof(SqliteDatabase));
         }
 
         return new ValueTask<T>(item.Task);
+    }
+
+    /// <summary>
+    /// A write that finds the writer idle and nothing queued commits on the caller's flow, as a batch of one: handing it
+    /// to the writer's loop and its result back cost two thread hops, most of what a lone small write waits for. Writes
+    /// that arrive meanwhile queue, and the loop takes them as one batch once this one is done.
+    /// </summary>
+    private async ValueTask<T> RunAloneAsync<T>(WriteItemBase<T> item)
+    {
+        try
+        {
+            await CommitBatchAsync([item]);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+
+        return await item.Task; // completed by the commit: no hop
     }
 
     /// <remarks>
@@ -131,6 +165,7 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
             {
+                Interlocked.Decrement(ref _queued);
                 if (item.Background)
                 {
                     deferred.Enqueue(item);
@@ -148,12 +183,22 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
 
             if (batch.Count > 0)
             {
-                await CommitBatchAsync(batch);
+                await _writing.WaitAsync();
+                try
+                {
+                    await CommitBatchAsync(batch);
+                }
+                finally
+                {
+                    _writing.Release();
+                }
+
                 continue;
             }
 
             if (!await _queue.Reader.WaitToReadAsync())
             {
+                await _writing.WaitAsync();
                 await CloseWriterConnectionAsync();
                 return;
             }
@@ -166,24 +211,36 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         try
         {
             var connection = await WriterConnectionAsync();
-            await using (var pragma = connection.CreateCommand())
+            var durable = batch.Exists(i => i.Durable);
+            if (_synchronousFull != durable)
             {
-                pragma.CommandText = batch.Exists(i => i.Durable) ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+                await using var pragma = connection.CreateCommand();
+                pragma.CommandText = durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
                 await pragma.ExecuteNonQueryAsync();
+                _synchronousFull = durable;
             }
 
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
-            var durable = batch.Exists(i => i.Durable);
+            // A batch of one needs no savepoint: its work failing rolls back the whole transaction, which is only its.
+            var alone = batch.Count == 1;
             foreach (var item in batch)
             {
-                await transaction.SaveAsync("item");
+                if (!alone)
+                {
+                    await transaction.SaveAsync("item");
+                }
+
                 var running = new RunningWrite(connection, transaction, durable);
                 Running.Value = running;
                 try
                 {
                     await item.RunAsync(connection, transaction);
                     running.Active = false;
-                    await transaction.ReleaseAsync("item");
+                    if (!alone)
+                    {
+                        await transaction.ReleaseAsync("item");
+                    }
+
                     committed.Add(item);
                 }
                 catch (Exception) when (RolledBackBySqlite(connection))
@@ -195,6 +252,13 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
                 catch (Exception e)
                 {
                     running.Active = false;
+                    if (alone)
+                    {
+                        await transaction.RollbackAsync();
+                        item.Fail(Translate(e));
+                        return;
+                    }
+
                     await transaction.RollbackAsync("item");
                     await transaction.ReleaseAsync("item");
                     item.Fail(Translate(e));
@@ -245,6 +309,7 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         if (_writerConnection is { } connection)
         {
             _writerConnection = null;
+            _synchronousFull = null;
             await connection.DisposeAsync();
         }
     }
@@ -342,6 +407,7 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _queue.Writer.TryComplete();
         _writer.Wait(TimeSpan.FromSeconds(10));
         SqliteConnection.ClearAllPools();

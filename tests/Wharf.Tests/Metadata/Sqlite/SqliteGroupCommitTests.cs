@@ -144,6 +144,59 @@ public sealed class SqliteGroupCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_write_that_finds_the_writer_idle_runs_on_the_callers_flow_and_fails_leaving_nothing()
+    {
+        var flow = new AsyncLocal<string?> { Value = "caller" };
+        Assert.Equal("caller", await _database.RunWriteAsync((_, _) => ValueTask.FromResult(flow.Value), CancellationToken.None));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _database.WriteAsync<int>(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, "lost");
+            throw new InvalidOperationException("fails after writing");
+        }, CancellationToken.None).AsTask());
+        await _database.WriteAsync(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, "kept");
+            return 0;
+        }, CancellationToken.None);
+
+        await using var read = await _database.OpenAsync(CancellationToken.None);
+        await using var names = read.CreateCommand();
+        names.CommandText = "SELECT group_concat(name, ',') FROM repositories";
+        Assert.Equal("kept", await names.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Each_write_runs_flushed_or_not_as_it_asked_whatever_ran_before_it()
+    {
+        async Task<long> SynchronousAsync(bool durable) => await _database.WriteAsync(async (connection, transaction) =>
+        {
+            await using var pragma = connection.CreateCommand();
+            pragma.Transaction = transaction;
+            pragma.CommandText = "PRAGMA synchronous";
+            return (long)(await pragma.ExecuteScalarAsync())!;
+        }, CancellationToken.None, durable);
+
+        const long Full = 2, Normal = 1;
+        var seen = new List<long>();
+        foreach (var durable in (bool[])[true, false, false, true, true, false])
+        {
+            seen.Add(await SynchronousAsync(durable));
+        }
+
+        Assert.Equal([Full, Normal, Normal, Full, Full, Normal], seen);
+    }
+
+    private static async Task InsertAsync(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string name)
+    {
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO repositories (name, created_at) VALUES ($n, 0)";
+        insert.Parameters.AddWithValue("$n", name);
+        await insert.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task A_write_after_dispose_is_refused()
     {
         _database.Dispose();
