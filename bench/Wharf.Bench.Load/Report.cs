@@ -42,6 +42,8 @@ public static class Report
         new("get_manifest", "p50_ms", "  p50 latency", "ms", false, Digits: 2),
         new("get_manifest", "p99_ms", "  p99 latency", "ms", false, c => Max(c.Wharf, 5, strict: true), 2),
         new("get_manifest", "cpu_us_per_req", "  server CPU per request", "cpu-us", false, Digits: 0),
+        new("small_seq_first", "images_per_s", "small images, sequential, first after start", "images/s", true),
+        new("small_seq_first", "cpu_ms_per_image", "  server CPU per image", "cpu-ms", false, Digits: 2),
         new("small_seq", "images_per_s", "small images, sequential (7 req each)", "images/s", true, c => Ratio(c, 5)),
         new("small_seq", "cpu_ms_per_image", "  server CPU per image", "cpu-ms", false, Digits: 2),
         new("small_par8", "images_per_s", "small images, 8 workers", "images/s", true, c => Ratio(c, 5)),
