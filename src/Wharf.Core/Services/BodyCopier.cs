@@ -96,8 +96,22 @@ public static class BodyCopier
     }
 
     /// <summary>A read that finished at once, as most full blocks do, without a task of its own.</summary>
-    private static Task<int> AsTask(ValueTask<int> read) =>
-        read.IsCompletedSuccessfully && read.Result == BlockSize ? FullBlockRead : read.AsTask();
+    /// <remarks>
+    /// The read is consumed once: a finished read's result is taken and never asked for again. Taking it and then asking
+    /// for a task as well failed now and then for a short last block: a read that had finished by the time it was
+    /// looked at is backed by a pooled source, which taking the result hands back (a pull-through cache's fetch of a
+    /// 96 KiB layer failed that way, "nothing was stored").
+    /// </remarks>
+    internal static Task<int> AsTask(ValueTask<int> read)
+    {
+        if (!read.IsCompletedSuccessfully)
+        {
+            return read.AsTask();
+        }
+
+        var count = read.Result;
+        return count == BlockSize ? FullBlockRead : Task.FromResult(count);
+    }
 
     /// <summary>A write that finished at once without a task of its own.</summary>
     private static Task AsTask(ValueTask write) => write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
