@@ -142,12 +142,16 @@ public sealed partial class ReplicationWorker : BackgroundService
     private async Task<bool> KeepLeaseAsync(string what, Func<DateTimeOffset, CancellationToken, ValueTask<bool>> renew, CancellationTokenSource work)
     {
         var every = _options.Lease / 3;
+        var next = Task.Delay(every, _time, work.Token);
         while (true)
         {
             bool renewed;
             try
             {
-                await Task.Delay(every, _time, work.Token);
+                await next;
+                // The next renewal is counted from this one's start, and set before its write: once the renewed lease can
+                // be seen, the clock that brings the next one is already running (a test's fake clock moved on the row).
+                next = Task.Delay(every, _time, work.Token);
                 renewed = await renew(_time.GetUtcNow() + _options.Lease, work.Token);
             }
             catch (OperationCanceledException) when (work.IsCancellationRequested)
