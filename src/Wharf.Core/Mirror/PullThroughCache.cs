@@ -240,7 +240,8 @@ public sealed partial class PullThroughCache(
     private async Task CommitAsync(MirroredName name, Digest digest, string path, CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var committed = await uploads.PutMonolithicAsync(name.Repository, digest, file, cancellationToken);
+        // With its length, a small blob (a config, a signature) is kept in the database like one pushed whole.
+        var committed = await uploads.PutMonolithicAsync(name.Repository, digest, file, cancellationToken, file.Length);
         if (!committed.IsOk)
         {
             throw new InvalidOperationException($"storing {digest} failed: {committed.Error!.Message}");

@@ -34,7 +34,7 @@ public sealed partial class LocalRegistryHandler
             if (request.Method == HttpMethod.Put && Digest.TryParse(query["digest"], out var digest) && request.Content is { } body)
             {
                 await using var content = await body.ReadAsStreamAsync(cancellationToken);
-                var stored = await uploads.PutMonolithicAsync(repository, digest, content, cancellationToken);
+                var stored = await uploads.PutMonolithicAsync(repository, digest, content, cancellationToken, body.Headers.ContentLength);
                 return stored.IsOk ? Created(digest.Value) : await ErrorAsync(stored.Error!);
             }
 

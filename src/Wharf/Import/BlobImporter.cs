@@ -63,7 +63,7 @@ public sealed class BlobImporter(IStorageDriver storage, IBlobIndex blobs, IGcSt
         }
 
         await using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
-        var copied = await uploads.PutMonolithicAsync(repository, digest, input, cancellationToken);
+        var copied = await uploads.PutMonolithicAsync(repository, digest, input, cancellationToken, size);
         return copied.IsOk ? (BlobPlacement.Copied, true) : copied.Error!;
     }
 

@@ -48,6 +48,31 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Small_blobs_the_cache_stores_are_kept_in_the_database_like_small_blobs_pushed_whole()
+    {
+        var image = OciLayoutBuilder.CreateImage("busybox");
+        await UpstreamSeed.PushImageAsync(_up.Seed, "library/busybox", image, "1");
+        await using var wharf = await StartAsync(("Storage:Driver", "FileSystem"), ("Metadata:Driver", "Sqlite"));
+
+        Assert.Equal(image.ConfigBytes, (await GetAsync(wharf, $"/v2/hub/busybox/blobs/{image.ConfigDigest}")).Body);
+        await FetchesStoredAsync(wharf);
+
+        var config = image.ConfigDigest;
+        Assert.False(File.Exists(Path.Combine(wharf.DataDirectory, "blobs", "sha256", config[7..9], config[7..])));
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(wharf.DataDirectory, "wharf.db")};Mode=ReadOnly;Pooling=False"))
+        {
+            connection.Open();
+            using var row = connection.CreateCommand();
+            row.CommandText = "SELECT length(bytes) FROM blob_bytes WHERE path LIKE '%' || $d";
+            row.Parameters.AddWithValue("$d", config[7..]);
+            Assert.Equal((long)image.ConfigBytes.Length, row.ExecuteScalar());
+        }
+
+        _up.Relay.Cut();
+        Assert.Equal(image.ConfigBytes, (await GetAsync(wharf, $"/v2/hub/busybox/blobs/{config}")).Body);
+    }
+
+    [Fact]
     public async Task The_garbage_collector_keeps_cached_blobs_so_they_are_served_with_the_upstream_down()
     {
         var image = OciLayoutBuilder.CreateImage("kept");
