@@ -113,8 +113,17 @@ public static class BodyCopier
         return count == BlockSize ? FullBlockRead : Task.FromResult(count);
     }
 
-    /// <summary>A write that finished at once without a task of its own.</summary>
-    private static Task AsTask(ValueTask write) => write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+    /// <summary>A write that finished at once without a task of its own; its result is still taken, once, so a pooled source behind it goes back for reuse.</summary>
+    internal static Task AsTask(ValueTask write)
+    {
+        if (!write.IsCompletedSuccessfully)
+        {
+            return write.AsTask();
+        }
+
+        write.GetAwaiter().GetResult();
+        return Task.CompletedTask;
+    }
 
     /// <summary>The pipelined copy of a large body, starting with <paramref name="current"/> holding its first <paramref name="filled"/> bytes.</summary>
     private static async ValueTask<long> CopyLargeAsync(

@@ -34,6 +34,40 @@ public sealed class BodyCopierTests
         Assert.Equal(12, await task);
     }
 
+    [Fact]
+    public async Task A_finished_write_backed_by_a_pooled_source_is_taken_so_the_source_goes_back()
+    {
+        var pooled = new PooledWriteSource();
+        await BodyCopier.AsTask(pooled.Finished());
+
+        Assert.Equal(1, pooled.Taken);
+    }
+
+    private sealed class PooledWriteSource : IValueTaskSource
+    {
+        private ManualResetValueTaskSourceCore<bool> _core;
+
+        public int Taken { get; private set; }
+
+        public ValueTask Finished()
+        {
+            _core.SetResult(true);
+            return new ValueTask(this, _core.Version);
+        }
+
+        public void GetResult(short token)
+        {
+            _core.GetResult(token);
+            Taken++;
+            _core.Reset();
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+    }
+
     /// <summary>Like the pooled sources behind a runtime's value tasks: taking the result hands the source back for reuse.</summary>
     private sealed class PooledReadSource : IValueTaskSource<int>
     {
