@@ -14,6 +14,8 @@ namespace Wharf.Metadata;
 /// </summary>
 public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, EventSignal? signal = null) : IEventOutbox
 {
+    private long _written; // events this instance has written (rolled back or not): a write that moves it wakes the dispatcher
+
     private const string DeliveryColumns =
         "d.event_id, d.endpoint, d.state, d.attempts, d.next_attempt_at, d.last_status, d.last_error, e.payload";
 
@@ -39,13 +41,24 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
     /// may run the write on a flow of its own), and the dispatcher is woken once the write has committed.
     /// </summary>
     public static ValueTask<T> Reporting<T>(SqlEventOutbox? events, Func<EventOrigin?, ValueTask<T>> write) =>
-        events is null ? write(null) : events.SignalAfter(write(EventOrigin.Current));
+        events is null ? write(null) : events.SignalAfter(write, EventOrigin.Current);
 
-    /// <summary>Awaits a write that may have written events and, once it has committed, wakes this instance's dispatcher.</summary>
-    private async ValueTask<T> SignalAfter<T>(ValueTask<T> write)
+    /// <summary>
+    /// Awaits a write that may have written events and, once it has committed, wakes this instance's dispatcher if it
+    /// wrote one. A write whose events no endpoint wanted wakes nothing: an idle dispatcher claims at once when woken,
+    /// and with an endpoint filtered to other repositories every push made a claim that found nothing (side by side,
+    /// 8 workers pushing small images: 180 us more server CPU per image than no webhooks at all, 0.96 of its rate).
+    /// </summary>
+    private async ValueTask<T> SignalAfter<T>(Func<EventOrigin?, ValueTask<T>> write, EventOrigin? origin)
     {
-        var result = await write;
-        signal?.Pulse();
+        var before = Volatile.Read(ref _written); // read before the write starts: it may finish on this thread
+        var result = await write(origin);
+        // Counts only grow: ours moved it if this write wrote an event (another write's may have too: one more wake).
+        if (Volatile.Read(ref _written) != before)
+        {
+            signal?.Pulse();
+        }
+
         return result;
     }
 
@@ -86,6 +99,8 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
                 .With("@i", id).WithText("@n", endpoint).WithText("@r", registryEvent.Repository).With("@t", registryEvent.Timestamp.ToUnixTimeMilliseconds());
             await delivery.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        Interlocked.Increment(ref _written);
     }
 
     public async ValueTask AppendAsync(RegistryEvent registryEvent, CancellationToken cancellationToken)
@@ -95,11 +110,11 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
             return;
         }
 
-        await SignalAfter(database.RunWriteAsync(async (connection, transaction) =>
+        await SignalAfter(_ => database.RunWriteAsync(async (connection, transaction) =>
         {
             await WriteAsync(connection, transaction, registryEvent, cancellationToken);
             return true;
-        }, cancellationToken, durable: false));
+        }, cancellationToken, durable: false), null);
     }
 
     public async ValueTask<IReadOnlyList<PendingDelivery>> ClaimLinesAsync(

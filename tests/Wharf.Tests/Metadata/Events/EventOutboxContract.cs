@@ -152,6 +152,31 @@ public abstract class EventOutboxContract : IAsyncLifetime
 
     private static DeliveryOutcome Done(DateTimeOffset at) => new(DeliveryStates.Done, at, 204, null);
 
+    [Fact]
+    public async Task Only_a_change_that_wrote_an_event_wakes_the_dispatcher()
+    {
+        // An idle dispatcher claims as soon as it is woken: a push no endpoint wanted an event of must not wake it.
+        var signal = new EventSignal();
+        var outbox = new SqlEventOutbox(Database, new OnlyRepository("team/app"), signal);
+        var wake = signal.Next;
+
+        Assert.True(await ReportAsync(outbox, "team/web"));
+        Assert.False(wake.IsCompleted);
+        Assert.Equal((0L, 0L), await outbox.CountAsync(None));
+
+        Assert.True(await ReportAsync(outbox, "team/app"));
+        Assert.True(wake.IsCompleted);
+        Assert.Equal((1L, 0L), await outbox.CountAsync(None));
+    }
+
+    private ValueTask<bool> ReportAsync(SqlEventOutbox outbox, string repository) =>
+        SqlEventOutbox.Reporting(outbox, _ => Database.RunWriteAsync(async (connection, transaction) =>
+        {
+            var change = new RegistryEvent(Guid.CreateVersion7(Start), Start, EventActions.ManifestPush, repository, "application/vnd.oci.image.manifest.v1+json", "sha256:" + new string('b', 64), 512, "v1");
+            await outbox.WriteAsync(connection, transaction, change, None);
+            return true;
+        }, None));
+
     private async Task<RegistryEvent> WriteAsync(string repository, string tag, DateTimeOffset at)
     {
         var written = new RegistryEvent(Guid.CreateVersion7(at), at, EventActions.ManifestPush, repository, "application/vnd.oci.image.manifest.v1+json", "sha256:" + new string('a', 64), 512, tag);
@@ -169,5 +194,10 @@ public abstract class EventOutboxContract : IAsyncLifetime
     private sealed class Routes : IEventRoutes
     {
         public IReadOnlyList<string> EndpointsFor(RegistryEvent registryEvent) => ["hooks"];
+    }
+
+    private sealed class OnlyRepository(string repository) : IEventRoutes
+    {
+        public IReadOnlyList<string> EndpointsFor(RegistryEvent registryEvent) => registryEvent.Repository == repository ? ["hooks"] : [];
     }
 }
