@@ -38,7 +38,7 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
     /// <summary>
     /// Runs a store's write that may report events: without webhooks (<paramref name="events"/> null) the write alone,
     /// with no origin; with them, the write gets the origin of its events, read here on the caller's flow (the engine
-    /// may run the write on a flow of its own), and the dispatcher is woken once the write has committed.
+    /// may run the write on a flow of its own), and the dispatcher is woken once the write has committed, if it wrote an event.
     /// </summary>
     public static ValueTask<T> Reporting<T>(SqlEventOutbox? events, Func<EventOrigin?, ValueTask<T>> write) =>
         events is null ? write(null) : events.SignalAfter(write, EventOrigin.Current);
