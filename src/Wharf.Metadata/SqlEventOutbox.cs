@@ -14,10 +14,10 @@ namespace Wharf.Metadata;
 /// </summary>
 public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, EventSignal? signal = null) : IEventOutbox
 {
-    private long _written; // events this instance has written (rolled back or not): a write that moves it wakes the dispatcher
-
     private const string DeliveryColumns =
         "d.event_id, d.endpoint, d.state, d.attempts, d.next_attempt_at, d.last_status, d.last_error, e.payload";
+
+    private long _written; // events this instance has written (rolled back or not): a write that moves it wakes the dispatcher
 
     /// <summary>
     /// Locks the repository's row until the transaction ends (PostgreSQL; SQLite's one writer already serialises), so

@@ -79,7 +79,7 @@ internal static class LocalFileSender
         {
             // A hint above the pipe's block size gets one contiguous buffer: the whole read lands in one segment.
             var memory = writer.GetMemory(Chunk);
-            var read = await RandomAccess.ReadAsync(handle, memory[..(int)Math.Min(Math.Min(Chunk, memory.Length), length)], offset, cancellationToken);
+            var read = await RandomAccess.ReadAsync(handle, memory[..(int)Math.Min(memory.Length, length)], offset, cancellationToken);
             if (read == 0)
             {
                 throw new IOException("Blob ended before its recorded size");

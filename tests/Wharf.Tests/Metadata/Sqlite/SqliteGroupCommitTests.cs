@@ -137,10 +137,7 @@ public sealed class SqliteGroupCommitTests : IDisposable
         ended.SetResult();
         Assert.Equal(1, await later!);
 
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
-        await using var names = connection.CreateCommand();
-        names.CommandText = "SELECT group_concat(name, ',') FROM (SELECT name FROM repositories ORDER BY name)";
-        Assert.Equal("inner,later,outer", await names.ExecuteScalarAsync());
+        Assert.Equal("inner,later,outer", await RepositoryNamesAsync());
     }
 
     [Fact]
@@ -160,10 +157,7 @@ public sealed class SqliteGroupCommitTests : IDisposable
             return 0;
         }, CancellationToken.None);
 
-        await using var read = await _database.OpenAsync(CancellationToken.None);
-        await using var names = read.CreateCommand();
-        names.CommandText = "SELECT group_concat(name, ',') FROM repositories";
-        Assert.Equal("kept", await names.ExecuteScalarAsync());
+        Assert.Equal("kept", await RepositoryNamesAsync());
     }
 
     [Fact]
@@ -207,5 +201,14 @@ public sealed class SqliteGroupCommitTests : IDisposable
     {
         _database.Dispose();
         _temp.Dispose();
+    }
+
+    /// <summary>The repositories' names in order, comma-separated, as a reader sees them.</summary>
+    private async Task<object?> RepositoryNamesAsync()
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await using var names = connection.CreateCommand();
+        names.CommandText = "SELECT group_concat(name, ',') FROM (SELECT name FROM repositories ORDER BY name)";
+        return await names.ExecuteScalarAsync();
     }
 }
