@@ -77,9 +77,10 @@ internal static class LocalFileSender
         var writer = response.BodyWriter;
         while (length > 0)
         {
-            // A hint above the pipe's block size gets one contiguous buffer: the whole read lands in one segment.
+            // A hint above the pipe's block size gets one contiguous buffer: the whole read lands in one segment. Reads
+            // stay at 1 MiB even if the buffer is larger (the size measured; 4 MiB gained nothing).
             var memory = writer.GetMemory(Chunk);
-            var read = await RandomAccess.ReadAsync(handle, memory[..(int)Math.Min(memory.Length, length)], offset, cancellationToken);
+            var read = await RandomAccess.ReadAsync(handle, memory[..(int)Math.Min(Math.Min(Chunk, memory.Length), length)], offset, cancellationToken);
             if (read == 0)
             {
                 throw new IOException("Blob ended before its recorded size");
