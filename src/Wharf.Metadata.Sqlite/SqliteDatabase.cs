@@ -388,6 +388,8 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
 
     public override string SkipLocked => "";
 
+    public override bool WritesOneAtATime => true;
+
     protected override string NowMillisecondsSql => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
     protected override Assembly MigrationsAssembly => typeof(SqliteDatabase).Assembly;

@@ -108,6 +108,12 @@ public abstract class SqlDatabase
     /// <summary>The value to bind for an <see cref="InList"/> parameter of whole numbers.</summary>
     public abstract object ListValue(IEnumerable<long> values);
 
+    /// <summary>
+    /// True where one write transaction runs at a time in the whole database (SQLite), so that ids taken in write
+    /// transactions follow their commit order everywhere, not only where a row lock orders them.
+    /// </summary>
+    public virtual bool WritesOneAtATime => false;
+
     /// <summary>The locking clause that ends a SELECT of queue rows which concurrent workers skip instead of waiting for ("" where one writer at a time makes it moot).</summary>
     public abstract string SkipLocked { get; }
 

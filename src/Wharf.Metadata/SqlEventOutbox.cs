@@ -76,31 +76,105 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
             ? new PreparedEvent(registryEvent, endpoints, JsonSerializer.Serialize(registryEvent, EventPayloadJson.Default.RegistryEvent))
             : null;
 
-    /// <summary>Writes a prepared event and its pending deliveries in the caller's transaction.</summary>
+    /// <summary>
+    /// Writes a prepared event in the caller's transaction: with its pending deliveries, or, where one writer orders every
+    /// id (<see cref="SqlDatabase.WritesOneAtATime"/>), with the names of its endpoints for the next fan-out to make them.
+    /// </summary>
     public async ValueTask WriteAsync(DbConnection connection, DbTransaction? transaction, PreparedEvent prepared, CancellationToken cancellationToken)
     {
         var (registryEvent, endpoints, payload) = prepared;
-        long id;
-        await using (var insert = connection.Command("""
-            INSERT INTO events (created_at, repository, action, payload) VALUES (@t, @r, @a, @p) RETURNING id
-            """, transaction)
-            .With("@t", registryEvent.Timestamp.ToUnixTimeMilliseconds())
-            .WithText("@r", registryEvent.Repository).WithText("@a", registryEvent.Action)
-            .WithText("@p", payload))
+        var at = registryEvent.Timestamp.ToUnixTimeMilliseconds();
+        if (database.WritesOneAtATime)
         {
-            id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        }
-
-        foreach (var endpoint in endpoints)
-        {
-            await using var delivery = connection.Command("""
-                INSERT INTO event_deliveries (event_id, endpoint, repository, state, attempts, next_attempt_at) VALUES (@i, @n, @r, 'pending', 0, @t)
+            await using var deferred = connection.Command("""
+                INSERT INTO events (created_at, repository, action, payload, endpoints) VALUES (@t, @r, @a, @p, @e)
                 """, transaction)
-                .With("@i", id).WithText("@n", endpoint).WithText("@r", registryEvent.Repository).With("@t", registryEvent.Timestamp.ToUnixTimeMilliseconds());
-            await delivery.ExecuteNonQueryAsync(cancellationToken);
+                .With("@t", at).WithText("@r", registryEvent.Repository).WithText("@a", registryEvent.Action)
+                .WithText("@p", payload).WithText("@e", string.Join(',', endpoints));
+            await deferred.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else
+        {
+            long id;
+            await using (var insert = connection.Command("""
+                INSERT INTO events (created_at, repository, action, payload) VALUES (@t, @r, @a, @p) RETURNING id
+                """, transaction)
+                .With("@t", at).WithText("@r", registryEvent.Repository).WithText("@a", registryEvent.Action).WithText("@p", payload))
+            {
+                id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            }
+
+            foreach (var endpoint in endpoints)
+            {
+                await InsertDeliveryAsync(connection, transaction, id, endpoint, registryEvent.Repository, at, cancellationToken);
+            }
         }
 
         Interlocked.Increment(ref _written);
+    }
+
+    private static async ValueTask InsertDeliveryAsync(
+        DbConnection connection, DbTransaction? transaction, long eventId, string endpoint, string repository, long due, CancellationToken cancellationToken)
+    {
+        await using var delivery = connection.Command("""
+            INSERT INTO event_deliveries (event_id, endpoint, repository, state, attempts, next_attempt_at) VALUES (@i, @n, @r, 'pending', 0, @t)
+            """, transaction)
+            .With("@i", eventId).WithText("@n", endpoint).WithText("@r", repository).With("@t", due);
+        await delivery.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes the pending deliveries of the events written since the last fan-out and moves its cursor past them, in the
+    /// caller's write transaction; nothing where the deliveries are written with their events, or nothing is new.
+    /// </summary>
+    private async ValueTask FanOutAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (!database.WritesOneAtATime)
+        {
+            return;
+        }
+
+        var events = new List<(long Id, string Repository, string Endpoints, long CreatedAt)>();
+        await using (var select = connection.Command("""
+            SELECT id, repository, endpoints, created_at FROM events
+            WHERE id > (SELECT last_event_id FROM event_fanout) AND endpoints IS NOT NULL ORDER BY id
+            """, transaction))
+        {
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                events.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
+            }
+        }
+
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (id, repository, endpoints, createdAt) in events)
+        {
+            foreach (var endpoint in endpoints.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                await InsertDeliveryAsync(connection, transaction, id, endpoint, repository, createdAt, cancellationToken);
+            }
+        }
+
+        await using var move = connection.Command("UPDATE event_fanout SET last_event_id = @i", transaction).With("@i", events[^1].Id);
+        await move.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Fans out in a write of its own: before listing or counting, so that they show what a claim would see.</summary>
+    private async ValueTask FanOutAsync(CancellationToken cancellationToken)
+    {
+        if (database.WritesOneAtATime)
+        {
+            await database.RunWriteAsync(async (connection, transaction) =>
+            {
+                await FanOutAsync(connection, transaction, cancellationToken);
+                return true;
+            }, cancellationToken, durable: false);
+        }
     }
 
     public async ValueTask AppendAsync(RegistryEvent registryEvent, CancellationToken cancellationToken)
@@ -127,6 +201,7 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
 
         var claimed = await database.RunWriteAsync<IReadOnlyList<(long EventId, string Endpoint, int Attempts)>>(async (connection, transaction) =>
         {
+            await FanOutAsync(connection, transaction, cancellationToken);
             var nowMs = now.ToUnixTimeMilliseconds();
             var heads = new List<(long EventId, string Endpoint, string Repository, int Attempts)>();
             // The head of a line: no pending delivery of the same endpoint and repository comes before it.
@@ -243,6 +318,7 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
 
     public async ValueTask<Page<EventDelivery>> ListAsync(EventQuery query, CancellationToken cancellationToken)
     {
+        await FanOutAsync(cancellationToken);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command("");
         var sql = new StringBuilder("SELECT ").Append(DeliveryColumns).Append(" FROM event_deliveries d JOIN events e ON e.id = d.event_id WHERE 1 = 1");
@@ -291,16 +367,31 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
             // An event goes once none of its deliveries is pending or dead: delivered everywhere, or its endpoints removed.
             // Ids follow time, so the old events are those before the first new one, found by walking the ids from the
             // oldest (what is left there is what pruning keeps) without an index on the time.
-            await using var command = connection.Command("""
+            // Where deliveries are made after the commit, an event not fanned out yet has none and stays.
+            var deferred = database.WritesOneAtATime ? " AND id <= (SELECT last_event_id FROM event_fanout)" : "";
+            await using var command = connection.Command($"""
                 DELETE FROM events
                 WHERE id < COALESCE((SELECT n.id FROM events n WHERE n.created_at >= @t ORDER BY n.id LIMIT 1), 9223372036854775807)
-                  AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id AND d.state <> 'done')
+                  AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = events.id AND d.state <> 'done'){deferred}
                 """, transaction).With("@t", before.ToUnixTimeMilliseconds());
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            var pruned = await command.ExecuteNonQueryAsync(cancellationToken);
+            if (database.WritesOneAtATime && pruned > 0)
+            {
+                // SQLite gives a new row the largest id + 1: with the newest events gone, it would hand out again ids the
+                // cursor has passed. Every event left up to the largest id has its deliveries, so the cursor may go back.
+                await using var back = connection.Command("""
+                    UPDATE event_fanout SET last_event_id = (SELECT COALESCE(MAX(id), 0) FROM events)
+                    WHERE last_event_id > (SELECT COALESCE(MAX(id), 0) FROM events)
+                    """, transaction);
+                await back.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return pruned;
         }, cancellationToken, durable: false, background: true);
 
     public async ValueTask<(long Pending, long Dead)> CountAsync(CancellationToken cancellationToken)
     {
+        await FanOutAsync(cancellationToken);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command("""
             SELECT (SELECT COUNT(*) FROM event_deliveries WHERE state = 'pending'), (SELECT COUNT(*) FROM event_deliveries WHERE state = 'dead')

@@ -147,6 +147,40 @@ public abstract class EventOutboxContract : IAsyncLifetime
         Assert.Equal((1L, 1L), await Outbox.CountAsync(None));
     }
 
+    [Fact]
+    public async Task After_pruning_every_event_the_next_one_is_still_delivered()
+    {
+        // SQLite hands a new row the largest id + 1: once pruning has removed the newest events, ids come again that a
+        // cursor over the events may already have passed.
+        await WriteAsync("team/app", "v1", Start);
+        await WriteAsync("team/app", "v2", Start);
+        foreach (var delivery in await BatchAsync("a", Start))
+        {
+            Assert.True(await Api.RecordAsync(delivery, "a", Done(Start), None));
+        }
+
+        Assert.Equal(2, await Outbox.PruneAsync(Start.AddDays(1), None));
+        var next = await WriteAsync("team/app", "v3", Start.AddDays(2));
+
+        Assert.Equal([next], (await BatchAsync("a", Start.AddDays(2))).Select(d => d.Event));
+    }
+
+    [Fact]
+    public async Task An_event_written_before_a_restart_is_listed_counted_and_claimed_after_it()
+    {
+        var written = await WriteAsync("team/app", "v1", Start);
+        var restarted = new SqlEventOutbox(Database, new Routes());
+
+        var listed = Assert.Single((await restarted.ListAsync(new EventQuery(State: DeliveryStates.Pending), None)).Items);
+        Assert.Equal((written, "hooks"), (listed.Event, listed.Endpoint));
+        Assert.Equal((1L, 0L), await restarted.CountAsync(None));
+        var claimed = Assert.Single(await restarted.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = 10 }, "b", 8, Start, Lease, None));
+        Assert.Equal(written, claimed.Event);
+    }
+
+    private async Task<IReadOnlyList<PendingDelivery>> BatchAsync(string owner, DateTimeOffset now) =>
+        await Outbox.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = 10 }, owner, 8, now, Lease, None);
+
     private async Task<List<string?>> TagsListedAsync() =>
         [.. (await Outbox.ListAsync(new EventQuery(), None)).Items.Select(d => d.Event.Tag).Order()];
 
