@@ -12,7 +12,9 @@ namespace Wharf.Metadata;
 /// <see cref="WriteAsync"/> inside the transaction of the change they report; the dispatcher claims the head of each
 /// (endpoint, repository) line with a lease, sends it outside any transaction, and records the outcome.
 /// </summary>
-public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, EventSignal? signal = null) : IEventOutbox
+/// <param name="fanOutBatch">The most events one fan-out makes deliveries for (SQLite): a backlog (events written while
+/// no instance delivered) is spread over many short transactions instead of one that holds the writer every push waits for.</param>
+public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, EventSignal? signal = null, int fanOutBatch = 1000) : IEventOutbox
 {
     private const string DeliveryColumns =
         "d.event_id, d.endpoint, d.state, d.attempts, d.next_attempt_at, d.last_status, d.last_error, e.payload";
@@ -124,21 +126,22 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
     }
 
     /// <summary>
-    /// Makes the pending deliveries of the events written since the last fan-out and moves its cursor past them, in the
-    /// caller's write transaction; nothing where the deliveries are written with their events, or nothing is new.
+    /// Makes the pending deliveries of up to <c>fanOutBatch</c> events written since the last fan-out and moves its cursor
+    /// past them, in the caller's write transaction; nothing where the deliveries are written with their events, or
+    /// nothing is new. True when it stopped at the bound, with more events waiting.
     /// </summary>
-    private async ValueTask FanOutAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    private async ValueTask<bool> FanOutAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         if (!database.WritesOneAtATime)
         {
-            return;
+            return false;
         }
 
         var events = new List<(long Id, string Repository, string Endpoints, long CreatedAt)>();
         await using (var select = connection.Command("""
             SELECT id, repository, endpoints, created_at FROM events
-            WHERE id > (SELECT last_event_id FROM event_fanout) AND endpoints IS NOT NULL ORDER BY id
-            """, transaction))
+            WHERE id > (SELECT last_event_id FROM event_fanout) AND endpoints IS NOT NULL ORDER BY id LIMIT @n
+            """, transaction).With("@n", (long)fanOutBatch))
         {
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -149,7 +152,7 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
 
         if (events.Count == 0)
         {
-            return;
+            return false;
         }
 
         foreach (var (id, repository, endpoints, createdAt) in events)
@@ -162,18 +165,15 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
 
         await using var move = connection.Command("UPDATE event_fanout SET last_event_id = @i", transaction).With("@i", events[^1].Id);
         await move.ExecuteNonQueryAsync(cancellationToken);
+        return events.Count == fanOutBatch;
     }
 
-    /// <summary>Fans out in a write of its own: before listing or counting, so that they show what a claim would see.</summary>
+    /// <summary>Fans out everything written so far, in writes of their own: before listing or counting, so that they show what a claim would see.</summary>
     private async ValueTask FanOutAsync(CancellationToken cancellationToken)
     {
-        if (database.WritesOneAtATime)
+        while (database.WritesOneAtATime
+            && await database.RunWriteAsync((connection, transaction) => FanOutAsync(connection, transaction, cancellationToken), cancellationToken, durable: false))
         {
-            await database.RunWriteAsync(async (connection, transaction) =>
-            {
-                await FanOutAsync(connection, transaction, cancellationToken);
-                return true;
-            }, cancellationToken, durable: false);
         }
     }
 
@@ -199,9 +199,10 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
             return [];
         }
 
+        var more = false;
         var claimed = await database.RunWriteAsync<IReadOnlyList<(long EventId, string Endpoint, int Attempts)>>(async (connection, transaction) =>
         {
-            await FanOutAsync(connection, transaction, cancellationToken);
+            more = await FanOutAsync(connection, transaction, cancellationToken);
             var nowMs = now.ToUnixTimeMilliseconds();
             var heads = new List<(long EventId, string Endpoint, string Repository, int Attempts)>();
             // The head of a line: no pending delivery of the same endpoint and repository comes before it.
@@ -254,6 +255,11 @@ public sealed class SqlEventOutbox(SqlDatabase database, IEventRoutes routes, Ev
 
             return claimed;
         }, cancellationToken, durable: false);
+
+        if (more)
+        {
+            signal?.Pulse(); // a backlog past one fan-out: the dispatcher claims again without waiting for its poll
+        }
 
         return claimed.Count == 0 ? [] : await WithEventsAsync(claimed, cancellationToken);
     }

@@ -178,6 +178,54 @@ public abstract class EventOutboxContract : IAsyncLifetime
         Assert.Equal(written, claimed.Event);
     }
 
+    [Fact]
+    public async Task A_backlog_goes_out_in_order_across_claims_that_each_fan_out_a_bounded_part()
+    {
+        var signal = new EventSignal();
+        var outbox = new SqlEventOutbox(Database, new Routes(), signal, fanOutBatch: 2);
+        var written = new List<RegistryEvent>();
+        for (var i = 1; i <= 5; i++)
+        {
+            written.Add(await WriteAsync(outbox, "team/app", $"v{i}", Start));
+        }
+
+        var wake = signal.Next;
+        var sent = new List<RegistryEvent>();
+        for (var claims = 0; claims < 10; claims++)
+        {
+            var batch = await outbox.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = 10 }, "a", 8, Start, Lease, None);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            if (claims == 0 && Database.WritesOneAtATime)
+            {
+                // Made after the commit: the first claim's fan-out stopped at its bound and asked for another claim at once.
+                Assert.Equal(2, batch.Count);
+                Assert.True(wake.IsCompleted);
+            }
+
+            sent.AddRange(batch.Select(d => d.Event));
+            Assert.Equal(batch.Count, await outbox.RecordAllAsync([.. batch.Select(d => (d, Done(Start)))], "a", None));
+        }
+
+        Assert.Equal(written, sent);
+    }
+
+    [Fact]
+    public async Task Listing_and_counting_see_a_whole_backlog()
+    {
+        var outbox = new SqlEventOutbox(Database, new Routes(), fanOutBatch: 2);
+        for (var i = 1; i <= 5; i++)
+        {
+            await WriteAsync(outbox, "team/app", $"v{i}", Start);
+        }
+
+        Assert.Equal(5, (await outbox.ListAsync(new EventQuery(State: DeliveryStates.Pending), None)).Items.Count);
+        Assert.Equal((5L, 0L), await outbox.CountAsync(None));
+    }
+
     private async Task<IReadOnlyList<PendingDelivery>> BatchAsync(string owner, DateTimeOffset now) =>
         await Outbox.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = 10 }, owner, 8, now, Lease, None);
 
@@ -211,12 +259,14 @@ public abstract class EventOutboxContract : IAsyncLifetime
             return true;
         }, None));
 
-    private async Task<RegistryEvent> WriteAsync(string repository, string tag, DateTimeOffset at)
+    private Task<RegistryEvent> WriteAsync(string repository, string tag, DateTimeOffset at) => WriteAsync(Outbox, repository, tag, at);
+
+    private async Task<RegistryEvent> WriteAsync(SqlEventOutbox outbox, string repository, string tag, DateTimeOffset at)
     {
         var written = new RegistryEvent(Guid.CreateVersion7(at), at, EventActions.ManifestPush, repository, "application/vnd.oci.image.manifest.v1+json", "sha256:" + new string('a', 64), 512, tag);
         await Database.RunWriteAsync(async (connection, transaction) =>
         {
-            await Outbox.WriteAsync(connection, transaction, written, None);
+            await outbox.WriteAsync(connection, transaction, written, None);
             return true;
         }, None);
         return written;
