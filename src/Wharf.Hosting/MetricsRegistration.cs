@@ -22,6 +22,7 @@ public static class MetricsRegistration
         services.AddSingleton(new MetricsEndpoint(options.Path));
         services.AddSingleton<WharfMetrics>();
         services.AddSingleton<GcMetrics>();
+        services.AddSingleton<HttpServerMetrics>();
         Decorate<IStorageDriver>(services, (sp, inner) => new MeteredStorageDriver(inner, storageDriver, sp.GetRequiredService<WharfMetrics>()));
         Decorate<IBlobIndex>(services, (sp, inner) => new MeteredBlobIndex(inner, sp.GetRequiredService<WharfMetrics>()));
         Decorate<IManifestReader>(services, (sp, inner) => new MeteredManifestReader(inner, sp.GetRequiredService<WharfMetrics>()));
@@ -32,6 +33,8 @@ public static class MetricsRegistration
             .AddRuntimeInstrumentation()
             // One route serves all of /v2/: counting routing match attempts per request would cost every request and say nothing.
             .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
+            // Wharf records the request duration and active requests itself, with fewer labels (HttpServerMetrics).
+            .AddView(i => i.Meter.Name == HttpServerMetrics.AspNetCoreHostingMeter ? MetricStreamConfiguration.Drop : null)
             .AddPrometheusExporter(o =>
             {
                 o.ScrapeEndpointPath = options.Path;
@@ -39,7 +42,7 @@ public static class MetricsRegistration
             }));
     }
 
-    /// <summary>Counts requests by route family and maps the scrape endpoint (on its own port when <c>Metrics:Listen</c> says so).</summary>
+    /// <summary>Records requests by route family and maps the scrape endpoint (on its own port when <c>Metrics:Listen</c> says so).</summary>
     public static void UseWharfMetrics(this WebApplication app, MetricsOptions options)
     {
         app.UseMiddleware<RequestMetricsMiddleware>();

@@ -1,5 +1,5 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Wharf.Core.Telemetry;
 
@@ -9,57 +9,55 @@ namespace Wharf.Http.Telemetry;
 public sealed record MetricsEndpoint(string Path);
 
 /// <summary>
-/// Labels every request's <c>http.server.request.duration</c> with its <see cref="RouteFamily"/>, counts upload requests
-/// in flight and blob bytes sent, and brings the GC gauges up to date before a scrape.
+/// Records every request in <see cref="HttpServerMetrics"/> under its <see cref="RouteFamily"/>, counts upload requests
+/// in flight and blob bytes sent, and brings the GC gauges up to date before a scrape. First in the pipeline, so a
+/// request's duration covers everything Wharf does for it.
 /// </summary>
 public sealed partial class RequestMetricsMiddleware(
-    RequestDelegate next, WharfMetrics metrics, GcMetrics gc, MetricsEndpoint endpoint, ILogger<RequestMetricsMiddleware> logger)
+    RequestDelegate next, HttpServerMetrics requests, WharfMetrics metrics, GcMetrics gc, MetricsEndpoint endpoint, ILogger<RequestMetricsMiddleware> logger)
 {
-    /// <remarks>Most requests (manifests, HEADs, uploads' neighbours) need nothing after the response: they pass straight on, without an async frame of their own.</remarks>
-    public Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
+        var started = Stopwatch.GetTimestamp();
         var request = context.Request;
         var family = RouteFamily.Of(request.Path.Value, endpoint.Path);
-        context.Features.Get<IHttpMetricsTagsFeature>()?.Tags.Add(new("wharf.route_family", family));
-        if (ReferenceEquals(family, RouteFamily.Metrics))
-        {
-            return ScrapeAsync(context);
-        }
-
-        if (ReferenceEquals(family, RouteFamily.Upload)
-            && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPatch(request.Method) || HttpMethods.IsPut(request.Method)))
-        {
-            return UploadAsync(context);
-        }
-
-        return ReferenceEquals(family, RouteFamily.Blob) && HttpMethods.IsGet(request.Method) ? BlobGetAsync(context) : next(context);
-    }
-
-    private async Task ScrapeAsync(HttpContext context)
-    {
-        await RefreshGcAsync(context.RequestAborted);
-        await next(context);
-    }
-
-    private async Task UploadAsync(HttpContext context)
-    {
-        metrics.UploadStarted();
+        var slot = requests.Started(request);
+        var upload = ReferenceEquals(family, RouteFamily.Upload)
+            && (HttpMethods.IsPost(request.Method) || HttpMethods.IsPatch(request.Method) || HttpMethods.IsPut(request.Method));
+        Exception? failure = null;
         try
         {
+            if (upload)
+            {
+                metrics.UploadStarted();
+            }
+            else if (ReferenceEquals(family, RouteFamily.Metrics))
+            {
+                await RefreshGcAsync(context.RequestAborted);
+            }
+
             await next(context);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
         }
         finally
         {
-            metrics.UploadEnded();
-        }
-    }
+            if (upload)
+            {
+                metrics.UploadEnded();
+            }
 
-    private async Task BlobGetAsync(HttpContext context)
-    {
-        await next(context);
-        if (context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent && context.Response.ContentLength is { } sent)
-        {
-            metrics.BlobBytesOut(sent);
+            var response = context.Response;
+            var status = failure is null || response.HasStarted ? response.StatusCode : StatusCodes.Status500InternalServerError;
+            requests.Ended(slot, family, status, started, failure);
+            if (failure is null && ReferenceEquals(family, RouteFamily.Blob) && HttpMethods.IsGet(request.Method)
+                && status is StatusCodes.Status200OK or StatusCodes.Status206PartialContent && response.ContentLength is { } sent)
+            {
+                metrics.BlobBytesOut(sent);
+            }
         }
     }
 

@@ -86,6 +86,68 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task A_request_in_progress_is_active_and_ends_counted_with_its_status()
+    {
+        await using var server = await StartAsync();
+        var registry = new Registry(server);
+        var location = await registry.StartUploadAsync("team/app");
+        var release = new TaskCompletionSource();
+        using var uploader = new HttpClient { BaseAddress = server.BaseAddress };
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new TwoPartContent(new byte[4096], 1024, release.Task) };
+        patch.Content.Headers.ContentType = new("application/octet-stream");
+        var patched = uploader.SendAsync(patch);
+
+        // The PATCH is on the server once its first bytes are: asked again until the scrape shows it, for a few seconds.
+        var during = await ScrapeAsync(registry);
+        for (var attempt = 0; attempt < 200 && during.Sum("http_server_active_requests", "http_request_method=PATCH") < 1; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
+            during = await ScrapeAsync(registry);
+        }
+
+        Assert.Equal(1, during.Sum("http_server_active_requests", "http_request_method=PATCH", "url_scheme=http"));
+        Assert.Equal(1, during.Sum("wharf_uploads_in_flight"));
+        Assert.Equal(1, during.Sum("http_server_active_requests", "http_request_method=GET")); // the scrape itself
+        Assert.Equal(0, during.Sum(Duration, "http_request_method=PATCH"));
+
+        release.SetResult();
+        using (var response = await patched)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var after = await ScrapeAsync(registry);
+        for (var attempt = 0; attempt < 200 && after.Sum(Duration, "http_request_method=PATCH") < 1; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
+            after = await ScrapeAsync(registry);
+        }
+
+        Assert.Equal(1, after.Sum(Duration, "wharf_route_family=v2.upload", "http_request_method=PATCH", "http_response_status_code=202"));
+        Assert.Equal(0, after.Sum("http_server_active_requests", "http_request_method=PATCH"));
+        Assert.Equal(0, after.Sum("wharf_uploads_in_flight"));
+    }
+
+    [Fact]
+    public async Task A_method_outside_the_standard_ones_is_labelled_other_and_never_by_its_name()
+    {
+        await using var server = await StartAsync();
+        var registry = new Registry(server);
+        using (var brew = await registry.SendAsync(new HttpMethod("BREW"), "/v2/team/app/manifests/v1", [], null))
+        {
+            Assert.True((int)brew.StatusCode >= 400, brew.StatusCode.ToString());
+        }
+
+        var scrape = await ScrapeAsync(registry);
+        Assert.Equal(1, scrape.Sum(Duration, "wharf_route_family=v2.manifest", "http_request_method=_OTHER"));
+        Assert.DoesNotContain(scrape.Families.Values.SelectMany(f => f.Samples).SelectMany(s => s.Labels.Values), value => value.Contains("BREW", StringComparison.Ordinal));
+
+        // ASP.NET Core's own request instruments are replaced, not doubled: every request series is Wharf's.
+        Assert.All(scrape.Samples(Duration), s => Assert.Equal("Wharf", s.Labels["otel_scope_name"]));
+        Assert.All(scrape.Samples("http_server_active_requests"), s => Assert.Equal("Wharf", s.Labels["otel_scope_name"]));
+    }
+
+    [Fact]
     public async Task Metrics_off_serves_no_scrape_endpoint()
     {
         await using var server = await StartAsync(Settings.Of(("Metrics:Enabled", "false")));
@@ -181,6 +243,24 @@ public sealed class MetricsEndpointTests
         {
             Assert.Fail(e.Message + "\n" + text);
             throw;
+        }
+    }
+
+    /// <summary>A body that sends its first <c>split</c> bytes at once and the rest when <c>release</c> completes.</summary>
+    private sealed class TwoPartContent(byte[] bytes, int split, Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(bytes.AsMemory(0, split));
+            await stream.FlushAsync();
+            await release;
+            await stream.WriteAsync(bytes.AsMemory(split));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = bytes.Length;
+            return true;
         }
     }
 }
