@@ -154,7 +154,7 @@ public abstract class EventOutboxContract : IAsyncLifetime
         // cursor over the events may already have passed.
         await WriteAsync("team/app", "v1", Start);
         await WriteAsync("team/app", "v2", Start);
-        foreach (var delivery in await BatchAsync("a", Start))
+        foreach (var delivery in await ClaimAsync("a", Start, perLine: 10))
         {
             Assert.True(await Api.RecordAsync(delivery, "a", Done(Start), None));
         }
@@ -162,7 +162,7 @@ public abstract class EventOutboxContract : IAsyncLifetime
         Assert.Equal(2, await Outbox.PruneAsync(Start.AddDays(1), None));
         var next = await WriteAsync("team/app", "v3", Start.AddDays(2));
 
-        Assert.Equal([next], (await BatchAsync("a", Start.AddDays(2))).Select(d => d.Event));
+        Assert.Equal([next], (await ClaimAsync("a", Start.AddDays(2), perLine: 10)).Select(d => d.Event));
     }
 
     [Fact]
@@ -226,9 +226,6 @@ public abstract class EventOutboxContract : IAsyncLifetime
         Assert.Equal((5L, 0L), await outbox.CountAsync(None));
     }
 
-    private async Task<IReadOnlyList<PendingDelivery>> BatchAsync(string owner, DateTimeOffset now) =>
-        await Outbox.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = 10 }, owner, 8, now, Lease, None);
-
     private async Task<List<string?>> TagsListedAsync() =>
         [.. (await Outbox.ListAsync(new EventQuery(), None)).Items.Select(d => d.Event.Tag).Order()];
 
@@ -272,8 +269,9 @@ public abstract class EventOutboxContract : IAsyncLifetime
         return written;
     }
 
-    private async Task<IReadOnlyList<PendingDelivery>> ClaimAsync(string owner, DateTimeOffset now) =>
-        await Outbox.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = 1 }, owner, 8, now, Lease, None);
+    /// <summary>Claims up to 8 lines' heads, <paramref name="perLine"/> events of each.</summary>
+    private async Task<IReadOnlyList<PendingDelivery>> ClaimAsync(string owner, DateTimeOffset now, int perLine = 1) =>
+        await Outbox.ClaimLinesAsync(new Dictionary<string, int> { ["hooks"] = perLine }, owner, 8, now, Lease, None);
 
     private sealed class Routes : IEventRoutes
     {
