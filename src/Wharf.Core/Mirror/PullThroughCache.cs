@@ -152,9 +152,10 @@ public sealed partial class PullThroughCache(
             }
 
             // That fetch ended between the lookup and the open: its blob is stored now, or it failed and a new one starts.
+            // A small blob's fetch can be stored before the request that started it opens its reader: still a miss.
             if (await OpenStoredAsync(name, digest, cancellationToken) is { } cached)
             {
-                metrics?.Request(prefix, "blob", "hit");
+                metrics?.Request(prefix, "blob", joined ? "hit" : "miss");
                 return cached;
             }
         }

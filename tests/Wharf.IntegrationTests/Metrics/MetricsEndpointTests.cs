@@ -245,22 +245,4 @@ public sealed class MetricsEndpointTests
             throw;
         }
     }
-
-    /// <summary>A body that sends its first <c>split</c> bytes at once and the rest when <c>release</c> completes.</summary>
-    private sealed class TwoPartContent(byte[] bytes, int split, Task release) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(bytes.AsMemory(0, split));
-            await stream.FlushAsync();
-            await release;
-            await stream.WriteAsync(bytes.AsMemory(split));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = bytes.Length;
-            return true;
-        }
-    }
 }
