@@ -70,18 +70,10 @@ public sealed class HttpServerMetrics
         _duration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
     }
 
+    /// <remarks>Kestrel hands known methods over as the interned constants, so the search is reference compares.</remarks>
     private static int MethodIndex(string method)
     {
-        for (var i = 0; i < Methods.Length - 1; i++)
-        {
-            if (ReferenceEquals(method, Methods[i]))
-            {
-                return i;
-            }
-        }
-
-        var canonical = HttpMethods.GetCanonicalizedValue(method);
-        var index = Array.IndexOf(Methods, canonical, 0, Methods.Length - 1);
+        var index = Array.IndexOf(Methods, HttpMethods.GetCanonicalizedValue(method), 0, Methods.Length - 1);
         return index < 0 ? Methods.Length - 1 : index;
     }
 

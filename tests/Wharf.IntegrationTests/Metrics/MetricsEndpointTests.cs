@@ -98,12 +98,7 @@ public sealed class MetricsEndpointTests
         var patched = uploader.SendAsync(patch);
 
         // The PATCH is on the server once its first bytes are: asked again until the scrape shows it, for a few seconds.
-        var during = await ScrapeAsync(registry);
-        for (var attempt = 0; attempt < 200 && during.Sum("http_server_active_requests", "http_request_method=PATCH") < 1; attempt++)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
-            during = await ScrapeAsync(registry);
-        }
+        var during = await ScrapeUntilAsync(registry, s => s.Sum("http_server_active_requests", "http_request_method=PATCH") >= 1);
 
         Assert.Equal(1, during.Sum("http_server_active_requests", "http_request_method=PATCH", "url_scheme=http"));
         Assert.Equal(1, during.Sum("wharf_uploads_in_flight"));
@@ -116,12 +111,7 @@ public sealed class MetricsEndpointTests
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
-        var after = await ScrapeAsync(registry);
-        for (var attempt = 0; attempt < 200 && after.Sum(Duration, "http_request_method=PATCH") < 1; attempt++)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
-            after = await ScrapeAsync(registry);
-        }
+        var after = await ScrapeUntilAsync(registry, s => s.Sum(Duration, "http_request_method=PATCH") >= 1);
 
         Assert.Equal(1, after.Sum(Duration, "wharf_route_family=v2.upload", "http_request_method=PATCH", "http_response_status_code=202"));
         Assert.Equal(0, after.Sum("http_server_active_requests", "http_request_method=PATCH"));
@@ -227,6 +217,19 @@ public sealed class MetricsEndpointTests
     {
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Blobs:Delivery"] = "Proxy" };
         return WharfTestServer.StartAsync(all, handler: new SocketsHttpHandler { MaxConnectionsPerServer = 1 });
+    }
+
+    /// <summary>Scrapes until <paramref name="done"/> holds, for a few seconds at most (a request ends on the server just after its client has the answer); the last scrape.</summary>
+    private static async Task<PrometheusText> ScrapeUntilAsync(Registry registry, Func<PrometheusText, bool> done)
+    {
+        var scrape = await ScrapeAsync(registry);
+        for (var attempt = 0; attempt < 200 && !done(scrape); attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
+            scrape = await ScrapeAsync(registry);
+        }
+
+        return scrape;
     }
 
     private static async Task<PrometheusText> ScrapeAsync(Registry registry)
