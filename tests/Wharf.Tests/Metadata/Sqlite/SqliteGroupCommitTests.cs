@@ -191,6 +191,34 @@ public sealed class SqliteGroupCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task The_log_holds_many_commits_before_a_checkpoint_copies_them_into_the_database()
+    {
+        await _database.WriteAsync(async (connection, transaction) =>
+        {
+            await using var create = connection.CreateCommand();
+            create.Transaction = transaction;
+            create.CommandText = "CREATE TABLE filler (payload BLOB NOT NULL)";
+            return await create.ExecuteNonQueryAsync();
+        }, CancellationToken.None, durable: false);
+
+        // Each commit a page of its own (a row too large to share one): 1,500 frames in the log, past SQLite's default
+        // checkpoint at 1,000 pages, after which the log would start again from its beginning and stay near 4 MiB.
+        for (var i = 0; i < 1500; i++)
+        {
+            await _database.WriteAsync(async (connection, transaction) =>
+            {
+                await using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO filler (payload) VALUES (zeroblob(3000))";
+                return await insert.ExecuteNonQueryAsync();
+            }, CancellationToken.None, durable: false);
+        }
+
+        var log = new FileInfo(Path.Combine(_temp.Path, "wharf.db-wal"));
+        Assert.True(log.Length > 1400L * 4096, $"the log is {log.Length} bytes: checkpointed before {SqliteDatabase.CheckpointPages} pages");
+    }
+
+    [Fact]
     public async Task A_write_after_dispose_is_refused()
     {
         _database.Dispose();
