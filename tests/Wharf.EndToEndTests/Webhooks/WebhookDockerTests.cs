@@ -3,6 +3,7 @@ using System.Text.Json;
 using Wharf.EndToEndTests.Clients;
 using Wharf.EndToEndTests.Infrastructure;
 using Wharf.TestKit;
+using Wharf.TestKit.Prometheus;
 using Wharf.TestKit.Registries;
 
 namespace Wharf.EndToEndTests.Webhooks;
@@ -80,6 +81,56 @@ public sealed class WebhookDockerTests(DockerEngineFixture engine) : IClassFixtu
         Assert.Contains(":", source.GetProperty("addr").GetString(), StringComparison.Ordinal);
         Assert.True(Guid.TryParse(source.GetProperty("instanceID").GetString(), out _), "source.instanceID is not an instance id");
     }
+
+    [Fact]
+    public async Task Docker_push_moves_the_metrics_by_what_it_sent_and_counts_its_event_delivered()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var registry = new WharfRegistry(await WharfTestServer.StartAsync(WebhookSettings.For(receiver.Url)));
+        var docker = new DockerCli(engine, registry.ReadLog);
+        var skopeo = new Skopeo(registry.ReadLog);
+        var layout = OciLayoutBuilder.SingleArch(_temp.CreateSubdirectory("metrics-layout"), "metrics-docker", dataBytes: 16 * 1024);
+        var localName = $"wharf-e2e/metrics-{Guid.NewGuid():N}:v1";
+        var archive = _temp.Combine("metrics-image.tar");
+        await skopeo.CopyAsync(layout.SkopeoReference, $"docker-archive:{archive}:{localName}");
+        await docker.RunAsync("load", "--input", archive);
+        var reference = $"{registry.Authority}/metrics/docker:v1";
+        await docker.RunAsync("tag", localName, reference);
+        await docker.RunAsync("rmi", localName);
+        using var scraper = new HttpClient { BaseAddress = registry.BaseAddress };
+        var before = await ScrapeAsync(scraper);
+
+        var pushed = await docker.PushAsync(reference);
+        await receiver.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(20));
+
+        // The dispatcher counts a delivery just after the receiver has answered: scraped again until it shows, briefly.
+        var after = await ScrapeAsync(scraper);
+        for (var i = 0; i < 200 && after.Sum("wharf_webhooks_deliveries_total", "result=success") < 1; i++)
+        {
+            await Task.Delay(50);
+            after = await ScrapeAsync(scraper);
+        }
+
+        double Delta(string name, params string[] labels) => after.Sum(name, labels) - before.Sum(name, labels);
+        using var http = new RegistryHttp(registry.BaseAddress);
+        var served = await http.GetManifestAsync("metrics/docker", "v1");
+        Assert.Equal(pushed, served.Digest);
+        using var manifest = JsonDocument.Parse(served.Bytes);
+        var blobs = manifest.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("size").GetInt64())
+            .Append(manifest.RootElement.GetProperty("config").GetProperty("size").GetInt64()).ToList();
+
+        const string Duration = "http_server_request_duration_seconds_count";
+        Assert.Equal(blobs.Sum(), Delta("wharf_blob_bytes_in_total"));
+        Assert.Equal(blobs.Count, Delta(Duration, "wharf_route_family=v2.upload", "http_request_method=PUT", "http_response_status_code=201"));
+        Assert.Equal(1, Delta(Duration, "wharf_route_family=v2.manifest", "http_request_method=PUT", "http_response_status_code=201"));
+        Assert.Equal(0, Delta(Duration, "http_response_status_code=500"));
+        Assert.Equal(0, after.Sum("wharf_uploads_in_flight"));
+        Assert.Equal(1, Delta("wharf_webhooks_deliveries_total", $"endpoint={WebhookSettings.Endpoint}", "result=success"));
+        Assert.Equal(0, Delta("wharf_webhooks_deliveries_total", "result=failure"));
+    }
+
+    private static async Task<PrometheusText> ScrapeAsync(HttpClient scraper) =>
+        PrometheusText.Parse(await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
 
     public void Dispose() => _temp.Dispose();
 }
