@@ -3,7 +3,7 @@
 # Wharf with metrics on (the default, with a scrape every SCRAPE_SECONDS) and off (WHARF_Metrics__Enabled=false),
 # alternating which goes first, ROUNDS times. With WEBHOOKS=1 "on" also has a signed webhook endpoint that every push
 # event is delivered to (the README's receiver, docs/examples/webhook-receiver.py, on this machine), and "off" has none.
-# Prints the medians and the ratio on/off, writes bench/results/metrics-cost.json and .txt (observability-cost.* with
+# Prints the medians, the ratio on/off and the geometric mean of the rounds' own ratios, writes bench/results/metrics-cost.json and .txt (observability-cost.* with
 # WEBHOOKS=1). See bench/README.md ("What metrics cost").
 #
 # Before measuring, each server is warmed like a registry that has been up a while: WARM_IMAGES small images pushed
@@ -115,6 +115,10 @@ done
 jq -s --argjson rounds "$ROUNDS" --argjson wrk "$WRK_SECONDS" --argjson images "$SMALL_IMAGES" --argjson warm "$WARM_IMAGES" --argjson scrape "$SCRAPE_SECONDS" --argjson webhooks "$WEBHOOKS" '
   def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def m(mode; key): [.[] | select(.mode == mode) | .[key]] | median;
+  # Each round runs on and off one after the other: the geometric mean of the rounds own on/off ratios pairs the two
+  # that shared a host state, where the ratio of the medians compares on and off of different moments.
+  def paired(key): [group_by(.round)[] | (map(select(.mode == "on"))[0][key] / map(select(.mode == "off"))[0][key])]
+    | (map(log) | add / length | exp * 1000 | round) / 1000;
   {rounds: $rounds, wrk_seconds: $wrk, small_images: $images, warm_images: $warm, scrape_every_s: $scrape, webhooks: ($webhooks == 1), machine_cores: 2,
    get_manifest_rps: {on: m("on"; "get_manifest_rps"), off: m("off"; "get_manifest_rps")},
    push_images_per_s: {on: m("on"; "push_images_per_s"), off: m("off"; "push_images_per_s")},
@@ -123,11 +127,14 @@ jq -s --argjson rounds "$ROUNDS" --argjson wrk "$WRK_SECONDS" --argjson images "
    records: .}
   | .get_manifest_on_over_off = ((.get_manifest_rps.on / .get_manifest_rps.off * 1000 | round) / 1000)
   | .push_on_over_off = ((.push_images_per_s.on / .push_images_per_s.off * 1000 | round) / 1000)
+  | .get_manifest_paired = (.records | paired("get_manifest_rps"))
+  | .push_paired = (.records | paired("push_images_per_s"))
   | .get_manifest_cpu_on_over_off = ((.get_manifest_cpu_us_per_request.on / .get_manifest_cpu_us_per_request.off * 1000 | round) / 1000)
   | .push_cpu_on_over_off = ((.push_cpu_ms_per_image.on / .push_cpu_ms_per_image.off * 1000 | round) / 1000)' "$RESULTS" >"$OUT"
 jq -r '"\(if .webhooks then "metrics + webhooks" else "metrics" end) on vs off, median of \(.rounds) rounds, each server warmed by \(.warm_images) + \(.warm_images / 6 | floor) pushed images in two passes (on: a scrape every \(.scrape_every_s) s\(if .webhooks then ", every push event delivered to a signed endpoint" else "" end))",
   "get_manifest  on \(.get_manifest_rps.on) req/s   off \(.get_manifest_rps.off) req/s   on/off \(.get_manifest_on_over_off)",
   "push (8 workers, small images)  on \(.push_images_per_s.on) images/s   off \(.push_images_per_s.off) images/s   on/off \(.push_on_over_off)",
+  "paired by round (geometric mean of each rounds on/off): get_manifest \(.get_manifest_paired)   push \(.push_paired)",
   "server CPU per GET manifest  on \(.get_manifest_cpu_us_per_request.on) us   off \(.get_manifest_cpu_us_per_request.off) us   on/off \(.get_manifest_cpu_on_over_off)",
   "server CPU per pushed image  on \(.push_cpu_ms_per_image.on) ms   off \(.push_cpu_ms_per_image.off) ms   on/off \(.push_cpu_on_over_off)",
   "load average at the end: \($load)"' --arg load "$(cut -d" " -f1-3 /proc/loadavg)" "$OUT" | tee "${OUT%.json}.txt"
