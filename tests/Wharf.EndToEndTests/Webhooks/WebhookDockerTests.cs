@@ -21,16 +21,7 @@ public sealed class WebhookDockerTests(DockerEngineFixture engine) : IClassFixtu
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var registry = new WharfRegistry(await WharfTestServer.StartAsync(WebhookSettings.For(receiver.Url)));
-        var docker = new DockerCli(engine, registry.ReadLog);
-        var skopeo = new Skopeo(registry.ReadLog);
-        var layout = OciLayoutBuilder.SingleArch(_temp.CreateSubdirectory("layout"), "webhook-docker", dataBytes: 8 * 1024);
-        var localName = $"wharf-e2e/hook-{Guid.NewGuid():N}:v1";
-        var archive = _temp.Combine("image.tar");
-        await skopeo.CopyAsync(layout.SkopeoReference, $"docker-archive:{archive}:{localName}");
-        await docker.RunAsync("load", "--input", archive);
-        var reference = $"{registry.Authority}/hooks/docker:v1";
-        await docker.RunAsync("tag", localName, reference);
-        await docker.RunAsync("rmi", localName);
+        var (docker, reference) = await LoadForPushAsync(registry, "hook", "hooks/docker");
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
 
         var pushed = await docker.PushAsync(reference);
@@ -87,16 +78,7 @@ public sealed class WebhookDockerTests(DockerEngineFixture engine) : IClassFixtu
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var registry = new WharfRegistry(await WharfTestServer.StartAsync(WebhookSettings.For(receiver.Url)));
-        var docker = new DockerCli(engine, registry.ReadLog);
-        var skopeo = new Skopeo(registry.ReadLog);
-        var layout = OciLayoutBuilder.SingleArch(_temp.CreateSubdirectory("metrics-layout"), "metrics-docker", dataBytes: 16 * 1024);
-        var localName = $"wharf-e2e/metrics-{Guid.NewGuid():N}:v1";
-        var archive = _temp.Combine("metrics-image.tar");
-        await skopeo.CopyAsync(layout.SkopeoReference, $"docker-archive:{archive}:{localName}");
-        await docker.RunAsync("load", "--input", archive);
-        var reference = $"{registry.Authority}/metrics/docker:v1";
-        await docker.RunAsync("tag", localName, reference);
-        await docker.RunAsync("rmi", localName);
+        var (docker, reference) = await LoadForPushAsync(registry, "metrics", "metrics/docker");
         using var scraper = new HttpClient { BaseAddress = registry.BaseAddress };
         var before = await ScrapeAsync(scraper);
 
@@ -127,6 +109,22 @@ public sealed class WebhookDockerTests(DockerEngineFixture engine) : IClassFixtu
         Assert.Equal(0, after.Sum("wharf_uploads_in_flight"));
         Assert.Equal(1, Delta("wharf_webhooks_deliveries_total", $"endpoint={WebhookSettings.Endpoint}", "result=success"));
         Assert.Equal(0, Delta("wharf_webhooks_deliveries_total", "result=failure"));
+    }
+
+    /// <summary>An image built offline, loaded into dockerd and tagged <c>&lt;registry&gt;/&lt;repository&gt;:v1</c>, ready to push.</summary>
+    private async Task<(DockerCli Docker, string Reference)> LoadForPushAsync(WharfRegistry registry, string name, string repository)
+    {
+        var docker = new DockerCli(engine, registry.ReadLog);
+        var skopeo = new Skopeo(registry.ReadLog);
+        var layout = OciLayoutBuilder.SingleArch(_temp.CreateSubdirectory(name), $"{name}-docker", dataBytes: 8 * 1024);
+        var localName = $"wharf-e2e/{name}-{Guid.NewGuid():N}:v1";
+        var archive = _temp.Combine($"{name}.tar");
+        await skopeo.CopyAsync(layout.SkopeoReference, $"docker-archive:{archive}:{localName}");
+        await docker.RunAsync("load", "--input", archive);
+        var reference = $"{registry.Authority}/{repository}:v1";
+        await docker.RunAsync("tag", localName, reference);
+        await docker.RunAsync("rmi", localName);
+        return (docker, reference);
     }
 
     private static async Task<PrometheusText> ScrapeAsync(HttpClient scraper) =>

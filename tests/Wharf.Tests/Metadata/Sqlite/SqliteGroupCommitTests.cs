@@ -193,25 +193,21 @@ public sealed class SqliteGroupCommitTests : IDisposable
     [Fact]
     public async Task The_log_holds_many_commits_before_a_checkpoint_copies_them_into_the_database()
     {
-        await _database.WriteAsync(async (connection, transaction) =>
+        Task<int> Commit(string sql) => _database.WriteAsync(async (connection, transaction) =>
         {
-            await using var create = connection.CreateCommand();
-            create.Transaction = transaction;
-            create.CommandText = "CREATE TABLE filler (payload BLOB NOT NULL)";
-            return await create.ExecuteNonQueryAsync();
-        }, CancellationToken.None, durable: false);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            return await command.ExecuteNonQueryAsync();
+        }, CancellationToken.None, durable: false).AsTask();
+
+        await Commit("CREATE TABLE filler (payload BLOB NOT NULL)");
 
         // Each commit a page of its own (a row too large to share one): 1,500 frames in the log, past SQLite's default
         // checkpoint at 1,000 pages, after which the log would start again from its beginning and stay near 4 MiB.
         for (var i = 0; i < 1500; i++)
         {
-            await _database.WriteAsync(async (connection, transaction) =>
-            {
-                await using var insert = connection.CreateCommand();
-                insert.Transaction = transaction;
-                insert.CommandText = "INSERT INTO filler (payload) VALUES (zeroblob(3000))";
-                return await insert.ExecuteNonQueryAsync();
-            }, CancellationToken.None, durable: false);
+            await Commit("INSERT INTO filler (payload) VALUES (zeroblob(3000))");
         }
 
         var log = new FileInfo(Path.Combine(_temp.Path, "wharf.db-wal"));
