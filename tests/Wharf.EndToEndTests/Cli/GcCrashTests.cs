@@ -49,12 +49,7 @@ public sealed class GcCrashTests : IDisposable
             // waiting for the line left the sweep unwatched through start-up (a fresh-clone run saw the sweep finish before
             // the second kill).
             await using var wharf = StartCollecting();
-            while (BlobFiles() > total - (Garbage * fraction) && !wharf.HasExited)
-            {
-                await Task.Delay(2);
-            }
-
-            await wharf.KillNowAsync();
+            await wharf.KillWhenAsync(() => BlobFiles() <= total - (Garbage * fraction));
             kills++;
             AssertKeptFilesExist(kept);
         }

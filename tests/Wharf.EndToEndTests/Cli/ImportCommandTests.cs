@@ -159,12 +159,7 @@ public sealed class ImportCommandTests : IDisposable
         {
             var target = Math.Max(placed + 1, (int)(total * share));
             await using var import = WharfProcess.Start(["import", "--from-distribution", Registry2, "--data", Data]);
-            while (BlobFiles() < target && !import.HasExited)
-            {
-                await Task.Delay(1);
-            }
-
-            await import.KillNowAsync();
+            await import.KillWhenAsync(() => BlobFiles() >= target);
             placed = BlobFiles();
         }
 

@@ -138,6 +138,32 @@ internal sealed partial class WharfProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// Sends SIGKILL as soon as <paramref name="due"/> holds (or the process has exited), watched on a thread of its own:
+    /// with many tests running at once a starved thread pool ran a polling loop's continuations late, and a fast
+    /// process finished what it was to be killed in the middle of.
+    /// </summary>
+    public async Task KillWhenAsync(Func<bool> due)
+    {
+        await Task.Factory.StartNew(() =>
+        {
+            while (!_process.HasExited && !due())
+            {
+                Thread.Sleep(1);
+            }
+
+            try
+            {
+                _process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // It has exited already.
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await _process.WaitForExitAsync();
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
