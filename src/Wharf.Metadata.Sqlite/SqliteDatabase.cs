@@ -291,17 +291,17 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
         }
     }
 
-    /// <summary>The writer's connection, opened on its first batch and kept for the next ones (with their prepared statements).</summary>
     /// <summary>
     /// How many pages the WAL may hold before the writer's commit copies them into the database file (SQLite's
     /// default is 1,000, 4 MiB). A checkpoint writes every page changed since the last one, once, and fsyncs the file,
     /// while every write waits: a push of a small image puts about 35 pages in the WAL, many of them the same hot pages
     /// (a repository's tags, the audit log's and the outbox's last page), so one checkpoint every ~30 pushes wrote those
     /// pages again each time. At 10,000 (a WAL of up to 40 MiB) 8 workers pushing small images wrote 19 % fewer bytes
-    /// and pushed 8 % more images a second (docs/design/metadata-sql.md).
+    /// and pushed 7 % more images a second (docs/design/metadata-sql.md).
     /// </summary>
     internal const int CheckpointPages = 10_000;
 
+    /// <summary>The writer's connection, opened on its first batch and kept for the next ones (with their prepared statements).</summary>
     private async ValueTask<WriterConnection> WriterConnectionAsync()
     {
         if (_writerConnection is null)

@@ -126,15 +126,7 @@ internal sealed partial class WharfProcess : IAsyncDisposable
     /// <summary>SIGKILL sent from this process (no <c>kill</c> to start first), for kills aimed at a moment.</summary>
     public async Task KillNowAsync()
     {
-        try
-        {
-            _process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // It has exited already.
-        }
-
+        TryKill();
         await _process.WaitForExitAsync();
     }
 
@@ -152,16 +144,21 @@ internal sealed partial class WharfProcess : IAsyncDisposable
                 Thread.Sleep(1);
             }
 
-            try
-            {
-                _process.Kill();
-            }
-            catch (InvalidOperationException)
-            {
-                // It has exited already.
-            }
+            TryKill();
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         await _process.WaitForExitAsync();
+    }
+
+    private void TryKill()
+    {
+        try
+        {
+            _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // It has exited already.
+        }
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
