@@ -310,7 +310,10 @@ public sealed class SqliteDatabase : SqlDatabase, IDisposable
             await connection.OpenAsync();
             await using (var pragma = connection.CreateCommand())
             {
-                pragma.CommandText = $"PRAGMA wal_autocheckpoint = {CheckpointPages}";
+                // temp_store: the pages a write's savepoint (each batch mate has one) or statement changes are kept as they
+                // were, for a rollback of that write alone; past 64 KiB SQLite spilled them to a temporary file, which a
+                // batch of small pushes wrote 18-23 KB to per image. In memory they cost at most the batch's own pages.
+                pragma.CommandText = $"PRAGMA wal_autocheckpoint = {CheckpointPages}; PRAGMA temp_store = MEMORY";
                 await pragma.ExecuteNonQueryAsync();
             }
 

@@ -215,6 +215,37 @@ public sealed class SqliteGroupCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_statement_that_rewrites_pages_its_transaction_wrote_keeps_their_old_copies_in_memory()
+    {
+        // SQLite keeps the pages a statement (or a batch mate's savepoint) changes, as they were before it, so that it can
+        // roll back alone; past 64 KiB it spilled them to a temporary file (/var/tmp/etilqs_*), written on every batch.
+        var spilled = await _database.WriteAsync(async (connection, transaction) =>
+        {
+            var seen = false;
+            connection.CreateFunction("probe", (byte[] payload) =>
+            {
+                seen |= OpenTemporaryFiles() > 0;
+                return payload;
+            });
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                CREATE TABLE rewritten (payload BLOB NOT NULL);
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) INSERT INTO rewritten SELECT zeroblob(3000) FROM n;
+                UPDATE rewritten SET payload = probe(randomblob(3000));
+                """;
+            await command.ExecuteNonQueryAsync();
+            return seen;
+        }, CancellationToken.None);
+
+        Assert.False(spilled, "a temporary file was open while 100 pages written earlier in the transaction were rewritten");
+    }
+
+    /// <summary>This process's open SQLite temporary files (their names start with etilqs_; unlinked, but still open).</summary>
+    private static int OpenTemporaryFiles() =>
+        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Count(fd => fd.LinkTarget?.Contains("etilqs_", StringComparison.Ordinal) == true);
+
+    [Fact]
     public async Task A_write_after_dispose_is_refused()
     {
         _database.Dispose();
