@@ -446,6 +446,41 @@ public sealed class PullThroughCacheTests : IAsyncLifetime
         Assert.Equal(arm64.ConfigBytes.Length + arm64.Layers.Sum(l => l.Compressed.Length), metrics.Sum("wharf_mirror_upstream_bytes_total", "upstream=hub"));
     }
 
+    [Fact]
+    public async Task A_fetch_stored_before_the_request_that_started_it_opens_its_reader_counts_a_miss()
+    {
+        var blob = TestBlobs.Random(1024);
+        var digest = Wharf.Core.Protocol.Digest.Parse(await UpstreamSeed.PushBlobAsync(_up.Seed, "library/quick", blob));
+        await using var wharf = await StartAsync();
+        var cache = wharf.Services.GetRequiredService<Wharf.Core.Mirror.PullThroughCache>();
+        var name = wharf.Services.GetRequiredService<Wharf.Core.Mirror.MirrorNames>().Resolve("hub/quick")!;
+
+        // The request starts the fetch and waits for its first bytes (the upstream's answers are held back meanwhile);
+        // it resumes only after the fetch has stored the blob and left: the order a small blob's fetch can take.
+        var context = new QueuedContext();
+        _up.Relay.Hold(0);
+        var request = context.Start(() => cache.FetchBlobAsync(name, digest, CancellationToken.None).AsTask());
+        context.RunUntil(() => _up.Relay.Requests.Count > 0, TimeSpan.FromMinutes(1));
+        Assert.False(request.IsCompleted);
+        _up.Relay.Open();
+        await FetchesStoredAsync(wharf);
+        context.RunUntil(() => request.IsCompleted, TimeSpan.FromMinutes(1));
+
+        var fetched = await request;
+        Assert.True(fetched.IsOk);
+        await using (var content = fetched.Value.Content)
+        {
+            var copy = new MemoryStream();
+            await content.CopyToAsync(copy);
+            Assert.Equal(blob, copy.ToArray());
+        }
+
+        using var scrape = await wharf.Client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = Wharf.TestKit.Prometheus.PrometheusText.Parse(await scrape.Content.ReadAsStringAsync());
+        Assert.Equal(1, metrics.Sum("wharf_mirror_requests_total", "upstream=hub", "kind=blob", "result=miss"));
+        Assert.Equal(0, metrics.Sum("wharf_mirror_requests_total", "upstream=hub", "kind=blob", "result=hit"));
+    }
+
     /// <summary>The large blob's size: <c>WHARF_TEST_MIRROR_BLOB_MIB</c> MiB, 256 by default (the size; a few seconds).</summary>
     private static int BlobSize() =>
         int.Parse(Environment.GetEnvironmentVariable("WHARF_TEST_MIRROR_BLOB_MIB") ?? "256", CultureInfo.InvariantCulture) * 1024 * 1024;
