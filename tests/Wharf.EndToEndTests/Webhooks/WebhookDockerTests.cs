@@ -10,8 +10,10 @@ namespace Wharf.EndToEndTests.Webhooks;
 
 /// <summary>
 /// A real <c>docker push</c> (dockerd 20.10) to a Wharf with one webhook endpoint: the receiver gets Distribution's
-/// notification, signed as documented, with the digest docker reports.
+/// notification, signed as documented, with the digest docker reports. Alone in the process: one test compares
+/// <c>/metrics</c> before and after the push (<see cref="ScrapedMetricsCollection"/>).
 /// </summary>
+[Collection(ScrapedMetricsCollection.Name)]
 public sealed class WebhookDockerTests(DockerEngineFixture engine) : IClassFixture<DockerEngineFixture>, IDisposable
 {
     private readonly TempDirectory _temp = new("wharf-e2e-hooks");
