@@ -30,7 +30,7 @@ log() { printf '# %s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
 
 # ------------------------------------------------------------------ dependencies
-declare -A PKG=([wrk]=wrk [ab]=apache2-utils [nginx]=nginx-light [jq]=jq [curl]=curl [openssl]=openssl)
+declare -A PKG=([wrk]=wrk [ab]=apache2-utils [nginx]=nginx-light [jq]=jq [curl]=curl [openssl]=openssl [docker-registry]=docker-registry)
 missing=()
 for cmd in "${!PKG[@]}"; do command -v "$cmd" >/dev/null || missing+=("${PKG[$cmd]}"); done
 if ((${#missing[@]})); then
@@ -43,7 +43,6 @@ if ((${#missing[@]})); then
   fi
 fi
 command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is required"
-command -v docker-registry >/dev/null || die "docker-registry (CNCF Distribution 2.8.x, Debian package docker-registry) is required"
 for port in "$WHARF_PORT" "$DIST_PORT"; do
   if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then die "port $port is busy; set WHARF_PORT / DIST_PORT"; fi
 done
